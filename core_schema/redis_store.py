@@ -1,0 +1,41 @@
+"""Redis access: one client per process, keys namespaced ``{service}:{resource}:{id}``."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import redis
+
+from core_schema import embedded
+from core_schema.errors import ConfigError
+from core_schema.settings import Settings, get_settings
+
+
+def open_redis(settings: Settings) -> Any:
+    """A connected client for ``REDIS_URL``, or the embedded server; fails fast with one line."""
+    if not settings.redis_url:
+        return embedded.start_redis(settings.home)
+    try:
+        client = redis.Redis.from_url(
+            settings.redis_url,
+            decode_responses=True,
+            socket_connect_timeout=settings.connect_timeout_s,
+            socket_timeout=settings.connect_timeout_s,
+        )
+        client.ping()
+    except (redis.RedisError, ValueError) as exc:
+        safe = settings.redis_url.split("@")[-1]
+        raise ConfigError(f"cannot connect to Redis at {safe}: {exc}") from None
+    return client
+
+
+def key(*parts: object) -> str:
+    """A namespaced key, prefixed per deployment (or per test run) by ``DENTALAGENT_REDIS_PREFIX``."""
+    return get_settings().redis_prefix + ":".join(str(p) for p in parts)
+
+
+@lru_cache(maxsize=1)
+def get_redis() -> Any:
+    """The process-wide Redis client."""
+    return open_redis(get_settings())

