@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import redis
 
@@ -25,9 +26,15 @@ def open_redis(settings: Settings) -> Any:
         )
         client.ping()
     except (redis.RedisError, ValueError) as exc:
-        safe = settings.redis_url.split("@")[-1]
-        raise ConfigError(f"cannot connect to Redis at {safe}: {exc}") from None
+        raise ConfigError(f"cannot connect to Redis at {_without_password(settings.redis_url)}: {exc}") from None
     return client
+
+
+def _without_password(url: str) -> str:
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
 def key(*parts: object) -> str:

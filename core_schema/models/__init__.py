@@ -13,7 +13,8 @@ from core_schema.models import (  # noqa: F401  (import for table registration)
     voice,
 )
 from core_schema.models.agents import *  # noqa: F403
-from core_schema.models.base import Base, Embedding
+from core_schema.models.base import Base as Base
+from core_schema.models.base import Embedding as Embedding
 from core_schema.models.billing import *  # noqa: F403
 from core_schema.models.clinical import *  # noqa: F403
 from core_schema.models.extensibility import *  # noqa: F403

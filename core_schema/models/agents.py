@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -12,6 +12,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core_schema.models.base import Base, Embedding
+
+__all__ = ["AgentWorkflow", "AgentExecution", "AgentStep", "AgentTool", "ToolExecution", "AgentConversation", "AgentMessage", "AgentMemory", "AgentContextWindow", "AgentApprovalRequest", "AgentIntervention", "ActionHistory", "AgentMetric"]
 
 
 class AgentWorkflow(Base):

@@ -13,6 +13,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core_schema.models.base import Base
 
+__all__ = ["TreatmentPlan", "TreatmentPlanItem", "Claim", "ClaimLine", "BillingPlan", "TenantBillingAccount", "UsageMeter", "UsageMeterReading", "Invoice", "InvoiceLineItem", "ClaimStatusEvent"]
+
 
 class TreatmentPlan(Base):
     """High-level treatment plan for a patient."""

@@ -13,6 +13,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core_schema.models.base import Base
 
+__all__ = ["Patient", "Encounter", "ClinicalNote", "ToothChartSnapshot", "PerioMeasurement", "PatientIdentifier", "PatientAddress", "PatientInsurancePolicy", "PatientRelationship", "PatientCondition", "PatientMedication", "PatientAllergy", "PatientSocialHistory", "EncounterDiagnosis", "VitalSign", "Procedure", "ProcedureMaterial", "ClinicalOutcome"]
+
 
 class Patient(Base):
     """Tenant-scoped patient master record."""

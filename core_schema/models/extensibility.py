@@ -13,6 +13,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core_schema.models.base import Base
 
+__all__ = ["DrugReference", "CustomFieldDefinition", "CustomFieldValue", "Workflow", "WorkflowInstance"]
+
 
 class DrugReference(Base):
     """Tenant-scoped or global medication reference coding."""

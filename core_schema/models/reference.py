@@ -13,6 +13,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core_schema.models.base import Base
 
+__all__ = ["CodeSystem", "CodeValue", "ProcedureCatalog", "FeeSchedule", "FeeScheduleItem"]
+
 
 class CodeSystem(Base):
     """Code system registry (CDT, ICD10, SNOMED, internal)."""

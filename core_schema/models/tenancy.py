@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -12,6 +12,8 @@ from sqlalchemy.dialects.postgresql import INET, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core_schema.models.base import Base
+
+__all__ = ["Tenant", "Location", "TenantSetting", "TenantBranding", "SubscriptionPlan", "TenantSubscription", "TenantFeature", "TenantQuota", "Team", "TeamMember", "UserAuthIdentity", "UserRole", "User", "ApiClient", "AuthSession", "UserTenant", "Role", "Permission", "RolePermission", "AuditEvent", "Consent", "PHIAccessLog", "DataRetentionPolicy", "LegalHold", "LegalHoldLink"]
 
 
 class Tenant(Base):
@@ -281,7 +283,7 @@ class ApiClient(Base):
     updated_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
 
 
-class Session(Base):
+class AuthSession(Base):
     """OPTIONAL audit log of user authentication sessions."""
 
     __tablename__ = "sessions"

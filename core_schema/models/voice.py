@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ForeignKey, Index, text
@@ -11,6 +11,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core_schema.models.base import Base
+
+__all__ = ["VoiceSession", "VoiceUtterance", "VoiceRecording"]
 
 
 class VoiceSession(Base):

@@ -4,7 +4,7 @@ agent_memories.embedding is vector(1536) with an ivfflat index where pgvector is
 and real[] without an index elsewhere (see README, "pgvector").
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-25
 """
 

