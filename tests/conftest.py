@@ -75,6 +75,11 @@ class PlatformEnv:
 
 
 def _clear_caches() -> None:
+    from workflows.runtime import get_engine
+
+    if get_engine.cache_info().currsize:
+        get_engine().close()
+    get_engine.cache_clear()
     get_settings.cache_clear()
     get_database.cache_clear()
     get_redis.cache_clear()
@@ -117,6 +122,10 @@ def platform() -> Iterator[PlatformEnv]:
 
 
 def _teardown(env: dict[str, str], server_url: str | None, db_name: str, home: Path) -> None:
+    from workflows.runtime import get_engine
+
+    if get_engine.cache_info().currsize:
+        get_engine().close()
     try:
         get_database().dispose()
     except Exception:
@@ -137,3 +146,23 @@ def _teardown(env: dict[str, str], server_url: str | None, db_name: str, home: P
         server.cleanup()
     embedded._SERVERS.clear()
     shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def engine(platform: PlatformEnv):
+    """The session's runtime: tools synced, graphs compiled on the Postgres checkpointer."""
+    from workflows.runtime import get_engine
+
+    return get_engine()
+
+
+@pytest.fixture
+def actor(engine):
+    """``actor(email)``: a demo user with roles and permissions (the dentist by default)."""
+    from core_schema.directory import find_actor
+
+    def _actor(email: str = "dentist@demo.clinic"):
+        with engine.db.system_session() as s:
+            return find_actor(s, email)
+
+    return _actor

@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from api.cli import db_commands, platform_commands
+from api.cli import db_commands, platform_commands, runtime_commands
 from api.cli.output import fail
 
 app = typer.Typer(
@@ -21,6 +21,12 @@ app.add_typer(db_commands.app, name="db")
 app.add_typer(platform_commands.patients, name="patients")
 app.command("doctor")(platform_commands.doctor)
 app.command("serve")(platform_commands.serve)
+app.add_typer(runtime_commands.runs, name="runs")
+app.add_typer(runtime_commands.approvals_app, name="approvals")
+app.add_typer(runtime_commands.actions, name="actions")
+app.add_typer(runtime_commands.chart, name="chart")
+app.command("undo")(runtime_commands.undo_command)
+app.command("worker")(runtime_commands.worker)
 
 
 def main() -> None:

@@ -57,6 +57,7 @@ def sid(*parts: str) -> uuid.UUID:
 
 
 DEMO_TENANT_ID = sid("tenant", "demo")
+SYSTEM_USER_ID = sid("user", "system@dentalagent.local")  # author of global workflows; member of no tenant
 UNIVERSAL_TENANT_ID = sid("tenant", "universal")
 
 # Permissions are global; roles are per tenant and map to them.
@@ -72,13 +73,14 @@ PERMISSIONS: dict[str, str] = {
     "approvals.decide.tier2": "Confirm tier-2 changes (perio, notes, procedures)",
     "approvals.decide.tier3": "Confirm tier-3 changes (chart findings, diagnoses, plans)",
     "actions.undo.any": "Undo another user's action (supervisor)",
+    "approvals.supervise": "Receive escalated approvals (supervisor)",
     "admin.manage": "Manage users, roles and settings",
 }
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     "dentist": [p for p in PERMISSIONS if p != "admin.manage"],
     "hygienist": ["patients.read", "chart.read", "perio.write", "note.write", "approvals.decide.tier2"],
     "assistant": ["patients.read", "chart.read", "note.write"],
-    "admin": ["patients.read", "chart.read", "admin.manage", "actions.undo.any"],
+    "admin": ["patients.read", "chart.read", "admin.manage", "actions.undo.any", "approvals.supervise"],
 }
 
 
@@ -198,7 +200,8 @@ def _seed_access(session: Session, hasher: PasswordHasher) -> None:
             for r, perms in ROLE_PERMISSIONS.items() for p in perms
         ])
     new_users = [u for u in DEMO_USERS if session.get(User, u.id) is None]
-    _upsert(session, User, [{"id": u.id, "email": u.email, "full_name": u.full_name} for u in DEMO_USERS])
+    _upsert(session, User, [{"id": u.id, "email": u.email, "full_name": u.full_name} for u in DEMO_USERS]
+            + [{"id": SYSTEM_USER_ID, "email": "system@dentalagent.local", "full_name": "dentalagent system"}])
     _upsert(session, UserAuthIdentity, [
         {"id": sid("identity", u.email), "user_id": u.id, "provider": "password", "provider_user_id": u.email,
          "email": u.email, "password_hash": hasher.hash(DEMO_PASSWORD)}

@@ -1,0 +1,69 @@
+"""Output and context models of an interpretation (the voice contract's JSON shape).
+
+``Interpretation.model_dump()`` is exactly the contract's object; extend only by adding keys.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from .teeth import is_valid_fdi
+
+
+class Clarify(BaseModel):
+    """A question to ask back, with the choices the clinician can pick from."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    question: str
+    options: list[str] = Field(default_factory=list)
+
+
+class Proposal(BaseModel):
+    """One proposed registry command, with every slot visible (said, from context or missing)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    command: str
+    tooth: str | None = None
+    teeth: list[str] = Field(default_factory=list)
+    surfaces: list[str] = Field(default_factory=list)
+    label: str | None = None
+    code: str | None = None
+    values: dict[str, Any] = Field(default_factory=dict)
+    risk_tier: int
+    confidence: float = Field(ge=0.0, le=1.0)
+    missing: list[str] = Field(default_factory=list)
+    from_context: list[str] = Field(default_factory=list)
+
+
+class Interpretation(BaseModel):
+    """What one utterance became: proposals, nothing (no_command) or a question (clarify)."""
+
+    kind: Literal["proposal", "no_command", "clarify"]
+    proposals: list[Proposal] = Field(default_factory=list)
+    clarify: Clarify | None = None
+    transcript: str
+    interpreter: str = "rules"
+    latency_ms: float = 0.0
+
+
+class InterpretContext(BaseModel):
+    """Session context: the tooth in focus (always FDI, whatever the clinic's notation) and perio mode."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    tooth: str | None = None
+    perio_mode: bool = False
+
+    @field_validator("tooth", mode="before")
+    @classmethod
+    def _fdi(cls, v: Any) -> str | None:
+        if v is None or v == "":
+            return None
+        s = str(v).strip()
+        if not is_valid_fdi(s):
+            raise ValueError(f"context tooth must be an FDI tooth (11-48, 51-85), got {v!r}")
+        return s

@@ -1,0 +1,204 @@
+"""Normalisation: tokens with offsets, number words -> numbers, speech-recognition repairs.
+
+Whisper writes the same dictation many ways ("sixteen", "16", "one six", "Forty-six", "3-2-4",
+"carries", "to sixteen"); everything downstream sees one canonical token stream. Each token
+keeps its character span in the transcript (note text is cut from the original words) and a
+repair penalty when a homophone was reinterpreted, so confidence can drop.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .lexicon import BLEEDING_MISHEARD
+
+_TOKEN_RE = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?|\d+(?:st|nd|rd|th)?(?:'s)?|[#&.,;:!?]")
+
+UNITS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+TEENS = {
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+}
+TENS = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fourty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+_ORDINAL_DIGITS = {"1st": "first", "2nd": "second", "3rd": "third", "4th": "fourth", "5th": "fifth"}
+# "this one", "the next one": "one" is a pronoun, not a number.
+_ONE_PRONOUN_BEFORE = frozenset(
+    {
+        "this",
+        "that",
+        "the",
+        "which",
+        "each",
+        "every",
+        "next",
+        "another",
+        "no",
+        "any",
+        "other",
+        "last",
+        "first",
+        "same",
+        "a",
+        "little",
+        "big",
+    }
+)
+_PERIO_HINTS = ("pocket", "probing", "depth", "perio", "recession", "bleed", "bop")
+
+# Homophones that are numbers only next to another number ("won six" -> 16).
+_NUMBER_HOMOPHONES = {"won": 1, "wan": 1, "tree": 3, "ate": 8, "fore": 4, "for": 4}
+REPAIR_HOMOPHONE = 0.08
+
+
+@dataclass
+class Tok:
+    """One normalised token: canonical text, optional numeric value, span in the transcript."""
+
+    norm: str
+    start: int
+    end: int
+    num: int | None = None
+    digit: bool = False  # a single spoken digit ("six", "6") that may pair into a tooth ("one six")
+    spelled: bool = False  # the number was said as words, not written as digits
+    upper: bool = False  # written in capitals (surface letters "MOD", Universal letters)
+    punct: bool = False
+    repair: float = 0.0
+
+
+def has_perio_hint(text: str) -> bool:
+    """Whether the transcript talks about perio (so 'leading' is 'bleeding')."""
+    low = text.lower()
+    return any(h in low for h in _PERIO_HINTS)
+
+
+def tokenize(text: str) -> list[Tok]:
+    """Split into word/number/punctuation tokens with spans; hyphens split ("3-2-4", "mesio-occlusal")."""
+    text = text.replace("\u2019", "'").replace("\u2018", "'")
+    toks: list[Tok] = []
+    for m in _TOKEN_RE.finditer(text):
+        raw = m.group(0)
+        start, end = m.span()
+        if raw in "#&.,;:!?":
+            toks.append(Tok("and" if raw == "&" else raw, start, end, punct=raw not in "#&"))
+            continue
+        if raw[0].isdigit():
+            low = raw.lower()
+            if low in _ORDINAL_DIGITS:
+                toks.append(Tok(_ORDINAL_DIGITS[low], start, end))
+                continue
+            digits = re.match(r"\d+", raw).group(0)  # type: ignore[union-attr]
+            value = int(digits)
+            toks.append(Tok(str(value), start, end, num=value, digit=len(digits) == 1 and value <= 9))
+            continue
+        low = raw.lower()
+        if low.endswith("'s") and low[:-2] in UNITS | TEENS | TENS:
+            low = low[:-2]
+        toks.append(Tok(low, start, end, upper=raw.isupper()))
+    return _numbers(toks)
+
+
+def _numbers(toks: list[Tok]) -> list[Tok]:
+    """Number words -> numbers: 'sixteen' -> 16, 'forty six' -> 46, 'six' -> 6 (a digit)."""
+    out: list[Tok] = []
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        w = t.norm
+        if w in TENS:
+            nxt = toks[i + 1] if i + 1 < len(toks) else None
+            if nxt is not None and nxt.norm in UNITS and UNITS[nxt.norm] > 0:
+                out.append(
+                    Tok(str(TENS[w] + UNITS[nxt.norm]), t.start, nxt.end, num=TENS[w] + UNITS[nxt.norm], spelled=True)
+                )
+                i += 2
+                continue
+            out.append(Tok(str(TENS[w]), t.start, t.end, num=TENS[w], spelled=True))
+        elif w in TEENS:
+            out.append(Tok(str(TEENS[w]), t.start, t.end, num=TEENS[w], spelled=True))
+        elif w in UNITS and not (w == "one" and out and out[-1].norm in _ONE_PRONOUN_BEFORE):
+            out.append(Tok(str(UNITS[w]), t.start, t.end, num=UNITS[w], digit=True, spelled=True))
+        else:
+            out.append(t)
+        i += 1
+    return out
+
+
+def _is_digit(t: Tok | None) -> bool:
+    return t is not None and t.digit
+
+
+def _is_num(t: Tok | None) -> bool:
+    return t is not None and t.num is not None
+
+
+def repair(toks: list[Tok], perio: bool) -> list[Tok]:
+    """Fix Whisper homophones where the neighbours make the meaning clear.
+
+    'won six' -> 16, 'for six' -> 46, 'three two for' -> 3 2 4 (perio), 'two sixteen' -> 'to 16',
+    'sun 16' / 'onto 14' -> 'on', 'three to four' -> 3 2 4 (perio), 'leading' -> 'bleeding' (perio).
+    """
+    out: list[Tok] = []
+    n = len(toks)
+    for i, t in enumerate(toks):
+        prev = out[-1] if out else None
+        nxt = toks[i + 1] if i + 1 < n else None
+        w = t.norm
+        if w in _NUMBER_HOMOPHONES and t.num is None:
+            value = _NUMBER_HOMOPHONES[w]
+            if w in ("for", "fore"):
+                as_number = (_is_digit(nxt) and 1 <= (nxt.num or 0) <= 8 and not _is_digit(prev)) or (
+                    perio and _is_digit(prev) and not (_is_num(nxt) and (nxt.num or 0) >= 10)
+                )
+            elif w == "ate":
+                as_number = (
+                    _is_digit(nxt) or _is_digit(prev) or (prev is not None and prev.norm in ("tooth", "number", "#"))
+                )
+            else:
+                as_number = _is_digit(nxt) or _is_digit(prev)
+            if as_number:
+                out.append(
+                    Tok(str(value), t.start, t.end, num=value, digit=True, spelled=True, repair=REPAIR_HOMOPHONE)
+                )
+                continue
+        if t.num == 2 and t.spelled and _is_num(nxt) and (nxt.num or 0) >= 10 and not nxt.digit:
+            # "two sixteen": Whisper wrote the preposition "to" as a number.
+            out.append(Tok("to", t.start, t.end, repair=0.1))
+            continue
+        if w in ("to", "too") and perio and _is_digit(prev) and _is_digit(nxt):
+            out.append(Tok("2", t.start, t.end, num=2, digit=True, spelled=True, repair=REPAIR_HOMOPHONE))
+            continue
+        if w == "onto":
+            out.append(Tok("on", t.start, t.end, repair=0.02))
+            continue
+        if w == "sun" and _is_num(nxt):
+            out.append(Tok("on", t.start, t.end, repair=REPAIR_HOMOPHONE))
+            continue
+        if perio and w in BLEEDING_MISHEARD:
+            out.append(Tok("bleeding", t.start, t.end, repair=0.05))
+            continue
+        out.append(t)
+    return out
+
+
+def normalise(text: str, perio_mode: bool = False) -> list[Tok]:
+    """Full normalisation pass: tokenise, numbers, then context-aware ASR repairs."""
+    return repair(tokenize(text), perio_mode or has_perio_hint(text))

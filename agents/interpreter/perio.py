@@ -1,0 +1,345 @@
+"""Perio charting: group perio items into one record per tooth and read depths by site.
+
+Six-point charting sites are MB, B, DB (buccal row) and ML, L, DL (lingual/palatal row).
+Three depths without sites are the buccal row in order; a second unnamed row is lingual; six
+depths are buccal then lingual. A row word ("lingual", "buccal") names the row of the depths
+next to it: before them when the clinician leads with it, after them when they trail it.
+A bare "mesial"/"distal" means the current row (buccal unless lingual was named).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .lexicon import FILLER
+from .tagger import Item
+
+ROW_SITES = {"B": ("MB", "B", "DB"), "L": ("ML", "L", "DL")}
+ALL_SITES = ("MB", "B", "DB", "ML", "L", "DL")
+_CORE = frozenset({"run", "bleed", "recession", "perio_kw", "measure"})
+_SCOPE_WORDS = frozenset({"everywhere", "generalized", "generalised"})
+_GLUE_WORDS = FILLER | {"on", "at", "of", "in", "with", "and", "everywhere", "generalized", "generalised"}
+
+
+def _is_mobility(it: Item) -> bool:
+    return it.kind == "label" and it.value.find == "mobility" and not it.value.plan
+
+
+def _glue(it: Item) -> bool:
+    return (
+        it.kind in ("soft", "conj")
+        or (it.kind == "word" and it.said in _GLUE_WORDS)
+        or (it.kind == "prep" and it.said in ("on", "at", "of", "in"))
+    )
+
+
+def group_perio(items: list[Item], perio_mode: bool) -> list[Item]:
+    """Replace each cluster of perio items with one ``perio`` item holding them (in ``value``)."""
+    out: list[Item] = []
+    k = 0
+    n = len(items)
+    while k < n:
+        it = items[k]
+        if _starts_group(items, k, perio_mode):
+            members: list[Item] = []
+            j = k
+            while j < n:
+                cur = items[j]
+                if cur.kind in _CORE or cur.kind in ("surf", "grade", "gmark") or _is_mobility(cur) or _glue(cur):
+                    members.append(cur)
+                    j += 1
+                    continue
+                if cur.kind == "neg" and j + 1 < n and items[j + 1].kind in ("bleed", "recession"):
+                    members.append(cur)
+                    j += 1
+                    continue
+                if (
+                    cur.kind == "teeth"
+                    and members
+                    and j + 1 < n
+                    and items[j + 1].kind in ("surf", "run")
+                    and any(m.kind in ("bleed", "perio_kw") for m in members)
+                    and not any(m.kind == "teeth" for m in members)
+                ):
+                    members.append(cur)  # "bleeding on 26 mesial buccal": the tooth sits inside the phrase
+                    j += 1
+                    continue
+                break
+            while (
+                members and (_glue(members[-1]) or members[-1].kind == "neg") and members[-1].said not in _SCOPE_WORDS
+            ):
+                members.pop()
+                j -= 1
+            # a trailing surface after "and" belongs to what follows ("... and distal caries")
+            if (
+                members
+                and members[-1].kind == "surf"
+                and j < n
+                and items[j].kind == "label"
+                and not _is_mobility(items[j])
+            ):
+                conj = max((x for x, m in enumerate(members) if m.kind == "conj"), default=None)
+                if conj is not None:
+                    j -= len(members) - conj
+                    members = members[:conj]
+            if any(m.kind in ("run", "bleed", "recession") or _is_mobility(m) for m in members):
+                out.append(
+                    Item(
+                        "perio",
+                        members[0].i,
+                        members[-1].j,
+                        members,
+                        sum(m.penalty for m in members),
+                        " ".join(m.said for m in members),
+                    )
+                )
+                k = k + len(members)
+                continue
+        out.append(it)
+        k += 1
+    return out
+
+
+def _starts_group(items: list[Item], k: int, perio_mode: bool) -> bool:
+    it = items[k]
+    if it.kind in ("run", "bleed", "recession", "perio_kw"):
+        return True
+    if _is_mobility(it):
+        return True  # in a perio utterance, mobility is charted with the perio record
+    if it.kind in ("measure", "gmark", "grade"):
+        j = k + 1
+        while j < len(items) and (items[j].kind in ("grade", "gmark") or _glue(items[j])):
+            j += 1
+        return j < len(items) and (items[j].kind == "recession" or _is_mobility(items[j]))
+    if it.kind == "neg" and k + 1 < len(items) and items[k + 1].kind == "bleed":
+        return True
+    if it.kind == "surf":
+        j = k + 1
+        while j < len(items) and (items[j].kind == "surf" or (_glue(items[j]) and items[j].kind != "conj")):
+            j += 1
+        return j < len(items) and items[j].kind in ("run", "bleed")
+    return False
+
+
+def _site(letters: list[str], row: str) -> tuple[str | None, str | None]:
+    """Surface letters -> (single site or None, row named or None)."""
+    s = set(letters)
+    named_row = "L" if s & {"L", "P"} else ("B" if s & {"B", "F"} else None)
+    r = named_row or row
+    if "M" in s:
+        return "M" + r, named_row
+    if "D" in s:
+        return "D" + r, named_row
+    if named_row:
+        return None, named_row  # a row word on its own
+    return None, None
+
+
+def parse_group(members: list[Item], perio_mode: bool) -> tuple[dict[str, Any], list[str], float]:
+    """One perio group -> (values, missing, penalty)."""
+    members = _merge_sites(members)
+    values: dict[str, Any] = {}
+    missing: list[str] = []
+    used: set[int] = set()
+    depths: dict[str, int] = {}
+    row = "B"
+    n = len(members)
+
+    # mobility and recession first: they claim their numbers
+    for idx, m in enumerate(members):
+        if _is_mobility(m):
+            used.add(idx)
+            grade = _neighbour(members, idx, ("grade",), used)
+            if grade is not None:
+                values["mobility_grade"] = members[grade].value
+                used.add(grade)
+            else:
+                missing.append("mobility_grade")
+        elif m.kind == "recession":
+            used.add(idx)
+            if idx > 0 and members[idx - 1].kind == "neg":
+                continue
+            val = _neighbour(members, idx, ("measure", "run", "grade"), used)
+            if val is not None:
+                v = members[val].value
+                values["recession_mm"] = v[0] if isinstance(v, list) else v
+                used.add(val)
+            else:
+                missing.append("recession_mm")
+
+    # bleeding and its sites
+    bleeding: list[str] = []
+    bleed_said = False
+    for idx, m in enumerate(members):
+        if m.kind != "bleed":
+            continue
+        used.add(idx)
+        negated = idx > 0 and members[idx - 1].kind == "neg"
+        sites: list[str] = []
+        j = idx + 1
+        cur_row = _row_before(members, idx) or row
+        while j < n:
+            x = members[j]
+            if x.kind == "surf":
+                site, named = _site(x.value, cur_row)
+                if site is None and named:
+                    site = named  # "bleeding on the buccal" -> mid-buccal
+                if site:
+                    sites.append(site)
+                used.add(j)
+                j += 1
+                continue
+            if x.kind == "teeth":
+                j += 1  # "bleeding on 26 mesial buccal"
+                continue
+            if x.kind == "word" and x.said in ("everywhere", "generalized", "generalised"):
+                sites.extend(ALL_SITES)
+                j += 1
+                continue
+            if x.kind == "word" and x.said == "all" and j + 1 < n and members[j + 1].said in ("sites", "site"):
+                sites.extend(ALL_SITES)
+                j += 2
+                continue
+            if (
+                _glue(x)
+                and j + 1 < n
+                and (members[j + 1].kind in ("surf", "teeth") or members[j + 1].said in ("all", "everywhere"))
+            ):
+                j += 1
+                continue
+            if _glue(x) and x.kind != "conj" and j + 1 < n and _glue(members[j + 1]):
+                j += 1
+                continue
+            break
+        if (
+            not sites
+            and idx > 0
+            and members[idx - 1].kind == "surf"
+            and (idx - 1) not in used
+            and not _next_to_run(members, idx - 1)
+        ):
+            site, named = _site(members[idx - 1].value, row)
+            sites.append(site or named or "B")
+            used.add(idx - 1)
+        if not sites:
+            # "distobuccal 6 with bleeding": the site just read
+            for j in range(idx - 1, -1, -1):
+                if members[j].kind == "run" and len(members[j].value) == 1:
+                    spec = next((x for x in (j - 1, j + 1) if 0 <= x < n and members[x].kind == "surf"), None)
+                    if spec is not None:
+                        site, named = _site(members[spec].value, row)
+                        if site or named:
+                            sites.append(site or named)  # type: ignore[arg-type]
+                    break
+                if members[j].kind in ("run", "bleed"):
+                    break
+        if negated:
+            continue
+        bleed_said = True
+        for s in sites:
+            if s not in bleeding:
+                bleeding.append(s)
+
+    # depth runs and the site words that name them
+    runs = [i for i, m in enumerate(members) if m.kind == "run" and i not in used]
+    specs = [i for i, m in enumerate(members) if m.kind == "surf" and i not in used]
+    prefix = bool(specs and runs and specs[0] < runs[0])
+    spec_for: dict[int, int] = {}
+    for s in specs:
+        target = _adjacent_run(members, s, runs, forward=prefix)
+        if target is None:
+            target = _adjacent_run(members, s, runs, forward=not prefix)
+        if target is not None and target not in spec_for:
+            spec_for[target] = s
+    free_rows = ["B", "L"]
+    for r in runs:
+        vals = list(members[r].value)
+        if r in spec_for:
+            site, named = _site(members[spec_for[r]].value, row)
+            if named:
+                row = named
+            if site and len(vals) == 1:
+                depths[site] = vals[0]
+            elif named and len(vals) == 1:
+                depths[named] = vals[0]
+            else:
+                the_row = named or row
+                for s, v in zip(ROW_SITES[the_row], vals, strict=False):
+                    depths[s] = v
+                if the_row in free_rows:
+                    free_rows.remove(the_row)
+            continue
+        if len(vals) >= 6:
+            for s, v in zip(ALL_SITES, vals, strict=False):
+                depths[s] = v
+            free_rows.clear()
+            continue
+        the_row = free_rows.pop(0) if free_rows else "B"
+        for s, v in zip(ROW_SITES[the_row], vals, strict=False):
+            depths[s] = v
+    if depths:
+        values["depths_mm"] = {s: depths[s] for s in ALL_SITES if s in depths}
+    if bleed_said:
+        values["bleeding_sites"] = bleeding
+        if not bleeding:
+            missing.append("bleeding_sites")
+    penalty = sum(m.penalty for m in members)
+    return values, missing, penalty
+
+
+def _merge_sites(members: list[Item]) -> list[Item]:
+    """'mesial buccal' said as two words is the one site MB."""
+    out: list[Item] = []
+    for m in members:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and m.kind == "surf"
+            and prev.kind == "surf"
+            and prev.j == m.i
+            and prev.value in (["M"], ["D"])
+            and len(m.value) == 1
+            and m.value[0] in "BLPF"
+        ):
+            out[-1] = Item("surf", prev.i, m.j, prev.value + m.value, prev.penalty + m.penalty, f"{prev.said} {m.said}")
+            continue
+        out.append(m)
+    return out
+
+
+def _neighbour(members: list[Item], idx: int, kinds: tuple[str, ...], used: set[int]) -> int | None:
+    for j in (idx + 1, idx + 2, idx - 1, idx - 2):
+        if 0 <= j < len(members) and j not in used and members[j].kind in kinds:
+            between = members[min(j, idx) + 1 : max(j, idx)]
+            if all(_glue(b) or b.kind == "gmark" for b in between):
+                return j
+    return None
+
+
+def _row_before(members: list[Item], idx: int) -> str | None:
+    for j in range(idx - 1, -1, -1):
+        if members[j].kind == "surf":
+            _, named = _site(members[j].value, "B")
+            if named:
+                return named
+    return None
+
+
+def _next_to_run(members: list[Item], idx: int) -> bool:
+    for j in (idx - 1, idx + 1):
+        if 0 <= j < len(members) and members[j].kind == "run":
+            return True
+    return False
+
+
+def _adjacent_run(members: list[Item], s: int, runs: list[int], forward: bool) -> int | None:
+    step = 1 if forward else -1
+    j = s + step
+    while 0 <= j < len(members):
+        if j in runs:
+            return j
+        if members[j].kind == "surf" or _glue(members[j]) or members[j].kind == "perio_kw":
+            j += step
+            continue
+        return None
+    return None

@@ -1,0 +1,53 @@
+"""The deterministic rules interpreter: transcript -> Interpretation (no network, sub-millisecond).
+
+Pipeline: guard (system instructions) -> normalise (numbers, ASR repairs) -> tag (teeth,
+surfaces, labels, values) -> assemble (anchor/attach, context, catalog codes) -> guards on
+the result (questions, small talk) -> Interpretation.
+"""
+
+from __future__ import annotations
+
+import time
+
+from .assemble import build
+from .guards import is_injection, is_question, is_small_talk
+from .models import Interpretation, InterpretContext
+from .normalize import has_perio_hint, normalise
+from .tagger import tag
+from .teeth import normalise_notation
+
+INTERPRETER_NAME = "rules"
+
+
+def interpret(text: str, notation: str = "FDI", context: InterpretContext | None = None) -> Interpretation:
+    """Interpret one dictated utterance in the clinic's notation, with optional session context."""
+    started = time.perf_counter()
+    notation = normalise_notation(notation)
+    ctx = context or InterpretContext()
+    text = text or ""
+
+    def done(kind: str, proposals: list | None = None, clarify=None) -> Interpretation:  # noqa: ANN001
+        return Interpretation(
+            kind=kind,
+            proposals=proposals or [],
+            clarify=clarify,
+            transcript=text,
+            interpreter=INTERPRETER_NAME,
+            latency_ms=round((time.perf_counter() - started) * 1000, 3),
+        )
+
+    if not text.strip() or is_injection(text):
+        return done("no_command")
+    perio = ctx.perio_mode or has_perio_hint(text)
+    toks = normalise(text, ctx.perio_mode)
+    items = tag(toks, notation, perio)
+    built = build(items, toks, text, notation, ctx, perio)
+    read_only = all(p.command in ("history.show", "chart.show") for p in built.proposals)
+    if built.proposals or built.clarify:
+        if is_question(toks) and not read_only:
+            return done("no_command")
+    if built.clarify is not None:
+        return done("clarify", clarify=built.clarify)
+    if not built.proposals or is_small_talk(toks, items):
+        return done("no_command")
+    return done("proposal", built.proposals)

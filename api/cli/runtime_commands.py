@@ -1,0 +1,207 @@
+"""Reviewer and engineer commands: runs, approvals, actions, undo, chart (voice-contract.md)."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import Any
+
+import typer
+from sqlalchemy import select
+
+from api.cli.output import emit, fail
+from api.cli.platform_commands import JSON, current_tenant
+from core_schema.directory import Actor, find_actor
+from core_schema.models import AgentApprovalRequest, AgentExecution, AgentStep, AgentWorkflow, ToolExecution
+from core_schema.seed.demo import SYSTEM_USER_ID
+from tools.executor import Call
+
+runs = typer.Typer(help="Workflow runs.", no_args_is_help=True)
+approvals_app = typer.Typer(help="The approval queue.", no_args_is_help=True)
+actions = typer.Typer(help="Undoable actions.", no_args_is_help=True)
+chart = typer.Typer(help="Dental charts.", no_args_is_help=True)
+AS = typer.Option(..., "--as", help="Email of the acting user.")
+
+
+def engine():  # type: ignore[no-untyped-def]
+    from workflows.runtime import get_engine
+
+    return get_engine()
+
+
+def actor(email: str) -> Actor:
+    with engine().db.system_session() as s:
+        return find_actor(s, email)
+
+
+def parse_id(value: str, what: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise typer.BadParameter(f"{what} must be a UUID, got {value!r}") from None
+
+
+# -- runs ------------------------------------------------------------------------------------
+
+@runs.command("list")
+def runs_list(tenant: str = typer.Option(None, "--tenant"), limit: int = 50, as_json: bool = JSON) -> None:
+    """Recent runs of the current tenant."""
+    with engine().db.tenant_session(current_tenant(tenant)) as s:
+        rows = s.execute(
+            select(AgentExecution, AgentWorkflow.name).join(AgentWorkflow, AgentWorkflow.id == AgentExecution.workflow_id)
+            .order_by(AgentExecution.started_at.desc()).limit(limit)
+        ).all()
+        emit([{"id": str(e.id), "workflow": name, "status": e.status, "current_node": e.current_node,
+               "started_at": e.started_at.isoformat(), "completed_at": e.completed_at.isoformat() if e.completed_at else None}
+              for e, name in rows], as_json)
+
+
+@runs.command("show")
+def runs_show(run_id: str, tenant: str = typer.Option(None, "--tenant"), as_json: bool = JSON) -> None:
+    """One run: status, steps, tool executions, approvals."""
+    rid = parse_id(run_id, "run id")
+    with engine().db.tenant_session(current_tenant(tenant)) as s:
+        e = s.get(AgentExecution, rid)
+        if e is None:
+            fail(f"run {run_id} not found in this clinic", as_json)
+        steps = s.scalars(select(AgentStep).where(AgentStep.execution_id == rid).order_by(AgentStep.sequence_no)).all()
+        texecs = s.scalars(select(ToolExecution).where(ToolExecution.agent_step_id.in_([st.id for st in steps]))).all()
+        reqs = s.scalars(select(AgentApprovalRequest).where(AgentApprovalRequest.execution_id == rid)).all()
+        emit({
+            "id": str(e.id), "status": e.status, "current_node": e.current_node, "checkpoint_id": e.checkpoint_id,
+            "started_at": e.started_at.isoformat(), "completed_at": e.completed_at.isoformat() if e.completed_at else None,
+            "error": e.error_details, "trace_id": (e.metadata_ or {}).get("trace_id"),
+            "steps": [{"seq": st.sequence_no, "node": st.node_name, "type": st.node_type, "status": st.status,
+                       "duration_ms": st.duration_ms, "edge": st.decision_result, "tool": st.tool_name} for st in steps],
+            "tool_executions": [{"id": str(t.id), "step_id": str(t.agent_step_id), "status": t.status,
+                                 "duration_ms": t.duration_ms, "retry_count": t.retry_count, "error": t.error_message}
+                                for t in texecs],
+            "approvals": [{"id": str(r.id), "status": r.status, "requested_action": r.requested_action} for r in reqs],
+        }, as_json)
+
+
+# -- approvals -------------------------------------------------------------------------------
+
+@approvals_app.command("list")
+def approvals_list(as_email: str = typer.Option(None, "--as"), tenant: str = typer.Option(None, "--tenant"),
+                   as_json: bool = JSON) -> None:
+    """Pending requests: the user's queue with --as, else all of the tenant's."""
+    from workflows.approvals import pending_for, serialize
+
+    if as_email:
+        emit(pending_for(engine(), actor(as_email)), as_json)
+        return
+    with engine().db.tenant_session(current_tenant(tenant)) as s:
+        rows = s.scalars(select(AgentApprovalRequest).where(AgentApprovalRequest.status == "PENDING")
+                         .order_by(AgentApprovalRequest.created_at)).all()
+        emit([serialize(r) for r in rows], as_json)
+
+
+def _decide(ids: list[str], email: str, verdict: str, comment: str | None, edits: dict[str, Any] | None, as_json: bool) -> None:
+    from workflows.approvals import ApprovalError, decide
+
+    who = actor(email)
+    results = []
+    for value in ids:
+        try:
+            d = decide(engine(), parse_id(value, "approval id"), who, verdict, comment=comment, edits=edits)
+        except ApprovalError as exc:
+            fail(str(exc), as_json)
+        results.append({"id": str(d.approval_id), "status": d.status, "run_id": str(d.execution_id),
+                        "run_status": d.run.status if d.run else "WAITING_APPROVAL"})
+    emit(results[0] if len(results) == 1 else results, as_json)
+
+
+@approvals_app.command("approve")
+def approve(ids: list[str], as_email: str = AS, comment: str = typer.Option(None), as_json: bool = JSON) -> None:
+    """Approve one or more requests (a batch of one run resumes it once)."""
+    _decide(ids, as_email, "approve", comment, None, as_json)
+
+
+@approvals_app.command("reject")
+def reject(ids: list[str], as_email: str = AS, comment: str = typer.Option(None), as_json: bool = JSON) -> None:
+    """Reject one or more requests; nothing is written."""
+    _decide(ids, as_email, "reject", comment, None, as_json)
+
+
+@approvals_app.command("edit")
+def edit(approval_id: str, as_email: str = AS, set_: list[str] = typer.Option(..., "--set", help="key=value (JSON values allowed)"),
+         comment: str = typer.Option(None), as_json: bool = JSON) -> None:
+    """Correct the proposed action, then approve it (kept as a training example)."""
+    edits: dict[str, Any] = {}
+    for item in set_:
+        if "=" not in item:
+            fail(f"--set expects key=value, got {item!r}", as_json)
+        k, v = item.split("=", 1)
+        try:
+            edits[k] = json.loads(v)
+        except json.JSONDecodeError:
+            edits[k] = v
+    _decide([approval_id], as_email, "edit", comment, edits, as_json)
+
+
+@approvals_app.command("rebuild-queue")
+def rebuild_queue(as_json: bool = JSON) -> None:
+    """Restore every Redis approval queue from the pending rows in PostgreSQL."""
+    from workflows.runtime import restore_queues
+
+    emit({"queued": restore_queues()}, as_json)
+
+
+@approvals_app.command("sweep")
+def sweep(as_json: bool = JSON) -> None:
+    """Time out overdue requests and escalate them (the worker does this continuously)."""
+    from workflows.approvals import sweep_timeouts
+
+    emit({"timed_out": [str(i) for i in sweep_timeouts(engine())]}, as_json)
+
+
+# -- actions, undo, chart ------------------------------------------------------------------
+
+@actions.command("list")
+def actions_list(as_email: str = AS, as_json: bool = JSON) -> None:
+    """Actions the user can still undo."""
+    from workflows.undo import undoable
+
+    emit(undoable(engine(), actor(as_email)), as_json)
+
+
+def undo_command(action_id: str, as_email: str = AS, reason: str = typer.Option(None), as_json: bool = JSON) -> None:
+    """Undo an action within its 5-minute window."""
+    from workflows.undo import UndoError, undo
+
+    try:
+        emit(undo(engine(), parse_id(action_id, "action id"), actor(as_email), reason), as_json)
+    except UndoError as exc:
+        fail(str(exc), as_json)
+
+
+@chart.command("show")
+def chart_show(patient: str = typer.Option(..., "--patient"), as_email: str = typer.Option(None, "--as"),
+               tenant: str = typer.Option(None, "--tenant"), as_json: bool = JSON) -> None:
+    """The patient's current chart, teeth keyed by FDI number."""
+    who = actor(as_email) if as_email else None
+    outcome = engine().executor.run(Call(
+        tool="get_dental_chart", args={"patient_id": str(parse_id(patient, "patient id"))},
+        tenant_id=who.tenant_id if who else current_tenant(tenant), user_id=who.user_id if who else SYSTEM_USER_ID,
+        idempotency_key=f"read:{uuid.uuid4()}",
+    ))
+    if not outcome.ok:
+        fail(outcome.error or outcome.status, as_json)
+    emit(outcome.output, as_json)
+
+
+def worker(interval_s: float = typer.Option(10.0, help="Seconds between sweeps.")) -> None:
+    """Background jobs: restore queues at start, then time out approvals and clean up undo rows."""
+    from workflows.approvals import sweep_timeouts
+    from workflows.runtime import restore_queues
+    from workflows.undo import cleanup_expired
+
+    typer.echo(f"queues restored: {restore_queues()} pending requests")
+    while True:
+        timed_out = sweep_timeouts(engine())
+        cleaned = cleanup_expired(engine())
+        if timed_out or cleaned:
+            typer.echo(f"timed out {len(timed_out)} approvals, removed {cleaned} expired undo rows")
+        time.sleep(interval_s)

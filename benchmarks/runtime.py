@@ -1,0 +1,141 @@
+"""Runtime overhead and approval round trip.
+
+1. Per-step overhead: the same 5-node graph on LangGraph with an in-memory checkpointer
+   (baseline) and on our persisted runtime (Postgres checkpoints, a step row per node, run
+   row, metrics, spans). Prints ms per step for both and the ratio.
+2. Approval round trip for a tier-3 chart change: propose -> interrupt -> request queued in
+   Redis -> approved -> resumed -> applied, p50/p95 of each part and of the whole.
+
+Usage: python benchmarks/runtime.py [--runs 30]   (embedded mode unless DATABASE_URL is set)
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import uuid
+from typing import TypedDict
+
+NODES = ["a", "b", "c", "d", "e"]
+
+
+class S(TypedDict, total=False):
+    execution_id: str
+    tenant_id: str
+    user_id: str
+    n: int
+    step_id: str
+
+
+def chain(graph, nodes) -> None:  # type: ignore[no-untyped-def]
+    from langgraph.graph import END, START
+
+    graph.add_edge(START, nodes[0])
+    for x, y in zip(nodes, nodes[1:], strict=False):
+        graph.add_edge(x, y)
+    graph.add_edge(nodes[-1], END)
+
+
+def baseline_ms_per_step(runs: int) -> list[float]:
+    from langgraph.checkpoint.memory import InMemorySaver
+    from langgraph.graph import StateGraph
+
+    g = StateGraph(S)
+    for name in NODES:
+        g.add_node(name, lambda s: {"n": s.get("n", 0) + 1})
+    chain(g, NODES)
+    compiled = g.compile(checkpointer=InMemorySaver())
+    out = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        compiled.invoke({"n": 0}, {"configurable": {"thread_id": str(uuid.uuid4())}})
+        out.append((time.perf_counter() - t0) * 1000 / len(NODES))
+    return out
+
+
+def persisted_ms_per_step(runs: int) -> list[float]:
+    from langgraph.graph import StateGraph
+
+    from core_schema.seed.demo import DEMO_TENANT_ID, sid
+    from workflows.engine import WorkflowSpec
+    from workflows.runtime import get_engine
+
+    engine = get_engine()
+
+    def build(e):  # type: ignore[no-untyped-def]
+        g = StateGraph(S)
+        for name in NODES:
+            g.add_node(name, e.node(name, "DECISION")(lambda s, ctx: {"n": s.get("n", 0) + 1}))
+        chain(g, NODES)
+        return g
+
+    engine.add(WorkflowSpec("bench-chain", "benchmark chain", "DIAGNOSTIC", build))
+    out = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        result = engine.start("bench-chain", tenant_id=DEMO_TENANT_ID, user_id=sid("user", "dentist@demo.clinic"), inputs={"n": 0})
+        assert result.status == "COMPLETED", result.error
+        out.append((time.perf_counter() - t0) * 1000 / len(NODES))
+    return out
+
+
+def approval_round_trips(runs: int) -> dict[str, list[float]]:
+    from core_schema.directory import find_actor
+    from core_schema.seed.demo import DEMO_PATIENT_IDS, DEMO_TENANT_ID, sid
+    from workflows import approval_queue
+    from workflows.approvals import decide
+    from workflows.graphs.chart_change import propose
+    from workflows.runtime import get_engine
+
+    engine = get_engine()
+    with engine.db.system_session() as s:
+        dentist = find_actor(s, "dentist@demo.clinic")
+    parts: dict[str, list[float]] = {"interrupt_and_queue": [], "approve_resume_apply": [], "round_trip": []}
+    teeth = ["11", "12", "13", "14", "15", "21", "22", "23", "24", "25"]
+    for i in range(runs):
+        call = ("update_dental_chart", {"patient_id": str(DEMO_PATIENT_IDS[i % 3]),
+                                        "changes": [{"tooth": teeth[i % len(teeth)], "label": "watch", "surfaces": []}]})
+        t0 = time.perf_counter()
+        run = propose(engine, tenant_id=DEMO_TENANT_ID, user_id=sid("user", "dentist@demo.clinic"), calls=[call],
+                      patient_id=DEMO_PATIENT_IDS[i % 3])
+        approval = run.state["approval_ids"][0]
+        assert approval in approval_queue.queued(engine.redis, DEMO_TENANT_ID, dentist.user_id)
+        t1 = time.perf_counter()
+        decision = decide(engine, uuid.UUID(approval), dentist, "approve")
+        assert decision.run is not None and decision.run.status == "COMPLETED"
+        t2 = time.perf_counter()
+        parts["interrupt_and_queue"].append((t1 - t0) * 1000)
+        parts["approve_resume_apply"].append((t2 - t1) * 1000)
+        parts["round_trip"].append((t2 - t0) * 1000)
+    return parts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+
+    from benchmarks._platform import bench_platform, pct
+
+    with bench_platform():
+        from workflows.runtime import get_engine
+
+        get_engine()
+        baseline_ms_per_step(5)
+        persisted_ms_per_step(3)  # warm-up
+        base = baseline_ms_per_step(args.runs)
+        ours = persisted_ms_per_step(args.runs)
+        print(f"per-step time over {args.runs} runs of a 5-node graph")
+        print(f"  LangGraph + InMemorySaver (baseline): p50 {pct(base, .5):7.3f} ms  p95 {pct(base, .95):7.3f} ms")
+        print(f"  persisted runtime (Postgres):         p50 {pct(ours, .5):7.3f} ms  p95 {pct(ours, .95):7.3f} ms")
+        print(f"  overhead per step: {pct(ours, .5) - pct(base, .5):.3f} ms (p50), ratio {pct(ours, .5) / pct(base, .5):.1f}x")
+        approval_round_trips(3)  # warm-up
+        parts = approval_round_trips(args.runs)
+        print(f"approval round trip over {args.runs} tier-3 chart changes")
+        for name, values in parts.items():
+            print(f"  {name:22s} p50 {pct(values, .5):8.2f} ms  p95 {pct(values, .95):8.2f} ms")
+        get_engine().close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,152 @@
+"""Scoring of text interpretation (utterance -> proposals) against a labelled dataset.
+
+An utterance is correct when the kind matches and the proposals match one to one, in spoken
+order, on every field the expected proposal names (command, tooth, teeth, surfaces, label,
+code, values, and missing / from_context when given). Teeth and surfaces compare as sets
+(spoken order of "MO" vs "OM" is not a clinical difference); values compare exactly.
+Expected clarify rows may list options that the question must offer.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+PROPOSAL_FIELDS: tuple[str, ...] = (
+    "command",
+    "tooth",
+    "teeth",
+    "surfaces",
+    "label",
+    "code",
+    "values",
+    "missing",
+    "from_context",
+)
+_SET_FIELDS = frozenset({"teeth", "surfaces", "missing", "from_context"})
+
+DATASET_PATH = Path(__file__).resolve().parent / "datasets" / "voice_text.jsonl"
+
+
+def load_rows(path: str | Path = DATASET_PATH) -> list[dict[str, Any]]:
+    """Rows of a JSONL dataset (blank lines skipped)."""
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def field_matches(field: str, expected: Any, predicted: Any) -> bool:
+    """One slot: sets for teeth/surfaces/missing/from_context, equality otherwise."""
+    if field in _SET_FIELDS:
+        return sorted(expected or []) == sorted(predicted or [])
+    return expected == predicted
+
+
+def proposal_field_results(expected: dict[str, Any], predicted: dict[str, Any] | None) -> dict[str, bool]:
+    """Per-field outcome for the fields the expected proposal names."""
+    out: dict[str, bool] = {}
+    for field in PROPOSAL_FIELDS:
+        if field in expected:
+            out[field] = predicted is not None and field_matches(field, expected[field], predicted.get(field))
+    return out
+
+
+def utterance_correct(expected: dict[str, Any], predicted: dict[str, Any]) -> bool:
+    """Kind, then every expected proposal (in order, same count), then clarify options."""
+    if predicted.get("kind") != expected.get("kind"):
+        return False
+    exp_props = expected.get("proposals") or []
+    pred_props = predicted.get("proposals") or []
+    if len(exp_props) != len(pred_props):
+        return False
+    for e, p in zip(exp_props, pred_props, strict=True):
+        if not all(proposal_field_results(e, p).values()):
+            return False
+    wanted = expected.get("clarify_options_include") or []
+    if wanted:
+        options = ((predicted.get("clarify") or {}).get("options")) or []
+        if not set(wanted) <= set(options):
+            return False
+    return True
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100); 0.0 for no values."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    rank = max(1, math.ceil(q / 100 * len(ordered)))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+def score_dataset(
+    rows: Iterable[dict[str, Any]], predict: Callable[[dict[str, Any]], dict[str, Any]]
+) -> dict[str, Any]:
+    """Run ``predict(row) -> output JSON`` on each row and report accuracy and latency.
+
+    Returns ``n``, ``command_accuracy``, ``kind_accuracy``, ``slot_accuracy`` (per field),
+    ``by_tag`` accuracy, ``latency_ms`` (p50/p95/max/mean of wall time per call) and ``failures``.
+    """
+    n = correct = kind_ok = 0
+    slot_hits: dict[str, list[int]] = {f: [0, 0] for f in PROPOSAL_FIELDS}
+    by_tag: dict[str, list[int]] = {}
+    latencies: list[float] = []
+    failures: list[dict[str, Any]] = []
+    for row in rows:
+        expected = row["expected"]
+        started = time.perf_counter()
+        predicted = predict(row)
+        latencies.append((time.perf_counter() - started) * 1000)
+        n += 1
+        ok = utterance_correct(expected, predicted)
+        correct += ok
+        kind_ok += predicted.get("kind") == expected.get("kind")
+        pred_props = predicted.get("proposals") or []
+        for idx, e in enumerate(expected.get("proposals") or []):
+            p = pred_props[idx] if idx < len(pred_props) else None
+            for field, hit in proposal_field_results(e, p).items():
+                slot_hits[field][0] += hit
+                slot_hits[field][1] += 1
+        for tag in row.get("tags") or []:
+            stats = by_tag.setdefault(tag, [0, 0])
+            stats[0] += ok
+            stats[1] += 1
+        if not ok:
+            failures.append(
+                {"id": row.get("id"), "text": row.get("text"), "expected": expected, "predicted": predicted}
+            )
+    return {
+        "n": n,
+        "command_accuracy": correct / n if n else 0.0,
+        "kind_accuracy": kind_ok / n if n else 0.0,
+        "slot_accuracy": {f: hits / total for f, (hits, total) in slot_hits.items() if total},
+        "by_tag": {t: hits / total for t, (hits, total) in sorted(by_tag.items())},
+        "latency_ms": {
+            "p50": percentile(latencies, 50),
+            "p95": percentile(latencies, 95),
+            "max": max(latencies) if latencies else 0.0,
+            "mean": sum(latencies) / len(latencies) if latencies else 0.0,
+        },
+        "failures": failures,
+    }
+
+
+def rules_predict(row: dict[str, Any]) -> dict[str, Any]:
+    """Predict with the deterministic rules interpreter (the default)."""
+    from agents.interpreter import InterpretContext, interpret  # noqa: PLC0415 - evals import agents lazily
+
+    ctx = InterpretContext.model_validate(row["context"]) if row.get("context") else None
+    return interpret(row["text"], row.get("notation") or "FDI", ctx).model_dump()
+
+
+if __name__ == "__main__":  # python -m evals.text_scoring
+    rows = load_rows()
+    rules_predict(rows[0])  # warm-up: imports are not latency
+    report = score_dataset(rows, rules_predict)
+    failures = report.pop("failures")
+    print(json.dumps(report, indent=2))
+    for f in failures:
+        print(json.dumps(f))

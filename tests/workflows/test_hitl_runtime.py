@@ -1,0 +1,221 @@
+"""The persisted runtime end to end: approvals survive a SIGKILL, apply once, reject, edit,
+time out and escalate, and the Redis queue is rebuilt from PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+
+from core_schema.models import (
+    ActionHistory,
+    AgentApprovalRequest,
+    AgentExecution,
+    AgentIntervention,
+    AgentMetric,
+    AgentStep,
+    AuditEvent,
+    ToolExecution,
+)
+from core_schema.seed.demo import DEMO_PATIENT_IDS, DEMO_TENANT_ID, sid
+from tests.workflows.conftest import DENTIST_ID, chart_call, current_chart, propose_chart, snapshot_count
+from workflows import approval_queue
+from workflows.approvals import ApprovalError, decide, sweep_timeouts
+from workflows.runtime import restore_queues
+
+START_AND_WAIT = """
+import json, sys, time, uuid
+from core_schema.seed.demo import DEMO_PATIENT_IDS, DEMO_TENANT_ID, sid
+from workflows.graphs.chart_change import propose
+from workflows.runtime import get_engine
+engine = get_engine()
+run = propose(engine, tenant_id=DEMO_TENANT_ID, user_id=sid("user", "dentist@demo.clinic"), patient_id=DEMO_PATIENT_IDS[1],
+              calls=[("update_dental_chart", {"patient_id": str(DEMO_PATIENT_IDS[1]),
+                      "changes": [{"tooth": "36", "label": "caries", "surfaces": ["M", "O"]}]})])
+print(json.dumps({"run_id": str(run.execution_id), "status": run.status, "approval_ids": run.state["approval_ids"]}), flush=True)
+time.sleep(600)
+"""
+
+
+def test_approval_survives_sigkill_and_applies_exactly_once(platform, engine) -> None:
+    patient = DEMO_PATIENT_IDS[1]
+    before = snapshot_count(engine, patient)
+    proc = subprocess.Popen([sys.executable, "-c", START_AND_WAIT], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env={**os.environ, **platform.env})
+    try:
+        line = proc.stdout.readline()
+        assert line, proc.stderr.read()
+        started = json.loads(line)
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    assert started["status"] == "WAITING_APPROVAL" and len(started["approval_ids"]) == 1
+    approval_id = started["approval_ids"][0]
+    with engine.db.tenant_session(DEMO_TENANT_ID) as s:
+        assert s.get(AgentApprovalRequest, uuid.UUID(approval_id)).status == "PENDING"
+        assert s.get(AgentExecution, uuid.UUID(started["run_id"])).status == "WAITING_APPROVAL"
+    assert approval_id in approval_queue.queued(engine.redis, DEMO_TENANT_ID, DENTIST_ID)
+
+    result = platform.cli("approvals", "approve", approval_id, "--as", "dentist@demo.clinic", "--json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads(result.stdout)["run_status"] == "COMPLETED"
+    again = platform.cli("approvals", "approve", approval_id, "--as", "dentist@demo.clinic", "--json")
+    assert again.returncode != 0 and "already decided" in json.loads(again.stdout)["error"]
+
+    assert snapshot_count(engine, patient) == before + 1
+    assert current_chart(engine, patient)["teeth"]["36"]["conditions"] == [{"label": "caries", "surfaces": ["M", "O"]}]
+    assert approval_id not in approval_queue.queued(engine.redis, DEMO_TENANT_ID, DENTIST_ID)
+    run_id = uuid.UUID(started["run_id"])
+    with engine.db.tenant_session(DEMO_TENANT_ID) as s:
+        run = s.get(AgentExecution, run_id)
+        assert run.status == "COMPLETED" and run.checkpoint_id and run.metadata_.get("trace_id")
+        steps = {st.id: st for st in s.scalars(select(AgentStep).where(AgentStep.execution_id == run_id))}
+        assert [st.node_name for st in sorted(steps.values(), key=lambda x: x.sequence_no)] == [
+            "gate", "request_approval", "await_approval", "await_approval", "apply", "summarize"]
+        request = s.get(AgentApprovalRequest, uuid.UUID(approval_id))
+        texec = s.get(ToolExecution, request.tool_execution_id)
+        assert texec.status == "SUCCEEDED" and steps[texec.agent_step_id].node_name == "apply"
+        history = s.scalars(select(ActionHistory).where(ActionHistory.agent_execution_id == run_id)).all()
+        assert len(history) == 1 and history[0].approval_request_id == request.id
+        assert history[0].undo_expires_at > datetime.now(timezone.utc)
+        audit = s.scalars(select(AuditEvent).where(AuditEvent.resource_id == history[0].entity_id)).all()
+        assert [a.metadata_["action_history_id"] for a in audit] == [str(history[0].id)]
+        assert steps[request.step_id].node_name == "request_approval"
+        metrics = {m.metric_name for m in s.scalars(select(AgentMetric).where(AgentMetric.execution_id == run_id))}
+        assert metrics == {"COMPLETION_TIME", "TOOL_CALLS", "TOKEN_COST", "ERROR_RATE"}
+
+
+def test_two_concurrent_approvals_apply_once(engine, actor) -> None:
+    run = propose_chart(engine, chart_call("37", "fracture"))
+    approval_id = uuid.UUID(run.state["approval_ids"][0])
+    before = snapshot_count(engine)
+    dentist = actor()
+    outcomes: list[object] = []
+    barrier = threading.Barrier(2)
+
+    def approve() -> None:
+        barrier.wait()
+        try:
+            outcomes.append(decide(engine, approval_id, dentist, "approve"))
+        except ApprovalError as exc:
+            outcomes.append(exc)
+
+    threads = [threading.Thread(target=approve) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    errors = [o for o in outcomes if isinstance(o, ApprovalError)]
+    assert len(errors) == 1 and "already decided" in str(errors[0])
+    assert snapshot_count(engine) == before + 1
+
+
+def test_resuming_twice_does_not_apply_twice(engine, actor) -> None:
+    run = propose_chart(engine, chart_call("35", "watch"))
+    before = snapshot_count(engine)
+    decide(engine, uuid.UUID(run.state["approval_ids"][0]), actor(), "approve")
+    with engine.db.tenant_session(DEMO_TENANT_ID) as s:  # a stale second resume (e.g. a retried request)
+        s.get(AgentExecution, run.execution_id).status = "WAITING_APPROVAL"
+    assert engine.resume(run.execution_id, DEMO_TENANT_ID, {"decided_by": "retry"}) is not None
+    assert snapshot_count(engine) == before + 1
+
+
+def test_batch_of_one_run_resumes_once_after_last_decision(engine, actor) -> None:
+    run = propose_chart(engine, chart_call("46", "caries", ["O"]), chart_call("47", "missing"))
+    first, second = (uuid.UUID(a) for a in run.state["approval_ids"])
+    d1 = decide(engine, first, actor(), "approve")
+    assert d1.run is None  # still waiting for the second request
+    d2 = decide(engine, second, actor(), "approve")
+    assert d2.run.status == "COMPLETED"
+    teeth = current_chart(engine)["teeth"]
+    assert teeth["47"]["status"] == "missing" and {"label": "caries", "surfaces": ["O"]} in teeth["46"]["conditions"]
+
+
+def test_assistant_may_not_approve_tier3(engine, actor) -> None:
+    run = propose_chart(engine, chart_call("45", "caries", ["D"]))
+    with pytest.raises(ApprovalError, match="may not decide tier-3"):
+        decide(engine, uuid.UUID(run.state["approval_ids"][0]), actor("assistant@demo.clinic"), "approve")
+
+
+def test_other_clinic_cannot_see_or_decide(engine, actor) -> None:
+    run = propose_chart(engine, chart_call("44", "caries", ["B"]))
+    with pytest.raises(ApprovalError, match="not found in this clinic"):
+        decide(engine, uuid.UUID(run.state["approval_ids"][0]), actor("dentist@universal.clinic"), "approve")
+
+
+def test_reject_cancels_run_and_writes_nothing(engine, actor) -> None:
+    before = current_chart(engine)
+    run = propose_chart(engine, chart_call("48", "impacted"))
+    decision = decide(engine, uuid.UUID(run.state["approval_ids"][0]), actor(), "reject", comment="not impacted")
+    assert decision.run.status == "CANCELLED"
+    assert current_chart(engine) == before
+    with engine.db.tenant_session(DEMO_TENANT_ID) as s:
+        texec = s.get(ToolExecution, uuid.UUID(run.state["tool_execution_ids"][0]))
+        assert texec.status == "CANCELLED"
+        assert s.scalars(select(ActionHistory).where(ActionHistory.agent_execution_id == run.execution_id)).all() == []
+
+
+def test_edit_applies_the_corrected_action_and_records_intervention(platform, engine) -> None:
+    run = propose_chart(engine, chart_call("26", "caries", ["O"]))
+    approval_id = run.state["approval_ids"][0]
+    corrected = json.dumps([{"tooth": "27", "label": "caries", "surfaces": ["O"]}])
+    result = platform.cli("approvals", "edit", approval_id, "--as", "dentist@demo.clinic",
+                          "--set", f"changes={corrected}", "--json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    teeth = current_chart(engine)["teeth"]
+    assert {"label": "caries", "surfaces": ["O"]} in teeth["27"]["conditions"]
+    with engine.db.tenant_session(DEMO_TENANT_ID) as s:
+        iv = s.scalars(select(AgentIntervention).where(AgentIntervention.execution_id == run.execution_id)).one()
+        assert iv.intervention_type == "CORRECT" and iv.use_for_training
+        assert iv.original_action["arguments"]["changes"][0]["tooth"] == "26"
+        assert iv.corrected_action["arguments"]["changes"][0]["tooth"] == "27"
+
+
+def test_flushed_redis_is_rebuilt_from_postgres(platform, engine) -> None:
+    run = propose_chart(engine, chart_call("25", "caries", ["M"]))
+    approval_id = run.state["approval_ids"][0]
+    if platform.mode == "embedded":
+        engine.redis.flushall()  # this session's own Redis server
+    else:  # the machine's Redis is shared: flush only this session's namespace
+        for k in engine.redis.scan_iter(match=platform.env["DENTALAGENT_REDIS_PREFIX"] + "*"):
+            engine.redis.delete(k)
+    assert approval_queue.queued(engine.redis, DEMO_TENANT_ID, DENTIST_ID) == []
+    result = platform.cli("approvals", "rebuild-queue", "--json")
+    assert result.returncode == 0, result.stderr
+    assert approval_id in approval_queue.queued(engine.redis, DEMO_TENANT_ID, DENTIST_ID)
+    assert restore_queues() >= 1  # the start-up path does the same
+
+
+def test_timeout_marks_request_and_escalates(engine, actor) -> None:
+    run = propose_chart(engine, chart_call("24", "caries", ["D"]))
+    approval_id = uuid.UUID(run.state["approval_ids"][0])
+    pubsub = engine.redis.pubsub()
+    pubsub.subscribe(approval_queue.channel(DEMO_TENANT_ID, DENTIST_ID))
+    pubsub.get_message(timeout=1)  # subscription confirmation
+    timed_out = sweep_timeouts(engine, now=datetime.now(timezone.utc) + timedelta(hours=2))
+    assert approval_id in timed_out
+    received = []  # other tests' pending requests are overdue at +2 h too
+    while (message := pubsub.get_message(timeout=2)) is not None:
+        if message["type"] == "message":
+            received.append(json.loads(message["data"]))
+    pubsub.close()
+    assert {"type": "APPROVAL_TIMEOUT", "approval_id": str(approval_id), "execution_id": str(run.execution_id)} in received
+    admin = sid("user", "admin@demo.clinic")
+    with engine.db.tenant_session(DEMO_TENANT_ID) as s:
+        assert s.get(AgentApprovalRequest, approval_id).status == "TIMEOUT"
+        escalated = s.scalars(select(AgentApprovalRequest).where(
+            AgentApprovalRequest.execution_id == run.execution_id, AgentApprovalRequest.status == "PENDING")).one()
+    assert escalated.assigned_to_user_id == admin and escalated.priority == "URGENT"
+    assert str(escalated.id) in approval_queue.queued(engine.redis, DEMO_TENANT_ID, admin)
+    with pytest.raises(ApprovalError, match="already decided: TIMEOUT"):
+        decide(engine, approval_id, actor(), "approve")
+    done = decide(engine, escalated.id, actor(), "approve")  # a dentist decides the escalated copy
+    assert done.run.status == "COMPLETED"

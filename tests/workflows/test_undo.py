@@ -1,0 +1,65 @@
+"""Undo restores the exact previous chart, once, within the window, for the right people."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+
+from core_schema.models import ActionHistory, AuditEvent
+from core_schema.seed.demo import DEMO_PATIENT_IDS, DEMO_TENANT_ID
+from tests.workflows.conftest import chart_call, current_chart, propose_chart
+from workflows.approvals import decide
+from workflows.undo import UndoError, cleanup_expired, undo
+
+PATIENT = DEMO_PATIENT_IDS[2]
+
+
+def _applied_action(engine, actor, *call) -> uuid.UUID:
+    run = propose_chart(engine, *call, patient=PATIENT)
+    decide(engine, uuid.UUID(run.state["approval_ids"][0]), actor(), "approve")
+    with engine.db.tenant_session(DEMO_TENANT_ID) as s:
+        return s.scalars(select(ActionHistory.id).where(ActionHistory.agent_execution_id == run.execution_id)).one()
+
+
+def test_undo_restores_exact_previous_chart_and_refuses_repeat(platform, engine, actor) -> None:
+    before = current_chart(engine, PATIENT)
+    action_id = _applied_action(engine, actor, chart_call("16", "caries", ["O"], patient=PATIENT))
+    assert current_chart(engine, PATIENT) != before
+
+    listed = json.loads(platform.cli("actions", "list", "--as", "dentist@demo.clinic", "--json").stdout)
+    assert str(action_id) in {a["id"] for a in listed}
+    result = platform.cli("undo", str(action_id), "--as", "dentist@demo.clinic", "--json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert current_chart(engine, PATIENT) == before
+
+    again = platform.cli("undo", str(action_id), "--as", "dentist@demo.clinic", "--json")
+    assert again.returncode != 0 and "already undone" in json.loads(again.stdout)["error"]
+    with engine.db.tenant_session(DEMO_TENANT_ID) as s:
+        row = s.get(ActionHistory, action_id)
+        assert row.is_undone and row.undone_by_user_id is not None
+        assert s.scalars(select(AuditEvent).where(AuditEvent.event_type == "CLINICAL_UNDO",
+                                                  AuditEvent.resource_id == row.entity_id)).first() is not None
+
+
+def test_expired_undo_is_refused_and_cleaned_up(engine, actor) -> None:
+    action_id = _applied_action(engine, actor, chart_call("17", "watch", patient=PATIENT))
+    with engine.db.system_session() as s:
+        s.get(ActionHistory, action_id).undo_expires_at = datetime.now(timezone.utc) - timedelta(seconds=1)
+    with pytest.raises(UndoError, match="undo window .* closed"):
+        undo(engine, action_id, actor())
+    assert cleanup_expired(engine) >= 1
+    with engine.db.system_session() as s:
+        assert s.get(ActionHistory, action_id) is None
+
+
+def test_only_author_or_supervisor_may_undo(engine, actor) -> None:
+    action_id = _applied_action(engine, actor, chart_call("18", "fracture", patient=PATIENT))
+    with pytest.raises(UndoError, match="or a supervisor"):
+        undo(engine, action_id, actor("hygienist@demo.clinic"))
+    with pytest.raises(UndoError, match="not found in this clinic"):
+        undo(engine, action_id, actor("dentist@universal.clinic"))
+    assert undo(engine, action_id, actor("admin@demo.clinic"))["undone"] is True  # admin supervises

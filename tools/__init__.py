@@ -1,0 +1,1 @@
+"""Typed tools the agents call; every call goes through ``tools.executor``."""

@@ -1,0 +1,1 @@
+"""LangGraph workflows on a persisted runtime: runs, steps, approvals, undo, metrics."""

@@ -1,0 +1,115 @@
+"""The shared tail of every proposing workflow: gate -> approve -> apply -> summarize.
+
+State holds the ids of PENDING ``tool_executions`` (``tool_execution_ids``); the arguments
+stay in PostgreSQL. Tier-1 calls (no approval needed) run at the gate; the rest go to the
+reviewer as one batch and wait in a LangGraph ``interrupt`` until every request is decided.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from langgraph.graph import END, StateGraph
+from langgraph.types import interrupt
+
+from tools.describe import describe
+from tools.executor import Call
+from tools.registry import REGISTRY
+from workflows import approvals
+from workflows.engine import Engine, NodeContext, State
+
+
+def add_approval_steps(graph: StateGraph, engine: Engine, entry_from: str | None = None) -> None:
+    """Add gate, request_approval, await_approval, apply and summarize to ``graph``."""
+
+    @engine.node("gate", "DECISION")
+    def gate(state: State, ctx: NodeContext) -> State:
+        tenant = uuid.UUID(state["tenant_id"])
+        awaiting, done = [], []
+        for texec_id in state.get("tool_execution_ids", []):
+            name, _, _ = engine.executor.load_call(tenant, uuid.UUID(texec_id))
+            if REGISTRY.get(name).requires_approval:
+                awaiting.append(texec_id)
+            else:  # tier 1: read-only, runs at once
+                outcome = _run(engine, state, ctx, texec_id, approval_id=None)
+                done.append(str(outcome.tool_execution_id))
+        return {"awaiting_ids": awaiting, "applied_ids": done}
+
+    @engine.node("request_approval", "HUMAN_APPROVAL")
+    def request_approval(state: State, ctx: NodeContext) -> State:
+        tenant = uuid.UUID(state["tenant_id"])
+        proposals = []
+        for texec_id in state["awaiting_ids"]:
+            name, args, _ = engine.executor.load_call(tenant, uuid.UUID(texec_id))
+            tool = REGISTRY.get(name)
+            proposals.append(approvals.Proposal(
+                uuid.UUID(texec_id), name, describe(name, args),
+                reason=f"tier-{tool.risk_tier} change proposed by the {state.get('mode') or 'agent'} workflow",
+            ))
+        ids = approvals.request(engine, state, ctx.step_id, proposals)
+        return {"approval_ids": [str(i) for i in ids]}
+
+    @engine.node("await_approval", "HUMAN_APPROVAL")
+    def await_approval(state: State, ctx: NodeContext) -> State:
+        interrupt({"approval_ids": state["approval_ids"]})
+        return {}
+
+    @engine.node("apply", "TOOL_CALL")
+    def apply(state: State, ctx: NodeContext) -> State:
+        tenant = uuid.UUID(state["tenant_id"])
+        decided = approvals.decisions_of(engine, tenant, state["awaiting_ids"])
+        applied, rejected, failed = list(state.get("applied_ids", [])), [], []
+        for texec_id in state["awaiting_ids"]:
+            verdict, approval_id = decided.get(texec_id, ("REJECTED", None))
+            if verdict == "APPROVED":
+                outcome = _run(engine, state, ctx, texec_id, approval_id=approval_id)
+                (applied if outcome.ok else failed).append(texec_id)
+            else:
+                engine.executor.cancel(tenant, uuid.UUID(texec_id), "rejected by the reviewer")
+                rejected.append(texec_id)
+        final = "CANCELLED" if rejected and not applied and not failed else "COMPLETED"
+        return {"applied_ids": applied, "rejected_ids": rejected, "failed_ids": failed, "final_status": final}
+
+    @engine.node("summarize", "DECISION")
+    def summarize(state: State, ctx: NodeContext) -> State:
+        return {
+            "applied_count": len(state.get("applied_ids", [])),
+            "rejected_count": len(state.get("rejected_ids", [])),
+            "failed_count": len(state.get("failed_ids", [])),
+            "final_status": state.get("final_status") or "COMPLETED",
+        }
+
+    def after_gate(state: State) -> str:
+        return "request_approval" if state.get("awaiting_ids") else "summarize"
+
+    graph.add_node("gate", gate)
+    graph.add_node("request_approval", request_approval)
+    graph.add_node("await_approval", await_approval)
+    graph.add_node("apply", apply)
+    graph.add_node("summarize", summarize)
+    if entry_from:
+        graph.add_edge(entry_from, "gate")
+    graph.add_conditional_edges("gate", engine.route(after_gate), ["request_approval", "summarize"])
+    graph.add_edge("request_approval", "await_approval")
+    graph.add_edge("await_approval", "apply")
+    graph.add_edge("apply", "summarize")
+    graph.add_edge("summarize", END)
+
+
+def _run(engine: Engine, state: State, ctx: NodeContext, texec_id: str, approval_id: uuid.UUID | None) -> Any:
+    tenant = uuid.UUID(state["tenant_id"])
+    name, args, key = engine.executor.load_call(tenant, uuid.UUID(texec_id))
+    outcome = engine.executor.run(Call(
+        tool=name, args=args, tenant_id=tenant, user_id=uuid.UUID(state["user_id"]), idempotency_key=key,
+        execution_id=uuid.UUID(state["execution_id"]), step_id=ctx.step_id,
+        api_client_id=_uuid(state.get("api_client_id")), approval_request_id=approval_id,
+        tool_execution_id=uuid.UUID(texec_id), voice_session_id=_uuid(state.get("voice_session_id")),
+        voice_utterance_id=_uuid(state.get("voice_utterance_id")),
+    ))
+    ctx.record_tool(name, {"tool_execution_id": texec_id}, {"status": outcome.status})
+    return outcome
+
+
+def _uuid(value: Any) -> uuid.UUID | None:
+    return uuid.UUID(value) if value else None

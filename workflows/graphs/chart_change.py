@@ -1,0 +1,73 @@
+"""``chart-change``: proposed tool calls -> gate -> approve -> apply -> summarize.
+
+The smallest proposing workflow: engineers and the API hand it calls to make (already
+validated by the caller); it is also the tail that voice-to-chart reuses.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, TypedDict
+
+from langgraph.graph import START, StateGraph
+
+from tools.executor import Call
+from workflows.engine import Engine, RunResult, WorkflowSpec
+from workflows.graphs.approval_steps import add_approval_steps
+
+
+class ChartChangeState(TypedDict, total=False):
+    execution_id: str
+    tenant_id: str
+    user_id: str
+    patient_id: str | None
+    encounter_id: str | None
+    voice_session_id: str | None
+    voice_utterance_id: str | None
+    api_client_id: str | None
+    mode: str
+    step_id: str
+    tool_execution_ids: list[str]
+    awaiting_ids: list[str]
+    approval_ids: list[str]
+    applied_ids: list[str]
+    rejected_ids: list[str]
+    failed_ids: list[str]
+    applied_count: int
+    rejected_count: int
+    failed_count: int
+    final_status: str
+
+
+def build(engine: Engine) -> StateGraph:
+    graph = StateGraph(ChartChangeState)
+    add_approval_steps(graph, engine)
+    graph.add_edge(START, "gate")
+    return graph
+
+
+SPEC = WorkflowSpec(
+    name="chart-change",
+    description="Apply proposed clinical tool calls after the reviewer's approval.",
+    workflow_type="TREATMENT_PLANNING",
+    build=build,
+)
+
+
+def propose(engine: Engine, *, tenant_id: uuid.UUID, user_id: uuid.UUID, calls: list[tuple[str, dict[str, Any]]],
+            patient_id: uuid.UUID | None = None, encounter_id: uuid.UUID | None = None,
+            api_client_id: uuid.UUID | None = None) -> RunResult:
+    """Record each call as a PENDING tool execution, then run the workflow over their ids."""
+    execution_id = uuid.uuid4()
+    ids = [
+        engine.executor.record_pending(Call(
+            tool=name, args=args, tenant_id=tenant_id, user_id=user_id, api_client_id=api_client_id,
+            idempotency_key=f"{execution_id}:{i}",
+        ))
+        for i, (name, args) in enumerate(calls)
+    ]
+    return engine.start(
+        SPEC.name, tenant_id=tenant_id, user_id=user_id, patient_id=patient_id, encounter_id=encounter_id,
+        api_client_id=api_client_id, execution_id=execution_id,
+        inputs={"tool_execution_ids": [str(i) for i in ids], "mode": "chart-change"},
+    )
