@@ -14,6 +14,9 @@ from api.platform import platform_status
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     platform_status()  # fail fast: connect to PostgreSQL and Redis before serving
+    from workflows.runtime import restore_queues
+
+    restore_queues()  # Redis may have lost its queues: PostgreSQL holds the pending requests
     yield
 
 

@@ -75,8 +75,11 @@ class Database:
         """
         tid = str(uuid.UUID(str(tenant_id)))
         with self.sessions() as session, session.begin():
-            session.execute(text(f"SET LOCAL ROLE {APP_ROLE}"))
-            session.execute(text("SELECT set_config(:k, :v, true)"), {"k": TENANT_SETTING, "v": tid})
+            # One round trip: SET LOCAL ROLE and the tenant setting, both transaction-local.
+            session.execute(
+                text("SELECT set_config('role', :role, true), set_config(:k, :v, true)"),
+                {"role": APP_ROLE, "k": TENANT_SETTING, "v": tid},
+            )
             yield session
 
     @contextmanager

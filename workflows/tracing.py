@@ -5,6 +5,8 @@ Span attributes carry ids, names of workflows/nodes/tools and statuses only: nev
 
 from __future__ import annotations
 
+import sys
+
 from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
@@ -22,7 +24,7 @@ def configure(exporter: str, extra: SpanExporter | None = None) -> None:
         return
     provider = TracerProvider(resource=Resource.create({"service.name": "dentalagent"}))
     if exporter == "console":
-        provider.add_span_processor(SimpleSpanProcessor(ConsoleSpanExporter()))
+        provider.add_span_processor(SimpleSpanProcessor(ConsoleSpanExporter(out=sys.stderr)))  # stdout stays --json
     elif exporter == "otlp":
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 

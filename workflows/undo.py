@@ -10,6 +10,7 @@ from sqlalchemy import delete, select
 
 from core_schema.directory import Actor
 from core_schema.models import ActionHistory, AuditEvent
+from tools.context import ToolError
 from tools.undo_handlers import UNDO_HANDLERS
 from workflows.engine import Engine
 
@@ -34,8 +35,11 @@ def undo(engine: Engine, action_id: uuid.UUID, actor: Actor, reason: str | None 
         handler = UNDO_HANDLERS.get(row.entity_type)
         if handler is None:
             raise UndoError(f"actions on {row.entity_type} cannot be undone")
-        summary = handler(s, row)
         row.is_undone, row.undone_at, row.undone_by_user_id, row.undo_reason = True, now, actor.user_id, reason
+        try:
+            summary = handler(s, row)  # sees undone_by_user_id: the undo is authored by the actor
+        except ToolError as exc:  # e.g. a later change touched the same tooth
+            raise UndoError(f"action {action_id} cannot be undone: {exc}") from None
         s.add(AuditEvent(
             tenant_id=actor.tenant_id, actor_type="USER", actor_id=actor.user_id, event_type="CLINICAL_UNDO",
             resource_type=row.entity_type, resource_id=row.entity_id,

@@ -71,7 +71,12 @@ def test_approval_survives_sigkill_and_applies_exactly_once(platform, engine) ->
     assert again.returncode != 0 and "already decided" in json.loads(again.stdout)["error"]
 
     assert snapshot_count(engine, patient) == before + 1
-    assert current_chart(engine, patient)["teeth"]["36"]["conditions"] == [{"label": "caries", "surfaces": ["M", "O"]}]
+    shown = json.loads(platform.cli("chart", "show", "--patient", str(patient), "--json").stdout)
+    assert shown["teeth"]["36"]["conditions"] == [{"label": "caries", "surfaces": ["M", "O"]}]
+    run_view = json.loads(platform.cli("runs", "show", started["run_id"], "--json").stdout)
+    assert run_view["status"] == "COMPLETED" and run_view["approvals"][0]["status"] == "APPROVED"
+    assert [t["status"] for t in run_view["tool_executions"]] == ["SUCCEEDED"]
+    assert started["run_id"] in {r["id"] for r in json.loads(platform.cli("runs", "list", "--json").stdout)}
     assert approval_id not in approval_queue.queued(engine.redis, DEMO_TENANT_ID, DENTIST_ID)
     run_id = uuid.UUID(started["run_id"])
     with engine.db.tenant_session(DEMO_TENANT_ID) as s:

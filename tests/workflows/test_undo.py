@@ -63,3 +63,10 @@ def test_only_author_or_supervisor_may_undo(engine, actor) -> None:
     with pytest.raises(UndoError, match="not found in this clinic"):
         undo(engine, action_id, actor("dentist@universal.clinic"))
     assert undo(engine, action_id, actor("admin@demo.clinic"))["undone"] is True  # admin supervises
+
+
+def test_undo_refused_when_a_later_change_touched_the_same_tooth(engine, actor) -> None:
+    first = _applied_action(engine, actor, chart_call("14", "caries", ["O"], patient=PATIENT))
+    _applied_action(engine, actor, chart_call("14", "fracture", patient=PATIENT))
+    with pytest.raises(UndoError, match=f"action {first} cannot be undone"):
+        undo(engine, first, actor())
