@@ -28,8 +28,17 @@ class Settings(BaseSettings):
     home: Path = Path(".dentalagent")
     redis_prefix: str = Field(default="", description="Prefix for every Redis key (test isolation).")
     tenant: str | None = Field(default=None, description="Default tenant id for the CLI; the demo clinic if unset.")
+    user: str = Field(default="dentist@demo.clinic", description="Default acting user of `dictate` without --as.")
     otel_exporter: Literal["none", "console", "otlp"] = "none"
     connect_timeout_s: int = 5
+    asr_model: str | None = Field(default=None, description="Local CTranslate2 Whisper folder; the bundled tiny.en if unset.")
+    asr_device: Literal["auto", "cpu", "cuda"] = "auto"
+    max_audio_seconds: float = 60.0
+    max_audio_bytes: int = 20 * 1024 * 1024
+    interpreter: Literal["rules", "llm"] = "rules"
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000
 

@@ -10,9 +10,9 @@ from core_schema.settings import get_settings
 from tools.registry import REGISTRY
 from workflows import approval_queue, tracing
 from workflows.engine import Engine
-from workflows.graphs import chart_change
+from workflows.graphs import chart_change, voice_to_chart
 
-SPECS = [chart_change.SPEC]
+SPECS = [chart_change.SPEC, voice_to_chart.SPEC]
 
 
 @lru_cache(maxsize=1)

@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from api.cli import db_commands, platform_commands, runtime_commands
+from api.cli import db_commands, platform_commands, runtime_commands, voice_commands
 from api.cli.output import fail
 
 app = typer.Typer(
@@ -27,6 +27,9 @@ app.add_typer(runtime_commands.actions, name="actions")
 app.add_typer(runtime_commands.chart, name="chart")
 app.command("undo")(runtime_commands.undo_command)
 app.command("worker")(runtime_commands.worker)
+app.command("interpret")(voice_commands.interpret_command)
+app.command("transcribe")(voice_commands.transcribe_command)
+app.command("dictate")(voice_commands.dictate_command)
 
 
 def main() -> None:

@@ -1,0 +1,251 @@
+"""The resolver: interpreted proposals -> concrete tool calls for one patient and encounter.
+
+The interpreter works from words; the resolver grounds them in this clinic's data: CDT and
+ICD codes are taken from the catalog rows in the database (never from the interpreter alone),
+plan items to move are looked up on the patient's open plan, and read-only or navigation
+commands are told apart from changes. It only reads; the tools write.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from agents.interpreter.teeth import tooth_class
+from core_schema.models import CodeValue, ProcedureCatalog, TreatmentPlan, TreatmentPlanItem
+from core_schema.seed.catalog import DIAGNOSES
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    code: str
+    label: str
+    requires_tooth: bool
+    tooth_classes: tuple[str, ...]
+    min_surfaces: int
+    max_surfaces: int | None
+
+
+@dataclass
+class Catalog:
+    """The procedure and diagnosis codes that exist in this clinic's database."""
+
+    procedures: list[CatalogEntry]
+    diagnoses: dict[str, str]  # label -> ICD code
+
+    def select(self, label: str, tooth: str | None, surfaces: int) -> CatalogEntry | None:
+        cls = tooth_class(tooth) if tooth else None
+        for entry in self.procedures:
+            if entry.label != label:
+                continue
+            if cls is not None and entry.requires_tooth and cls not in entry.tooth_classes:
+                continue
+            if entry.min_surfaces and surfaces < entry.min_surfaces:
+                continue
+            if entry.max_surfaces is not None and surfaces > entry.max_surfaces:
+                continue
+            return entry
+        return None
+
+
+def load_catalog(session: Session) -> Catalog:
+    """Read the active catalog (shared rows and the tenant's own) through RLS."""
+    rows = session.execute(
+        select(CodeValue.code, ProcedureCatalog.requires_tooth, ProcedureCatalog.metadata_)
+        .join(CodeValue, CodeValue.id == ProcedureCatalog.code_value_id)
+        .where(ProcedureCatalog.is_active.is_(True), CodeValue.is_active.is_(True))
+        .order_by(CodeValue.code)
+    ).all()
+    procedures = [
+        CatalogEntry(code, (meta or {}).get("label", ""), bool(requires_tooth),
+                     tuple((meta or {}).get("tooth_classes") or ()), int((meta or {}).get("min_surfaces") or 0),
+                     (meta or {}).get("max_surfaces"))
+        for code, requires_tooth, meta in rows
+    ]
+    known = set(session.scalars(select(CodeValue.code).where(CodeValue.category == "DIAGNOSIS", CodeValue.is_active.is_(True))))
+    return Catalog(procedures, {d.label: d.code for d in DIAGNOSES if d.code in known})
+
+
+@dataclass
+class ResolvedCall:
+    """One tool call for one proposal (a proposal on several teeth may give several calls)."""
+
+    proposal_index: int
+    command: str
+    tool: str
+    args: dict[str, Any]
+
+
+@dataclass
+class Resolution:
+    calls: list[ResolvedCall] = field(default_factory=list)
+    focus: dict[str, Any] = field(default_factory=dict)  # session context to keep: tooth_in_focus, perio_mode
+    problems: list[str] = field(default_factory=list)
+
+
+def resolve(interpretation: dict[str, Any], *, session: Session, catalog: Catalog, patient_id: uuid.UUID,
+            encounter_id: uuid.UUID | None) -> Resolution:
+    """Turn a ``proposal`` interpretation into tool calls; anything unresolvable is a problem."""
+    out = Resolution()
+    if interpretation.get("kind") != "proposal":
+        return out
+    base = {"patient_id": str(patient_id)}
+    for i, p in enumerate(interpretation.get("proposals", [])):
+        if p.get("missing"):
+            out.problems.append(f"{p['command']}: not said: {', '.join(p['missing'])}")
+            continue
+        handler = _HANDLERS.get(p["command"])
+        if handler is None:
+            out.problems.append(f"{p['command']} is not supported by the voice workflow")
+            continue
+        try:
+            for tool, args in handler(p, base, encounter_id, catalog, session, out):
+                out.calls.append(ResolvedCall(i, p["command"], tool, args))
+        except _Unresolvable as exc:
+            out.problems.append(str(exc))
+    return out
+
+
+class _Unresolvable(Exception):
+    pass
+
+
+def _teeth(p: dict[str, Any]) -> list[str]:
+    return list(p.get("teeth") or ([p["tooth"]] if p.get("tooth") else []))
+
+
+def _finding(p, base, encounter_id, catalog, session, out):  # type: ignore[no-untyped-def]
+    changes = []
+    for tooth in _teeth(p):
+        change: dict[str, Any] = {"tooth": tooth, "label": p["label"], "surfaces": list(p.get("surfaces") or [])}
+        if p["label"] == "mobility" and "grade" in (p.get("values") or {}):
+            change["grade"] = p["values"]["grade"]
+        changes.append(change)
+    args = {**base, "changes": changes}
+    if encounter_id:
+        args["encounter_id"] = str(encounter_id)
+    yield "update_dental_chart", args
+
+
+def _perio(p, base, encounter_id, catalog, session, out):  # type: ignore[no-untyped-def]
+    values = p.get("values") or {}
+    entries = []
+    for tooth in _teeth(p):
+        entry: dict[str, Any] = {"tooth": tooth}
+        if values.get("depths_mm"):
+            entry["depths_mm"] = values["depths_mm"]
+        if values.get("bleeding_sites"):
+            entry["bleeding_sites"] = values["bleeding_sites"]
+        recession = values.get("recession_mm")
+        if recession is not None:  # one number without a site is read at mid-buccal, the usual site
+            entry["recession_mm"] = recession if isinstance(recession, dict) else {"B": recession}
+        if values.get("mobility_grade") is not None:
+            entry["mobility_grade"] = values["mobility_grade"]
+        entries.append(entry)
+    out.focus.update(perio_mode=True, tooth_in_focus=_teeth(p)[-1] if _teeth(p) else None)
+    args = {**base, "teeth": entries}
+    if encounter_id:
+        args["encounter_id"] = str(encounter_id)
+    yield "record_perio_measurements", args
+
+
+def _diagnosis(p, base, encounter_id, catalog, session, out):  # type: ignore[no-untyped-def]
+    code = catalog.diagnoses.get(p["label"])
+    if code is None:
+        raise _Unresolvable(f"no diagnosis code for {p['label']} in this clinic's catalog")
+    for tooth in _teeth(p) or [None]:
+        args = {**base, "label": p["label"], "code": code}
+        if tooth:
+            args["tooth"] = tooth
+        if encounter_id:
+            args["encounter_id"] = str(encounter_id)
+        yield "add_encounter_diagnosis", args
+
+
+def _procedure_code(p: dict[str, Any], tooth: str | None, catalog: Catalog) -> str:
+    entry = catalog.select(p["label"], tooth, len(p.get("surfaces") or []))
+    if entry is None:
+        where = f" on tooth {tooth}" if tooth else ""
+        raise _Unresolvable(f"no catalog code for {p['label'].replace('_', ' ')}{where} with {len(p.get('surfaces') or [])} surface(s)")
+    return entry.code
+
+
+def _plan_add(p, base, encounter_id, catalog, session, out):  # type: ignore[no-untyped-def]
+    teeth = _teeth(p)
+    first = catalog.select(p["label"], teeth[0] if teeth else None, len(p.get("surfaces") or []))
+    per_tooth = teeth and (first is None or first.requires_tooth)
+    for tooth in teeth if per_tooth else [None]:
+        args = {**base, "label": p["label"], "code": _procedure_code(p, tooth, catalog),
+                "surfaces": list(p.get("surfaces") or [])}
+        if tooth:
+            args["tooth"] = tooth
+        yield "add_treatment_plan_item", args
+
+
+def _procedure(p, base, encounter_id, catalog, session, out):  # type: ignore[no-untyped-def]
+    action = "start" if p["command"] == "procedure.start" else "complete"
+    for tooth in _teeth(p) or [None]:
+        args = {**base, "action": action, "label": p["label"], "code": _procedure_code(p, tooth, catalog),
+                "surfaces": list(p.get("surfaces") or [])}
+        if tooth:
+            args["tooth"] = tooth
+        if encounter_id:
+            args["encounter_id"] = str(encounter_id)
+        yield "record_procedure", args
+
+
+def _plan_move(p, base, encounter_id, catalog, session, out):  # type: ignore[no-untyped-def]
+    position = (p.get("values") or {}).get("position")
+    tooth = (_teeth(p) or [None])[0]
+    query = (
+        select(TreatmentPlanItem.id, TreatmentPlanItem.cdt_code, TreatmentPlanItem.tooth_number)
+        .join(TreatmentPlan, TreatmentPlan.id == TreatmentPlanItem.plan_id)
+        .where(TreatmentPlan.patient_id == uuid.UUID(base["patient_id"]), TreatmentPlan.status.in_(("DRAFT", "ACTIVE")))
+        .order_by(TreatmentPlanItem.sequence_order)
+    )
+    codes = {e.code for e in catalog.procedures if e.label == p.get("label")}
+    matches = [row for row in session.execute(query) if (not codes or row.cdt_code in codes)
+               and (tooth is None or row.tooth_number == tooth)]
+    if len(matches) != 1:
+        what = f"{(p.get('label') or 'item').replace('_', ' ')}{f' on {tooth}' if tooth else ''}"
+        raise _Unresolvable(f"plan.item.move: {len(matches)} planned {what} found; say which one")
+    yield "move_treatment_plan_item", {**base, "plan_item_id": str(matches[0].id), "new_position": int(position)}
+
+
+def _note(p, base, encounter_id, catalog, session, out):  # type: ignore[no-untyped-def]
+    args = {**base, "content": p["values"]["text"], "note_type": "PROGRESS"}
+    if encounter_id:
+        args["encounter_id"] = str(encounter_id)
+    yield "create_clinical_note", args
+
+
+def _chart_show(p, base, encounter_id, catalog, session, out):  # type: ignore[no-untyped-def]
+    yield "get_dental_chart", dict(base)
+
+
+def _history_show(p, base, encounter_id, catalog, session, out):  # type: ignore[no-untyped-def]
+    yield "get_patient_history", dict(base)
+
+
+def _next_tooth(p, base, encounter_id, catalog, session, out):  # type: ignore[no-untyped-def]
+    out.focus.update(perio_mode=True, tooth_in_focus=(p.get("values") or {}).get("next_tooth"))
+    return iter(())
+
+
+_HANDLERS = {
+    "chart.finding.add": _finding,
+    "perio.record": _perio,
+    "perio.next_tooth": _next_tooth,
+    "diagnosis.add": _diagnosis,
+    "plan.item.add": _plan_add,
+    "plan.item.move": _plan_move,
+    "procedure.start": _procedure,
+    "procedure.complete": _procedure,
+    "note.add": _note,
+    "chart.show": _chart_show,
+    "history.show": _history_show,
+}

@@ -1,0 +1,92 @@
+"""Dictation as a service: validate the input, record it, run voice-to-chart, report.
+
+Audio is decoded and validated before anything is written, so malformed, silent, over-long
+or oversized input is refused with a clear error and leaves no half-made session behind.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+
+from core_schema.directory import Actor
+from core_schema.models import AgentApprovalRequest, VoiceUtterance
+from workflows import voice_store
+from workflows.engine import Engine
+from workflows.graphs.voice_to_chart import SPEC
+from workflows.voice import transcriber_for
+
+
+def dictate(engine: Engine, actor: Actor, patient_id: uuid.UUID, *, text: str | None = None, audio: bytes | None = None,
+            audio_format: str = "wav", session_id: uuid.UUID | None = None, api_client_id: uuid.UUID | None = None) -> dict[str, Any]:
+    """Run one dictation (text or audio) up to the approval queue; returns the contract's fields."""
+    if (text is None) == (audio is None):
+        raise ValueError("give either text or audio")
+    if text is not None and not text.strip():
+        raise ValueError("the dictation text is empty")
+    t0 = time.perf_counter()
+    decoded = None
+    if audio is not None:
+        with engine.db.tenant_session(actor.tenant_id) as s:
+            decoded = transcriber_for(s, actor.tenant_id).load(audio)  # raises AudioError: nothing written yet
+    with engine.db.tenant_session(actor.tenant_id) as s:
+        vs = voice_store.start_or_continue(s, tenant_id=actor.tenant_id, user_id=actor.user_id, patient_id=patient_id,
+                                           session_id=session_id, channel="AUDIO_FILE" if audio is not None else "TEXT")
+        utterance = voice_store.add_utterance(s, vs.id, text.strip() if text is not None else None)
+        recording = None
+        if audio is not None and decoded is not None:
+            recording = voice_store.store_recording(
+                s, tenant_id=actor.tenant_id, session_id=vs.id, utterance_id=utterance.id, audio=audio,
+                fmt=_extension(decoded.source_format, audio_format), duration_s=decoded.duration_s,
+                sample_rate=decoded.sample_rate)
+        session_id, utterance_id, encounter_id = vs.id, utterance.id, vs.encounter_id
+        recording_id = recording.id if recording else None
+    run = engine.start(
+        SPEC.name, tenant_id=actor.tenant_id, user_id=actor.user_id, patient_id=patient_id, encounter_id=encounter_id,
+        voice_session_id=session_id, api_client_id=api_client_id,
+        inputs={"voice_utterance_id": str(utterance_id), "recording_id": str(recording_id) if recording_id else None,
+                "mode": "voice"},
+    )
+    with engine.db.tenant_session(actor.tenant_id) as s:
+        u = s.get(VoiceUtterance, utterance_id)
+        approvals = s.scalars(select(AgentApprovalRequest.id).where(AgentApprovalRequest.execution_id == run.execution_id)
+                              .order_by(AgentApprovalRequest.created_at, AgentApprovalRequest.id)).all()
+        entities = dict(u.entities or {})
+        transcript = u.transcript
+        context = voice_store.session_context(s, session_id)
+    interpretation = entities.get("interpretation") or {}
+    order = {aid: i for i, aid in enumerate(run.state.get("approval_ids", []))}
+    out: dict[str, Any] = {
+        "run_id": str(run.execution_id), "status": run.status, "session_id": str(session_id),
+        "utterance_id": str(utterance_id), "transcript": transcript,
+        "kind": interpretation.get("kind"), "proposals": [_in_contract_order(p) for p in interpretation.get("proposals", [])],
+        "clarify": interpretation.get("clarify"), "problems": entities.get("problems", []),
+        "approval_ids": sorted((str(a) for a in approvals), key=lambda a: order.get(a, len(order))),
+        "context": context, "latency_ms": round((time.perf_counter() - t0) * 1000, 1),
+    }
+    if "asr" in entities:
+        out["asr"] = entities["asr"]
+    if run.error:
+        out["error"] = run.error
+    return out
+
+
+def _extension(demuxer: str, fallback: str) -> str:
+    """A file extension for a demuxer name ("matroska,webm" -> "webm")."""
+    names = demuxer.split(",")
+    for ext in ("webm", "ogg", "mp3", "flac", "wav"):
+        if ext in names:
+            return ext
+    return fallback
+
+
+PROPOSAL_KEYS = ("command", "tooth", "teeth", "surfaces", "label", "code", "values", "risk_tier", "confidence",
+                 "missing", "from_context")
+
+
+def _in_contract_order(proposal: dict[str, Any]) -> dict[str, Any]:
+    """JSONB sorts keys; give them back in the contract's order (extra keys last)."""
+    return {**{k: proposal[k] for k in PROPOSAL_KEYS if k in proposal}, **proposal}

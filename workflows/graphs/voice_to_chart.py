@@ -1,0 +1,136 @@
+"""``voice-to-chart``: transcribe -> interpret -> resolve -> gate -> approve -> apply -> summarize.
+
+One run per dictation, linked to its voice session. The state carries ids only: the
+transcript lives in ``voice_utterances``, the audio in ``voice_recordings``, the proposed
+arguments in ``tool_executions``. Tier-1 commands answer at once; the proposals of one
+dictation go to the reviewer as one batch.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import TypedDict
+from urllib.parse import unquote, urlparse
+
+from langgraph.graph import START, StateGraph
+
+from agents.resolver import load_catalog, resolve
+from core_schema.directory import tooth_notation
+from core_schema.models import VoiceRecording, VoiceUtterance
+from tools.executor import Call
+from workflows import voice_store
+from workflows.engine import Engine, NodeContext, State, WorkflowSpec
+from workflows.graphs.approval_steps import add_approval_steps
+from workflows.voice import interpret_text, transcriber_for
+
+
+class VoiceState(TypedDict, total=False):
+    execution_id: str
+    tenant_id: str
+    user_id: str
+    patient_id: str | None
+    encounter_id: str | None
+    voice_session_id: str | None
+    voice_utterance_id: str | None
+    recording_id: str | None
+    api_client_id: str | None
+    mode: str
+    step_id: str
+    interpretation_kind: str
+    tool_execution_ids: list[str]
+    awaiting_ids: list[str]
+    approval_ids: list[str]
+    applied_ids: list[str]
+    rejected_ids: list[str]
+    failed_ids: list[str]
+    applied_count: int
+    rejected_count: int
+    failed_count: int
+    final_status: str
+
+
+def build(engine: Engine) -> StateGraph:
+    graph = StateGraph(VoiceState)
+
+    @engine.node("transcribe", "LLM_CALL")
+    def transcribe(state: State, ctx: NodeContext) -> State:
+        tenant = uuid.UUID(state["tenant_id"])
+        with engine.db.tenant_session(tenant) as s:
+            rec = s.get(VoiceRecording, uuid.UUID(state["recording_id"]))
+            assert rec is not None
+            path = Path(unquote(urlparse(rec.audio_uri).path))
+            transcriber = transcriber_for(s, tenant)
+        result = transcriber.transcribe(path.read_bytes())
+        with engine.db.tenant_session(tenant) as s:
+            utterance = s.get(VoiceUtterance, uuid.UUID(state["voice_utterance_id"]))
+            utterance.transcript, utterance.is_final = result.text, True
+            utterance.entities = {**(utterance.entities or {}), "asr": {
+                "model": result.model, "device": result.device, "asr_ms": round(result.asr_ms, 1),
+                "latency_ms": round(result.latency_ms, 1), "duration_s": round(result.duration_s, 3)}}
+        ctx.record_llm("LOCAL", result.model, 0, 0)
+        return {}
+
+    @engine.node("interpret", "DECISION")
+    def interpret(state: State, ctx: NodeContext) -> State:
+        tenant = uuid.UUID(state["tenant_id"])
+        with engine.db.tenant_session(tenant) as s:
+            utterance = s.get(VoiceUtterance, uuid.UUID(state["voice_utterance_id"]))
+            context = voice_store.session_context(s, uuid.UUID(state["voice_session_id"]))
+            notation = tooth_notation(s, tenant)
+            text = utterance.transcript or ""
+        result, model_call = interpret_text(text, notation, context.get("tooth_in_focus"), bool(context.get("perio_mode")))
+        if model_call:
+            ctx.record_llm(model_call["provider"], model_call["model"], int(model_call.get("prompt_tokens", 0)),
+                           int(model_call.get("completion_tokens", 0)))
+        with engine.db.tenant_session(tenant) as s:
+            utterance = s.get(VoiceUtterance, uuid.UUID(state["voice_utterance_id"]))
+            utterance.normalized_transcript = result.get("normalized") or text.lower()
+            utterance.intent = result["kind"] if result["kind"] != "proposal" else result["proposals"][0]["command"]
+            utterance.entities = {**(utterance.entities or {}), "interpretation": {k: v for k, v in result.items() if k != "transcript"}}
+        return {"interpretation_kind": result["kind"]}
+
+    @engine.node("resolve", "DECISION")
+    def resolve_node(state: State, ctx: NodeContext) -> State:
+        tenant, patient = uuid.UUID(state["tenant_id"]), uuid.UUID(state["patient_id"])
+        encounter = uuid.UUID(state["encounter_id"]) if state.get("encounter_id") else None
+        with engine.db.tenant_session(tenant) as s:
+            utterance = s.get(VoiceUtterance, uuid.UUID(state["voice_utterance_id"]))
+            interpretation = utterance.entities["interpretation"]
+            resolution = resolve(interpretation, session=s, catalog=load_catalog(s), patient_id=patient, encounter_id=encounter)
+            utterance.entities = {**utterance.entities, "problems": resolution.problems,
+                                  "calls": [{"proposal": c.proposal_index, "tool": c.tool} for c in resolution.calls]}
+            voice_store.update_context(s, uuid.UUID(state["voice_session_id"]), resolution.focus)
+        ids = [
+            str(engine.executor.record_pending(Call(
+                tool=c.tool, args=c.args, tenant_id=tenant, user_id=uuid.UUID(state["user_id"]),
+                idempotency_key=f"{state['execution_id']}:{i}", step_id=ctx.step_id,
+                api_client_id=uuid.UUID(state["api_client_id"]) if state.get("api_client_id") else None,
+            )))
+            for i, c in enumerate(resolution.calls)
+        ]
+        return {"tool_execution_ids": ids}
+
+    def start_route(state: State) -> str:
+        return "transcribe" if state.get("recording_id") else "interpret"
+
+    def after_resolve(state: State) -> str:
+        return "gate" if state.get("tool_execution_ids") else "summarize"
+
+    graph.add_node("transcribe", transcribe)
+    graph.add_node("interpret", interpret)
+    graph.add_node("resolve", resolve_node)
+    add_approval_steps(graph, engine)
+    graph.add_conditional_edges(START, start_route, ["transcribe", "interpret"])
+    graph.add_edge("transcribe", "interpret")
+    graph.add_edge("interpret", "resolve")
+    graph.add_conditional_edges("resolve", engine.route(after_resolve), ["gate", "summarize"])
+    return graph
+
+
+SPEC = WorkflowSpec(
+    name="voice-to-chart",
+    description="Dictation to proposed chart changes, approved by a reviewer and applied.",
+    workflow_type="CONVERSATIONAL",
+    build=build,
+)

@@ -1,0 +1,55 @@
+"""The voice 'brains' a workflow node uses, built once per process from settings."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from agents.interpreter import InterpretContext, interpret
+from agents.resolver import load_catalog
+from core_schema.settings import get_settings
+
+_lock = threading.Lock()
+_transcribers: dict[uuid.UUID, Any] = {}
+
+
+def transcriber_for(session: Session, tenant_id: uuid.UUID) -> Any:
+    """A faster-whisper transcriber biased with this clinic's catalog (cached per tenant)."""
+    from agents.asr import Transcriber, build_vocabulary
+
+    with _lock:
+        if tenant_id not in _transcribers:
+            catalog = load_catalog(session)
+            vocabulary = build_vocabulary(
+                procedure_labels=sorted({p.label for p in catalog.procedures}), diagnosis_labels=sorted(catalog.diagnoses)
+            )
+            settings = get_settings()
+            _transcribers[tenant_id] = Transcriber(
+                model=settings.asr_model, device=settings.asr_device, vocabulary=vocabulary,
+                max_seconds=settings.max_audio_seconds, max_bytes=settings.max_audio_bytes,
+            )
+        return _transcribers[tenant_id]
+
+
+@lru_cache(maxsize=1)
+def _llm() -> Any:
+    from agents.interpreter.llm import LLMInterpreter
+
+    s = get_settings()
+    if not (s.llm_base_url and s.llm_model):
+        raise ValueError("DENTALAGENT_INTERPRETER=llm needs DENTALAGENT_LLM_BASE_URL and DENTALAGENT_LLM_MODEL")
+    return LLMInterpreter(base_url=s.llm_base_url, model=s.llm_model, api_key=s.llm_api_key or "none")
+
+
+def interpret_text(text: str, notation: str, tooth: str | None, perio_mode: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(contract interpretation, model-call details) with the configured interpreter."""
+    context = InterpretContext(tooth=tooth, perio_mode=perio_mode)
+    if get_settings().interpreter == "llm":
+        result = _llm().interpret(text, notation=notation, context=context)
+        usage = getattr(result, "usage", None) or {}
+        return result.model_dump(), {"provider": "OPENAI_COMPATIBLE", "model": get_settings().llm_model, **usage}
+    return interpret(text, notation, context).model_dump(), {}

@@ -1,0 +1,84 @@
+"""Voice records: sessions (with their charting context), utterances and recordings.
+
+Recordings are stored under ``$DENTALAGENT_HOME/recordings/{tenant}/`` named by their SHA-256,
+so the same audio is stored once and its integrity can be checked against its name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core_schema.models import Encounter, Patient, VoiceRecording, VoiceSession, VoiceUtterance
+from core_schema.settings import get_settings
+
+
+class VoiceInputError(ValueError):
+    """A dictation that cannot be taken (unknown patient, session of another patient...)."""
+
+
+def open_encounter(s: Session, patient_id: uuid.UUID) -> uuid.UUID | None:
+    """The patient's visit in progress, if any (dictation attaches to it)."""
+    return s.scalar(select(Encounter.id).where(Encounter.patient_id == patient_id, Encounter.status == "IN_PROGRESS")
+                    .order_by(Encounter.check_in_at.desc().nulls_last()).limit(1))
+
+
+def start_or_continue(s: Session, *, tenant_id: uuid.UUID, user_id: uuid.UUID, patient_id: uuid.UUID,
+                      session_id: uuid.UUID | None, channel: str) -> VoiceSession:
+    """The voice session to dictate into: the given one (same patient) or a new one."""
+    if s.get(Patient, patient_id) is None:
+        raise VoiceInputError(f"patient {patient_id} not found in this clinic")
+    if session_id is not None:
+        vs = s.get(VoiceSession, session_id)
+        if vs is None or vs.patient_id != patient_id:
+            raise VoiceInputError(f"voice session {session_id} not found for this patient")
+        return vs
+    vs = VoiceSession(tenant_id=tenant_id, user_id=user_id, patient_id=patient_id,
+                      encounter_id=open_encounter(s, patient_id), channel=channel, input_locale="en-US",
+                      asr_language="en", meta={"perio_mode": False, "tooth_in_focus": None})
+    s.add(vs)
+    s.flush()
+    return vs
+
+
+def add_utterance(s: Session, session_id: uuid.UUID, transcript: str | None) -> VoiceUtterance:
+    seq = s.scalar(select(func.coalesce(func.max(VoiceUtterance.sequence_no), 0)).where(VoiceUtterance.session_id == session_id))
+    u = VoiceUtterance(session_id=session_id, sequence_no=int(seq or 0) + 1, speaker="CLINICIAN", transcript=transcript,
+                       transcript_locale="en-US", is_final=transcript is not None)
+    s.add(u)
+    s.flush()
+    return u
+
+
+def store_recording(s: Session, *, tenant_id: uuid.UUID, session_id: uuid.UUID, utterance_id: uuid.UUID,
+                    audio: bytes, fmt: str, duration_s: float, sample_rate: int) -> VoiceRecording:
+    """Write the audio file (content-addressed) and its row."""
+    digest = hashlib.sha256(audio).hexdigest()
+    folder = Path(get_settings().home).expanduser().resolve() / "recordings" / str(tenant_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{digest}.{fmt}"
+    if not path.exists():
+        tmp = path.with_suffix(".part")
+        tmp.write_bytes(audio)
+        tmp.replace(path)
+    rec = VoiceRecording(session_id=session_id, utterance_id=utterance_id, tenant_id=tenant_id, audio_uri=path.as_uri(),
+                         format=fmt, duration_ms=int(duration_s * 1000), sample_rate_hz=sample_rate, is_redacted=False)
+    s.add(rec)
+    s.flush()
+    return rec
+
+
+def session_context(s: Session, session_id: uuid.UUID) -> dict[str, Any]:
+    vs = s.get(VoiceSession, session_id)
+    return dict((vs.meta or {}) if vs else {})
+
+
+def update_context(s: Session, session_id: uuid.UUID, focus: dict[str, Any]) -> None:
+    vs = s.get(VoiceSession, session_id)
+    if vs is not None and focus:
+        vs.meta = {**(vs.meta or {}), **{k: v for k, v in focus.items() if v is not None}}
