@@ -1,0 +1,135 @@
+"""Voice-to-chart end to end: dictation (text and audio) -> proposals -> approvals -> chart,
+with roles, undo, perio focus, tier-1 answers, clarify, notation, and malformed audio."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+
+from core_schema.models import AgentExecution, TreatmentPlanItem, VoiceRecording, VoiceSession, VoiceUtterance
+from core_schema.seed.demo import DEMO_PATIENT_IDS, DEMO_TENANT_ID, UNIVERSAL_PATIENT_ID
+from evals.audio_synth import malformed_fixtures, piper_available, synthesize_wav
+from tests.workflows.conftest import current_chart
+from workflows.dictation import dictate
+
+SENTENCE = "Tooth sixteen occlusal caries and mark seventeen as missing"
+
+
+def _dictate_cli(platform, *args: str) -> dict:
+    result = platform.cli("dictate", *args, "--as", "dentist@demo.clinic", "--json", timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return json.loads(result.stdout)
+
+
+def _approve_undo_cycle(platform, engine, out: dict, patient: uuid.UUID) -> None:
+    before = current_chart(engine, patient)
+    assert [(p["command"], p["tooth"], p["label"], p["surfaces"]) for p in out["proposals"]] == [
+        ("chart.finding.add", "16", "caries", ["O"]), ("chart.finding.add", "17", "missing", [])]
+    assert len(out["approval_ids"]) == 2 and out["status"] == "WAITING_APPROVAL"
+
+    refused = platform.cli("approvals", "approve", out["approval_ids"][0], "--as", "assistant@demo.clinic", "--json")
+    assert refused.returncode != 0 and "may not decide tier-3" in json.loads(refused.stdout)["error"]
+
+    approved = platform.cli("approvals", "approve", *out["approval_ids"], "--as", "dentist@demo.clinic", "--json")
+    assert approved.returncode == 0, approved.stdout + approved.stderr
+    assert json.loads(approved.stdout)[-1]["run_status"] == "COMPLETED"
+    teeth = current_chart(engine, patient)["teeth"]
+    assert {"label": "caries", "surfaces": ["O"]} in teeth["16"]["conditions"] and teeth["17"]["status"] == "missing"
+
+    actions = json.loads(platform.cli("actions", "list", "--as", "dentist@demo.clinic", "--json").stdout)
+    mine = [a["id"] for a in actions if a["execution_id"] == out["run_id"]]
+    assert len(mine) == 2
+    for action_id in mine:  # newest first, so each undo sees its own change as the latest
+        assert platform.cli("undo", action_id, "--as", "dentist@demo.clinic", "--json").returncode == 0
+    assert current_chart(engine, patient) == before
+
+
+def test_dictate_text_to_chart_and_back(platform, engine) -> None:
+    patient = DEMO_PATIENT_IDS[0]
+    out = _dictate_cli(platform, "--text", SENTENCE, "--patient", str(patient))
+    assert out["transcript"] == SENTENCE and out["kind"] == "proposal"
+    _approve_undo_cycle(platform, engine, out, patient)
+
+
+@pytest.mark.skipif(not piper_available(), reason="piper-tts voice not installed")
+def test_dictate_wav_to_chart_and_back(platform, engine, tmp_path) -> None:
+    patient = DEMO_PATIENT_IDS[1]
+    wav = tmp_path / "dictation.wav"
+    wav.write_bytes(synthesize_wav(SENTENCE, cache_dir=None))
+    out = _dictate_cli(platform, str(wav), "--patient", str(patient))
+    assert out["asr"]["model"] == "tiny.en" and out["asr"]["duration_s"] > 1
+    _approve_undo_cycle(platform, engine, out, patient)
+    with engine.db.tenant_session(DEMO_TENANT_ID) as s:
+        rec = s.scalars(select(VoiceRecording).where(VoiceRecording.session_id == uuid.UUID(out["session_id"]))).one()
+        assert rec.format == "wav" and rec.duration_ms > 1000 and rec.audio_uri.endswith(".wav")
+        utterance = s.get(VoiceUtterance, uuid.UUID(out["utterance_id"]))
+        assert utterance.is_final and utterance.intent == "chart.finding.add"
+
+
+def _voice_row_counts(engine) -> tuple[int, ...]:
+    with engine.db.tenant_session(DEMO_TENANT_ID) as s:
+        return tuple(s.scalar(select(func.count()).select_from(m)) for m in
+                     (VoiceSession, VoiceUtterance, VoiceRecording, AgentExecution))
+
+
+@pytest.mark.parametrize(("name", "says"), [
+    ("truncated_wav", "cut off"), ("random_bytes", "not a readable audio file"), ("two_hours_header", "long"),
+    ("digital_silence", "silen"), ("empty", "empty"),
+])
+def test_malformed_audio_is_refused_and_nothing_persisted(platform, engine, tmp_path, name, says) -> None:
+    data, _ = malformed_fixtures()[name]
+    path = tmp_path / f"{name}.wav"
+    path.write_bytes(data)
+    before = _voice_row_counts(engine)
+    result = platform.cli("dictate", str(path), "--patient", str(DEMO_PATIENT_IDS[0]), "--json")
+    assert result.returncode != 0 and "Traceback" not in result.stdout + result.stderr
+    error = json.loads(result.stdout)["error"]
+    assert error and len(error.splitlines()) == 1
+    assert says in error.lower()
+    assert _voice_row_counts(engine) == before
+
+
+def test_perio_mode_keeps_tooth_in_focus_and_advances(engine, actor) -> None:
+    dentist, patient = actor(), DEMO_PATIENT_IDS[2]
+    first = dictate(engine, dentist, patient, text="pocket depths three two four on sixteen")
+    session = uuid.UUID(first["session_id"])
+    assert first["proposals"][0]["values"]["depths_mm"] == {"MB": 3, "B": 2, "DB": 4}
+    assert first["context"] == {"perio_mode": True, "tooth_in_focus": "16"}
+    nxt = dictate(engine, dentist, patient, text="next tooth", session_id=session)
+    assert nxt["status"] == "COMPLETED" and nxt["approval_ids"] == [] and nxt["context"]["tooth_in_focus"] == "15"
+    third = dictate(engine, dentist, patient, text="two two three bleeding on mesial", session_id=session)
+    assert third["proposals"][0]["tooth"] == "15" and third["proposals"][0]["from_context"] == ["tooth"]
+
+
+def test_tier1_answers_at_once_and_clarify_writes_nothing(engine, actor) -> None:
+    shown = dictate(engine, actor(), DEMO_PATIENT_IDS[0], text="show me the chart")
+    assert shown["status"] == "COMPLETED" and shown["approval_ids"] == []
+    unclear = dictate(engine, actor(), DEMO_PATIENT_IDS[0], text="tooth nineteen caries")
+    assert unclear["kind"] == "clarify" and unclear["clarify"]["options"] and unclear["approval_ids"] == []
+    small_talk = dictate(engine, actor(), DEMO_PATIENT_IDS[0], text="can you pass me the suction please")
+    assert small_talk["kind"] == "no_command" and small_talk["status"] == "COMPLETED"
+
+
+def test_universal_clinic_stores_fdi(engine, actor) -> None:
+    out = dictate(engine, actor("dentist@universal.clinic"), UNIVERSAL_PATIENT_ID, text="sixteen is missing")
+    assert out["proposals"][0]["tooth"] == "28"
+
+
+def test_plan_item_gets_catalog_code_and_fee(engine, actor) -> None:
+    out = dictate(engine, actor(), DEMO_PATIENT_IDS[1], text="plan a root canal on thirty six")
+    assert out["proposals"][0]["code"] == "D3330" and len(out["approval_ids"]) == 1
+    from workflows.approvals import decide
+
+    decide(engine, uuid.UUID(out["approval_ids"][0]), actor(), "approve")
+    with engine.db.tenant_session(DEMO_TENANT_ID) as s:
+        item = s.scalars(select(TreatmentPlanItem).where(TreatmentPlanItem.tooth_number == "36",
+                                                         TreatmentPlanItem.cdt_code == "D3330")).one()
+        assert item.estimated_fee and item.estimated_fee > 0
+
+
+def test_dictation_for_unknown_patient_is_refused(platform) -> None:
+    result = platform.cli("dictate", "--text", SENTENCE, "--patient", str(uuid.uuid4()), "--json")
+    assert result.returncode != 0 and "not found in this clinic" in json.loads(result.stdout)["error"]
