@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install lint clean
+.PHONY: run test install system-deps lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,12 +16,21 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
+# espeak-ng voices for the synthetic-dictation tests (Debian package; installed when we can).
+system-deps:
+	@command -v espeak-ng >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get install -y -qq espeak-ng >/dev/null 2>&1 || \
+	     (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq espeak-ng >/dev/null 2>&1)) || \
+	    echo "note: could not install espeak-ng; its voice tests will be skipped"; \
+	  else echo "note: espeak-ng not installed; its voice tests will be skipped"; fi; }
+
 run: install
 	$(BIN)/dentalagent db upgrade
 	$(BIN)/dentalagent db seed
 	$(BIN)/dentalagent serve
 
-test: install
+test: install system-deps
 	$(BIN)/python -m pytest
 
 lint: install

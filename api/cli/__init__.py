@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from api.cli import db_commands, platform_commands, runtime_commands, voice_commands
+from api.cli import db_commands, eval_commands, platform_commands, runtime_commands, voice_commands
 from api.cli.output import fail
 
 app = typer.Typer(
@@ -30,6 +30,7 @@ app.command("worker")(runtime_commands.worker)
 app.command("interpret")(voice_commands.interpret_command)
 app.command("transcribe")(voice_commands.transcribe_command)
 app.command("dictate")(voice_commands.dictate_command)
+app.add_typer(eval_commands.app, name="eval")
 
 
 def main() -> None:

@@ -1,0 +1,38 @@
+"""Speech recognition for dental dictation: audio in, a clinically spelled transcript out.
+
+Modules: ``audio`` (load/validate/decode), ``model`` (local Whisper model, cached),
+``vocabulary`` (biasing prompt from lexicon + catalog), ``correction`` (dental rewrite table),
+``transcriber`` (the pipeline), ``lexicon`` (the shared dental word lists).
+Heavy dependencies (faster-whisper, CTranslate2) load only when a transcriber is created.
+"""
+
+from agents.asr.audio import SUPPORTED_FORMATS, DecodedAudio, check_samples, load_audio, resample
+from agents.asr.correction import RULES, Correction, Rule, correct_transcript, correct_transcript_with_log
+from agents.asr.errors import AudioError
+from agents.asr.model import ModelNotFoundError, default_model_path, pick_device
+from agents.asr.transcriber import TranscriptionResult, Transcriber, TranscriptSegment, transcribe
+from agents.asr.vocabulary import GENERIC_PROMPT, DentalVocabulary, build_vocabulary
+
+__all__ = [
+    "AudioError",
+    "Correction",
+    "DecodedAudio",
+    "DentalVocabulary",
+    "GENERIC_PROMPT",
+    "ModelNotFoundError",
+    "RULES",
+    "Rule",
+    "SUPPORTED_FORMATS",
+    "TranscriptSegment",
+    "Transcriber",
+    "TranscriptionResult",
+    "build_vocabulary",
+    "check_samples",
+    "correct_transcript",
+    "correct_transcript_with_log",
+    "default_model_path",
+    "load_audio",
+    "pick_device",
+    "resample",
+    "transcribe",
+]

@@ -1,0 +1,35 @@
+"""The one exception speech recognition raises for input it cannot use.
+
+Callers (CLI, API, workflow nodes) show ``message`` to the clinician as is and branch on
+``code``; nothing here should ever surface as a stack trace.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+AudioErrorCode = Literal[
+    "empty",
+    "not_found",
+    "corrupt",
+    "unsupported_format",
+    "too_long",
+    "too_large",
+    "silent",
+]
+
+
+class AudioError(ValueError):
+    """Audio that was refused, with a stable machine code and a human-readable message."""
+
+    def __init__(self, code: AudioErrorCode, message: str) -> None:
+        super().__init__(message)
+        self.code: AudioErrorCode = code
+        self.message = message
+
+    def to_dict(self) -> dict[str, str]:
+        """The shape CLI/API error payloads use (``{"error": ..., "code": ...}``)."""
+        return {"error": self.message, "code": self.code}
+
+    def __repr__(self) -> str:
+        return f"AudioError({self.code!r}, {self.message!r})"
