@@ -51,6 +51,10 @@ RULES: tuple[Rule, ...] = (
     Rule(rf"disto(?!{_S}(?:buccal|lingual|palatal|occlusal|incisal))", "distal", "a lone 'disto' is the surface distal"),
     Rule(r"distil|distle|distill|distail|the\s+style", "distal", "distal heard as 'the style'"),
     Rule(r"lingle|lingwal|lingal|lingula|linguel", "lingual", "lingual"),
+    Rule(r"(mesi|dist)al(lingual|buccal|palatal|occlusal)", r"\1o\2", "'distallingual': the combined site written as one word"),
+    Rule(rf"label(?={_S}(?:caries|surface|surfaces|fracture|restoration|veneer|composite|cusp|crown))", "labial",
+         "labial heard as 'label' before a finding"),
+    Rule(r"(?<=\d\s)label", "labial", "labial heard as 'label' after a tooth number"),
     Rule(r"palatial|pallatal|palletal|palatel", "palatal", "palatal heard as 'palatial'"),
     Rule(r"incisial|insizal|incisel", "incisal", "incisal"),
     # Findings and diagnoses
@@ -67,6 +71,7 @@ RULES: tuple[Rule, ...] = (
     Rule(rf"hyper{_S}sensitivity", "hypersensitivity", "hypersensitivity"),
     Rule(r"dental\s+hypersensitivity|dentine\s+hypersensitivity", "dentin hypersensitivity", "the catalog diagnosis is dentin hypersensitivity"),
     Rule(r"crack\s+tooth", "cracked tooth", "cracked tooth"),
+    Rule(rf"({_SURFACE})\s+cuss", r"\1 cusp", "cusp heard as 'cuss' after a surface"),
     Rule(r"impact\s+at(?=\s+\d)", "impacted", "'impacted 38' heard as 'impact at 38'"),
     Rule(rf"[fp]ur{_S}cation|percation", "furcation", "furcation"),
     # Procedures
@@ -86,6 +91,7 @@ RULES: tuple[Rule, ...] = (
     Rule(r"planet(?=\s)", "plan a", "'plan a' heard as 'planet'"),
     # Perio charting
     Rule(rf"to(?={_S}(?:millimeters?|millimetres?|mm)\b)", "two", "'to millimeters' is 'two millimeters'"),
+    Rule(rf"for(?={_S}(?:millimeters?|millimetres?|mm)\b)", "four", "'for millimeters' is 'four millimeters'"),
     Rule(rf"perry{_S}o", "perio", "perio"),
 )
 

@@ -199,6 +199,35 @@ def repair(toks: list[Tok], perio: bool) -> list[Tok]:
     return out
 
 
+def split_depth_runs(toks: list[Tok]) -> list[Tok]:
+    """'546' -> 5 4 6 when charting perio: ASR writes a run of spoken depths as one number.
+
+    Only 3- or 6-digit numbers without a zero: no tooth, depth or grade has three digits, so
+    the split never changes a real number.
+    """
+    out: list[Tok] = []
+    for t in toks:
+        if t.num is not None and not t.spelled and len(t.norm) in (3, 6) and t.norm.isdigit() and "0" not in t.norm:
+            out += [Tok(d, t.start, t.end, num=int(d), digit=True, repair=REPAIR_HOMOPHONE) for d in t.norm]
+        else:
+            out.append(t)
+    return out
+
+
+def join_split_words(toks: list[Tok]) -> list[Tok]:
+    """'pre-molar' / 'pre molar' (how ASR often writes it) -> 'premolar'."""
+    out: list[Tok] = []
+    for t in toks:
+        if out and out[-1].norm == "pre" and t.norm in ("molar", "molars"):
+            prev = out.pop()
+            out.append(Tok("pre" + t.norm, prev.start, t.end))
+        else:
+            out.append(t)
+    return out
+
+
 def normalise(text: str, perio_mode: bool = False) -> list[Tok]:
     """Full normalisation pass: tokenise, numbers, then context-aware ASR repairs."""
-    return repair(tokenize(text), perio_mode or has_perio_hint(text))
+    perio = perio_mode or has_perio_hint(text)
+    toks = join_split_words(tokenize(text))
+    return repair(split_depth_runs(toks) if perio else toks, perio)
