@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from agents.interpreter.teeth import tooth_class
+from core_schema.dentition import tooth_class
 from core_schema.models import CodeValue, ProcedureCatalog, TreatmentPlan, TreatmentPlanItem
 from core_schema.seed.catalog import DIAGNOSES
 

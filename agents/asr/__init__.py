@@ -10,7 +10,7 @@ from agents.asr.audio import SUPPORTED_FORMATS, DecodedAudio, check_samples, loa
 from agents.asr.correction import RULES, Correction, Rule, correct_transcript, correct_transcript_with_log
 from agents.asr.errors import AudioError
 from agents.asr.model import ModelNotFoundError, default_model_path, pick_device
-from agents.asr.transcriber import TranscriptionResult, Transcriber, TranscriptSegment, transcribe
+from agents.asr.transcriber import Transcriber, TranscriptionResult, TranscriptSegment, transcribe
 from agents.asr.vocabulary import GENERIC_PROMPT, DentalVocabulary, build_vocabulary
 
 __all__ = [

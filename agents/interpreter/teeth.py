@@ -6,29 +6,20 @@ clinic's notation, so every conversion lives here.
 
 from __future__ import annotations
 
+from core_schema.dentition import (  # noqa: F401  (re-exported for the interpreter)
+    PERIO_ORDER,
+    PERIO_ORDER_PRIMARY,
+    PERMANENT,
+    PRIMARY,
+    next_perio_tooth,
+    quadrant_teeth,
+    tooth_class,
+)
+from core_schema.dentition import VALID_TEETH as VALID_FDI
+from core_schema.dentition import is_valid_tooth as is_valid_fdi  # noqa: F401  (re-exported)
+
 FDI = "FDI"
 UNIVERSAL = "UNIVERSAL"
-
-PERMANENT: tuple[str, ...] = tuple(f"{q}{p}" for q in (1, 2, 3, 4) for p in range(1, 9))
-PRIMARY: tuple[str, ...] = tuple(f"{q}{p}" for q in (5, 6, 7, 8) for p in range(1, 6))
-VALID_FDI: frozenset[str] = frozenset(PERMANENT + PRIMARY)
-
-# Standard perio charting order (one continuous path, as a probe walks the mouth):
-# upper arch from the upper right third molar to the upper left third molar (18..11, 21..28),
-# then the lower arch from the lower left third molar to the lower right third molar (38..31, 41..48).
-# Primary dentition follows the same path (55..51, 61..65, 75..71, 81..85).
-PERIO_ORDER: tuple[str, ...] = (
-    tuple(f"1{p}" for p in range(8, 0, -1))
-    + tuple(f"2{p}" for p in range(1, 9))
-    + tuple(f"3{p}" for p in range(8, 0, -1))
-    + tuple(f"4{p}" for p in range(1, 9))
-)
-PERIO_ORDER_PRIMARY: tuple[str, ...] = (
-    tuple(f"5{p}" for p in range(5, 0, -1))
-    + tuple(f"6{p}" for p in range(1, 6))
-    + tuple(f"7{p}" for p in range(5, 0, -1))
-    + tuple(f"8{p}" for p in range(1, 6))
-)
 
 _UNIVERSAL_LETTERS = "ABCDEFGHIJKLMNOPQRST"
 
@@ -43,9 +34,6 @@ def normalise_notation(notation: str | None) -> str:
     raise ValueError(f"unknown tooth notation: {notation!r} (expected FDI or UNIVERSAL)")
 
 
-def is_valid_fdi(tooth: str) -> bool:
-    """True for '11'..'48' and '51'..'85' (FDI permanent and primary)."""
-    return tooth in VALID_FDI
 
 
 def universal_to_fdi(n: int) -> str | None:
@@ -91,29 +79,10 @@ def spoken_to_fdi(n: int, notation: str) -> str | None:
     return s if s in VALID_FDI else None
 
 
-def tooth_class(tooth: str) -> str:
-    """'anterior', 'premolar' or 'molar' (catalog tooth classes) for an FDI tooth."""
-    quadrant, position = int(tooth[0]), int(tooth[1])
-    if position <= 3:
-        return "anterior"
-    if quadrant >= 5:
-        return "molar"  # primary teeth have no premolars
-    return "premolar" if position <= 5 else "molar"
 
 
-def quadrant_teeth(quadrant: int) -> list[str]:
-    """All teeth of an FDI quadrant (1..4 permanent, 5..8 primary), in FDI order."""
-    last = 8 if quadrant <= 4 else 5
-    return [f"{quadrant}{p}" for p in range(1, last + 1)]
 
 
-def next_perio_tooth(tooth: str) -> str | None:
-    """The tooth after ``tooth`` in the perio charting order, None at the end."""
-    for order in (PERIO_ORDER, PERIO_ORDER_PRIMARY):
-        if tooth in order:
-            i = order.index(tooth)
-            return order[i + 1] if i + 1 < len(order) else None
-    return None
 
 
 def nearest_teeth(n: int, notation: str) -> list[str]:

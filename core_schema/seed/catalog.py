@@ -12,13 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from core_schema.dentition import ANTERIOR, MOLAR, PREMOLAR
+
 CDT_SYSTEM = "CDT"
 ICD10_SYSTEM = "ICD-10-CM"
 
-# Tooth classes a procedure can be limited to (see ``agents`` for the FDI mapping).
-ANTERIOR = "anterior"
-PREMOLAR = "premolar"
-MOLAR = "molar"
 POSTERIOR = (PREMOLAR, MOLAR)
 ANY_TOOTH = (ANTERIOR, PREMOLAR, MOLAR)
 

@@ -8,7 +8,7 @@ reviewer as one batch and wait in a LangGraph ``interrupt`` until every request 
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, TypedDict
 
 from langgraph.graph import END, StateGraph
 from langgraph.types import interrupt
@@ -18,6 +18,31 @@ from tools.executor import Call
 from tools.registry import REGISTRY
 from workflows import approvals
 from workflows.engine import Engine, NodeContext, State
+
+
+class ApprovalState(TypedDict, total=False):
+    """Ids a proposing run carries from gate to summarize (the arguments stay in PostgreSQL)."""
+
+    execution_id: str
+    tenant_id: str
+    user_id: str
+    patient_id: str | None
+    encounter_id: str | None
+    voice_session_id: str | None
+    voice_utterance_id: str | None
+    api_client_id: str | None
+    mode: str
+    step_id: str
+    tool_execution_ids: list[str]
+    awaiting_ids: list[str]
+    approval_ids: list[str]
+    applied_ids: list[str]
+    rejected_ids: list[str]
+    failed_ids: list[str]
+    applied_count: int
+    rejected_count: int
+    failed_count: int
+    final_status: str
 
 
 def add_approval_steps(graph: StateGraph, engine: Engine, entry_from: str | None = None) -> None:

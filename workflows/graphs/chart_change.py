@@ -7,40 +7,17 @@ validated by the caller); it is also the tail that voice-to-chart reuses.
 from __future__ import annotations
 
 import uuid
-from typing import Any, TypedDict
+from typing import Any
 
 from langgraph.graph import START, StateGraph
 
 from tools.executor import Call
 from workflows.engine import Engine, RunResult, WorkflowSpec
-from workflows.graphs.approval_steps import add_approval_steps
-
-
-class ChartChangeState(TypedDict, total=False):
-    execution_id: str
-    tenant_id: str
-    user_id: str
-    patient_id: str | None
-    encounter_id: str | None
-    voice_session_id: str | None
-    voice_utterance_id: str | None
-    api_client_id: str | None
-    mode: str
-    step_id: str
-    tool_execution_ids: list[str]
-    awaiting_ids: list[str]
-    approval_ids: list[str]
-    applied_ids: list[str]
-    rejected_ids: list[str]
-    failed_ids: list[str]
-    applied_count: int
-    rejected_count: int
-    failed_count: int
-    final_status: str
+from workflows.graphs.approval_steps import ApprovalState, add_approval_steps
 
 
 def build(engine: Engine) -> StateGraph:
-    graph = StateGraph(ChartChangeState)
+    graph = StateGraph(ApprovalState)
     add_approval_steps(graph, engine)
     graph.add_edge(START, "gate")
     return graph

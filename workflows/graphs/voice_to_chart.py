@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
-from typing import TypedDict
 from urllib.parse import unquote, urlparse
 
 from langgraph.graph import START, StateGraph
@@ -21,33 +20,13 @@ from core_schema.models import VoiceRecording, VoiceUtterance
 from tools.executor import Call
 from workflows import voice_store
 from workflows.engine import Engine, NodeContext, State, WorkflowSpec
-from workflows.graphs.approval_steps import add_approval_steps
+from workflows.graphs.approval_steps import ApprovalState, add_approval_steps
 from workflows.voice import interpret_text, transcriber_for
 
 
-class VoiceState(TypedDict, total=False):
-    execution_id: str
-    tenant_id: str
-    user_id: str
-    patient_id: str | None
-    encounter_id: str | None
-    voice_session_id: str | None
-    voice_utterance_id: str | None
+class VoiceState(ApprovalState, total=False):
     recording_id: str | None
-    api_client_id: str | None
-    mode: str
-    step_id: str
     interpretation_kind: str
-    tool_execution_ids: list[str]
-    awaiting_ids: list[str]
-    approval_ids: list[str]
-    applied_ids: list[str]
-    rejected_ids: list[str]
-    failed_ids: list[str]
-    applied_count: int
-    rejected_count: int
-    failed_count: int
-    final_status: str
 
 
 def build(engine: Engine) -> StateGraph:
