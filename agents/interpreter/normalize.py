@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from core_schema.dentition import is_valid_tooth as is_valid_fdi
+
 from .lexicon import BLEEDING_MISHEARD
 
 _TOKEN_RE = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?|\d+(?:st|nd|rd|th)?(?:'s)?|[#&.,;:!?]")
@@ -208,7 +210,27 @@ def split_depth_runs(toks: list[Tok]) -> list[Tok]:
     out: list[Tok] = []
     for t in toks:
         if t.num is not None and not t.spelled and len(t.norm) in (3, 6) and t.norm.isdigit() and "0" not in t.norm:
-            out += [Tok(d, t.start, t.end, num=int(d), digit=True, repair=REPAIR_HOMOPHONE) for d in t.norm]
+            # A near-certain repair in perio context: a small confidence cost, once per run.
+            out += [Tok(d, t.start, t.end, num=int(d), digit=True, repair=0.02 if i == 0 else 0.0)
+                    for i, d in enumerate(t.norm)]
+        else:
+            out.append(t)
+    return out
+
+
+def split_tooth_prefix(toks: list[Tok]) -> list[Tok]:
+    """'231' / '2031' -> 31: ASR writes "tooth thirty one" as "two thirty one" (like "to sixteen").
+
+    Only when the rest is a valid FDI tooth and the whole is not: no tooth, depth or grade has
+    three or four digits, so a real number is never changed. Not used while charting perio,
+    where a three-digit run is depths (see ``split_depth_runs``).
+    """
+    out: list[Tok] = []
+    for t in toks:
+        digits = t.norm if t.num is not None and not t.spelled and t.norm.isdigit() else ""
+        rest = digits[1:] if len(digits) == 3 and digits[0] == "2" else digits[2:] if len(digits) == 4 and digits[:2] == "20" else ""
+        if rest and is_valid_fdi(rest):
+            out.append(Tok(rest, t.start, t.end, num=int(rest), repair=REPAIR_HOMOPHONE))
         else:
             out.append(t)
     return out
@@ -230,4 +252,4 @@ def normalise(text: str, perio_mode: bool = False) -> list[Tok]:
     """Full normalisation pass: tokenise, numbers, then context-aware ASR repairs."""
     perio = perio_mode or has_perio_hint(text)
     toks = join_split_words(tokenize(text))
-    return repair(split_depth_runs(toks) if perio else toks, perio)
+    return repair(split_depth_runs(toks) if perio else split_tooth_prefix(toks), perio)
