@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from langgraph.errors import GraphBubbleUp
@@ -31,13 +31,41 @@ tracer = trace.get_tracer("dentalagent.workflows")
 State = dict[str, Any]
 
 
-@dataclass
 class NodeContext:
-    """What a node gets besides the state: the engine and its own step, to annotate."""
+    """What a node gets besides the state: the engine and its own step, to annotate.
 
-    engine: Engine
-    step_id: uuid.UUID
-    details: dict[str, Any] = field(default_factory=dict)
+    The step row is written when the node finishes, in one transaction, unless the node asks
+    for ``step_id`` first (tool executions and approval requests link to it): then it is
+    written at once, and completed at the end.
+    """
+
+    def __init__(self, engine: Engine, name: str, node_type: str, state: State) -> None:
+        self.engine, self.name, self.node_type, self.state = engine, name, node_type, state
+        self.details: dict[str, Any] = {}
+        self.id = uuid.uuid4()
+        self._written = False
+
+    @property
+    def step_id(self) -> uuid.UUID:
+        """The step's id, its row written now so that other rows can reference it."""
+        if not self._written:
+            with self.engine.db.tenant_session(self.state["tenant_id"]) as s:
+                self._write(s)
+        return self.id
+
+    def _write(self, s: Any) -> None:
+        runstore.start_step(s, uuid.UUID(self.state["execution_id"]), self.id, self.name, self.node_type,
+                            _ids_only(self.state))
+        self._written = True
+
+    def finish(self, status: str, output: State | None, duration_ms: int, error: str | None = None,
+               **extra: Any) -> None:
+        """Write (or complete) the step row."""
+        with self.engine.db.tenant_session(self.state["tenant_id"]) as s:
+            if not self._written:
+                self._write(s)
+            runstore.finish_step(s, self.id, status=status, output=output, error=error,
+                                 duration_ms=duration_ms, **self.details, **extra)
 
     def record_llm(self, provider: str, model: str, prompt_tokens: int, completion_tokens: int) -> None:
         self.details.update(llm_provider=provider, llm_model=model, prompt_tokens=prompt_tokens,
@@ -98,9 +126,7 @@ class Engine:
         def wrap(fn: Callable[[State, NodeContext], State]) -> Callable[[State], State]:
             def run(state: State) -> State:
                 execution_id, tenant_id = uuid.UUID(state["execution_id"]), state["tenant_id"]
-                with self.db.tenant_session(tenant_id) as s:
-                    step_id = runstore.start_step(s, execution_id, name, node_type, _ids_only(state))
-                ctx = NodeContext(self, step_id)
+                ctx = NodeContext(self, name, node_type, state)
                 t0 = time.perf_counter()
                 with tracer.start_as_current_span("workflow.node") as span:
                     span.set_attributes({"node": name, "node_type": node_type, "tenant_id": tenant_id,
@@ -108,15 +134,15 @@ class Engine:
                     try:
                         out = fn(state, ctx) or {}
                     except GraphBubbleUp:  # an interrupt: the node waits for a person
-                        self._finish_step(tenant_id, step_id, "COMPLETED", {"waiting": True}, t0, ctx, decision_result="interrupt")
+                        ctx.finish("COMPLETED", {"waiting": True}, _ms(t0), decision_result="interrupt")
                         span.set_attribute("status", "WAITING")
                         raise
                     except Exception as exc:
-                        self._finish_step(tenant_id, step_id, "FAILED", None, t0, ctx, error=f"{type(exc).__name__}: {exc}")
+                        ctx.finish("FAILED", None, _ms(t0), error=f"{type(exc).__name__}: {exc}")
                         span.set_attribute("status", "FAILED")
                         raise
-                    out = {**out, "step_id": str(step_id)}
-                    self._finish_step(tenant_id, step_id, "COMPLETED", _ids_only(out), t0, ctx)
+                    out = {**out, "step_id": str(ctx.id)}
+                    ctx.finish("COMPLETED", _ids_only(out), _ms(t0))
                     span.set_attribute("status", "COMPLETED")
                 return out
 
@@ -136,12 +162,6 @@ class Engine:
             return target
 
         return run
-
-    def _finish_step(self, tenant_id: str, step_id: uuid.UUID, status: str, output: State | None, t0: float,
-                     ctx: NodeContext, error: str | None = None, **extra: Any) -> None:
-        with self.db.tenant_session(tenant_id) as s:
-            runstore.finish_step(s, step_id, status=status, output=output, error=error,
-                                 duration_ms=int((time.perf_counter() - t0) * 1000), **ctx.details, **extra)
 
     # -- running ---------------------------------------------------------------------------
 
@@ -210,6 +230,10 @@ class Engine:
                     s.flush()
                     runstore.write_metrics(s, execution_id, tenant_id)
         return RunResult(execution_id, status, state, error)
+
+
+def _ms(t0: float) -> int:
+    return int((time.perf_counter() - t0) * 1000)
 
 
 def _s(value: uuid.UUID | None) -> str | None:

@@ -59,16 +59,16 @@ def create_execution(session: Session, *, workflow_id: uuid.UUID, tenant_id: uui
     return execution_id
 
 
-def start_step(session: Session, execution_id: uuid.UUID, node: str, node_type: str, state: dict[str, Any]) -> uuid.UUID:
-    """A step row at node start (so tool executions can link to it); sequence per execution."""
+def start_step(session: Session, execution_id: uuid.UUID, step_id: uuid.UUID, node: str, node_type: str,
+               state: dict[str, Any]) -> None:
+    """The step row of a node execution (written when first needed); sequence per execution."""
     seq = session.scalar(select(func.coalesce(func.max(AgentStep.sequence_no), 0)).where(AgentStep.execution_id == execution_id))
-    step_id = uuid.uuid4()
     session.add(AgentStep(
         id=step_id, execution_id=execution_id, sequence_no=int(seq or 0) + 1, node_name=node, node_type=node_type,
         input_state=state, status="RUNNING",
     ))
+    session.flush()
     session.execute(update(AgentExecution).where(AgentExecution.id == execution_id).values(current_node=node))
-    return step_id
 
 
 def finish_step(session: Session, step_id: uuid.UUID, *, status: str, output: dict[str, Any] | None,
