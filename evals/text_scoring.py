@@ -38,23 +38,34 @@ def load_rows(path: str | Path = DATASET_PATH) -> list[dict[str, Any]]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def field_matches(field: str, expected: Any, predicted: Any) -> bool:
-    """One slot: sets for teeth/surfaces/missing/from_context, equality otherwise."""
+def field_matches(field: str, expected: Any, predicted: Any, free_text_wer: float = 0.0) -> bool:
+    """One slot: sets for teeth/surfaces/missing/from_context, equality otherwise.
+
+    ``free_text_wer`` > 0 (audio evals): a note's free text matches when its word error rate
+    against the expected text is at most that much; its words are scored by WER already.
+    """
     if field in _SET_FIELDS:
         return sorted(expected or []) == sorted(predicted or [])
+    if (free_text_wer and field == "values" and isinstance(expected, dict) and isinstance(predicted, dict)
+            and "text" in expected and "text" in predicted):
+        from evals.asr_metrics import wer  # noqa: PLC0415
+
+        rest_equal = {k: v for k, v in expected.items() if k != "text"} == {k: v for k, v in predicted.items() if k != "text"}
+        return rest_equal and wer(expected["text"], predicted["text"]) <= free_text_wer
     return expected == predicted
 
 
-def proposal_field_results(expected: dict[str, Any], predicted: dict[str, Any] | None) -> dict[str, bool]:
+def proposal_field_results(expected: dict[str, Any], predicted: dict[str, Any] | None,
+                           free_text_wer: float = 0.0) -> dict[str, bool]:
     """Per-field outcome for the fields the expected proposal names."""
     out: dict[str, bool] = {}
     for field in PROPOSAL_FIELDS:
         if field in expected:
-            out[field] = predicted is not None and field_matches(field, expected[field], predicted.get(field))
+            out[field] = predicted is not None and field_matches(field, expected[field], predicted.get(field), free_text_wer)
     return out
 
 
-def utterance_correct(expected: dict[str, Any], predicted: dict[str, Any]) -> bool:
+def utterance_correct(expected: dict[str, Any], predicted: dict[str, Any], free_text_wer: float = 0.0) -> bool:
     """Kind, then every expected proposal (in order, same count), then clarify options."""
     if predicted.get("kind") != expected.get("kind"):
         return False
@@ -63,7 +74,7 @@ def utterance_correct(expected: dict[str, Any], predicted: dict[str, Any]) -> bo
     if len(exp_props) != len(pred_props):
         return False
     for e, p in zip(exp_props, pred_props, strict=True):
-        if not all(proposal_field_results(e, p).values()):
+        if not all(proposal_field_results(e, p, free_text_wer).values()):
             return False
     wanted = expected.get("clarify_options_include") or []
     if wanted:
@@ -83,7 +94,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def score_dataset(
-    rows: Iterable[dict[str, Any]], predict: Callable[[dict[str, Any]], dict[str, Any]]
+    rows: Iterable[dict[str, Any]], predict: Callable[[dict[str, Any]], dict[str, Any]], free_text_wer: float = 0.0
 ) -> dict[str, Any]:
     """Run ``predict(row) -> output JSON`` on each row and report accuracy and latency.
 
@@ -101,13 +112,13 @@ def score_dataset(
         predicted = predict(row)
         latencies.append((time.perf_counter() - started) * 1000)
         n += 1
-        ok = utterance_correct(expected, predicted)
+        ok = utterance_correct(expected, predicted, free_text_wer)
         correct += ok
         kind_ok += predicted.get("kind") == expected.get("kind")
         pred_props = predicted.get("proposals") or []
         for idx, e in enumerate(expected.get("proposals") or []):
             p = pred_props[idx] if idx < len(pred_props) else None
-            for field, hit in proposal_field_results(e, p).items():
+            for field, hit in proposal_field_results(e, p, free_text_wer).items():
                 slot_hits[field][0] += hit
                 slot_hits[field][1] += 1
         for tag in row.get("tags") or []:

@@ -21,6 +21,8 @@ from evals.text_scoring import DATASET_PATH, load_rows, percentile, rules_predic
 # Rows whose text is written as a clinician would say it (not simulated ASR errors, not
 # written-only forms such as "#16" or "MOD", not prompt-injection strings).
 AUDIO_EXCLUDED_TAGS = {"asr", "injection", "repair"}
+# In audio evals a dictated note's free text matches at <= 25% word error (WER scores its words).
+NOTE_TEXT_WER = 0.25
 TARGETS = {
     "text": {"command_accuracy": 0.98, "latency_p95_ms": 5.0},
     "audio_clean": {"command_accuracy": 0.95, "critical_term_error": 0.05},
@@ -89,12 +91,12 @@ def _run_audio(options: EvalOptions, rows: list[dict[str, Any]]) -> dict[str, An
         interpret_ms.append(out.pop("_interpret_ms"))
         return out
 
-    scored = score_dataset(rows, timed)
+    scored = score_dataset(rows, timed, free_text_wer=NOTE_TEXT_WER)
     corpus = score_corpus((r["text"], transcripts[r["id"]]) for r in rows)
     asr = list(asr_ms.values())
     condition = "audio_clean" if options.snr_db is None else "audio_noisy"
     report = {
-        "mode": "audio", "voice": options.voice, "snr_db": options.snr_db, "seed": options.seed,
+        "mode": "audio", "note_text_match": f"word error rate <= {NOTE_TEXT_WER:.0%}", "voice": options.voice, "snr_db": options.snr_db, "seed": options.seed,
         "model": transcriber.model_name, "device": transcriber.device, **_public(scored),
         "word_error_rate": corpus.wer, "critical_term_error": corpus.critical_error,
         "critical_terms": corpus.critical_terms,

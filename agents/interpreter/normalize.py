@@ -236,8 +236,21 @@ def split_tooth_prefix(toks: list[Tok]) -> list[Tok]:
     return out
 
 
+_NAME_WORDS = frozenset({
+    "upper", "lower", "left", "right", "primary", "baby", "deciduous", "permanent", "first", "second", "third",
+    "central", "lateral", "molar", "molars", "premolar", "premolars", "incisor", "incisors", "canine", "canines",
+})
+
+
 def join_split_words(toks: list[Tok]) -> list[Tok]:
-    """'pre-molar' / 'pre molar' (how ASR often writes it) -> 'premolar'."""
+    """'pre-molar' -> 'premolar'; 'upper, left second molar' -> no comma inside a tooth's name.
+
+    ASR punctuates pauses: a comma between two words of a descriptive tooth name is a breath,
+    not a boundary between commands.
+    """
+    toks = [t for i, t in enumerate(toks)
+            if not (t.norm == "," and 0 < i < len(toks) - 1
+                    and toks[i - 1].norm in _NAME_WORDS and toks[i + 1].norm in _NAME_WORDS)]
     out: list[Tok] = []
     for t in toks:
         if out and out[-1].norm == "pre" and t.norm in ("molar", "molars"):

@@ -38,3 +38,12 @@ def test_audio_gate_clean_speech() -> None:
     assert report["command_accuracy"] >= 5 / 6, markdown(report)
     assert report["critical_term_error"] <= 0.10, markdown(report)
     assert report["latency_ms"]["asr"]["p50"] > 0 and set(verdicts(report)) == {"command_accuracy", "critical_term_error"}
+
+
+def test_note_text_is_matched_by_word_error_only_when_asked() -> None:
+    from evals.text_scoring import field_matches
+
+    expected, heard = {"text": "patient reports sensitivity to cold"}, {"text": "patient report sensitivity to cold."}
+    assert not field_matches("values", expected, heard)  # text evals: exact
+    assert field_matches("values", expected, heard, free_text_wer=0.25)  # audio evals: WER-tolerant
+    assert not field_matches("values", expected, {"text": "the crown came off"}, free_text_wer=0.25)
