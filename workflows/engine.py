@@ -61,11 +61,15 @@ class NodeContext:
     def finish(self, status: str, output: State | None, duration_ms: int, error: str | None = None,
                **extra: Any) -> None:
         """Write (or complete) the step row."""
+        values = dict(status=status, output_state=output, error_message=error, duration_ms=duration_ms,
+                      **self.details, **extra)
         with self.engine.db.tenant_session(self.state["tenant_id"]) as s:
-            if not self._written:
-                self._write(s)
-            runstore.finish_step(s, self.id, status=status, output=output, error=error,
-                                 duration_ms=duration_ms, **self.details, **extra)
+            if self._written:
+                runstore.finish_step(s, self.id, **values)
+            else:
+                runstore.write_step(s, uuid.UUID(self.state["execution_id"]), self.id, self.name, self.node_type,
+                                    _ids_only(self.state), **values)
+                self._written = True
 
     def record_llm(self, provider: str, model: str, prompt_tokens: int, completion_tokens: int) -> None:
         self.details.update(llm_provider=provider, llm_model=model, prompt_tokens=prompt_tokens,

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from core_schema.models import AgentExecution, AgentMetric, AgentStep, AgentWorkflow, ToolExecution
@@ -71,11 +71,21 @@ def start_step(session: Session, execution_id: uuid.UUID, step_id: uuid.UUID, no
     session.execute(update(AgentExecution).where(AgentExecution.id == execution_id).values(current_node=node))
 
 
-def finish_step(session: Session, step_id: uuid.UUID, *, status: str, output: dict[str, Any] | None,
-                duration_ms: int, error: str | None = None, **details: Any) -> None:
-    session.execute(update(AgentStep).where(AgentStep.id == step_id).values(
-        status=status, output_state=output, duration_ms=duration_ms, error_message=error, **details,
+def write_step(session: Session, execution_id: uuid.UUID, step_id: uuid.UUID, node: str, node_type: str,
+               state: dict[str, Any], **values: Any) -> None:
+    """A finished step in one statement (sequence computed in the insert), plus the current node."""
+    next_seq = (select(func.coalesce(func.max(AgentStep.sequence_no), 0) + 1)
+                .where(AgentStep.execution_id == execution_id).scalar_subquery())
+    session.execute(insert(AgentStep).values(
+        id=step_id, execution_id=execution_id, sequence_no=next_seq, node_name=node, node_type=node_type,
+        input_state=state, **values,
     ))
+    session.execute(update(AgentExecution).where(AgentExecution.id == execution_id).values(current_node=node))
+
+
+def finish_step(session: Session, step_id: uuid.UUID, **values: Any) -> None:
+    """Complete a step written early (status, output_state, duration_ms, error_message, LLM/tool details)."""
+    session.execute(update(AgentStep).where(AgentStep.id == step_id).values(**values))
 
 
 def record_edge(session: Session, step_id: uuid.UUID, target: str) -> None:
