@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core_schema.models import ToothChartSnapshot
-from tools.clinical.common import StrictModel, load_encounter, load_patient, lock, tooth_to_str
+from tools.clinical.common import CHART_WRITE, StrictModel, load_encounter, load_patient, lock, tooth_to_str
 from tools.clinical.teeth import check_tooth, normalise_surfaces, tooth_sort_key
 from tools.context import Mutation, ToolContext, ToolError, ToolResult
 from tools.registry import Category, RetryPolicy, tool
@@ -305,12 +305,8 @@ def _check_change(change: ChartChange) -> tuple[str, str, list[str], int | None]
     ),
     category=Category.DATA_MUTATION,
     input_model=UpdateDentalChartInput,
-    requires_approval=True,
     risk_tier=3,
-    timeout_ms=5_000,
-    retry=RetryPolicy(max_attempts=2),
-    rate_limit_per_minute=120,
-    scope="chart:write",
+    **CHART_WRITE,
 )
 def update_dental_chart(ctx: ToolContext, args: UpdateDentalChartInput) -> ToolResult:
     s = ctx.session

@@ -27,9 +27,21 @@ from core_schema.models import (
 from core_schema.seed.catalog import DIAGNOSES
 from tools.clinical.teeth import tooth_class
 from tools.context import ToolError
+from tools.registry import RetryPolicy
 
 # Encounters in these states are over: new work is not attached to them by default.
 CLOSED_ENCOUNTER_STATUSES = ("COMPLETED", "CANCELLED", "CHECKED_OUT", "NO_SHOW", "CLOSED")
+
+# Operating rules every chart-changing tool shares (each keeps its own risk tier): a person
+# approves it, it may run 5 s, a transient failure is tried once more, 120 calls a minute per
+# clinic, and an API client needs the chart:write scope.
+CHART_WRITE: dict[str, Any] = {
+    "requires_approval": True,
+    "timeout_ms": 5_000,
+    "retry": RetryPolicy(max_attempts=2),
+    "rate_limit_per_minute": 120,
+    "scope": "chart:write",
+}
 
 
 class StrictModel(BaseModel):

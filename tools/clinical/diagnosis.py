@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from core_schema.models import EncounterDiagnosis
 from core_schema.seed.catalog import DIAGNOSIS_LABELS
 from tools.clinical.common import (
+    CHART_WRITE,
     StrictModel,
     diagnosis_code_value,
     load_encounter,
@@ -22,7 +23,7 @@ from tools.clinical.common import (
 )
 from tools.clinical.teeth import check_tooth
 from tools.context import Mutation, ToolContext, ToolError, ToolResult
-from tools.registry import Category, RetryPolicy, tool
+from tools.registry import Category, tool
 
 DIAGNOSIS_TYPE = "CLINICAL"
 _TOOTH_NOTE = re.compile(r"^tooth (\d\d)\b")
@@ -56,12 +57,8 @@ class AddEncounterDiagnosisInput(StrictModel):
     ),
     category=Category.DATA_MUTATION,
     input_model=AddEncounterDiagnosisInput,
-    requires_approval=True,
     risk_tier=3,
-    timeout_ms=5_000,
-    retry=RetryPolicy(max_attempts=2),
-    rate_limit_per_minute=120,
-    scope="chart:write",
+    **CHART_WRITE,
 )
 def add_encounter_diagnosis(ctx: ToolContext, args: AddEncounterDiagnosisInput) -> ToolResult:
     s, tid = ctx.session, ctx.tenant_id

@@ -7,9 +7,9 @@ import uuid
 from pydantic import Field
 
 from core_schema.models import ClinicalNote
-from tools.clinical.common import StrictModel, load_encounter, load_patient
+from tools.clinical.common import CHART_WRITE, StrictModel, load_encounter, load_patient
 from tools.context import Mutation, ToolContext, ToolError, ToolResult
-from tools.registry import Category, RetryPolicy, tool
+from tools.registry import Category, tool
 
 NOTE_TYPES = ("PROGRESS", "EXAM", "TREATMENT", "PERIO", "RADIOLOGY_REPORT", "CONSULT", "POST_OP", "OTHER")
 MAX_NOTE_CHARS = 20_000
@@ -33,12 +33,8 @@ class CreateClinicalNoteInput(StrictModel):
     ),
     category=Category.DATA_MUTATION,
     input_model=CreateClinicalNoteInput,
-    requires_approval=True,
     risk_tier=2,
-    timeout_ms=5_000,
-    retry=RetryPolicy(max_attempts=2),
-    rate_limit_per_minute=120,
-    scope="chart:write",
+    **CHART_WRITE,
 )
 def create_clinical_note(ctx: ToolContext, args: CreateClinicalNoteInput) -> ToolResult:
     s, tid = ctx.session, ctx.tenant_id

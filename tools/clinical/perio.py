@@ -13,10 +13,10 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from core_schema.models import PerioMeasurement
-from tools.clinical.common import StrictModel, db_now, load_encounter, load_patient, tooth_to_str
+from tools.clinical.common import CHART_WRITE, StrictModel, db_now, load_encounter, load_patient, tooth_to_str
 from tools.clinical.teeth import PERIO_SITES, check_perio_site, check_tooth, perio_index
 from tools.context import Mutation, ToolContext, ToolError, ToolResult
-from tools.registry import Category, RetryPolicy, tool
+from tools.registry import Category, tool
 
 MAX_DEPTH_MM = 15
 MAX_RECESSION_MM = 15
@@ -71,12 +71,8 @@ def _check_mm(value: Any, tooth: str, site: str, what: str, maximum: int) -> int
     ),
     category=Category.DATA_MUTATION,
     input_model=RecordPerioInput,
-    requires_approval=True,
     risk_tier=2,
-    timeout_ms=5_000,
-    retry=RetryPolicy(max_attempts=2),
-    rate_limit_per_minute=120,
-    scope="chart:write",
+    **CHART_WRITE,
 )
 def record_perio_measurements(ctx: ToolContext, args: RecordPerioInput) -> ToolResult:
     s, tid = ctx.session, ctx.tenant_id

@@ -16,10 +16,19 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core_schema.models import TreatmentPlan, TreatmentPlanItem
-from tools.clinical.common import StrictModel, fee_for, load_patient, lock, money, resolve_procedure, tooth_to_str
+from tools.clinical.common import (
+    CHART_WRITE,
+    StrictModel,
+    fee_for,
+    load_patient,
+    lock,
+    money,
+    resolve_procedure,
+    tooth_to_str,
+)
 from tools.clinical.teeth import check_tooth, normalise_surfaces
 from tools.context import Mutation, ToolContext, ToolError, ToolResult
-from tools.registry import Category, RetryPolicy, tool
+from tools.registry import Category, tool
 
 OPEN_PLAN_STATUSES = ("DRAFT", "ACTIVE")
 
@@ -102,12 +111,8 @@ class AddTreatmentPlanItemInput(StrictModel):
     ),
     category=Category.DATA_MUTATION,
     input_model=AddTreatmentPlanItemInput,
-    requires_approval=True,
     risk_tier=3,
-    timeout_ms=5_000,
-    retry=RetryPolicy(max_attempts=2),
-    rate_limit_per_minute=120,
-    scope="chart:write",
+    **CHART_WRITE,
 )
 def add_treatment_plan_item(ctx: ToolContext, args: AddTreatmentPlanItemInput) -> ToolResult:
     s, tid = ctx.session, ctx.tenant_id
@@ -183,12 +188,8 @@ class MoveTreatmentPlanItemInput(StrictModel):
     ),
     category=Category.DATA_MUTATION,
     input_model=MoveTreatmentPlanItemInput,
-    requires_approval=True,
     risk_tier=2,
-    timeout_ms=5_000,
-    retry=RetryPolicy(max_attempts=2),
-    rate_limit_per_minute=120,
-    scope="chart:write",
+    **CHART_WRITE,
 )
 def move_treatment_plan_item(ctx: ToolContext, args: MoveTreatmentPlanItemInput) -> ToolResult:
     s, tid = ctx.session, ctx.tenant_id

@@ -26,6 +26,7 @@ from tools.clinical.chart import (
     write_snapshot,
 )
 from tools.clinical.common import (
+    CHART_WRITE,
     StrictModel,
     catalog_entries,
     db_now,
@@ -38,7 +39,7 @@ from tools.clinical.common import (
 from tools.clinical.plan import load_plan_item
 from tools.clinical.teeth import check_tooth, normalise_surfaces
 from tools.context import Mutation, ToolContext, ToolError, ToolResult
-from tools.registry import Category, RetryPolicy, tool
+from tools.registry import Category, tool
 
 ACTIONS = ("start", "complete")
 EXTRACTION_LABELS = ("extraction", "surgical_extraction")
@@ -90,12 +91,8 @@ def _what(code: str, label: str | None, tooth: str | None, surface: str | None) 
     ),
     category=Category.DATA_MUTATION,
     input_model=RecordProcedureInput,
-    requires_approval=True,
     risk_tier=2,
-    timeout_ms=5_000,
-    retry=RetryPolicy(max_attempts=2),
-    rate_limit_per_minute=120,
-    scope="chart:write",
+    **CHART_WRITE,
 )
 def record_procedure(ctx: ToolContext, args: RecordProcedureInput) -> ToolResult:
     s, tid, pid = ctx.session, ctx.tenant_id, args.patient_id
