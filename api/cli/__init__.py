@@ -55,5 +55,5 @@ def _describe(exc: Exception) -> str:
     if isinstance(exc, (ConfigError, NotFound)):
         return str(exc)
     if isinstance(exc, ValueError):
-        return f"invalid input: {exc}"
+        return str(exc)
     return f"internal error ({type(exc).__name__}): {exc}".splitlines()[0]

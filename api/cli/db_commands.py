@@ -32,7 +32,7 @@ def seed_command() -> None:
     """Write the demo clinic (idempotent: running it again changes nothing)."""
     db = get_database()
     if migrate.current(db) is None:
-        raise typer.BadParameter("the database has no schema yet: run `dentalagent db upgrade` first")
+        raise ValueError("the database has no schema yet: run `dentalagent db upgrade` first")
     with db.system_session() as session:
         seed(session)
     typer.echo("demo clinic seeded")

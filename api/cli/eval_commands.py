@@ -22,7 +22,7 @@ def voice(
     from evals.voice_eval import EvalOptions, run, write_report
 
     if snr is not None and not audio:
-        raise typer.BadParameter("--snr needs --audio")
+        raise ValueError("--snr needs --audio")
     result = run(EvalOptions(audio=audio, snr_db=snr, voice=voice_name, limit=limit, seed=seed))
     json_path, md_path = write_report(result, report)
     typer.echo(md_path.read_text().split("## Slot accuracy")[0].rstrip())

@@ -25,7 +25,7 @@ def current_tenant(tenant: str | None = None) -> uuid.UUID:
     try:
         return uuid.UUID(value)
     except ValueError:
-        raise typer.BadParameter(f"tenant must be a UUID, got {value!r}") from None
+        raise ValueError(f"tenant must be a UUID, got {value!r}") from None
 
 
 def doctor(as_json: bool = JSON) -> None:

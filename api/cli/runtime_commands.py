@@ -39,7 +39,7 @@ def parse_id(value: str, what: str) -> uuid.UUID:
     try:
         return uuid.UUID(value)
     except ValueError:
-        raise typer.BadParameter(f"{what} must be a UUID, got {value!r}") from None
+        raise ValueError(f"{what} must be a UUID, got {value!r}") from None
 
 
 # -- runs ------------------------------------------------------------------------------------

@@ -47,3 +47,13 @@ def test_healthz(platform) -> None:
         body = client.get("/healthz").json()
     assert body["status"] == "ok" and body["mode"] == platform.mode
     assert body["postgres_version"] and body["redis_version"]
+
+
+def test_malformed_ids_are_one_line_errors(platform) -> None:
+    as_json = platform.cli("undo", "not-a-uuid", "--as", "dentist@demo.clinic", "--json")
+    assert as_json.returncode == 2
+    assert json.loads(as_json.stdout) == {"error": "action id must be a UUID, got 'not-a-uuid'"}
+    plain = platform.cli("runs", "show", "xyz")
+    assert plain.returncode == 2 and plain.stderr.strip() == "error: run id must be a UUID, got 'xyz'"
+    unknown_user = platform.cli("actions", "list", "--as", "nobody@demo.clinic", "--json")
+    assert json.loads(unknown_user.stdout) == {"error": "no active user 'nobody@demo.clinic'"}
