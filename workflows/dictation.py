@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from agents.interpreter import Proposal
 from core_schema.directory import Actor
 from core_schema.models import AgentApprovalRequest, VoiceUtterance
 from workflows import voice_store
@@ -83,10 +84,6 @@ def _extension(demuxer: str, fallback: str) -> str:
     return fallback
 
 
-PROPOSAL_KEYS = ("command", "tooth", "teeth", "surfaces", "label", "code", "values", "risk_tier", "confidence",
-                 "missing", "from_context")
-
-
 def _in_contract_order(proposal: dict[str, Any]) -> dict[str, Any]:
     """JSONB sorts keys; give them back in the contract's order (extra keys last)."""
-    return {**{k: proposal[k] for k in PROPOSAL_KEYS if k in proposal}, **proposal}
+    return {**{k: proposal[k] for k in Proposal.model_fields if k in proposal}, **proposal}
