@@ -22,10 +22,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core_schema.models import ToothChartSnapshot
-from tools.clinical.common import CHART_WRITE, StrictModel, load_encounter, load_patient, lock, tooth_to_str
+from tools.clinical.common import CHART_WRITE, READ_ONLY, StrictModel, load_encounter, load_patient, lock, tooth_to_str
 from tools.clinical.teeth import check_tooth, normalise_surfaces, tooth_sort_key
 from tools.context import Mutation, ToolContext, ToolError, ToolResult
-from tools.registry import Category, RetryPolicy, tool
+from tools.registry import Category, tool
 
 STATUSES = ("present", "missing", "extracted", "impacted", "implant")
 STATUS_LABELS = ("missing", "extracted", "impacted", "implant")
@@ -233,11 +233,7 @@ class GetDentalChartInput(StrictModel):
     ),
     category=Category.DATA_RETRIEVAL,
     input_model=GetDentalChartInput,
-    requires_approval=False,
-    risk_tier=1,
-    timeout_ms=5_000,
-    retry=RetryPolicy(max_attempts=3),
-    rate_limit_per_minute=240,
+    **READ_ONLY,
     scope="chart:read",
 )
 def get_dental_chart(ctx: ToolContext, args: GetDentalChartInput) -> ToolResult:

@@ -35,6 +35,15 @@ CLOSED_ENCOUNTER_STATUSES = ("COMPLETED", "CANCELLED", "CHECKED_OUT", "NO_SHOW",
 # Operating rules every chart-changing tool shares (each keeps its own risk tier): a person
 # approves it, it may run 5 s, a transient failure is tried once more, 120 calls a minute per
 # clinic, and an API client needs the chart:write scope.
+# Read-only tools: no approval (tier 1, they answer at once), retried twice, 240 calls a minute.
+READ_ONLY: dict[str, Any] = {
+    "requires_approval": False,
+    "risk_tier": 1,
+    "timeout_ms": 5_000,
+    "retry": RetryPolicy(max_attempts=3),
+    "rate_limit_per_minute": 240,
+}
+
 CHART_WRITE: dict[str, Any] = {
     "requires_approval": True,
     "timeout_ms": 5_000,

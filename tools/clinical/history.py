@@ -24,10 +24,10 @@ from core_schema.models import (
     TreatmentPlanItem,
 )
 from tools.clinical.chart import latest_snapshot
-from tools.clinical.common import StrictModel, jsonable, load_patient, money
+from tools.clinical.common import READ_ONLY, StrictModel, jsonable, load_patient, money
 from tools.clinical.plan import plan_items
 from tools.context import ToolContext, ToolResult
-from tools.registry import Category, RetryPolicy, tool
+from tools.registry import Category, tool
 
 
 class GetPatientHistoryInput(StrictModel):
@@ -46,11 +46,7 @@ class GetPatientHistoryInput(StrictModel):
     ),
     category=Category.DATA_RETRIEVAL,
     input_model=GetPatientHistoryInput,
-    requires_approval=False,
-    risk_tier=1,
-    timeout_ms=5_000,
-    retry=RetryPolicy(max_attempts=3),
-    rate_limit_per_minute=240,
+    **READ_ONLY,
     scope="patients:read",
 )
 def get_patient_history(ctx: ToolContext, args: GetPatientHistoryInput) -> ToolResult:
