@@ -31,16 +31,30 @@ class Settings(BaseSettings):
     user: str = Field(default="dentist@demo.clinic", description="Default acting user of `dictate` without --as.")
     otel_exporter: Literal["none", "console", "otlp"] = "none"
     connect_timeout_s: int = 5
+    app_db_password: str | None = Field(
+        default=None, description="Password of the tenant-session role dentalagent_app (set by `db upgrade`); none with trust auth."
+    )
     asr_model: str | None = Field(default=None, description="Local CTranslate2 Whisper folder; the bundled tiny.en if unset.")
     asr_device: Literal["auto", "cpu", "cuda"] = "auto"
     max_audio_seconds: float = 60.0
     max_audio_bytes: int = 20 * 1024 * 1024
+    max_dictation_chars: int = Field(
+        default=4000, gt=0, description="Longest dictated text accepted (the longest eval utterance is 70 characters)."
+    )
+    max_proposals_per_dictation: int = Field(
+        default=40, gt=0, description="More commands than this in one dictation is refused as a clarify question."
+    )
     interpreter: Literal["rules", "llm"] = "rules"
     llm_base_url: str | None = None
     llm_model: str | None = None
     llm_api_key: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000
+    # Run queue (procrastinate): a worker heartbeats every worker_heartbeat_s; one silent for
+    # worker_stalled_s is presumed dead and its runs are handed to another worker.
+    worker_heartbeat_s: float = Field(default=5.0, gt=0)
+    worker_stalled_s: float = Field(default=30.0, gt=0)
+    run_wait_s: float = Field(default=600.0, gt=0, description="How long the CLI waits for a queued run.")
 
     @property
     def mode(self) -> str:

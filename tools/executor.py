@@ -76,6 +76,10 @@ class _Timeout(Exception):
     pass
 
 
+class _DryRun(Exception):
+    """Raised at the end of a dry run so that its transaction rolls back."""
+
+
 class Executor:
     """Runs tools for one database and Redis (one per process is enough)."""
 
@@ -87,10 +91,19 @@ class Executor:
     # -- recording -------------------------------------------------------------------------
 
     def record_pending(self, call: Call) -> uuid.UUID:
-        """Create the PENDING row for a call (before approval, or before running it)."""
+        """Create the PENDING row for a call (before approval, or before running it).
+
+        Recording a call whose idempotency key already has a PENDING row returns that row: a
+        run resumed after its worker died re-proposes the same calls without duplicating them.
+        """
         tool = self.registry.get(call.tool)
         row_id = uuid.uuid4()
         with self.db.tenant_session(call.tenant_id) as s:
+            existing = s.scalar(select(ToolExecution.id).where(
+                ToolExecution.input_params["idempotency_key"].astext == call.idempotency_key,
+                ToolExecution.status == "PENDING").limit(1))
+            if existing is not None:
+                return existing
             s.add(ToolExecution(
                 id=row_id, agent_step_id=call.step_id, tool_id=tool.id, tenant_id=call.tenant_id,
                 api_client_id=call.api_client_id, status="PENDING",
@@ -111,6 +124,46 @@ class Executor:
         """Mark a PENDING call CANCELLED (its approval was rejected); nothing was written."""
         self._finish(tenant_id, tool_execution_id, "CANCELLED", error=reason, only_if=("PENDING",))
 
+    # -- dry run ---------------------------------------------------------------------------
+
+    def validate(self, call: Call) -> str | None:
+        """Would the tool refuse ``call``? Its reason, or None; nothing is kept.
+
+        Checks input and API-client scope the way a run does (not the rate limit, not the
+        approval), then runs the tool in a transaction that is always rolled back, so a
+        proposal is refused before anyone is asked to approve it. No ``tool_executions``,
+        ``action_history`` or audit row is written. Transient errors (timeouts, lost
+        connections) are not refusals: the real run decides those.
+        """
+        tool = self.registry.get(call.tool)
+        try:
+            args = tool.input_model.model_validate(call.args)
+        except ValidationError as exc:
+            return f"invalid input for {tool.name}: {_validation_summary(exc)}"
+        try:
+            self._check_client(tool, call)
+        except Refused as exc:
+            return str(exc)
+        try:
+            with self.db.tenant_session(call.tenant_id) as s:
+                s.execute(text(f"SET LOCAL statement_timeout = {int(tool.timeout_ms)}"))
+                tool.fn(ToolContext(
+                    session=s, tenant_id=call.tenant_id, user_id=call.user_id, execution_id=call.execution_id,
+                    step_id=call.step_id, api_client_id=call.api_client_id, voice_session_id=call.voice_session_id,
+                    voice_utterance_id=call.voice_utterance_id, approval_request_id=call.approval_request_id,
+                ), args)
+                raise _DryRun()  # leaves the tenant session by rolling back everything the tool did
+        except _DryRun:
+            return None
+        except ToolError as exc:
+            return str(exc)
+        except OperationalError:
+            return None
+        except DBAPIError as exc:
+            if "statement timeout" in str(exc.orig):
+                return None
+            return f"database refused the change: {_first_line(exc)}"
+
     # -- running ---------------------------------------------------------------------------
 
     def run(self, call: Call) -> Outcome:
@@ -130,8 +183,7 @@ class Executor:
         try:
             args = tool.input_model.model_validate(call.args)
             self._check_client(tool, call)
-            if tool.requires_approval:
-                self._check_approval(call, texec_id)
+            approver = self._check_approval(call, texec_id) if tool.requires_approval else None
             if not rate_limit.allow(self.redis, call.tenant_id, tool.name, tool.rate_limit_per_minute):
                 raise Refused(f"rate limit exceeded: {tool.name} allows {tool.rate_limit_per_minute} calls per minute per clinic")
         except ValidationError as exc:
@@ -144,7 +196,7 @@ class Executor:
             self._finish(call.tenant_id, texec_id, "RUNNING", retry_count=attempt, step_id=call.step_id,
                          only_if=("PENDING", "RUNNING", "TIMEOUT"))
             try:
-                return self._attempt(tool, call, args, texec_id, started, attempt)
+                return self._attempt(tool, call, args, texec_id, started, attempt, approver)
             except ToolError as exc:
                 return self._fail(call, texec_id, "FAILED", str(exc), started, attempt)
             except _Timeout:
@@ -157,7 +209,8 @@ class Executor:
                 time.sleep(tool.retry.backoff_ms / 1000 * (attempt + 1))
         return self._fail(call, texec_id, status, error, started, attempts - 1)
 
-    def _attempt(self, tool: Tool, call: Call, args: Any, texec_id: uuid.UUID, started: float, attempt: int) -> Outcome:
+    def _attempt(self, tool: Tool, call: Call, args: Any, texec_id: uuid.UUID, started: float, attempt: int,
+                 approver: uuid.UUID | None = None) -> Outcome:
         with self.db.tenant_session(call.tenant_id) as s:
             s.execute(text(f"SET LOCAL statement_timeout = {int(tool.timeout_ms)}"))
             s.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": call.idempotency_key})
@@ -183,7 +236,7 @@ class Executor:
                 raise
             if (time.perf_counter() - t0) * 1000 > tool.timeout_ms:
                 raise _Timeout()  # too late: roll the work back rather than commit it
-            history_id = self._write_history(s, call, result) if result.mutation else None
+            history_id = self._write_history(s, call, result, approver) if result.mutation else None
             duration = int((time.perf_counter() - started) * 1000)
             s.execute(
                 update(ToolExecution).where(ToolExecution.id == texec_id).values(
@@ -193,22 +246,34 @@ class Executor:
             )
         return Outcome("SUCCEEDED", texec_id, output=result.output, action_history_id=history_id, retries=attempt, extra=result.extra)
 
-    def _write_history(self, s: Any, call: Call, result: ToolResult) -> uuid.UUID:
+    def _write_history(self, s: Any, call: Call, result: ToolResult, approver: uuid.UUID | None = None) -> uuid.UUID:
+        """``action_history`` + ``audit_events`` of a write, naming requester and approver apart.
+
+        For an approved change the approver is the author: their decision authorised the
+        write, so ``action_history.user_id`` and the audit ``actor_id`` are the approver (the
+        requester, a user or an API client, is kept in the audit metadata). Without an
+        approval the caller is the author, as before.
+        """
         m = result.mutation
         assert m is not None
         history_id = uuid.uuid4()
+        author = approver or call.user_id
         s.add(ActionHistory(
-            id=history_id, tenant_id=call.tenant_id, user_id=call.user_id, voice_session_id=call.voice_session_id,
+            id=history_id, tenant_id=call.tenant_id, user_id=author, voice_session_id=call.voice_session_id,
             voice_utterance_id=call.voice_utterance_id, agent_execution_id=call.execution_id,
             approval_request_id=call.approval_request_id, entity_type=m.entity_type, entity_id=m.entity_id,
             action_type=m.action_type, previous_state=m.previous_state, new_state=m.new_state,
             change_summary=m.summary, undo_expires_at=datetime.now(timezone.utc) + UNDO_WINDOW,
         ))
+        by_client = call.api_client_id is not None and approver is None
         s.add(AuditEvent(
-            tenant_id=call.tenant_id, actor_type="API_CLIENT" if call.api_client_id else "USER",
-            actor_id=call.api_client_id or call.user_id, event_type=f"CLINICAL_{m.action_type}",
+            tenant_id=call.tenant_id, actor_type="API_CLIENT" if by_client else "USER",
+            actor_id=call.api_client_id if by_client else author, event_type=f"CLINICAL_{m.action_type}",
             resource_type=m.entity_type, resource_id=m.entity_id,
-            metadata_={"tool": call.tool, "action_history_id": str(history_id), "user_id": str(call.user_id),
+            metadata_={"tool": call.tool, "action_history_id": str(history_id), "user_id": str(author),
+                       "requested_by_user_id": str(call.user_id),
+                       "approved_by_user_id": str(approver) if approver else None,
+                       "api_client_id": str(call.api_client_id) if call.api_client_id else None,
                        "execution_id": str(call.execution_id) if call.execution_id else None,
                        "approval_request_id": str(call.approval_request_id) if call.approval_request_id else None},
         ))
@@ -228,13 +293,15 @@ class Executor:
             if tool.scope and tool.scope not in scopes:
                 raise Refused(f"scope {tool.scope!r} not granted to API client {client.client_id!r}")
 
-    def _check_approval(self, call: Call, texec_id: uuid.UUID) -> None:
+    def _check_approval(self, call: Call, texec_id: uuid.UUID) -> uuid.UUID | None:
+        """Refuse unless an APPROVED request covers this call; returns who approved it."""
         if call.approval_request_id is None:
             raise Refused(f"{call.tool} changes clinical data and needs an approved request")
         with self.db.tenant_session(call.tenant_id) as s:
             req = s.get(AgentApprovalRequest, call.approval_request_id)
             if req is None or req.status != "APPROVED" or req.tool_execution_id not in (None, texec_id):
                 raise Refused(f"approval {call.approval_request_id} does not approve this call")
+            return req.reviewer_id
 
     # -- finishing -------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """Redis side of approvals: per-reviewer queues and notifications; rebuilt from PostgreSQL.
 
 Keys: ``agent:approval_queue:{tenant}:{user}`` (a list of request ids, oldest first) and the
-pub/sub channel ``notifications:channel:{tenant}:{user}`` (``NEW_APPROVAL``, ``APPROVAL_TIMEOUT``).
+pub/sub channel ``notifications:channel:{tenant}:{user}`` (``NEW_APPROVAL``, ``APPROVAL_TIMEOUT``, ``APPLY_FAILED``).
 """
 
 from __future__ import annotations
@@ -39,9 +39,11 @@ def dequeue(redis: Any, tenant_id: Any, user_id: Any, approval_id: Any) -> None:
     redis.lrem(queue_key(tenant_id, user_id), 0, str(approval_id))
 
 
-def notify(redis: Any, tenant_id: Any, user_id: Any, event: str, approval_id: Any, execution_id: Any) -> None:
+def notify(redis: Any, tenant_id: Any, user_id: Any, event: str, approval_id: Any, execution_id: Any,
+           extra: dict[str, Any] | None = None) -> None:
+    """Publish ``event`` to the user's channel; ``extra``: more ids or a reason (never patient data)."""
     redis.publish(channel(tenant_id, user_id), json.dumps(
-        {"type": event, "approval_id": str(approval_id), "execution_id": str(execution_id)}
+        {"type": event, "approval_id": str(approval_id), "execution_id": str(execution_id), **(extra or {})}
     ))
 
 

@@ -2,8 +2,10 @@
 
 PostgreSQL is the source of truth (``agent_approval_requests``); Redis only queues and
 notifies. A decision is taken under a row lock, so of two concurrent decisions one wins and
-the other is told the request was already decided. When the last open request of a run is
-decided, the run is resumed (``Command(resume=...)``) by whoever decided it.
+the other is told the request was already decided; a batch is decided all or nothing. When
+the last open request of a run is decided, the run is resumed (``Command(resume=...)``) by
+whoever decided it; if an approved change then fails, the run ends FAILED with the reason
+and its reviewer is told (``APPLY_FAILED``).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from core_schema.directory import Actor
@@ -27,6 +29,7 @@ from core_schema.models import (
     User,
     UserRole,
 )
+from tools.executor import Call
 from tools.registry import REGISTRY, Tool
 from workflows import approval_queue
 from workflows.engine import Engine, RunResult
@@ -50,25 +53,49 @@ class Proposal:
 
 @dataclass
 class Decision:
+    """One decided request; ``run`` when the decision resumed its run, ``failure`` when that run failed."""
+
     approval_id: uuid.UUID
     status: str
     execution_id: uuid.UUID
     run: RunResult | None = None
+    failure: str | None = None
 
 
-def reviewer_for(session: Session, tenant_id: uuid.UUID, permission: str, preferred: uuid.UUID | None,
-                 exclude: uuid.UUID | None = None) -> uuid.UUID | None:
-    """``preferred`` if they hold ``permission`` in this tenant, else the first user who does."""
-    holders = session.scalars(
+# The patient and visit a proposal is about are fixed: an edit corrects the finding, never whose record.
+FIXED_KEYS = ("patient_id", "encounter_id")
+
+
+def _holders(session: Session, tenant_id: uuid.UUID, permission: str) -> list[uuid.UUID]:
+    """Active users of ``tenant_id`` who hold ``permission``, by email."""
+    return list(session.scalars(
         select(User.id).join(UserRole, UserRole.user_id == User.id)
         .join(RolePermission, RolePermission.role_id == UserRole.role_id)
         .join(Permission, Permission.id == RolePermission.permission_id)
         .where(UserRole.tenant_id == tenant_id, Permission.key == permission, User.status == "ACTIVE")
         .order_by(User.email)
-    ).all()
+    ).unique().all())
+
+
+def reviewer_for(session: Session, tenant_id: uuid.UUID, permission: str, preferred: uuid.UUID | None,
+                 exclude: uuid.UUID | None = None) -> uuid.UUID | None:
+    """``preferred`` if they hold ``permission`` in this tenant, else the first user who does."""
+    holders = _holders(session, tenant_id, permission)
     if preferred in holders and preferred != exclude:
         return preferred
     return next((u for u in holders if u != exclude), None)
+
+
+def escalation_reviewer(session: Session, tenant_id: uuid.UUID, permission: str,
+                        exclude: uuid.UUID | None) -> uuid.UUID | None:
+    """Who gets a timed-out request: someone who may decide it (a supervisor first), never ``exclude``.
+
+    None when nobody else holds ``permission``: a supervisor who may not decide the tier would
+    only be handed a request they must refuse.
+    """
+    candidates = [u for u in _holders(session, tenant_id, permission) if u != exclude]
+    supervisors = set(_holders(session, tenant_id, "approvals.supervise"))
+    return next((u for u in candidates if u in supervisors), candidates[0] if candidates else None)
 
 
 def request(engine: Engine, state: dict[str, Any], step_id: uuid.UUID, proposals: list[Proposal]) -> list[uuid.UUID]:
@@ -78,7 +105,16 @@ def request(engine: Engine, state: dict[str, Any], step_id: uuid.UUID, proposals
     now = datetime.now(timezone.utc)
     created: list[tuple[uuid.UUID, uuid.UUID | None]] = []
     with engine.db.tenant_session(tenant_id) as s:
+        # A run resumed after its worker died may ask again: the requests it already has (open,
+        # or decided meanwhile) are reused, never duplicated.
+        existing = {r.tool_execution_id: r for r in s.scalars(select(AgentApprovalRequest).where(
+            AgentApprovalRequest.execution_id == execution_id, AgentApprovalRequest.status != "TIMEOUT")
+            .order_by(AgentApprovalRequest.created_at))}
         for p in proposals:
+            if p.tool_execution_id in existing:
+                req = existing[p.tool_execution_id]
+                created.append((req.id, req.assigned_to_user_id))
+                continue
             tool = REGISTRY.get(p.tool)
             texec = s.get(ToolExecution, p.tool_execution_id)
             assert texec is not None
@@ -94,64 +130,134 @@ def request(engine: Engine, state: dict[str, Any], step_id: uuid.UUID, proposals
                 timeout_at=now + timedelta(seconds=tool.approval_timeout_s),
             ))
             created.append((approval_id, assignee))
+    still_open = {r.id for r in existing.values() if r.status == "PENDING"}
     for approval_id, assignee in created:
+        if approval_id in {r.id for r in existing.values()} and approval_id not in still_open:
+            continue  # decided already: nothing to queue
         if assignee is not None:
+            approval_queue.dequeue(engine.redis, tenant_id, assignee, approval_id)  # never queued twice
             approval_queue.enqueue(engine.redis, tenant_id, assignee, approval_id, execution_id)
     return [a for a, _ in created]
+
+
+def open_count(engine: Engine, tenant_id: uuid.UUID, approval_ids: list[str]) -> int:
+    """How many of these requests still wait for a person."""
+    with engine.db.tenant_session(tenant_id) as s:
+        return int(s.scalar(select(func.count()).select_from(AgentApprovalRequest).where(
+            AgentApprovalRequest.id.in_([uuid.UUID(a) for a in approval_ids]),
+            AgentApprovalRequest.status == "PENDING")) or 0)
 
 
 def decide(engine: Engine, approval_id: uuid.UUID, actor: Actor, verdict: str, *, comment: str | None = None,
            edits: dict[str, Any] | None = None) -> Decision:
     """Approve, reject or edit one request; resumes its run when it was the last one open."""
+    return decide_batch(engine, [approval_id], actor, verdict, comment=comment, edits=edits)[0]
+
+
+def decide_batch(engine: Engine, approval_ids: list[uuid.UUID], actor: Actor, verdict: str, *,
+                 comment: str | None = None, edits: dict[str, Any] | None = None) -> list[Decision]:
+    """Decide every request of the batch or none of them.
+
+    All requests are checked (in this clinic, PENDING, not expired, the actor's permission)
+    under their row locks before any is changed, so one bad id leaves the others untouched.
+    Each run whose last open request was decided is then resumed once.
+    """
     if verdict not in ("approve", "reject", "edit"):
         raise ApprovalError(f"unknown decision {verdict!r}: use approve, reject or edit")
+    ids = list(dict.fromkeys(approval_ids))
+    if not ids:
+        raise ApprovalError("no approval id given")
+    if verdict == "edit" and len(ids) != 1:
+        raise ApprovalError("an edit corrects one request at a time")
     now = datetime.now(timezone.utc)
+    status = "REJECTED" if verdict == "reject" else "APPROVED"
     with engine.db.tenant_session(actor.tenant_id) as s:
-        execution_id = s.scalar(select(AgentApprovalRequest.execution_id).where(AgentApprovalRequest.id == approval_id))
-        if execution_id is None:
-            raise ApprovalError(f"approval {approval_id} not found in this clinic")
-        # Decisions of one run take turns, so exactly one of them sees the last request decided.
-        s.execute(select(AgentExecution.id).where(AgentExecution.id == execution_id).with_for_update())
-        req = s.scalar(select(AgentApprovalRequest).where(AgentApprovalRequest.id == approval_id).with_for_update())
-        assert req is not None
-        if req.status != "PENDING":
-            raise ApprovalError(f"approval {approval_id} was already decided: {req.status}"
-                                + (f" at {req.reviewed_at:%Y-%m-%d %H:%M:%S}" if req.reviewed_at else ""))
-        if req.timeout_at and req.timeout_at < now:
-            raise ApprovalError(f"approval {approval_id} expired at {req.timeout_at:%Y-%m-%d %H:%M:%S} UTC")
-        tool = REGISTRY.get(req.action_details["tool"])
-        if not actor.can(tool.approval_permission):
-            raise ApprovalError(
-                f"{actor.email} may not decide tier-{tool.risk_tier} changes ({tool.approval_permission} needed)")
-        status = "REJECTED" if verdict == "reject" else "APPROVED"
+        runs: dict[uuid.UUID, uuid.UUID] = {
+            a: e for a, e in s.execute(select(AgentApprovalRequest.id, AgentApprovalRequest.execution_id)
+                                       .where(AgentApprovalRequest.id.in_(ids)))}
+        missing = [a for a in ids if a not in runs]
+        if missing:
+            raise ApprovalError(_batch(f"approval {missing[0]} not found in this clinic", len(ids)))
+        # Decisions of one run take turns (locks in id order), so exactly one sees its last request decided.
+        s.execute(select(AgentExecution.id).where(AgentExecution.id.in_(set(runs.values())))
+                  .order_by(AgentExecution.id).with_for_update())
+        reqs = {r.id: r for r in s.scalars(select(AgentApprovalRequest).where(AgentApprovalRequest.id.in_(ids))
+                                           .order_by(AgentApprovalRequest.id).with_for_update())}
+        tools: dict[uuid.UUID, Tool] = {}
+        for a in ids:
+            try:
+                tools[a] = _check_decidable(reqs[a], actor, now)
+            except ApprovalError as exc:
+                raise ApprovalError(_batch(str(exc), len(ids))) from None
         if verdict == "edit":
-            _apply_edit(s, req, tool, actor, edits or {}, comment)
-        s.execute(update(AgentApprovalRequest).where(AgentApprovalRequest.id == approval_id).values(
+            _apply_edit(engine, s, reqs[ids[0]], tools[ids[0]], actor, edits or {}, comment)
+        s.execute(update(AgentApprovalRequest).where(AgentApprovalRequest.id.in_(ids)).values(
             status=status, reviewer_id=actor.user_id, reviewed_at=now, review_comment=comment))
-        execution_id, assignee = req.execution_id, req.assigned_to_user_id
-        still_open = s.scalar(select(AgentApprovalRequest.id).where(
-            AgentApprovalRequest.execution_id == execution_id, AgentApprovalRequest.status == "PENDING").limit(1))
-    if assignee is not None:
-        approval_queue.dequeue(engine.redis, actor.tenant_id, assignee, approval_id)
-    run = None
-    if still_open is None:
+        open_runs = set(s.scalars(select(AgentApprovalRequest.execution_id).where(
+            AgentApprovalRequest.execution_id.in_(set(runs.values())), AgentApprovalRequest.status == "PENDING")))
+        assignees = [(a, reqs[a].assigned_to_user_id) for a in ids]
+    for a, assignee in assignees:
+        if assignee is not None:
+            approval_queue.dequeue(engine.redis, actor.tenant_id, assignee, a)
+    decisions = [Decision(a, status, runs[a]) for a in ids]
+    for execution_id in dict.fromkeys(runs[a] for a in ids):
+        if execution_id in open_runs:
+            continue
         run = engine.resume(execution_id, actor.tenant_id, {"decided_by": str(actor.user_id)})
-    return Decision(approval_id, status, execution_id, run)
+        failure = failure_of(engine, actor.tenant_id, run) if run is not None and run.status == "FAILED" else None
+        for d in decisions:
+            if d.execution_id == execution_id:
+                d.run, d.failure = run, failure
+    return decisions
 
 
-def _apply_edit(s: Session, req: AgentApprovalRequest, tool: Tool, actor: Actor, edits: dict[str, Any],
-                comment: str | None) -> None:
-    """Correct the proposed arguments (validated by the tool's model) and keep it for training."""
+def _batch(message: str, size: int) -> str:
+    return message + ("; nothing in this batch was decided" if size > 1 else "")
+
+
+def _check_decidable(req: AgentApprovalRequest, actor: Actor, now: datetime) -> Tool:
+    """The request's tool, if ``actor`` may decide ``req`` now; else why not."""
+    if req.status != "PENDING":
+        raise ApprovalError(f"approval {req.id} was already decided: {req.status}"
+                            + (f" at {req.reviewed_at:%Y-%m-%d %H:%M:%S}" if req.reviewed_at else ""))
+    if req.timeout_at and req.timeout_at < now:
+        raise ApprovalError(f"approval {req.id} expired at {req.timeout_at:%Y-%m-%d %H:%M:%S} UTC")
+    tool = REGISTRY.get(req.action_details["tool"])
+    if not actor.can(tool.approval_permission):
+        raise ApprovalError(
+            f"{actor.email} may not decide tier-{tool.risk_tier} changes ({tool.approval_permission} needed)")
+    return tool
+
+
+def _apply_edit(engine: Engine, s: Session, req: AgentApprovalRequest, tool: Tool, actor: Actor,
+                edits: dict[str, Any], comment: str | None) -> None:
+    """Correct the proposed arguments and keep it for training; refused unless the tool would accept it.
+
+    Only keys of the tool's input model may change, never the patient or visit. The
+    corrected call is dry-run (``Executor.validate``), so a correction the tool would refuse
+    is refused here, with the tool's reason, and nothing is changed.
+    """
     if not edits:
         raise ApprovalError("an edit needs at least one --set key=value")
     texec = s.get(ToolExecution, req.tool_execution_id)
     assert texec is not None
     original = dict(texec.input_params["arguments"])
+    fields = tool.input_model.model_fields
+    unknown = sorted(k for k in edits if k not in fields)
+    if unknown:
+        editable = ", ".join(k for k in fields if k not in FIXED_KEYS)
+        raise ApprovalError(f"{tool.name} has no {', '.join(unknown)} to edit (editable: {editable})")
+    fixed = sorted(k for k in edits if k in FIXED_KEYS and str(edits[k]) != str(original.get(k)))
+    if fixed:
+        raise ApprovalError(f"{', '.join(fixed)} cannot be edited: a correction stays on the proposal's "
+                            "patient and visit (reject it and propose again)")
     corrected = {**original, **edits}
-    try:
-        tool.input_model.model_validate(corrected)
-    except Exception as exc:
-        raise ApprovalError(f"the edited action is not valid for {tool.name}: {str(exc).splitlines()[0]}") from None
+    # Not linked to the run: the run and request rows are locked by this transaction.
+    refused = engine.executor.validate(Call(
+        tool=tool.name, args=corrected, tenant_id=req.tenant_id, user_id=actor.user_id,
+        idempotency_key=f"validate:{req.id}"))
+    if refused:
+        raise ApprovalError(f"the edited action is refused by {tool.name}: {refused}")
     texec.input_params = {**texec.input_params, "arguments": corrected}
     req.action_details = {**req.action_details, "arguments": corrected, "edited": True}
     s.add(AgentIntervention(
@@ -159,6 +265,55 @@ def _apply_edit(s: Session, req: AgentApprovalRequest, tool: Tool, actor: Actor,
         intervention_type="CORRECT", original_action={"tool": tool.name, "arguments": original},
         corrected_action={"tool": tool.name, "arguments": corrected}, reason=comment, use_for_training=True,
     ))
+
+
+def record_apply_failure(engine: Engine, tenant_id: uuid.UUID, execution_id: uuid.UUID,
+                         failed_ids: list[str]) -> str:
+    """Why approved changes failed: written on the run, announced to each reviewer (``APPLY_FAILED``)."""
+    with engine.db.tenant_session(tenant_id) as s:
+        message, reviewers = _failure_summary(s, failed_ids)
+        s.execute(update(AgentExecution).where(AgentExecution.id == execution_id).values(error_details=message))
+    for texec_id, approval_id, reviewer, error in reviewers:
+        if reviewer is not None:
+            approval_queue.notify(engine.redis, tenant_id, reviewer, "APPLY_FAILED", approval_id, execution_id,
+                                  {"tool_execution_id": texec_id, "reason": error})
+    return message
+
+
+def failure_of(engine: Engine, tenant_id: uuid.UUID, run: RunResult) -> str:
+    """The reason a resumed run failed: the graph's error, or which approved change failed and why.
+
+    Also (re)writes it on the run when the run row has none, since the engine sets the run's
+    ``error_details`` only from exceptions.
+    """
+    if run.error:
+        return run.error
+    failed = [str(t) for t in run.state.get("failed_ids") or []]
+    with engine.db.tenant_session(tenant_id) as s:
+        message, _ = _failure_summary(s, failed)
+        execution = s.get(AgentExecution, run.execution_id)
+        if execution is not None and not execution.error_details:
+            execution.error_details = message
+    return message
+
+
+def _failure_summary(s: Session, failed_ids: list[str]) -> tuple[str, list[tuple[str, uuid.UUID | None, uuid.UUID | None, str]]]:
+    """One line naming each failed change, and (change, approval, reviewer, reason) per change."""
+    ids = [uuid.UUID(t) for t in failed_ids]
+    if not ids:
+        return "the run failed", []
+    rows = s.execute(
+        select(ToolExecution.id, ToolExecution.status, ToolExecution.error_message, AgentApprovalRequest.id,
+               AgentApprovalRequest.reviewer_id, AgentApprovalRequest.requested_action)
+        .outerjoin(AgentApprovalRequest, (AgentApprovalRequest.tool_execution_id == ToolExecution.id)
+                   & (AgentApprovalRequest.status == "APPROVED"))
+        .where(ToolExecution.id.in_(ids))
+    ).all()
+    order = {t: i for i, t in enumerate(ids)}
+    rows = sorted(rows, key=lambda r: order[r[0]])
+    parts = [f"change {texec_id} ({action or 'tool call'}) {status}: {error or 'no reason recorded'}"
+             for texec_id, status, error, _, _, action in rows]
+    return "; ".join(parts), [(str(t), a, rv, e or st) for t, st, e, a, rv, _ in rows]
 
 
 def decisions_of(engine: Engine, tenant_id: uuid.UUID, tool_execution_ids: list[str]) -> dict[str, tuple[str, uuid.UUID]]:
@@ -177,13 +332,15 @@ def decisions_of(engine: Engine, tenant_id: uuid.UUID, tool_execution_ids: list[
 
 
 def sweep_timeouts(engine: Engine, now: datetime | None = None) -> list[uuid.UUID]:
-    """Mark overdue PENDING requests TIMEOUT, tell their reviewer, escalate to a supervisor.
+    """Mark overdue PENDING requests TIMEOUT, tell their reviewer, escalate to someone who may decide.
 
     The escalated copy is a new PENDING request on the same proposed call, so deciding it
-    resumes the run as usual. Runs as the owner (all tenants); returns the timed-out ids.
+    resumes the run as usual. It goes to another holder of the tier's permission (a
+    supervisor first); when there is none it stays unassigned and the timeout notice says so.
+    Runs as the owner (all tenants); returns the timed-out ids.
     """
     now = now or datetime.now(timezone.utc)
-    events: list[tuple[AgentApprovalRequest, uuid.UUID, uuid.UUID | None]] = []
+    events: list[tuple[AgentApprovalRequest, uuid.UUID, uuid.UUID | None, str]] = []
     with engine.db.system_session() as s:
         overdue = s.scalars(
             select(AgentApprovalRequest).where(AgentApprovalRequest.status == "PENDING", AgentApprovalRequest.timeout_at < now)
@@ -192,24 +349,29 @@ def sweep_timeouts(engine: Engine, now: datetime | None = None) -> list[uuid.UUI
         for req in overdue:
             req.status = "TIMEOUT"
             tool = REGISTRY.get(req.action_details["tool"])
-            supervisor = reviewer_for(s, req.tenant_id, "approvals.supervise", None, exclude=req.assigned_to_user_id)
+            permission = req.action_details.get("required_permission") or tool.approval_permission
+            reviewer = escalation_reviewer(s, req.tenant_id, permission, exclude=req.assigned_to_user_id)
             escalated = AgentApprovalRequest(
                 id=uuid.uuid4(), execution_id=req.execution_id, step_id=req.step_id, tool_execution_id=req.tool_execution_id,
                 tenant_id=req.tenant_id, requested_action=req.requested_action,
                 action_details={**req.action_details, "escalated_from": str(req.id)},
                 reason=f"escalated: no decision on {req.id} before {req.timeout_at:%Y-%m-%d %H:%M} UTC",
-                priority="URGENT", assigned_to_user_id=supervisor, status="PENDING",
+                priority="URGENT", assigned_to_user_id=reviewer, status="PENDING",
                 timeout_at=now + timedelta(seconds=tool.approval_timeout_s),
             )
             s.add(escalated)
-            events.append((req, escalated.id, supervisor))
-    for req, escalated_id, supervisor in events:
+            events.append((req, escalated.id, reviewer, permission))
+    for req, escalated_id, reviewer, permission in events:
         if req.assigned_to_user_id is not None:
             approval_queue.dequeue(engine.redis, req.tenant_id, req.assigned_to_user_id, req.id)
-            approval_queue.notify(engine.redis, req.tenant_id, req.assigned_to_user_id, "APPROVAL_TIMEOUT", req.id, req.execution_id)
-        if supervisor is not None:
-            approval_queue.enqueue(engine.redis, req.tenant_id, supervisor, escalated_id, req.execution_id)
-    return [req.id for req, _, _ in events]
+            note = {"escalated_approval_id": str(escalated_id), "escalated_to": str(reviewer) if reviewer else None}
+            if reviewer is None:
+                note["reason"] = f"unassigned: no other user holds {permission}"
+            approval_queue.notify(engine.redis, req.tenant_id, req.assigned_to_user_id, "APPROVAL_TIMEOUT", req.id,
+                                  req.execution_id, note)
+        if reviewer is not None:
+            approval_queue.enqueue(engine.redis, req.tenant_id, reviewer, escalated_id, req.execution_id)
+    return [req.id for req, _, _, _ in events]
 
 
 def pending_for(engine: Engine, actor: Actor) -> list[dict[str, Any]]:

@@ -16,7 +16,12 @@ def libpq_url(db: Database) -> str:
 
 
 def make_checkpointer(db: Database) -> tuple[PostgresSaver, ConnectionPool]:
-    """A Postgres saver over a small pool; its tables are created on first use (idempotent)."""
+    """A Postgres saver over a small pool; its tables are created on first use (idempotent).
+
+    It connects as the owner (``db.url``), never as the tenant role: checkpoints of every clinic
+    share these tables, so the tenant role has no privilege on them (migration 0003 revokes
+    the default grants, so tables created here later stay out of its reach).
+    """
     pool = ConnectionPool(
         libpq_url(db), min_size=1, max_size=4, open=True,
         kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 
 from agents.interpreter import Proposal
+from agents.interpreter.input_guard import clean_dictation_text
 from core_schema.directory import Actor
 from core_schema.models import AgentApprovalRequest, VoiceUtterance
 from workflows import voice_store
@@ -24,6 +25,7 @@ from workflows.voice import transcriber_for
 def dictate(engine: Engine, actor: Actor, patient_id: uuid.UUID, *, text: str | None = None, audio: bytes | None = None,
             audio_format: str = "wav", session_id: uuid.UUID | None = None, api_client_id: uuid.UUID | None = None) -> dict[str, Any]:
     """Run one dictation (text or audio) up to the approval queue; returns the contract's fields."""
+    text = None if text is None else clean_dictation_text(text)  # size limit, escape codes: before any write
     if (text is None) == (audio is None):
         raise ValueError("give either text or audio")
     if text is not None and not text.strip():

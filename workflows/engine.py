@@ -12,64 +12,66 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
+import psycopg
+import redis
+import sqlalchemy.exc
 from langgraph.errors import GraphBubbleUp
 from langgraph.graph import StateGraph
 from langgraph.types import Command
 from opentelemetry import trace
-from sqlalchemy import select
 
 from core_schema.db import Database
-from core_schema.models import AgentExecution, AgentWorkflow
+from core_schema.models import AgentExecution
 from tools.executor import Executor
-from workflows import runstore
+from workflows import leases, runstore
 from workflows.checkpoint import make_checkpointer
+from workflows.step_log import StepLog
 from workflows.tracing import current_trace_id
 
 tracer = trace.get_tracer("dentalagent.workflows")
 State = dict[str, Any]
+FINAL = ("COMPLETED", "FAILED", "CANCELLED")
 
 
 class NodeContext:
     """What a node gets besides the state: the engine and its own step, to annotate.
 
-    The step row is written when the node finishes, in one transaction, unless the node asks
-    for ``step_id`` first (tool executions and approval requests link to it): then it is
-    written at once, and completed at the end.
+    The step row is buffered when the node finishes and written with the run's next update
+    (``StepLog``), unless the node asks for ``step_id`` first (tool executions and approval
+    requests link to it): then it is written at once, and completed at the end.
     """
 
     def __init__(self, engine: Engine, name: str, node_type: str, state: State) -> None:
         self.engine, self.name, self.node_type, self.state = engine, name, node_type, state
+        self.execution_id = uuid.UUID(state["execution_id"])
         self.details: dict[str, Any] = {}
         self.id = uuid.uuid4()
         self._written = False
 
     @property
     def step_id(self) -> uuid.UUID:
-        """The step's id, its row written now so that other rows can reference it."""
+        """The step's id, its row written now (after the run's buffered ones) so others can reference it."""
         if not self._written:
             with self.engine.db.tenant_session(self.state["tenant_id"]) as s:
-                self._write(s)
+                self.engine.steps.flush(s, self.execution_id)  # earlier steps keep their lower sequence numbers
+                runstore.start_step(s, self.execution_id, self.id, self.name, self.node_type, _ids_only(self.state))
+            self._written = True
         return self.id
-
-    def _write(self, s: Any) -> None:
-        runstore.start_step(s, uuid.UUID(self.state["execution_id"]), self.id, self.name, self.node_type,
-                            _ids_only(self.state))
-        self._written = True
 
     def finish(self, status: str, output: State | None, duration_ms: int, error: str | None = None,
                **extra: Any) -> None:
-        """Write (or complete) the step row."""
+        """Complete the step row (written early), or buffer the whole row."""
         values = dict(status=status, output_state=output, error_message=error, duration_ms=duration_ms,
                       **self.details, **extra)
-        with self.engine.db.tenant_session(self.state["tenant_id"]) as s:
-            if self._written:
+        if self._written:
+            with self.engine.db.tenant_session(self.state["tenant_id"]) as s:
                 runstore.finish_step(s, self.id, **values)
-            else:
-                runstore.write_step(s, uuid.UUID(self.state["execution_id"]), self.id, self.name, self.node_type,
-                                    _ids_only(self.state), **values)
-                self._written = True
+            return
+        self.engine.steps.add(self.execution_id, dict(id=self.id, node_name=self.name, node_type=self.node_type,
+                                                      input_state=_ids_only(self.state), **values))
+        self._written = True
 
     def record_llm(self, provider: str, model: str, prompt_tokens: int, completion_tokens: int) -> None:
         self.details.update(llm_provider=provider, llm_model=model, prompt_tokens=prompt_tokens,
@@ -97,6 +99,35 @@ class RunResult:
     error: str | None = None
 
 
+# Failures of the platform's own services, not of the run: the run is resumed later from its
+# last checkpoint (by recovery) instead of being failed. PostgreSQL or Redis restarting, a
+# connection reset, a server that is briefly unreachable.
+TRANSIENT: tuple[type[BaseException], ...] = (
+    redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError, psycopg.OperationalError, psycopg.InterfaceError,
+)
+
+
+class RunInterrupted(Exception):
+    """A run stopped by a transient failure; it stays RUNNING without a lease and is resumed."""
+
+
+class Dispatcher(Protocol):
+    """Who executes a run once it exists: ``submit`` returns when it ends or waits for a person."""
+
+    def submit(self, execution_id: uuid.UUID) -> RunResult: ...
+
+
+class InlineDispatcher:
+    """Execute in the calling thread (graph benchmarks; the queue's workers themselves)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def submit(self, execution_id: uuid.UUID) -> RunResult:
+        return self.engine.advance(execution_id)
+
+
 class Engine:
     """One per process: database, Redis, executor, checkpointer and the compiled graphs."""
 
@@ -104,8 +135,12 @@ class Engine:
         self.db = db
         self.redis = redis
         self.executor = executor or Executor(db, redis)
+        self.dispatcher: Dispatcher = InlineDispatcher(self)
+        self.steps = StepLog()
+        self._last_step: dict[uuid.UUID, uuid.UUID] = {}  # per run, while it executes in this process
         self.checkpointer, self._pool = make_checkpointer(db)
         self.graphs: dict[str, Any] = {}
+        self.entries: dict[str, str] = {}
         self.workflow_ids: dict[str, uuid.UUID] = {}
         self._names_by_id: dict[uuid.UUID, str] = {}
 
@@ -120,6 +155,7 @@ class Engine:
         with self.db.system_session() as s:
             wid = runstore.register_workflow(s, spec.name, spec.description, spec.workflow_type, compiled)
         self.graphs[spec.name] = compiled
+        self.entries[spec.name] = runstore.graph_definition(compiled)["entry"]
         self.workflow_ids[spec.name] = wid
         self._names_by_id[wid] = spec.name
         return compiled
@@ -145,7 +181,7 @@ class Engine:
                         ctx.finish("FAILED", None, _ms(t0), error=f"{type(exc).__name__}: {exc}")
                         span.set_attribute("status", "FAILED")
                         raise
-                    out = {**out, "step_id": str(ctx.id)}
+                    self._last_step[execution_id] = ctx.id  # the edge a router takes is recorded on it
                     ctx.finish("COMPLETED", _ids_only(out), _ms(t0))
                     span.set_attribute("status", "COMPLETED")
                 return out
@@ -160,9 +196,12 @@ class Engine:
 
         def run(state: State) -> str:
             target = router(state)
-            if state.get("step_id"):
-                with self.db.tenant_session(state["tenant_id"]) as s:
-                    runstore.record_edge(s, uuid.UUID(state["step_id"]), target)
+            execution_id = uuid.UUID(state["execution_id"])
+            step_id = self._last_step.get(execution_id)
+            if step_id is not None:
+                if not self.steps.set_edge(execution_id, step_id, target):
+                    with self.db.tenant_session(state["tenant_id"]) as s:
+                        runstore.record_edge(s, step_id, target)
             return target
 
         return run
@@ -173,66 +212,132 @@ class Engine:
               patient_id: uuid.UUID | None = None, encounter_id: uuid.UUID | None = None,
               voice_session_id: uuid.UUID | None = None, api_client_id: uuid.UUID | None = None,
               execution_id: uuid.UUID | None = None) -> RunResult:
-        """Create the execution row and run the graph until it ends or waits for approval."""
-        graph = self.graphs[workflow]
+        """Create the run and have it executed (by a worker, or here) until it ends or waits."""
+        execution_id = self.create(workflow, tenant_id=tenant_id, user_id=user_id, inputs=inputs, patient_id=patient_id,
+                                   encounter_id=encounter_id, voice_session_id=voice_session_id,
+                                   api_client_id=api_client_id, execution_id=execution_id)
+        return self.dispatcher.submit(execution_id)
+
+    def create(self, workflow: str, *, tenant_id: uuid.UUID, user_id: uuid.UUID, inputs: State | None = None,
+               patient_id: uuid.UUID | None = None, encounter_id: uuid.UUID | None = None,
+               voice_session_id: uuid.UUID | None = None, api_client_id: uuid.UUID | None = None,
+               execution_id: uuid.UUID | None = None) -> uuid.UUID:
+        """The execution row (RUNNING, nothing run yet); its snapshot is the initial state (ids only)."""
         execution_id = execution_id or uuid.uuid4()
         state: State = {
             "execution_id": str(execution_id), "tenant_id": str(tenant_id), "user_id": str(user_id),
             "patient_id": _s(patient_id), "encounter_id": _s(encounter_id), "voice_session_id": _s(voice_session_id),
             "api_client_id": _s(api_client_id), **(inputs or {}),
         }
-        entry = runstore.graph_definition(graph)["entry"]
         with self.db.tenant_session(tenant_id) as s:
             runstore.create_execution(
-                s, workflow_id=self.workflow_ids[workflow], tenant_id=tenant_id, entry_node=entry, state=_ids_only(state),
+                s, workflow_id=self.workflow_ids[workflow], tenant_id=tenant_id, entry_node=self.entries[workflow], state=_ids_only(state),
                 user_id=user_id, patient_id=patient_id, encounter_id=encounter_id, voice_session_id=voice_session_id,
                 api_client_id=api_client_id,
             )
-        return self._invoke(workflow, execution_id, tenant_id, state)
+        return execution_id
 
-    def resume(self, execution_id: uuid.UUID, tenant_id: uuid.UUID, value: Any) -> RunResult | None:
-        """Resume a waiting run (``Command(resume=value)``); None if another process already did."""
+    def resume(self, execution_id: uuid.UUID, tenant_id: uuid.UUID, value: Any = None) -> RunResult | None:
+        """Resume a waiting run whose approvals are decided; None if another process already did."""
         with self.db.tenant_session(tenant_id) as s:
             if not runstore.claim_for_resume(s, execution_id):
                 return None
-            workflow_id = s.scalar(select(AgentExecution.workflow_id).where(AgentExecution.id == execution_id))
-            name = self._names_by_id.get(workflow_id) or s.scalar(select(AgentWorkflow.name).where(AgentWorkflow.id == workflow_id))
-        return self._invoke(name, execution_id, tenant_id, Command(resume=value))
+        return self.dispatcher.submit(execution_id)
+
+    def advance(self, execution_id: uuid.UUID) -> RunResult:
+        """Take the run as far as it goes now, under its lease: start it, continue it from its
+        last checkpoint (its worker died), or resume it (its approvals are all decided).
+
+        Idempotent: a finished run, or one still waiting for a person, is left as it is.
+        """
+        with leases.hold(self.db, execution_id) as conn:
+            row = runstore.run_for_advance(conn, execution_id)
+            if row is None:
+                raise KeyError(f"run {execution_id} not found")
+            conn.commit()  # the lease is held by the session, not by this transaction
+            tenant_id, status, initial, open_requests = row.tenant_id, row.status, dict(row.state_snapshot or {}), row.open
+            name = self._names_by_id.get(row.workflow_id) or row.workflow_name
+            if status in FINAL or name not in self.graphs:
+                return self.result(execution_id)
+            config = {"configurable": {"thread_id": str(execution_id)}}
+            snapshot = self.graphs[name].get_state(config)
+            if snapshot.interrupts:
+                if open_requests:
+                    return self._record(name, execution_id, tenant_id, None, snapshot)
+                payload: Any = Command(resume={"resumed": True})
+            elif snapshot.next:
+                payload = None  # continue from the last checkpoint
+            elif snapshot.values:
+                return self._record(name, execution_id, tenant_id, None, snapshot)  # ran to the end; record it
+            else:
+                payload = initial  # never checkpointed: start from the stored inputs
+            return self._invoke(name, execution_id, tenant_id, payload)
+
+    def result(self, execution_id: uuid.UUID) -> RunResult:
+        """The run as recorded now: status, error and the checkpointed state."""
+        with self.db.system_session() as s:
+            row = s.get(AgentExecution, execution_id)
+            if row is None:
+                raise KeyError(f"run {execution_id} not found")
+            status, error, workflow_id = row.status, row.error_details, row.workflow_id
+        name = self._names_by_id.get(workflow_id)
+        state: State = {}
+        if name in self.graphs:
+            state = dict(self.graphs[name].get_state({"configurable": {"thread_id": str(execution_id)}}).values)
+        return RunResult(execution_id, status, state, error)
 
     def _invoke(self, workflow: str, execution_id: uuid.UUID, tenant_id: uuid.UUID, payload: Any) -> RunResult:
         graph = self.graphs[workflow]
         config = {"configurable": {"thread_id": str(execution_id)}}
         with tracer.start_as_current_span("workflow.run") as span:
             span.set_attributes({"workflow": workflow, "execution_id": str(execution_id), "tenant_id": str(tenant_id)})
-            trace_id = current_trace_id()
             try:
                 graph.invoke(payload, config)
                 error = None
+            except TRANSIENT as exc:  # the run is fine, its infrastructure is not: it stays RUNNING
+                self.steps.discard(execution_id)
+                self._last_step.pop(execution_id, None)
+                span.set_attribute("status", "INTERRUPTED")
+                raise RunInterrupted(f"run {execution_id} interrupted by {type(exc).__name__}; it will be resumed") from exc
             except Exception as exc:  # recorded on the run; the caller gets a FAILED result
                 error = f"{type(exc).__name__}: {exc}"
-            snapshot = graph.get_state(config)
-            state = dict(snapshot.values)
-            if error:
-                status = "FAILED"
-            elif snapshot.interrupts:
-                status = "WAITING_APPROVAL"
-            else:
-                status = state.get("final_status") or "COMPLETED"
-            span.set_attribute("status", status)
-            with self.db.tenant_session(tenant_id) as s:
-                execution = s.get(AgentExecution, execution_id)
-                assert execution is not None
-                metadata = dict(execution.metadata_ or {})
-                metadata.setdefault("trace_id", trace_id)
-                if metadata["trace_id"] != trace_id:
-                    metadata.setdefault("resume_trace_ids", []).append(trace_id)
-                runstore.update_execution(
-                    s, execution_id, status=status, state_snapshot=_ids_only(state), error_details=error,
-                    checkpoint_id=snapshot.config["configurable"].get("checkpoint_id"), metadata_=metadata,
-                )
-                if status in ("COMPLETED", "FAILED", "CANCELLED"):
-                    s.flush()
-                    runstore.write_metrics(s, execution_id, tenant_id)
+            try:
+                result = self._record(workflow, execution_id, tenant_id, error, graph.get_state(config))
+            finally:
+                self.steps.discard(execution_id)  # written by _record, or lost with it (the database failed)
+                self._last_step.pop(execution_id, None)
+            span.set_attribute("status", result.status)
+        return result
+
+    def _record(self, workflow: str, execution_id: uuid.UUID, tenant_id: uuid.UUID, error: str | None,
+                snapshot: Any) -> RunResult:
+        """Write the run's status, ids-only snapshot, checkpoint and (when it ended) metrics."""
+        state = dict(snapshot.values)
+        if error:
+            status = "FAILED"
+        elif snapshot.interrupts:
+            status = "WAITING_APPROVAL"
+        else:
+            status = state.get("final_status") or "COMPLETED"
+        trace_id = current_trace_id()
+        with self.db.tenant_session(tenant_id) as s:
+            last_node = self.steps.flush(s, execution_id)
+            execution = s.get(AgentExecution, execution_id)
+            assert execution is not None
+            metadata = dict(execution.metadata_ or {})
+            metadata.setdefault("trace_id", trace_id)
+            if metadata["trace_id"] != trace_id:
+                metadata.setdefault("resume_trace_ids", []).append(trace_id)
+            extra: dict[str, Any] = {"current_node": last_node} if last_node else {}
+            if error:  # else keep a reason a node wrote itself (a change that failed after approval)
+                extra["error_details"] = error
+            runstore.update_execution(
+                s, execution_id, status=status, state_snapshot=_ids_only(state),
+                checkpoint_id=snapshot.config["configurable"].get("checkpoint_id"), metadata_=metadata, **extra,
+            )
+            if status in FINAL:
+                s.flush()
+                runstore.write_metrics(s, execution_id, tenant_id)
         return RunResult(execution_id, status, state, error)
 
 

@@ -13,10 +13,17 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Connection, func, select, update
 from sqlalchemy.orm import Session
 
-from core_schema.models import AgentExecution, AgentMetric, AgentStep, AgentWorkflow, ToolExecution
+from core_schema.models import (
+    AgentApprovalRequest,
+    AgentExecution,
+    AgentMetric,
+    AgentStep,
+    AgentWorkflow,
+    ToolExecution,
+)
 from core_schema.seed.demo import SYSTEM_USER_ID
 
 WORKFLOW_NAMESPACE = uuid.UUID("0b8f5f2e-93c4-4e0a-8a57-3f6f5d2c9e10")
@@ -71,18 +78,6 @@ def start_step(session: Session, execution_id: uuid.UUID, step_id: uuid.UUID, no
     session.execute(update(AgentExecution).where(AgentExecution.id == execution_id).values(current_node=node))
 
 
-def write_step(session: Session, execution_id: uuid.UUID, step_id: uuid.UUID, node: str, node_type: str,
-               state: dict[str, Any], **values: Any) -> None:
-    """A finished step in one statement (sequence computed in the insert), plus the current node."""
-    next_seq = (select(func.coalesce(func.max(AgentStep.sequence_no), 0) + 1)
-                .where(AgentStep.execution_id == execution_id).scalar_subquery())
-    session.execute(insert(AgentStep).values(
-        id=step_id, execution_id=execution_id, sequence_no=next_seq, node_name=node, node_type=node_type,
-        input_state=state, **values,
-    ))
-    session.execute(update(AgentExecution).where(AgentExecution.id == execution_id).values(current_node=node))
-
-
 def finish_step(session: Session, step_id: uuid.UUID, **values: Any) -> None:
     """Complete a step written early (status, output_state, duration_ms, error_message, LLM/tool details)."""
     session.execute(update(AgentStep).where(AgentStep.id == step_id).values(**values))
@@ -114,24 +109,35 @@ def write_metrics(session: Session, execution_id: uuid.UUID, tenant_id: uuid.UUI
     execution = session.get(AgentExecution, execution_id)
     assert execution is not None
     end = execution.completed_at or datetime.now(timezone.utc)
-    tool_rows = session.execute(
-        select(ToolExecution.status).join(AgentStep, AgentStep.id == ToolExecution.agent_step_id)
-        .where(AgentStep.execution_id == execution_id)
-    ).scalars().all()
-    tokens = session.execute(
-        select(func.coalesce(func.sum(AgentStep.prompt_tokens), 0), func.coalesce(func.sum(AgentStep.completion_tokens), 0))
-        .where(AgentStep.execution_id == execution_id)
-    ).one()
-    calls = len(tool_rows)
-    errors = sum(1 for s in tool_rows if s in ("FAILED", "TIMEOUT"))
+    steps = select(AgentStep.id).where(AgentStep.execution_id == execution_id)
+    calls, errors, tokens = session.execute(select(
+        select(func.count()).select_from(ToolExecution).where(ToolExecution.agent_step_id.in_(steps)).scalar_subquery(),
+        select(func.count()).select_from(ToolExecution).where(
+            ToolExecution.agent_step_id.in_(steps), ToolExecution.status.in_(("FAILED", "TIMEOUT"))).scalar_subquery(),
+        select(func.coalesce(func.sum(AgentStep.prompt_tokens), 0) + func.coalesce(func.sum(AgentStep.completion_tokens), 0))
+        .where(AgentStep.execution_id == execution_id).scalar_subquery(),
+    )).one()
     metrics = {
         "COMPLETION_TIME": (Decimal(int((end - execution.started_at).total_seconds() * 1000)), "ms"),
         "TOOL_CALLS": (Decimal(calls), "count"),
         # Local models cost nothing; an LLM step's tokens are priced by the caller's settings later.
-        "TOKEN_COST": (Decimal(int(tokens[0]) + int(tokens[1])), "tokens"),
+        "TOKEN_COST": (Decimal(int(tokens)), "tokens"),
         "ERROR_RATE": (Decimal(errors) / Decimal(calls) if calls else Decimal(0), "ratio"),
     }
     for name, (value, unit) in metrics.items():
         session.add(AgentMetric(execution_id=execution_id, tenant_id=tenant_id, metric_name=name,
                                 metric_value=value, metric_unit=unit))
     return {k: v for k, (v, _) in metrics.items()}
+
+
+def run_for_advance(conn: Connection, execution_id: uuid.UUID) -> Any:
+    """What a worker needs to advance a run, in one statement: tenant, status, initial state,
+    workflow (id and name) and how many approval requests still wait for a person."""
+    open_requests = (select(func.count()).select_from(AgentApprovalRequest).where(
+        AgentApprovalRequest.execution_id == AgentExecution.id, AgentApprovalRequest.status == "PENDING")
+        .scalar_subquery())
+    return conn.execute(
+        select(AgentExecution.tenant_id, AgentExecution.status, AgentExecution.state_snapshot, AgentExecution.workflow_id,
+               AgentWorkflow.name.label("workflow_name"), open_requests.label("open"))
+        .join(AgentWorkflow, AgentWorkflow.id == AgentExecution.workflow_id).where(AgentExecution.id == execution_id)
+    ).first()

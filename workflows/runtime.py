@@ -11,6 +11,7 @@ from tools.registry import REGISTRY
 from workflows import approval_queue, tracing
 from workflows.engine import Engine
 from workflows.graphs import chart_change, voice_to_chart
+from workflows.run_queue import QueueDispatcher
 
 SPECS = [chart_change.SPEC, voice_to_chart.SPEC]
 
@@ -27,7 +28,15 @@ def get_engine() -> Engine:
     engine = Engine(db, redis)
     for spec in SPECS:
         engine.add(spec)
+    engine.dispatcher = QueueDispatcher(engine)
     return engine
+
+
+def get_queue() -> QueueDispatcher:
+    """The process's run queue (the engine's dispatcher)."""
+    queue = get_engine().dispatcher
+    assert isinstance(queue, QueueDispatcher)
+    return queue
 
 
 def restore_queues() -> int:

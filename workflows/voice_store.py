@@ -47,6 +47,13 @@ def start_or_continue(s: Session, *, tenant_id: uuid.UUID, user_id: uuid.UUID, p
 
 
 def add_utterance(s: Session, session_id: uuid.UUID, transcript: str | None) -> VoiceUtterance:
+    """Append the next utterance of the session.
+
+    The session row is locked first (held to commit), so dictations into one session from
+    several processes take turns and never compute the same ``max + 1`` sequence number.
+    """
+    if s.scalar(select(VoiceSession.id).where(VoiceSession.id == session_id).with_for_update()) is None:
+        raise VoiceInputError(f"voice session {session_id} not found")
     seq = s.scalar(select(func.coalesce(func.max(VoiceUtterance.sequence_no), 0)).where(VoiceUtterance.session_id == session_id))
     u = VoiceUtterance(session_id=session_id, sequence_no=int(seq or 0) + 1, speaker="CLINICIAN", transcript=transcript,
                        transcript_locale="en-US", is_final=transcript is not None)

@@ -12,9 +12,11 @@ context, which is always listed in ``from_context``.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
+from .clauses import ClauseIndex, cue_side, index_clauses, move_values, previous_live
 from .codes import diagnosis_code, procedure_code
 from .lexicon import Label
 from .models import Clarify, InterpretContext, Proposal
@@ -70,12 +72,13 @@ def build(items: list[Item], toks: list[Tok], text: str, notation: str, ctx: Int
     removed = _corrections(items)
     _attach(items, seg, anchors, removed)
     _merge_filling(anchors)
+    ix = index_clauses(items, seg, anchors, _BOUNDARY)
     live = [a for a in anchors if not a.dropped]
     for a in live:
         if a.kind == "label":
-            _resolve_label(a, items, seg, anchors)
+            _resolve_label(a, items, seg, anchors, ix)
     live = [a for a in anchors if not a.dropped]
-    return _proposals(live, items, seg, ctx, notation, note_text, had_anchor=bool(anchors))
+    return _proposals(live, items, seg, ctx, notation, note_text, had_anchor=bool(anchors), ix=ix)
 
 
 # --- preparation ---------------------------------------------------------------------------
@@ -140,21 +143,31 @@ def _anchors(items: list[Item], seg: list[int], ctx: InterpretContext) -> list[A
 
 def _negate(items: list[Item], seg: list[int], anchors: list[Anchor]) -> None:
     """'no caries on 16', '17 is not missing', 'delete the crown': no command for those anchors."""
+    positions = [a.pos for a in anchors]  # anchors are in spoken order
+    destroyed: set[int] = set()
+
+    def after(k: int) -> Any:
+        # anchors after item k in its clause (clauses only grow along the utterance)
+        for n in range(bisect_right(positions, k), len(anchors)):
+            if anchors[n].seg != seg[k]:
+                return
+            yield anchors[n]
+
     for k, it in enumerate(items):
         if it.kind == "neg":
             nxt = _next_significant(items, k)
             if nxt is not None and items[nxt].kind in _ENTITY and it.said == "no":
                 continue  # "16, no, 17": a correction, handled elsewhere
-            for a in anchors:
-                if a.pos > k and a.seg == seg[k] and a.kind in ("label", "perio"):
+            for a in after(k):
+                if a.kind in ("label", "perio"):
                     if a.kind == "perio":
                         break  # negation inside perio ("no bleeding") is handled by the perio parser
                     a.dropped = True
                     break
-        elif it.kind == "destruct":
-            for a in anchors:
-                if a.pos > k and a.seg == seg[k]:
-                    a.dropped = True
+        elif it.kind == "destruct" and seg[k] not in destroyed:
+            destroyed.add(seg[k])  # the first one drops the rest of the clause already
+            for a in after(k):
+                a.dropped = True
 
 
 def _next_significant(items: list[Item], k: int) -> int | None:
@@ -189,21 +202,27 @@ def _attach(items: list[Item], seg: list[int], anchors: list[Anchor], removed: s
     by_seg: dict[int, list[Anchor]] = {}
     for a in accepting:
         by_seg.setdefault(a.seg, []).append(a)
+    pos_of = {id(pool): [a.pos for a in pool] for pool in [accepting, *by_seg.values()]}
+    before: set[int] = {id(a) for a in accepting if any(e.i < a.item.i for e in a.entities)}
 
     def entities_before(a: Anchor) -> bool:
-        return any(e.i < a.item.i for e in a.entities)
+        return id(a) in before
 
+    prep_at = _prep_table(items)
     destroyed = {seg[k]: k for k, it in enumerate(items) if it.kind == "destruct"}
     for k, it in enumerate(items):
         if it.kind not in _ENTITY or k in removed:
             continue
         if seg[k] in destroyed and k > destroyed[seg[k]]:
             continue  # "delete 17": not a registry command, its tooth goes nowhere
-        prep = _prep_before(items, k)
+        prep = prep_at[k]
         local = by_seg.get(seg[k], [])
         pool = local if local else accepting
-        prev_a = next((a for a in reversed(pool) if a.pos < k), None)
-        next_a = next((a for a in pool if a.pos > k), None)
+        positions = pos_of[id(pool)]
+        cut = bisect_left(positions, k)
+        prev_a = pool[cut - 1] if cut > 0 else None
+        cut = bisect_right(positions, k)
+        next_a = pool[cut] if cut < len(pool) else None
         target: Anchor | None
         if local:
             if prep and prev_a is not None:
@@ -222,6 +241,8 @@ def _attach(items: list[Item], seg: list[int], anchors: list[Anchor], removed: s
             if lead:
                 it = Item(it.kind, it.i, it.j, it.value, it.penalty + lead, it.said, it.extra)
             target.entities.append(it)
+            if it.i < target.item.i:
+                before.add(id(target))
 
 
 def _lead_penalty(items: list[Item], k: int) -> float:
@@ -232,6 +253,21 @@ def _lead_penalty(items: list[Item], k: int) -> float:
             break
         total += items[j].penalty
     return total
+
+
+def _prep_table(items: list[Item]) -> list[bool]:
+    """``_prep_before(items, k)`` for every k, in one pass (a long list of teeth stays linear)."""
+    table = [False]  # table[k]: a preposition governs item k
+    for it in items:
+        if it.kind == "prep":
+            table.append(True)
+        elif it.kind in ("tmark", "surf", "teeth", "conj") or (
+            it.kind == "word" and it.said in ("the", "a", "an", "tooth", "its", "both")
+        ):
+            table.append(table[-1])
+        else:
+            table.append(False)
+    return table
 
 
 def _prep_before(items: list[Item], k: int) -> bool:
@@ -258,12 +294,12 @@ def _prep_before(items: list[Item], k: int) -> bool:
 def _merge_filling(anchors: list[Anchor]) -> None:
     """'The filling on 24 is done, DO composite': the material said elsewhere names the filling."""
     labels = [a for a in anchors if a.kind == "label" and not a.dropped]
-    for a in labels:
-        if a.item.value.plan != "?filling":
+    first = next((n for n, b in enumerate(labels) if b.item.value.plan in ("composite", "amalgam")), None)
+    for n, a in enumerate(labels):
+        if a.item.value.plan != "?filling" or first is None:
             continue
-        material = next((b for b in labels if b is not a and b.item.value.plan in ("composite", "amalgam")), None)
-        if material is None:
-            continue
+        material = labels[first]
+        first = min(first, n)  # this filling now names a material too
         a.item = Item(
             a.item.kind,
             a.item.i,
@@ -277,9 +313,9 @@ def _merge_filling(anchors: list[Anchor]) -> None:
         material.dropped = True
 
 
-def _resolve_label(a: Anchor, items: list[Item], seg: list[int], anchors: list[Anchor]) -> None:
+def _resolve_label(a: Anchor, items: list[Item], seg: list[int], anchors: list[Anchor], ix: ClauseIndex) -> None:
     lab: Label = a.item.value
-    kinds_in_seg = {items[x].kind for x in range(len(items)) if seg[x] == a.seg}
+    kinds_in_seg = ix.seg_kinds.get(a.seg, set())
     if (
         lab.weak
         and not any(e.kind in _TOOTHY or e.kind == "surf" for e in a.entities)
@@ -290,12 +326,12 @@ def _resolve_label(a: Anchor, items: list[Item], seg: list[int], anchors: list[A
     if lab.dx and not lab.find and not lab.plan:
         a.command, a.label = "diagnosis.add", lab.dx
         return
-    verb = _verb_for(a, items, seg, anchors)
+    verb = ix.verb_of_label.get(id(a)) or ix.bare_verb_after.get(a.seg)
     if verb is not None and (lab.plan or lab.find == "root_canal_treated"):
         a.command = {"v_start": "procedure.start", "v_complete": "procedure.complete", "v_move": "plan.item.move"}[verb]
         a.label = lab.plan or "root_canal"
         return
-    side = _cue_side(a, items, seg) or _inherited_side(a, anchors) or lab.default
+    side = cue_side(a, items, seg, ix) or _inherited_side(a, anchors, ix) or lab.default
     if side == "plan" and lab.plan:
         a.command, a.label = "plan.item.add", lab.plan
     elif lab.find:
@@ -304,59 +340,20 @@ def _resolve_label(a: Anchor, items: list[Item], seg: list[int], anchors: list[A
         a.command, a.label = "plan.item.add", lab.plan
 
 
-def _verb_for(a: Anchor, items: list[Item], seg: list[int], anchors: list[Anchor]) -> str | None:
-    labels_in_seg = [x for x in anchors if x.kind == "label" and x.seg == a.seg]
-    best: tuple[int, str] | None = None
-    for k, it in enumerate(items):
-        if it.kind in ("v_start", "v_complete", "v_move") and seg[k] == a.seg:
-            nearest = min(labels_in_seg, key=lambda x: abs(x.pos - k))
-            if nearest is a and (best is None or abs(k - a.pos) < best[0]):
-                best = (abs(k - a.pos), it.kind)
-    if best is not None:
-        return best[1]
-    # "36 root canal, done": a bare verb in the next clause
-    nxt_seg = [k for k in range(len(items)) if seg[k] == a.seg + 1 and items[k].kind not in _BOUNDARY]
-    if nxt_seg and all(items[k].kind in ("v_complete", "v_start", "word", "proc_word") for k in nxt_seg):
-        verbs = [items[k].kind for k in nxt_seg if items[k].kind in ("v_complete", "v_start")]
-        if verbs:
-            return verbs[0]
-    return None
-
-
-def _inherited_side(a: Anchor, anchors: list[Anchor]) -> str | None:
+def _inherited_side(a: Anchor, anchors: list[Anchor], ix: ClauseIndex) -> str | None:
     """'root canal and crown on 36': a label joined to a planned procedure is planned too."""
     lab: Label = a.item.value
     if not (lab.find and lab.plan):
         return None
-    prev = [x for x in anchors if x.pos < a.pos and not x.dropped]
+    prev = previous_live(a, anchors, ix)
     if (
-        prev
-        and prev[-1].kind == "label"
-        and prev[-1].command == "plan.item.add"
-        and prev[-1].seg >= a.seg - 1
+        prev is not None
+        and prev.kind == "label"
+        and prev.command == "plan.item.add"
+        and prev.seg >= a.seg - 1
         and not any(e.i < a.item.i for e in a.entities)
     ):
         return "plan"
-    return None
-
-
-def _cue_side(a: Anchor, items: list[Item], seg: list[int]) -> str | None:
-    def side(it: Item) -> str | None:
-        return {"cue_plan": "plan", "cue_find": "find"}.get(it.kind)
-
-    for k in range(a.pos - 1, -1, -1):
-        if seg[k] != a.seg:
-            break
-        if side(items[k]):
-            return side(items[k])
-    for k in range(a.pos + 1, len(items)):
-        if seg[k] != a.seg or items[k].kind == "label":
-            break
-        if side(items[k]):
-            return side(items[k])
-    for k in range(a.pos - 1, -1, -1):
-        if side(items[k]):
-            return side(items[k])
     return None
 
 
@@ -399,6 +396,7 @@ def _proposals(
     notation: str,
     note_text: str | None,
     had_anchor: bool,
+    ix: ClauseIndex,
 ) -> Built:
     proposals: list[Proposal] = []
     clarify: Clarify | None = None
@@ -424,7 +422,9 @@ def _proposals(
                     said_teeth[k].extend(t for t in m.value if t not in said_teeth[k])
     current = ctx.tooth
     current_from_ctx = ctx.tooth is not None
+    last_said: int | None = None  # the last earlier anchor that said a tooth (what _carry takes)
     for idx, a in enumerate(anchors):
+        carry_from, last_said = last_said, idx if said_teeth[idx] and a.kind in ("label", "perio") else last_said
         teeth = said_teeth[idx]
         from_context: list[str] = []
         carried = False
@@ -459,7 +459,7 @@ def _proposals(
             if grade is not None:
                 values = {"grade": grade}
         if command == "plan.item.move":
-            values = _move_values(a, items, seg)
+            values = _move_values(a, items, seg, ix)
         if label == "?filling":
             ask("Which material for the filling?", ["composite", "amalgam"])
             continue
@@ -471,7 +471,7 @@ def _proposals(
         if a.kind == "perio":
             teeth = said_teeth[idx]
         if not teeth and _needs_tooth(command, label) or (not teeth and a.kind == "perio"):
-            carry = _carry(idx, anchors, said_teeth)
+            carry = _carry(idx, anchors, said_teeth, carry_from)
             if carry and a.kind != "perio":
                 teeth, carried = carry, True
             elif current and a.kind == "perio":
@@ -590,11 +590,11 @@ def _paired_surfaces(a: Anchor) -> list[tuple[str, list[str]]] | None:
     return pairs
 
 
-def _carry(idx: int, anchors: list[Anchor], said: dict[int, list[str]]) -> list[str] | None:
-    """A tooth said earlier in the sentence (or right after, for 'X and Y on 36')."""
-    for j in range(idx - 1, -1, -1):
-        if said[j] and anchors[j].kind in ("label", "perio"):
-            return list(said[j])
+def _carry(idx: int, anchors: list[Anchor], said: dict[int, list[str]], earlier: int | None) -> list[str] | None:
+    """A tooth said earlier in the sentence (``earlier``: the last anchor that said one), or right
+    after it for 'X and Y on 36'."""
+    if earlier is not None:
+        return list(said[earlier])
     if not anchors[idx].entities:
         for j in range(idx + 1, len(anchors)):
             if anchors[j].kind == "label" and said[j] and anchors[j].seg <= anchors[idx].seg + 1:
@@ -603,20 +603,10 @@ def _carry(idx: int, anchors: list[Anchor], said: dict[int, list[str]]) -> list[
     return None
 
 
-def _move_values(a: Anchor, items: list[Item], seg: list[int]) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    segs = {a.seg, a.seg + 1} if a.kind == "move" else {a.seg}
-    for k, it in enumerate(items):
-        if seg[k] not in segs or k < a.pos - 6:
-            continue
-        if it.kind == "ordinal":
-            values["item" if it.extra.get("slot") == "item" else "position"] = it.value
-        elif it.kind == "pos":
-            if it.value in ("up", "down"):
-                values.setdefault("direction", it.value)
-            else:
-                values["position"] = it.value
-    return values
+def _move_values(a: Anchor, items: list[Item], seg: list[int], ix: ClauseIndex) -> dict[str, Any]:
+    """Slots of a move said in its clause (and the next one), from six items before it on."""
+    last = a.seg + 1 if a.kind == "move" else a.seg
+    return move_values(items, max(bisect_left(seg, a.seg), a.pos - 6, 0), bisect_right(seg, last), ix)
 
 
 def _bad_tooth_question(said: str, notation: str) -> str:

@@ -23,6 +23,7 @@ from core_schema.seed.catalog import DIAGNOSIS_LABELS, PLAN_LABELS
 
 from .codes import diagnosis_code, procedure_code
 from .grounding import grounded_entities
+from .input_guard import cap_proposals, clean_dictation_text
 from .models import Clarify, Interpretation, InterpretContext, Proposal
 from .normalize import normalise
 from .perio import ALL_SITES
@@ -195,6 +196,7 @@ class LLMInterpreter:
         started = time.perf_counter()
         notation = normalise_notation(notation)
         ctx = context or InterpretContext()
+        text = clean_dictation_text(text or "")
         try:
             response = self.client.chat.completions.create(
                 model=self.model,
@@ -227,7 +229,7 @@ class LLMInterpreter:
             validator.clarify = Clarify(question="I could not verify what was said; please repeat it.", options=[])
         else:
             kind = "no_command"
-        return LLMInterpretation(
+        return cap_proposals(LLMInterpretation(
             kind=kind,
             proposals=validator.proposals if kind == "proposal" else [],
             clarify=validator.clarify,
@@ -235,7 +237,7 @@ class LLMInterpreter:
             interpreter=self.name,
             latency_ms=round((time.perf_counter() - started) * 1000, 3),
             rejected=validator.rejected,
-        )
+        ))
 
 
 class _Validator:

@@ -108,6 +108,9 @@ def tokenize(text: str) -> list[Tok]:
                 toks.append(Tok(_ORDINAL_DIGITS[low], start, end))
                 continue
             digits = re.match(r"\d+", raw).group(0)  # type: ignore[union-attr]
+            if len(digits) > 9:  # no tooth, grade or depth; int() refuses > 4300 digits anyway
+                toks.append(Tok(low, start, end))
+                continue
             value = int(digits)
             toks.append(Tok(str(value), start, end, num=value, digit=len(digits) == 1 and value <= 9))
             continue

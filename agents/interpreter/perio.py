@@ -170,6 +170,7 @@ def parse_group(members: list[Item], perio_mode: bool) -> tuple[dict[str, Any], 
     # bleeding and its sites
     bleeding: list[str] = []
     bleed_said = False
+    rows_before = _rows_before(members)
     for idx, m in enumerate(members):
         if m.kind != "bleed":
             continue
@@ -177,7 +178,7 @@ def parse_group(members: list[Item], perio_mode: bool) -> tuple[dict[str, Any], 
         negated = idx > 0 and members[idx - 1].kind == "neg"
         sites: list[str] = []
         j = idx + 1
-        cur_row = _row_before(members, idx) or row
+        cur_row = rows_before[idx] or row
         while j < n:
             x = members[j]
             if x.kind == "surf":
@@ -316,13 +317,15 @@ def _neighbour(members: list[Item], idx: int, kinds: tuple[str, ...], used: set[
     return None
 
 
-def _row_before(members: list[Item], idx: int) -> str | None:
-    for j in range(idx - 1, -1, -1):
-        if members[j].kind == "surf":
-            _, named = _site(members[j].value, "B")
-            if named:
-                return named
-    return None
+def _rows_before(members: list[Item]) -> list[str | None]:
+    """For each member, the row (B/L) last named before it: one pass, not one scan per member."""
+    out: list[str | None] = []
+    named: str | None = None
+    for m in members:
+        out.append(named)
+        if m.kind == "surf":
+            named = _site(m.value, "B")[1] or named
+    return out
 
 
 def _next_to_run(members: list[Item], idx: int) -> bool:

@@ -1,8 +1,8 @@
 """The deterministic rules interpreter: transcript -> Interpretation (no network, sub-millisecond).
 
-Pipeline: guard (system instructions) -> normalise (numbers, ASR repairs) -> tag (teeth,
+Pipeline: input guard (size, escape codes, control characters) -> guard (system instructions) -> normalise (numbers, ASR repairs) -> tag (teeth,
 surfaces, labels, values) -> assemble (anchor/attach, context, catalog codes) -> guards on
-the result (questions, small talk) -> Interpretation.
+the result (questions, small talk) -> Interpretation (at most ``max_proposals_per_dictation``).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import time
 
 from .assemble import build
 from .guards import is_injection, is_question, is_small_talk
+from .input_guard import cap_proposals, clean_dictation_text
 from .models import Interpretation, InterpretContext
 from .normalize import has_perio_hint, normalise
 from .tagger import tag
@@ -20,11 +21,14 @@ INTERPRETER_NAME = "rules"
 
 
 def interpret(text: str, notation: str = "FDI", context: InterpretContext | None = None) -> Interpretation:
-    """Interpret one dictated utterance in the clinic's notation, with optional session context."""
+    """Interpret one dictated utterance in the clinic's notation, with optional session context.
+
+    Raises ``DictationInputError`` (a ValueError) when the text is over the length limit.
+    """
     started = time.perf_counter()
     notation = normalise_notation(notation)
     ctx = context or InterpretContext()
-    text = text or ""
+    text = clean_dictation_text(text or "")
 
     def done(kind: str, proposals: list | None = None, clarify=None) -> Interpretation:  # noqa: ANN001
         return Interpretation(
@@ -50,4 +54,4 @@ def interpret(text: str, notation: str = "FDI", context: InterpretContext | None
         return done("clarify", clarify=built.clarify)
     if not built.proposals or is_small_talk(toks, items):
         return done("no_command")
-    return done("proposal", built.proposals)
+    return cap_proposals(done("proposal", built.proposals))

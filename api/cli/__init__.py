@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 
@@ -36,6 +37,8 @@ app.add_typer(eval_commands.app, name="eval")
 def main() -> None:
     """Entry point: every failure becomes one line on stderr (or ``{"error"}`` with --json)."""
     json_mode = "--json" in sys.argv
+    # Connection pools log each failed reconnect; the command reports the failure once itself.
+    logging.getLogger("psycopg.pool").setLevel(logging.CRITICAL)
     try:
         app(standalone_mode=True)
     except SystemExit:

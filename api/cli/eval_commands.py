@@ -12,10 +12,10 @@ app = typer.Typer(help="Evaluations.", no_args_is_help=True)
 @app.command("voice")
 def voice(
     audio: bool = typer.Option(False, "--audio", help="Synthesise, transcribe and interpret (else text only)."),
-    snr: float = typer.Option(None, "--snr", help="Mix seeded noise at this SNR in dB (audio only)."),
+    snr: float = typer.Option(None, "--snr", min=-20.0, max=100.0, help="Mix seeded noise at this SNR in dB (audio only)."),
     voice_name: str = typer.Option("piper-joe", "--voice", help="Synthetic voice (piper-joe, espeak-us, ...)."),
-    limit: int = typer.Option(None, "--limit", help="Score only the first N utterances."),
-    seed: int = typer.Option(0, "--seed", help="Noise seed (reproducible)."),
+    limit: int = typer.Option(None, "--limit", min=1, help="Score only the first N utterances."),
+    seed: int = typer.Option(0, "--seed", min=0, max=2**32 - 1, help="Noise seed (reproducible)."),
     report: Path = typer.Option(Path("reports"), "--report", help="Folder for the JSON and Markdown reports."),
 ) -> None:
     """Score the voice pipeline on the dataset; prints the summary and writes the report."""

@@ -35,14 +35,23 @@ def doctor(as_json: bool = JSON) -> None:
 
 def serve(
     host: str = typer.Option(None, help="Bind address (default from settings)."),
-    port: int = typer.Option(None, help="Port (default from settings)."),
+    port: int = typer.Option(None, min=1, max=65535, help="Port (default from settings)."),
+    worker: bool = typer.Option(True, "--worker/--no-worker", help="Also execute queued runs in this process."),
 ) -> None:
-    """Run the API server."""
+    """Run the API server (with one run worker beside it unless --no-worker)."""
+    import threading
+
     import uvicorn
 
     from api.app import create_app
 
     settings = get_settings()
+    if worker:
+        from workflows import worker as worker_process
+        from workflows.runtime import get_engine, get_queue
+
+        threading.Thread(target=worker_process.run, name="run-worker", daemon=True,
+                         args=(get_engine(), get_queue()), kwargs={"concurrency": 2, "interval_s": 5.0, "main_thread": False}).start()
     uvicorn.run(create_app(), host=host or settings.host, port=port or settings.port, log_level="info")
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from typing import Any
 
@@ -45,7 +44,9 @@ def parse_id(value: str, what: str) -> uuid.UUID:
 # -- runs ------------------------------------------------------------------------------------
 
 @runs.command("list")
-def runs_list(tenant: str = typer.Option(None, "--tenant"), limit: int = 50, as_json: bool = JSON) -> None:
+def runs_list(tenant: str = typer.Option(None, "--tenant"),
+              limit: int = typer.Option(50, "--limit", min=1, max=500, help="How many runs (1-500)."),
+              as_json: bool = JSON) -> None:
     """Recent runs of the current tenant."""
     with engine().db.tenant_session(current_tenant(tenant)) as s:
         rows = s.execute(
@@ -99,17 +100,28 @@ def approvals_list(as_email: str = typer.Option(None, "--as"), tenant: str = typ
 
 
 def _decide(ids: list[str], email: str, verdict: str, comment: str | None, edits: dict[str, Any] | None, as_json: bool) -> None:
-    from workflows.approvals import ApprovalError, decide
+    """Decide a batch all or nothing; exit 1 (naming the change) when an approved change then failed."""
+    from workflows.approvals import ApprovalError, decide_batch
 
+    try:
+        parsed = [parse_id(value, "approval id") for value in ids]  # every id before anything is decided
+    except ValueError as exc:
+        fail(f"{exc}; nothing was decided", as_json)
     who = actor(email)
-    results = []
-    for value in ids:
-        try:
-            d = decide(engine(), parse_id(value, "approval id"), who, verdict, comment=comment, edits=edits)
-        except ApprovalError as exc:
-            fail(str(exc), as_json)
-        results.append({"id": str(d.approval_id), "status": d.status, "run_id": str(d.execution_id),
-                        "run_status": d.run.status if d.run else "WAITING_APPROVAL"})
+    try:
+        decisions = decide_batch(engine(), parsed, who, verdict, comment=comment, edits=edits)
+    except ApprovalError as exc:
+        fail(str(exc), as_json)
+    results = [{"id": str(d.approval_id), "status": d.status, "run_id": str(d.execution_id),
+                "run_status": d.run.status if d.run else "WAITING_APPROVAL"} for d in decisions]
+    failures = list(dict.fromkeys(f"run {d.execution_id} FAILED: {d.failure}" for d in decisions if d.failure))
+    if failures:
+        message = f"{verdict} recorded, but " + "; ".join(failures)
+        if as_json:
+            typer.echo(json.dumps({"error": message, "decisions": results}, indent=2))
+        else:
+            typer.echo(f"error: {message}", err=True)
+        raise typer.Exit(1)
     emit(results[0] if len(results) == 1 else results, as_json)
 
 
@@ -192,16 +204,25 @@ def chart_show(patient: str = typer.Option(..., "--patient"), as_email: str = ty
     emit(outcome.output, as_json)
 
 
-def worker(interval_s: float = typer.Option(10.0, help="Seconds between sweeps.")) -> None:
-    """Background jobs: restore queues at start, then time out approvals and clean up undo rows."""
-    from workflows.approvals import sweep_timeouts
-    from workflows.runtime import restore_queues
-    from workflows.undo import cleanup_expired
+def worker(
+    concurrency: int = typer.Option(2, min=1, max=32, help="Runs executed at once by this worker."),
+    interval_s: float = typer.Option(5.0, min=0.5, max=3600, help="Seconds between maintenance ticks."),
+) -> None:
+    """Execute queued runs; time out approvals, clean up undo rows and recover runs on a timer."""
+    from workflows import worker as worker_process
+    from workflows.runtime import get_queue, restore_queues
 
     typer.echo(f"queues restored: {restore_queues()} pending requests")
-    while True:
-        timed_out = sweep_timeouts(engine())
-        cleaned = cleanup_expired(engine())
-        if timed_out or cleaned:
-            typer.echo(f"timed out {len(timed_out)} approvals, removed {cleaned} expired undo rows")
-        time.sleep(interval_s)
+    worker_process.run(engine(), get_queue(), concurrency=concurrency, interval_s=interval_s)
+
+
+@runs.command("recover")
+def runs_recover(as_json: bool = JSON) -> None:
+    """Queue again every run left without a live worker (workers do this on their own); with no
+    worker alive, execute them here."""
+    from workflows.recovery import recover
+    from workflows.runtime import get_queue
+
+    report = recover(engine(), get_queue())
+    get_queue().drain_if_alone()
+    emit(report.as_dict(), as_json)

@@ -12,10 +12,14 @@ from core_schema.models import Embedding, metadata
 
 # Tables that live in our database but are not ours to migrate (LangGraph's checkpointer).
 FOREIGN_TABLES = {"checkpoints", "checkpoint_blobs", "checkpoint_writes", "checkpoint_migrations"}
+# The run queue's tables (procrastinate's schema, applied by migration 0004 as one block).
+QUEUE_PREFIX = "procrastinate_"
 
 
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
-    if type_ == "table" and name in FOREIGN_TABLES:
+    if type_ == "table" and (name in FOREIGN_TABLES or (name or "").startswith(QUEUE_PREFIX)):
+        return False
+    if type_ in ("index", "foreign_key_constraint", "unique_constraint") and (name or "").startswith(QUEUE_PREFIX):
         return False
     db: Database = context.config.attributes["database"]
     if type_ == "index" and name == "idx_agent_memories_embedding" and not db.has_vector:

@@ -199,28 +199,76 @@ def test_flushed_redis_is_rebuilt_from_postgres(platform, engine) -> None:
     assert restore_queues() >= 1  # the start-up path does the same
 
 
-def test_timeout_marks_request_and_escalates(engine, actor) -> None:
-    run = propose_chart(engine, chart_call("24", "caries", ["D"]))
-    approval_id = uuid.UUID(run.state["approval_ids"][0])
+def _sweep_and_listen(engine, user_id: uuid.UUID) -> tuple[list[uuid.UUID], list[dict]]:
+    """Sweep two hours ahead; the ids timed out and the messages published to ``user_id``."""
     pubsub = engine.redis.pubsub()
-    pubsub.subscribe(approval_queue.channel(DEMO_TENANT_ID, DENTIST_ID))
+    pubsub.subscribe(approval_queue.channel(DEMO_TENANT_ID, user_id))
     pubsub.get_message(timeout=1)  # subscription confirmation
     timed_out = sweep_timeouts(engine, now=datetime.now(timezone.utc) + timedelta(hours=2))
-    assert approval_id in timed_out
     received = []  # other tests' pending requests are overdue at +2 h too
     while (message := pubsub.get_message(timeout=2)) is not None:
         if message["type"] == "message":
             received.append(json.loads(message["data"]))
     pubsub.close()
-    assert {"type": "APPROVAL_TIMEOUT", "approval_id": str(approval_id), "execution_id": str(run.execution_id)} in received
+    return timed_out, received
+
+
+def _escalated(engine, run) -> AgentApprovalRequest:
+    with engine.db.tenant_session(DEMO_TENANT_ID) as s:
+        return s.scalars(select(AgentApprovalRequest).where(
+            AgentApprovalRequest.execution_id == run.execution_id, AgentApprovalRequest.status == "PENDING")).one()
+
+
+def test_timeout_escalates_unassigned_when_nobody_else_may_decide(engine, actor) -> None:
+    # The demo clinic has one dentist: the admin supervises but may not decide tier-3 changes.
+    run = propose_chart(engine, chart_call("24", "caries", ["D"]))
+    approval_id = uuid.UUID(run.state["approval_ids"][0])
+    timed_out, received = _sweep_and_listen(engine, DENTIST_ID)
+    assert approval_id in timed_out
+    notice = next(m for m in received if m["type"] == "APPROVAL_TIMEOUT" and m["approval_id"] == str(approval_id))
+    escalated = _escalated(engine, run)
+    assert notice["execution_id"] == str(run.execution_id) and notice["escalated_approval_id"] == str(escalated.id)
+    assert notice["escalated_to"] is None and "unassigned" in notice["reason"] and "approvals.decide.tier3" in notice["reason"]
     admin = sid("user", "admin@demo.clinic")
+    assert escalated.assigned_to_user_id is None and escalated.priority == "URGENT"
+    assert str(escalated.id) not in approval_queue.queued(engine.redis, DEMO_TENANT_ID, admin)
     with engine.db.tenant_session(DEMO_TENANT_ID) as s:
         assert s.get(AgentApprovalRequest, approval_id).status == "TIMEOUT"
-        escalated = s.scalars(select(AgentApprovalRequest).where(
-            AgentApprovalRequest.execution_id == run.execution_id, AgentApprovalRequest.status == "PENDING")).one()
-    assert escalated.assigned_to_user_id == admin and escalated.priority == "URGENT"
-    assert str(escalated.id) in approval_queue.queued(engine.redis, DEMO_TENANT_ID, admin)
     with pytest.raises(ApprovalError, match="already decided: TIMEOUT"):
         decide(engine, approval_id, actor(), "approve")
+    with pytest.raises(ApprovalError, match="may not decide tier-3"):
+        decide(engine, escalated.id, actor("admin@demo.clinic"), "approve")
     done = decide(engine, escalated.id, actor(), "approve")  # a dentist decides the escalated copy
     assert done.run.status == "COMPLETED"
+
+
+@pytest.fixture
+def second_dentist(engine):
+    """Another dentist of the demo clinic (tier-3 and supervise), deactivated afterwards."""
+    from core_schema.models import User, UserRole, UserTenant
+
+    user_id = sid("user", "zz.second.dentist@demo.clinic")
+    with engine.db.system_session() as s:
+        if s.get(User, user_id) is None:
+            s.add(User(id=user_id, email="zz.second.dentist@demo.clinic", full_name="Second Dentist"))
+            s.flush()
+            s.add(UserTenant(user_id=user_id, tenant_id=DEMO_TENANT_ID, user_type="STAFF"))
+            s.add(UserRole(user_id=user_id, role_id=sid("role", str(DEMO_TENANT_ID), "dentist"), tenant_id=DEMO_TENANT_ID))
+        else:
+            s.get(User, user_id).status = "ACTIVE"
+    yield user_id
+    with engine.db.system_session() as s:
+        s.get(User, user_id).status = "INACTIVE"
+
+
+def test_timeout_escalates_to_another_user_who_may_decide_the_tier(engine, actor, second_dentist) -> None:
+    run = propose_chart(engine, chart_call("23", "caries", ["D"]))
+    approval_id = uuid.UUID(run.state["approval_ids"][0])
+    timed_out, received = _sweep_and_listen(engine, DENTIST_ID)
+    assert approval_id in timed_out
+    escalated = _escalated(engine, run)
+    assert escalated.assigned_to_user_id == second_dentist  # never back to the dentist who let it time out
+    assert str(escalated.id) in approval_queue.queued(engine.redis, DEMO_TENANT_ID, second_dentist)
+    notice = next(m for m in received if m["type"] == "APPROVAL_TIMEOUT" and m["approval_id"] == str(approval_id))
+    assert notice["escalated_to"] == str(second_dentist) and "reason" not in notice
+    assert decide(engine, escalated.id, actor("zz.second.dentist@demo.clinic"), "approve").run.status == "COMPLETED"

@@ -13,7 +13,8 @@ from core_schema.models import ActionHistory, AuditEvent
 from core_schema.seed.demo import DEMO_PATIENT_IDS, DEMO_TENANT_ID
 from tests.workflows.conftest import chart_call, current_chart, propose_chart
 from workflows.approvals import decide
-from workflows.undo import UndoError, cleanup_expired, undo
+from workflows.graphs.chart_change import propose
+from workflows.undo import UndoError, cleanup_expired, undo, undoable
 
 PATIENT = DEMO_PATIENT_IDS[2]
 
@@ -70,3 +71,35 @@ def test_undo_refused_when_a_later_change_touched_the_same_tooth(engine, actor) 
     _applied_action(engine, actor, chart_call("14", "fracture", patient=PATIENT))
     with pytest.raises(UndoError, match=f"action {first} cannot be undone"):
         undo(engine, first, actor())
+
+
+def test_undo_of_approved_change_needs_the_deciding_permission_and_audit_names_both(engine, actor) -> None:
+    assistant, dentist = actor("assistant@demo.clinic"), actor()
+    name, args = chart_call("15", "sealant", ["O"], patient=PATIENT)
+    run = propose(engine, tenant_id=DEMO_TENANT_ID, user_id=assistant.user_id, calls=[(name, args)], patient_id=PATIENT)
+    approval_id = uuid.UUID(run.state["approval_ids"][0])
+    assert decide(engine, approval_id, dentist, "approve").run.status == "COMPLETED"
+    with engine.db.tenant_session(DEMO_TENANT_ID) as s:
+        row = s.scalars(select(ActionHistory).where(ActionHistory.agent_execution_id == run.execution_id)).one()
+        action_id, entity_id = row.id, row.entity_id
+        assert row.user_id == dentist.user_id  # the approver authorised the write
+        audit = s.scalars(select(AuditEvent).where(AuditEvent.resource_id == entity_id)).one()
+        assert (audit.actor_type, audit.actor_id) == ("USER", dentist.user_id)
+        assert audit.metadata_["requested_by_user_id"] == str(assistant.user_id)
+        assert audit.metadata_["approved_by_user_id"] == str(dentist.user_id)
+
+    # The assistant asked for it but may not decide tier-3 changes, so may not undo one either.
+    with pytest.raises(UndoError, match="needs approvals.decide.tier3"):
+        undo(engine, action_id, assistant)
+    assert str(action_id) not in {a["id"] for a in undoable(engine, assistant)}
+    assert str(action_id) in {a["id"] for a in undoable(engine, dentist)}
+    with pytest.raises(UndoError, match="or a supervisor"):
+        undo(engine, action_id, actor("hygienist@demo.clinic"))
+    assert undo(engine, action_id, dentist)["undone"] is True
+    with engine.db.tenant_session(DEMO_TENANT_ID) as s:
+        audit = s.scalars(select(AuditEvent).where(AuditEvent.event_type == "CLINICAL_UNDO",
+                                                   AuditEvent.resource_id == entity_id)).one()
+        assert audit.actor_id == dentist.user_id
+        assert audit.metadata_["undone_by_user_id"] == str(dentist.user_id)
+        assert audit.metadata_["requested_by_user_id"] == str(assistant.user_id)
+        assert audit.metadata_["approved_by_user_id"] == str(dentist.user_id)

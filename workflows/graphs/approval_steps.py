@@ -3,6 +3,8 @@
 State holds the ids of PENDING ``tool_executions`` (``tool_execution_ids``); the arguments
 stay in PostgreSQL. Tier-1 calls (no approval needed) run at the gate; the rest go to the
 reviewer as one batch and wait in a LangGraph ``interrupt`` until every request is decided.
+A call that fails (refused by its tool after approval) ends the run FAILED: its id is in
+``failed_ids`` and the tool's reason in the run's ``error_details``, never in the state.
 """
 
 from __future__ import annotations
@@ -51,15 +53,22 @@ def add_approval_steps(graph: StateGraph, engine: Engine, entry_from: str | None
     @engine.node("gate", "DECISION")
     def gate(state: State, ctx: NodeContext) -> State:
         tenant = uuid.UUID(state["tenant_id"])
-        awaiting, done = [], []
+        awaiting: list[str] = []
+        done: list[str] = []
+        failed: list[str] = []
         for texec_id in state.get("tool_execution_ids", []):
             name, _, _ = engine.executor.load_call(tenant, uuid.UUID(texec_id))
             if REGISTRY.get(name).requires_approval:
                 awaiting.append(texec_id)
             else:  # tier 1: read-only, runs at once
                 outcome = _run(engine, state, ctx, texec_id, approval_id=None)
-                done.append(str(outcome.tool_execution_id))
-        return {"awaiting_ids": awaiting, "applied_ids": done}
+                (done if outcome.ok else failed).append(str(outcome.tool_execution_id))
+        out: State = {"awaiting_ids": awaiting, "applied_ids": done, "failed_ids": failed}
+        if failed:
+            approvals.record_apply_failure(engine, tenant, uuid.UUID(state["execution_id"]), failed)
+            if not awaiting:
+                out["final_status"] = "FAILED"
+        return out
 
     @engine.node("request_approval", "HUMAN_APPROVAL")
     def request_approval(state: State, ctx: NodeContext) -> State:
@@ -77,14 +86,17 @@ def add_approval_steps(graph: StateGraph, engine: Engine, entry_from: str | None
 
     @engine.node("await_approval", "HUMAN_APPROVAL")
     def await_approval(state: State, ctx: NodeContext) -> State:
-        interrupt({"approval_ids": state["approval_ids"]})
+        # A run re-proposing after a crash may find its requests decided meanwhile: no wait then.
+        if approvals.open_count(engine, uuid.UUID(state["tenant_id"]), state["approval_ids"]):
+            interrupt({"approval_ids": state["approval_ids"]})
         return {}
 
     @engine.node("apply", "TOOL_CALL")
     def apply(state: State, ctx: NodeContext) -> State:
         tenant = uuid.UUID(state["tenant_id"])
         decided = approvals.decisions_of(engine, tenant, state["awaiting_ids"])
-        applied, rejected, failed = list(state.get("applied_ids", [])), [], []
+        applied, rejected = list(state.get("applied_ids", [])), []
+        failed = list(state.get("failed_ids", []))
         for texec_id in state["awaiting_ids"]:
             verdict, approval_id = decided.get(texec_id, ("REJECTED", None))
             if verdict == "APPROVED":
@@ -93,7 +105,11 @@ def add_approval_steps(graph: StateGraph, engine: Engine, entry_from: str | None
             else:
                 engine.executor.cancel(tenant, uuid.UUID(texec_id), "rejected by the reviewer")
                 rejected.append(texec_id)
-        final = "CANCELLED" if rejected and not applied and not failed else "COMPLETED"
+        if failed:  # an approved change the tool refused: the run did not do what was approved
+            approvals.record_apply_failure(engine, tenant, uuid.UUID(state["execution_id"]), failed)
+            final = "FAILED"
+        else:
+            final = "CANCELLED" if rejected and not applied else "COMPLETED"
         return {"applied_ids": applied, "rejected_ids": rejected, "failed_ids": failed, "final_status": final}
 
     @engine.node("summarize", "DECISION")

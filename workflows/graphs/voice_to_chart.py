@@ -71,23 +71,35 @@ def build(engine: Engine) -> StateGraph:
 
     @engine.node("resolve", "DECISION")
     def resolve_node(state: State, ctx: NodeContext) -> State:
+        """Commands -> tool calls; a call its tool would refuse becomes a problem, never a proposal."""
         tenant, patient = uuid.UUID(state["tenant_id"]), uuid.UUID(state["patient_id"])
         encounter = uuid.UUID(state["encounter_id"]) if state.get("encounter_id") else None
         with engine.db.tenant_session(tenant) as s:
             utterance = s.get(VoiceUtterance, uuid.UUID(state["voice_utterance_id"]))
             interpretation = utterance.entities["interpretation"]
             resolution = resolve(interpretation, session=s, catalog=load_catalog(s), patient_id=patient, encounter_id=encounter)
-            utterance.entities = {**utterance.entities, "problems": resolution.problems,
-                                  "calls": [{"proposal": c.proposal_index, "tool": c.tool} for c in resolution.calls]}
-            voice_store.update_context(s, uuid.UUID(state["voice_session_id"]), resolution.focus)
-        ids = [
-            str(engine.executor.record_pending(Call(
+        calls = [
+            (c, Call(
                 tool=c.tool, args=c.args, tenant_id=tenant, user_id=uuid.UUID(state["user_id"]),
                 idempotency_key=f"{state['execution_id']}:{i}", step_id=ctx.step_id,
                 api_client_id=uuid.UUID(state["api_client_id"]) if state.get("api_client_id") else None,
-            )))
+                voice_session_id=uuid.UUID(state["voice_session_id"]) if state.get("voice_session_id") else None,
+            ))
             for i, c in enumerate(resolution.calls)
         ]
+        problems, valid = list(resolution.problems), []
+        for c, call in calls:  # dry run: nobody is asked to approve what the tool would refuse
+            refused = engine.executor.validate(call)
+            if refused:
+                problems.append(f"{c.command}: {refused}")
+            else:
+                valid.append((c, call))
+        with engine.db.tenant_session(tenant) as s:
+            utterance = s.get(VoiceUtterance, uuid.UUID(state["voice_utterance_id"]))
+            utterance.entities = {**utterance.entities, "problems": problems,
+                                  "calls": [{"proposal": c.proposal_index, "tool": c.tool} for c, _ in valid]}
+            voice_store.update_context(s, uuid.UUID(state["voice_session_id"]), resolution.focus)
+        ids = [str(engine.executor.record_pending(call)) for _, call in valid]
         return {"tool_execution_ids": ids}
 
     def start_route(state: State) -> str:

@@ -1,0 +1,272 @@
+"""No run is left behind: a run whose process died is resumed from its last checkpoint, a
+decided-but-unresumed run is applied, each change exactly once; live leases are respected."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+
+import pytest
+from sqlalchemy import func, select, update
+
+from core_schema.models import (
+    ActionHistory,
+    AgentApprovalRequest,
+    AgentExecution,
+    AuditEvent,
+    ToolExecution,
+    VoiceUtterance,
+)
+from core_schema.seed.demo import DEMO_PATIENT_IDS, DEMO_TENANT_ID
+from tests.workflows.conftest import DENTIST_ID, chart_call, propose_chart
+from workflows import leases
+from workflows.recovery import MAX_RECOVERIES, recover
+from workflows.runtime import get_queue
+
+
+@pytest.fixture(scope="module")
+def patient(engine) -> uuid.UUID:
+    """A patient of the demo clinic only these tests chart (other tests keep their charts)."""
+    from core_schema.models import Patient
+
+    with engine.db.system_session() as s:
+        row = Patient(tenant_id=DEMO_TENANT_ID, first_name="Recovery", last_name="Tests")
+        s.add(row)
+        s.flush()
+        return row.id
+
+
+FAST_LEASES = {"DENTALAGENT_WORKER_HEARTBEAT_S": "0.5", "DENTALAGENT_WORKER_STALLED_S": "2"}
+
+
+def _run(engine, run_id: uuid.UUID) -> AgentExecution:
+    with engine.db.system_session() as s:
+        return s.get(AgentExecution, run_id)
+
+
+def _applied(engine, run_id: uuid.UUID) -> tuple[int, int, int]:
+    """(SUCCEEDED tool executions, action_history rows, clinical audit rows) of one run."""
+    with engine.db.system_session() as s:
+        texecs = s.scalar(select(func.count()).select_from(ToolExecution).join(
+            AgentApprovalRequest, AgentApprovalRequest.tool_execution_id == ToolExecution.id).where(
+            AgentApprovalRequest.execution_id == run_id, ToolExecution.status == "SUCCEEDED"))
+        history = s.scalar(select(func.count()).select_from(ActionHistory).where(ActionHistory.agent_execution_id == run_id))
+        audits = s.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.metadata_["execution_id"].astext == str(run_id), AuditEvent.event_type.like("CLINICAL_%")))
+    return texecs, history, audits
+
+
+def _wait_for(predicate, timeout_s: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not predicate():
+        assert time.monotonic() < deadline, "condition not reached in time"
+        time.sleep(0.05)
+
+
+def test_decided_but_unresumed_run_is_applied_exactly_once(engine, patient) -> None:
+    """The decider died after committing its decisions and before resuming the run."""
+    run = propose_chart(engine, chart_call("14", "caries", ["O"], patient), chart_call("15", "missing", patient=patient),
+                        patient=patient)
+    assert run.status == "WAITING_APPROVAL"
+    with engine.db.system_session() as s:
+        s.execute(update(AgentApprovalRequest).where(AgentApprovalRequest.execution_id == run.execution_id)
+                  .values(status="APPROVED", reviewer_id=DENTIST_ID))
+        # one call was mid-flight when the process died: RUNNING, nothing committed
+        first = s.scalars(select(AgentApprovalRequest.tool_execution_id).where(
+            AgentApprovalRequest.execution_id == run.execution_id)).first()
+        s.execute(update(ToolExecution).where(ToolExecution.id == first).values(status="RUNNING"))
+    report = recover(engine, get_queue())
+    assert str(run.execution_id) in report.resumed
+    get_queue().drain()
+    assert _run(engine, run.execution_id).status == "COMPLETED"
+    assert _applied(engine, run.execution_id) == (2, 2, 2)
+    again = recover(engine, get_queue())  # a second pass finds nothing to do for this run
+    get_queue().drain()
+    assert str(run.execution_id) not in again.resumed + again.requeued
+    assert _applied(engine, run.execution_id) == (2, 2, 2)
+
+
+def test_running_run_without_lease_is_requeued_and_one_with_a_live_lease_is_not(engine, patient) -> None:
+    run = propose_chart(engine, chart_call("16", "missing", patient=patient), patient=patient)
+    with engine.db.system_session() as s:  # as if its worker died while it ran
+        s.execute(update(AgentExecution).where(AgentExecution.id == run.execution_id).values(status="RUNNING"))
+        s.execute(update(AgentApprovalRequest).where(AgentApprovalRequest.execution_id == run.execution_id)
+                  .values(status="APPROVED", reviewer_id=DENTIST_ID))
+    holding, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with leases.hold(engine.db, run.execution_id):
+            holding.set()
+            release.wait(30)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert holding.wait(10)
+        report = recover(engine, get_queue())
+        assert str(run.execution_id) not in report.requeued  # a live worker holds it
+    finally:
+        release.set()
+        holder.join()
+    report = recover(engine, get_queue())
+    assert str(run.execution_id) in report.requeued
+    get_queue().drain()
+    assert _run(engine, run.execution_id).status == "COMPLETED"
+    assert _applied(engine, run.execution_id) == (1, 1, 1)
+
+
+def test_run_that_keeps_dying_is_failed_with_a_reason(engine, patient) -> None:
+    run = propose_chart(engine, chart_call("17", "missing", patient=patient), patient=patient)
+    with engine.db.system_session() as s:
+        s.execute(update(AgentExecution).where(AgentExecution.id == run.execution_id)
+                  .values(status="RUNNING", metadata_={"recoveries": MAX_RECOVERIES}))
+    report = recover(engine, get_queue())
+    assert str(run.execution_id) in report.abandoned
+    row = _run(engine, run.execution_id)
+    assert row.status == "FAILED" and "abandoned" in row.error_details and row.completed_at is not None
+
+
+def test_runs_recover_cli_reports_json(platform) -> None:
+    result = platform.cli("runs", "recover", "--json")
+    assert result.returncode == 0, result.stderr
+    assert set(json.loads(result.stdout)) >= {"requeued", "resumed", "abandoned", "stalled_jobs"}
+
+
+def with_fast_leases(fn) -> None:
+    """Call ``fn`` with this process's settings using FAST_LEASES."""
+    from core_schema.settings import get_settings
+
+    saved = {k: os.environ.get(k) for k in FAST_LEASES}
+    os.environ.update(FAST_LEASES)
+    get_settings.cache_clear()
+    try:
+        fn()
+    finally:
+        for k, v in saved.items():
+            os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
+        get_settings.cache_clear()
+
+
+def _spawn(platform, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-c", "from api.cli import main; main()", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env={**os.environ, **platform.env, **(env or {})})
+
+
+def test_dictation_killed_before_interpretation_resumes_from_its_recording(platform, engine, tmp_path) -> None:
+    from evals.audio_synth import synthesize_wav
+
+    wav = tmp_path / "d.wav"
+    wav.write_bytes(synthesize_wav("Tooth sixteen occlusal caries"))
+    patient = str(DEMO_PATIENT_IDS[2])
+    with engine.db.system_session() as s:
+        before = set(s.scalars(select(AgentExecution.id)))
+    proc = _spawn(platform, "dictate", str(wav), "--patient", patient, "--as", "dentist@demo.clinic", "--json",
+                  env=FAST_LEASES)
+    try:
+        def started() -> bool:
+            with engine.db.system_session() as s:
+                return bool(set(s.scalars(select(AgentExecution.id))) - before)
+        _wait_for(started)
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    with engine.db.system_session() as s:
+        run_id = (set(s.scalars(select(AgentExecution.id))) - before).pop()
+        run = s.get(AgentExecution, run_id)
+        utterance = s.scalar(select(VoiceUtterance).where(VoiceUtterance.session_id == run.voice_session_id))
+        assert run.status == "RUNNING" and utterance.transcript is None  # died before it heard anything
+
+    # the killed process was the run's worker: once its heartbeat is stale, recovery runs it here
+    with_fast_leases(lambda: _wait_for(lambda: get_queue().live_workers() == 0, 30))
+    result = platform.cli("runs", "recover", "--json", env=FAST_LEASES)
+    assert result.returncode == 0, result.stderr
+    row = _run(engine, run_id)
+    assert row.status == "WAITING_APPROVAL", row.error_details
+    with engine.db.system_session() as s:
+        utterance = s.scalar(select(VoiceUtterance).where(VoiceUtterance.session_id == row.voice_session_id))
+        requests = s.scalar(select(func.count()).select_from(AgentApprovalRequest).where(
+            AgentApprovalRequest.execution_id == run_id))
+    assert "16" in (utterance.transcript or "") or "sixteen" in (utterance.transcript or "").lower()
+    assert requests == 1
+
+
+def test_worker_process_executes_runs_and_a_killed_worker_is_replaced(platform, engine, patient) -> None:
+    worker = _spawn(platform, "worker", "--concurrency", "1", "--interval-s", "0.5", env=FAST_LEASES)
+    try:
+        _wait_for(lambda: get_queue().live_workers() > 0)
+        result = platform.cli("dictate", "--text", "Mark eighteen as missing", "--patient", str(patient),
+                              "--as", "dentist@demo.clinic", "--json", env=FAST_LEASES)
+        assert result.returncode == 0, result.stderr
+        out = json.loads(result.stdout)
+        assert out["status"] == "WAITING_APPROVAL" and len(out["approval_ids"]) == 1
+    finally:
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.wait()
+    # the dead worker's heartbeat goes stale; the next caller finds no live worker and works alone
+    result = platform.cli("approvals", "approve", out["approval_ids"][0], "--as", "dentist@demo.clinic", "--json",
+                          env=FAST_LEASES)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads(result.stdout)["run_status"] == "COMPLETED"
+    assert _applied(engine, uuid.UUID(out["run_id"])) == (1, 1, 1)
+
+
+def test_re_proposing_after_a_crash_reuses_calls_and_requests(engine, patient) -> None:
+    """A run resumed from an older checkpoint proposes again: no second call, request or queue entry."""
+    from tools.executor import Call
+    from workflows import approval_queue
+    from workflows.approvals import Proposal, request
+
+    run = propose_chart(engine, chart_call("13", "missing", patient=patient), patient=patient)
+    with engine.db.system_session() as s:
+        req = s.scalar(select(AgentApprovalRequest).where(AgentApprovalRequest.execution_id == run.execution_id))
+        texec = s.get(ToolExecution, req.tool_execution_id)
+        key, args = texec.input_params["idempotency_key"], texec.input_params["arguments"]
+    again = engine.executor.record_pending(Call(tool="update_dental_chart", args=args, tenant_id=DEMO_TENANT_ID,
+                                                user_id=DENTIST_ID, idempotency_key=key))
+    assert again == req.tool_execution_id
+    ids = request(engine, run.state, req.step_id, [Proposal(req.tool_execution_id, "update_dental_chart", "x", "y")])
+    assert ids == [req.id]
+    assert approval_queue.queued(engine.redis, DEMO_TENANT_ID, DENTIST_ID).count(str(req.id)) == 1
+    with engine.db.system_session() as s:
+        assert s.scalar(select(func.count()).select_from(AgentApprovalRequest).where(
+            AgentApprovalRequest.execution_id == run.execution_id)) == 1
+
+
+def test_a_redis_outage_inside_a_run_interrupts_it_and_it_is_resumed_not_failed(engine) -> None:
+    """Infrastructure failing mid-run is not the run's failure: it stays RUNNING and is resumed."""
+    import redis
+    from langgraph.graph import END, START, StateGraph
+
+    from tests.workflows.conftest import DENTIST_ID as USER
+    from workflows.engine import WorkflowSpec
+
+    outages = {"left": 1}
+
+    def build(e):  # type: ignore[no-untyped-def]
+        g = StateGraph(dict)
+
+        @e.node("flaky", "TOOL_CALL")
+        def flaky(state, ctx):  # type: ignore[no-untyped-def]
+            if outages["left"]:
+                outages["left"] -= 1
+                raise redis.exceptions.ConnectionError("Connection reset by peer")
+            return {"done": 1}
+
+        g.add_node("flaky", flaky)
+        g.add_edge(START, "flaky")
+        g.add_edge("flaky", END)
+        return g
+
+    if "test-flaky" not in engine.graphs:
+        engine.add(WorkflowSpec("test-flaky", "fails once on Redis", "DIAGNOSTIC", build))
+    result = engine.start("test-flaky", tenant_id=DEMO_TENANT_ID, user_id=USER)
+    assert result.status == "COMPLETED", result.error
+    assert outages["left"] == 0
+    row = _run(engine, result.execution_id)
+    assert row.metadata_.get("recoveries") == 1 and row.error_details is None

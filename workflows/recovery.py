@@ -1,0 +1,92 @@
+"""Recovery: every run ends COMPLETED, FAILED or CANCELLED, or waits for a person.
+
+A run can be left behind when the process executing it dies: RUNNING with no live lease,
+or WAITING_APPROVAL with every request decided (its decider died before resuming it), or a
+queue job taken by a worker that stopped heartbeating. ``recover`` finds all three and
+queues the run again; the run continues from its last checkpoint and its tool calls stay
+exactly-once through their idempotency keys. Workers call it on a timer; operators run
+``dentalagent runs recover``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from sqlalchemy import exists, select, update
+from sqlalchemy.orm import Session
+
+from core_schema.models import AgentApprovalRequest, AgentExecution, AgentStep, ToolExecution
+from workflows import leases, runstore
+from workflows.engine import FINAL, Engine
+from workflows.run_queue import QueueDispatcher
+
+# A run that keeps killing its workers is not retried forever.
+MAX_RECOVERIES = 5
+
+
+@dataclass
+class Recovery:
+    """What one pass found and did (ids only)."""
+
+    stalled_jobs: int = 0
+    requeued: list[str] = field(default_factory=list)
+    resumed: list[str] = field(default_factory=list)
+    abandoned: list[str] = field(default_factory=list)
+    tool_executions_closed: int = 0
+
+    def as_dict(self) -> dict[str, object]:
+        return {"stalled_jobs": self.stalled_jobs, "requeued": self.requeued, "resumed": self.resumed,
+                "abandoned": self.abandoned, "tool_executions_closed": self.tool_executions_closed}
+
+
+def recover(engine: Engine, queue: QueueDispatcher) -> Recovery:
+    """One pass over every tenant's runs (owner session); safe to run from many workers at once."""
+    report = Recovery(stalled_jobs=queue.retry_stalled())
+    queued = queue.queued_runs()
+    with engine.db.system_session() as s:
+        report.resumed = [str(r) for r in _decided_but_waiting(s) if runstore.claim_for_resume(s, r)]
+    with engine.db.system_session() as s:
+        rows = s.execute(select(AgentExecution.id, AgentExecution.metadata_).where(AgentExecution.status == "RUNNING")
+                         .with_for_update(skip_locked=True)).all()
+        for run_id, metadata in rows:
+            if run_id in queued or leases.is_held(s, run_id):
+                continue
+            attempts = int((metadata or {}).get("recoveries", 0)) + 1
+            if attempts > MAX_RECOVERIES:
+                _abandon(s, run_id, f"abandoned after {MAX_RECOVERIES} recoveries: its workers kept stopping")
+                report.abandoned.append(str(run_id))
+                continue
+            s.execute(update(AgentExecution).where(AgentExecution.id == run_id)
+                      .values(metadata_={**(metadata or {}), "recoveries": attempts}))
+            report.requeued.append(str(run_id))
+    for run_id in report.requeued:
+        queue.enqueue(uuid.UUID(run_id))
+    with engine.db.system_session() as s:
+        report.tool_executions_closed = _close_orphan_tool_executions(s)
+    return report
+
+
+def _decided_but_waiting(s: Session) -> list[uuid.UUID]:
+    pending = exists().where(AgentApprovalRequest.execution_id == AgentExecution.id,
+                             AgentApprovalRequest.status == "PENDING")
+    return list(s.scalars(select(AgentExecution.id).where(AgentExecution.status == "WAITING_APPROVAL", ~pending)))
+
+
+def _abandon(s: Session, run_id: uuid.UUID, reason: str) -> None:
+    tenant_id = s.scalar(select(AgentExecution.tenant_id).where(AgentExecution.id == run_id))
+    runstore.update_execution(s, run_id, status="FAILED", error_details=reason)
+    s.flush()
+    runstore.write_metrics(s, run_id, tenant_id)
+
+
+def _close_orphan_tool_executions(s: Session) -> int:
+    """A call left RUNNING in a run that has ended was never applied (the write and SUCCEEDED
+    commit together): record it as FAILED so nothing looks in flight."""
+    ended = select(AgentStep.id).join(AgentExecution, AgentExecution.id == AgentStep.execution_id).where(
+        AgentExecution.status.in_(FINAL))
+    result = s.execute(update(ToolExecution).where(ToolExecution.status == "RUNNING", ToolExecution.agent_step_id.in_(ended))
+                       .values(status="FAILED", completed_at=datetime.now(timezone.utc),
+                               error_message="interrupted: its run ended before the call finished; nothing was applied"))
+    return int(result.rowcount or 0)

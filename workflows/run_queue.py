@@ -1,0 +1,167 @@
+"""The run queue: runs are executed by workers that take them from procrastinate's queue.
+
+Why procrastinate: its jobs live in the platform's PostgreSQL, the source of truth, so a
+queued run survives a Redis restart and can be reconciled with ``agent_executions`` in SQL;
+workers register and heartbeat, so a dead worker's jobs are found. One task exists,
+``advance_run``: bring a run as far as it can go (start it, continue it from its last
+checkpoint, or resume it once its approvals are decided). It is idempotent, so a run queued
+twice, or retried after its worker died, is never applied twice.
+
+Callers that need the outcome (the CLI) ``submit`` and wait. When no worker is alive the
+caller drains the queue itself as a short-lived worker, so the CLI works with nothing else
+running, and a caller killed mid-run leaves a job another worker finishes.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from datetime import datetime, timezone
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+import procrastinate
+from procrastinate.exceptions import AlreadyEnqueued
+from sqlalchemy import text
+
+from core_schema.settings import get_settings
+
+if TYPE_CHECKING:
+    from workflows.engine import Engine, RunResult
+
+QUEUE = "runs"
+TASK = "advance_run"
+
+# procrastinate logs every job at INFO; keep stderr for what a person must see.
+logging.getLogger("procrastinate").setLevel(logging.WARNING)
+log = logging.getLogger(__name__)
+
+
+def _advance(execution_id: str) -> str:
+    """The task body: advance one run in this worker's process.
+
+    A run interrupted by a failing PostgreSQL or Redis stays RUNNING without a lease; the job
+    ends quietly and recovery queues the run again (up to its limit of recoveries).
+    """
+    from workflows.engine import TRANSIENT, RunInterrupted
+    from workflows.runtime import get_engine
+
+    try:
+        return get_engine().advance(uuid.UUID(execution_id)).status
+    except (RunInterrupted, *TRANSIENT) as exc:
+        log.warning("run %s interrupted (%s); recovery will resume it", execution_id, type(exc).__name__)
+        return "INTERRUPTED"
+
+
+@lru_cache(maxsize=4)
+def worker_app(conninfo: str) -> procrastinate.App:
+    """The app a worker loop runs on (async connector; opened and closed by ``run_worker``)."""
+    app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo, min_size=1, max_size=4))
+    app.task(name=TASK, queue=QUEUE)(_advance)
+    return app
+
+
+@lru_cache(maxsize=4)
+def client_app(conninfo: str) -> procrastinate.App:
+    """The app callers enqueue and retry jobs through (sync connector, open for the process)."""
+    app = procrastinate.App(connector=procrastinate.SyncPsycopgConnector(conninfo=conninfo, min_size=1, max_size=2))
+    app.task(name=TASK, queue=QUEUE)(_advance)
+    return app.open()
+
+
+class QueueDispatcher:
+    """Runs go through the queue; ``submit`` waits for the outcome (draining when alone)."""
+
+    def __init__(self, engine: Engine) -> None:
+        from workflows.checkpoint import libpq_url
+
+        self.engine = engine
+        self.app = worker_app(libpq_url(engine.db))
+        self.client = client_app(libpq_url(engine.db))
+        self._draining = threading.Lock()
+
+    def enqueue(self, execution_id: uuid.UUID) -> None:
+        """Queue the run once (a second request while one waits is the same job)."""
+        try:
+            self.client.configure_task(TASK, queue=QUEUE, queueing_lock=str(execution_id)).defer(
+                execution_id=str(execution_id))
+        except AlreadyEnqueued:
+            pass
+
+    def submit(self, execution_id: uuid.UUID) -> RunResult:
+        self.enqueue(execution_id)
+        return self.wait(execution_id)
+
+    def wait(self, execution_id: uuid.UUID, timeout_s: float | None = None) -> RunResult:
+        """Until the run stops RUNNING: its result, or the still-RUNNING result at the deadline."""
+        deadline = time.monotonic() + (timeout_s or get_settings().run_wait_s)
+        while True:
+            result = self.engine.result(execution_id)
+            if result.status != "RUNNING" or time.monotonic() > deadline:
+                return result
+            if self.live_workers() == 0:
+                self.drain()
+                if self.engine.result(execution_id).status == "RUNNING":  # interrupted, or another thread runs it
+                    from workflows.recovery import recover
+
+                    recover(self.engine, self)
+                    time.sleep(0.5)
+            else:
+                time.sleep(0.02)
+
+    def live_workers(self) -> int:
+        """Workers whose heartbeat is fresh."""
+        with self.engine.db.system_session() as s:
+            return int(s.execute(text(
+                "SELECT count(*) FROM procrastinate_workers WHERE last_heartbeat > now() - make_interval(secs => :t)"
+            ), {"t": get_settings().worker_stalled_s}).scalar_one())
+
+    def drain_if_alone(self) -> None:
+        """Drain the queue here when no worker is alive to do it."""
+        if self.live_workers() == 0:
+            self.drain()
+
+    def drain(self) -> None:
+        """Work the queue in this process until it is empty (a short-lived worker); one thread
+        at a time drains (the app's connection pool is opened and closed around it)."""
+        if not self._draining.acquire(blocking=False):
+            time.sleep(0.02)  # another thread of this process is draining: let it
+            return
+        try:
+            self.app.run_worker(**worker_options(concurrency=1, wait=False, name="drain"))
+        finally:
+            self._draining.release()
+
+    def retry_stalled(self) -> int:
+        """Jobs taken by a worker that stopped heartbeating go back to the queue."""
+        with self.engine.db.system_session() as s:
+            ids = s.execute(text(
+                "SELECT j.id FROM procrastinate_jobs j LEFT JOIN procrastinate_workers w ON w.id = j.worker_id "
+                "WHERE j.status = 'doing' AND (w.id IS NULL OR w.last_heartbeat < now() - make_interval(secs => :t))"
+            ), {"t": get_settings().worker_stalled_s}).scalars().all()
+        for job_id in ids:
+            self.client.job_manager.retry_job_by_id(job_id, retry_at=datetime.now(timezone.utc))
+        return len(ids)
+
+    def queued_runs(self) -> set[uuid.UUID]:
+        """Runs with a job waiting to be taken (a taken job is judged by its run's lease)."""
+        with self.engine.db.system_session() as s:
+            rows = s.execute(text(
+                "SELECT DISTINCT args->>'execution_id' FROM procrastinate_jobs "
+                "WHERE task_name = :task AND status = 'todo'"
+            ), {"task": TASK}).scalars().all()
+        return {uuid.UUID(r) for r in rows if r}
+
+
+def worker_options(**overrides: Any) -> dict[str, Any]:
+    """procrastinate worker settings shared by the worker command and draining callers."""
+    s = get_settings()
+    options: dict[str, Any] = dict(
+        queues=[QUEUE], install_signal_handlers=False, delete_jobs="successful",
+        update_heartbeat_interval=s.worker_heartbeat_s, stalled_worker_timeout=s.worker_stalled_s,
+    )
+    options.update(overrides)
+    return options
+

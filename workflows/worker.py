@@ -1,0 +1,66 @@
+"""The worker process: executes queued runs and keeps the platform tidy.
+
+Besides procrastinate's job loop it runs a maintenance tick on a timer: approval timeouts and
+escalation, expired undo rows, and run recovery (so no run is left without a live worker).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from workflows import approval_queue
+from workflows.approvals import sweep_timeouts
+from workflows.engine import Engine
+from workflows.recovery import recover
+from workflows.run_queue import QueueDispatcher, worker_options
+from workflows.undo import cleanup_expired
+
+log = logging.getLogger(__name__)
+
+
+def maintenance_tick(engine: Engine, queue: QueueDispatcher, seen: dict[str, str] | None = None) -> dict[str, Any]:
+    """One pass of the timers; returns what it did (counts and ids).
+
+    ``seen`` remembers the Redis server's run id between ticks: a restarted Redis (which keeps
+    nothing) gets its approval queues rebuilt from PostgreSQL.
+    """
+    rebuilt = 0
+    if seen is not None:
+        run_id = str(engine.redis.info("server").get("run_id"))
+        if seen.get("redis_run_id") not in (None, run_id):
+            with engine.db.system_session() as s:
+                rebuilt = approval_queue.rebuild(engine.redis, s)
+            log.warning("Redis restarted: %d approval requests queued again", rebuilt)
+        seen["redis_run_id"] = run_id
+    return {"timed_out": len(sweep_timeouts(engine)), "undo_rows_removed": cleanup_expired(engine),
+            "queues_rebuilt": rebuilt, **recover(engine, queue).as_dict()}
+
+
+def start_maintenance(engine: Engine, queue: QueueDispatcher, interval_s: float, stop: threading.Event) -> threading.Thread:
+    """The maintenance tick in a daemon thread until ``stop`` is set."""
+
+    def loop() -> None:
+        seen: dict[str, str] = {}
+        while not stop.is_set():
+            try:
+                maintenance_tick(engine, queue, seen)
+            except Exception:  # a database blip must not end the worker; the next tick retries
+                log.exception("maintenance tick failed")
+            stop.wait(interval_s)
+
+    thread = threading.Thread(target=loop, name="maintenance", daemon=True)
+    thread.start()
+    return thread
+
+
+def run(engine: Engine, queue: QueueDispatcher, *, concurrency: int, interval_s: float, main_thread: bool = True) -> None:
+    """Work the run queue until stopped (SIGINT/SIGTERM when in the main thread)."""
+    stop = threading.Event()
+    start_maintenance(engine, queue, interval_s, stop)
+    try:
+        queue.app.run_worker(**worker_options(concurrency=concurrency, wait=True, name="worker",
+                                              install_signal_handlers=main_thread))
+    finally:
+        stop.set()
