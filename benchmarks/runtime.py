@@ -40,33 +40,33 @@ def chain(graph, nodes) -> None:  # type: ignore[no-untyped-def]
     graph.add_edge(nodes[-1], END)
 
 
-def baseline_ms_per_step(runs: int) -> list[float]:
+def baseline_ms_per_step(runs: int, nodes: list[str] = NODES) -> list[float]:
     from langgraph.checkpoint.memory import InMemorySaver
     from langgraph.graph import StateGraph
 
     g = StateGraph(S)
-    for name in NODES:
+    for name in nodes:
         g.add_node(name, lambda s: {"n": s.get("n", 0) + 1})
-    chain(g, NODES)
+    chain(g, nodes)
     compiled = g.compile(checkpointer=InMemorySaver())
     out = []
     for _ in range(runs):
         t0 = time.perf_counter()
         compiled.invoke({"n": 0}, {"configurable": {"thread_id": str(uuid.uuid4())}})
-        out.append((time.perf_counter() - t0) * 1000 / len(NODES))
+        out.append((time.perf_counter() - t0) * 1000 / len(nodes))
     return out
 
 
-def postgres_saver_ms_per_step(runs: int) -> list[float]:
+def postgres_saver_ms_per_step(runs: int, nodes: list[str] = NODES) -> list[float]:
     """The same graph on LangGraph's PostgresSaver (the engine's own, same database and pool)."""
     from langgraph.graph import StateGraph
 
     from workflows.runtime import get_engine
 
     g = StateGraph(S)
-    for name in NODES:
+    for name in nodes:
         g.add_node(name, lambda s: {"n": s.get("n", 0) + 1})
-    chain(g, NODES)
+    chain(g, nodes)
     compiled = g.compile(checkpointer=get_engine().checkpointer)
     out = []
     for _ in range(runs):
@@ -74,11 +74,11 @@ def postgres_saver_ms_per_step(runs: int) -> list[float]:
         thread = str(uuid.uuid4())  # the same input channels as a run of ours carries
         compiled.invoke({"execution_id": thread, "tenant_id": str(uuid.uuid4()), "user_id": str(uuid.uuid4()), "n": 0},
                         {"configurable": {"thread_id": thread}})
-        out.append((time.perf_counter() - t0) * 1000 / len(NODES))
+        out.append((time.perf_counter() - t0) * 1000 / len(nodes))
     return out
 
 
-def persisted_ms_per_step(runs: int) -> list[float]:
+def persisted_ms_per_step(runs: int, nodes: list[str] = NODES) -> list[float]:
     from langgraph.graph import StateGraph
 
     from core_schema.seed.demo import DEMO_TENANT_ID, sid
@@ -89,19 +89,20 @@ def persisted_ms_per_step(runs: int) -> list[float]:
 
     def build(e):  # type: ignore[no-untyped-def]
         g = StateGraph(S)
-        for name in NODES:
+        for name in nodes:
             g.add_node(name, e.node(name, "DECISION")(lambda s, ctx: {"n": s.get("n", 0) + 1}))
-        chain(g, NODES)
+        chain(g, nodes)
         return g
 
-    if "bench-chain" not in engine.graphs:
-        engine.add(WorkflowSpec("bench-chain", "benchmark chain", "DIAGNOSTIC", build))
+    name = f"bench-chain-{len(nodes)}"
+    if name not in engine.graphs:
+        engine.add(WorkflowSpec(name, "benchmark chain", "DIAGNOSTIC", build))
     out = []
     for _ in range(runs):
         t0 = time.perf_counter()
-        result = engine.start("bench-chain", tenant_id=DEMO_TENANT_ID, user_id=sid("user", "dentist@demo.clinic"), inputs={"n": 0})
+        result = engine.start(name, tenant_id=DEMO_TENANT_ID, user_id=sid("user", "dentist@demo.clinic"), inputs={"n": 0})
         assert result.status == "COMPLETED", result.error
-        out.append((time.perf_counter() - t0) * 1000 / len(NODES))
+        out.append((time.perf_counter() - t0) * 1000 / len(nodes))
     return out
 
 
@@ -195,6 +196,16 @@ def main() -> None:
         print(f"  LangGraph + PostgresSaver (baseline): p50 {pct(saver, .5):7.3f} ms  p95 {pct(saver, .95):7.3f} ms")
         print(f"  persisted runtime:                    p50 {pct(ours, .5):7.3f} ms  p95 {pct(ours, .95):7.3f} ms")
         print(f"  ratio to PostgresSaver: {pct(ours, .5) / pct(saver, .5):.2f}x (p50), target <= 1.5x")
+        long = [f"n{i}" for i in range(20)]
+        saver20, ours20 = postgres_saver_ms_per_step(args.runs, long), persisted_ms_per_step(args.runs, long)
+        print(f"  20-node graph: PostgresSaver p50 {pct(saver20, .5):.3f} ms/step, persisted runtime p50 "
+              f"{pct(ours20, .5):.3f} ms/step, ratio {pct(ours20, .5) / pct(saver20, .5):.2f}x")
+        # what one more node costs, from the two lengths (the per-run work cancels out)
+        slope_saver = (pct(saver20, .5) * 20 - pct(saver, .5) * 5) / 15
+        slope_ours = (pct(ours20, .5) * 20 - pct(ours, .5) * 5) / 15
+        print(f"  marginal cost of a node: PostgresSaver {slope_saver:.3f} ms, persisted runtime {slope_ours:.3f} ms "
+              f"({slope_ours / slope_saver:.2f}x); fixed cost of a run: "
+              f"{pct(ours, .5) * 5 - slope_ours * 5 - (pct(saver, .5) * 5 - slope_saver * 5):.2f} ms more than PostgresSaver")
         for label, dispatcher in (("in the caller's process", InlineDispatcher(engine)), ("through the run queue, one worker running", queue)):
             engine.dispatcher = dispatcher
             with _worker_thread(engine, queue, dispatcher is queue):
