@@ -313,6 +313,14 @@ def main() -> int:
         for kind, n in sorted(stats.errors.items()):
             print(f"  error seen by callers: {kind}: {n}")
         print("  books: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
+        with engine.db.system_session() as s:
+            from sqlalchemy import text
+
+            reasons = s.execute(text(
+                "SELECT left(coalesce(error_details, '?'), 90), count(*) FROM agent_executions "
+                "WHERE status = 'FAILED' AND started_at >= :since GROUP BY 1 ORDER BY 2 DESC LIMIT 5"), {"since": since}).all()
+        for reason, n in reasons:
+            print(f"  runs FAILED ({n}): {reason}")
         for check in failed:
             print(f"  FAILED: {check}")
         print("  reconciled: " + ("yes" if not failed else "no"))

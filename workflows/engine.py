@@ -21,6 +21,7 @@ from langgraph.errors import GraphBubbleUp
 from langgraph.graph import StateGraph
 from langgraph.types import Command
 from opentelemetry import trace
+from sqlalchemy import Connection
 
 from core_schema.db import Database
 from core_schema.models import AgentExecution
@@ -250,28 +251,27 @@ class Engine:
 
         Idempotent: a finished run, or one still waiting for a person, is left as it is.
         """
-        with leases.hold(self.db, execution_id) as conn:
-            row = runstore.run_for_advance(conn, execution_id)
+        with leases.hold(self.db, execution_id, runstore.RUN_FOR_ADVANCE, {"run": execution_id}) as lease:
+            conn, row = lease.conn, lease.row
             if row is None:
                 raise KeyError(f"run {execution_id} not found")
-            conn.commit()  # the lease is held by the session, not by this transaction
-            tenant_id, status, initial, open_requests = row.tenant_id, row.status, dict(row.state_snapshot or {}), row.open
-            name = self._names_by_id.get(row.workflow_id) or row.workflow_name
+            tenant_id, status, initial, workflow_id, workflow_name, open_requests, checkpointed = row
+            name = self._names_by_id.get(workflow_id) or workflow_name
             if status in FINAL or name not in self.graphs:
                 return self.result(execution_id)
+            if not checkpointed:  # never started (or died before its first checkpoint): start from the stored inputs
+                return self._invoke(conn, name, execution_id, tenant_id, dict(initial or {}))
             config = {"configurable": {"thread_id": str(execution_id)}}
             snapshot = self.graphs[name].get_state(config)
             if snapshot.interrupts:
                 if open_requests:
-                    return self._record(name, execution_id, tenant_id, None, snapshot)
+                    return self._record(conn, execution_id, None, snapshot)
                 payload: Any = Command(resume={"resumed": True})
             elif snapshot.next:
                 payload = None  # continue from the last checkpoint
-            elif snapshot.values:
-                return self._record(name, execution_id, tenant_id, None, snapshot)  # ran to the end; record it
             else:
-                payload = initial  # never checkpointed: start from the stored inputs
-            return self._invoke(name, execution_id, tenant_id, payload)
+                return self._record(conn, execution_id, None, snapshot)  # ran to the end; record it
+            return self._invoke(conn, name, execution_id, tenant_id, payload)
 
     def result(self, execution_id: uuid.UUID) -> RunResult:
         """The run as recorded now: status, error and the checkpointed state."""
@@ -286,7 +286,8 @@ class Engine:
             state = dict(self.graphs[name].get_state({"configurable": {"thread_id": str(execution_id)}}).values)
         return RunResult(execution_id, status, state, error)
 
-    def _invoke(self, workflow: str, execution_id: uuid.UUID, tenant_id: uuid.UUID, payload: Any) -> RunResult:
+    def _invoke(self, conn: Connection, workflow: str, execution_id: uuid.UUID, tenant_id: uuid.UUID,
+                payload: Any) -> RunResult:
         graph = self.graphs[workflow]
         config = {"configurable": {"thread_id": str(execution_id)}}
         with tracer.start_as_current_span("workflow.run") as span:
@@ -302,16 +303,16 @@ class Engine:
             except Exception as exc:  # recorded on the run; the caller gets a FAILED result
                 error = f"{type(exc).__name__}: {exc}"
             try:
-                result = self._record(workflow, execution_id, tenant_id, error, graph.get_state(config))
+                result = self._record(conn, execution_id, error, graph.get_state(config))
             finally:
                 self.steps.discard(execution_id)  # written by _record, or lost with it (the database failed)
                 self._last_step.pop(execution_id, None)
             span.set_attribute("status", result.status)
         return result
 
-    def _record(self, workflow: str, execution_id: uuid.UUID, tenant_id: uuid.UUID, error: str | None,
-                snapshot: Any) -> RunResult:
-        """Write the run's status, ids-only snapshot, checkpoint and (when it ended) metrics."""
+    def _record(self, conn: Connection, execution_id: uuid.UUID, error: str | None, snapshot: Any) -> RunResult:
+        """Write the run's steps, status, ids-only snapshot, checkpoint and (when it ended) metrics,
+        on the lease's connection in one round trip."""
         state = dict(snapshot.values)
         if error:
             status = "FAILED"
@@ -319,25 +320,10 @@ class Engine:
             status = "WAITING_APPROVAL"
         else:
             status = state.get("final_status") or "COMPLETED"
-        trace_id = current_trace_id()
-        with self.db.tenant_session(tenant_id) as s:
-            last_node = self.steps.flush(s, execution_id)
-            execution = s.get(AgentExecution, execution_id)
-            assert execution is not None
-            metadata = dict(execution.metadata_ or {})
-            metadata.setdefault("trace_id", trace_id)
-            if metadata["trace_id"] != trace_id:
-                metadata.setdefault("resume_trace_ids", []).append(trace_id)
-            extra: dict[str, Any] = {"current_node": last_node} if last_node else {}
-            if error:  # else keep a reason a node wrote itself (a change that failed after approval)
-                extra["error_details"] = error
-            runstore.update_execution(
-                s, execution_id, status=status, state_snapshot=_ids_only(state),
-                checkpoint_id=snapshot.config["configurable"].get("checkpoint_id"), metadata_=metadata, **extra,
-            )
-            if status in FINAL:
-                s.flush()
-                runstore.write_metrics(s, execution_id, tenant_id)
+        # error_details: this invocation's error, else a reason a node wrote itself (a change that failed after approval)
+        runstore.record_run(conn, execution_id, status=status, state=_ids_only(state),
+                            checkpoint_id=snapshot.config["configurable"].get("checkpoint_id"), error=error,
+                            trace_id=current_trace_id(), steps=self.steps.take(execution_id))
         return RunResult(execution_id, status, state, error)
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
@@ -19,16 +21,36 @@ from core_schema.db import Database
 _KEY = "hashtextextended('run-lease:' || :run, 0)"
 
 
+@dataclass
+class Lease:
+    """A held lease: the owner connection that holds it, and what was read right after taking it."""
+
+    conn: Connection
+    row: Any = None
+
+
 @contextmanager
-def hold(db: Database, execution_id: uuid.UUID) -> Iterator[Connection]:
+def hold(db: Database, execution_id: uuid.UUID, read: str | None = None,
+         params: dict[str, Any] | None = None) -> Iterator[Lease]:
     """Hold the run's lease (waiting for a live holder to finish) for the duration of the block.
 
-    Yields the owner connection that holds it, for reads the holder wants to make at once.
+    ``read`` (psycopg SQL) runs right after the lock is granted, in the same network round trip
+    (pipeline), so it sees what the previous holder committed.
     """
     with db.engine.connect() as conn:
-        conn.execute(text(f"SELECT pg_advisory_lock({_KEY})"), {"run": str(execution_id)})
+        conn.commit()  # psycopg drives this connection directly below
+        pg = conn.connection.driver_connection
+        row = None
+        with pg.cursor() as lock_cur, pg.cursor() as read_cur:
+            with pg.pipeline():
+                lock_cur.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", [f"run-lease:{execution_id}"])
+                if read is not None:
+                    read_cur.execute(read, params or {})
+                pg.commit()
+            if read is not None:
+                row = read_cur.fetchone()
         try:
-            yield conn
+            yield Lease(conn, row)
             conn.commit()
         finally:
             conn.execute(text(f"SELECT pg_advisory_unlock({_KEY})"), {"run": str(execution_id)})

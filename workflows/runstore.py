@@ -17,7 +17,6 @@ from sqlalchemy import Connection, func, select, update
 from sqlalchemy.orm import Session
 
 from core_schema.models import (
-    AgentApprovalRequest,
     AgentExecution,
     AgentMetric,
     AgentStep,
@@ -130,14 +129,81 @@ def write_metrics(session: Session, execution_id: uuid.UUID, tenant_id: uuid.UUI
     return {k: v for k, (v, _) in metrics.items()}
 
 
-def run_for_advance(conn: Connection, execution_id: uuid.UUID) -> Any:
-    """What a worker needs to advance a run, in one statement: tenant, status, initial state,
-    workflow (id and name) and how many approval requests still wait for a person."""
-    open_requests = (select(func.count()).select_from(AgentApprovalRequest).where(
-        AgentApprovalRequest.execution_id == AgentExecution.id, AgentApprovalRequest.status == "PENDING")
-        .scalar_subquery())
-    return conn.execute(
-        select(AgentExecution.tenant_id, AgentExecution.status, AgentExecution.state_snapshot, AgentExecution.workflow_id,
-               AgentWorkflow.name.label("workflow_name"), open_requests.label("open"))
-        .join(AgentWorkflow, AgentWorkflow.id == AgentExecution.workflow_id).where(AgentExecution.id == execution_id)
-    ).first()
+# What a worker needs to advance a run, read under its lease in one statement: tenant, status,
+# initial state, workflow, open approval requests, and whether LangGraph ever checkpointed it.
+RUN_FOR_ADVANCE = """
+SELECT e.tenant_id, e.status, e.state_snapshot, e.workflow_id, w.name AS workflow_name,
+  (SELECT count(*) FROM agent_approval_requests r WHERE r.execution_id = e.id AND r.status = 'PENDING') AS open,
+  EXISTS (SELECT 1 FROM checkpoints c WHERE c.thread_id = e.id::text) AS checkpointed
+FROM agent_executions e JOIN agent_workflows w ON w.id = e.workflow_id WHERE e.id = %(run)s
+"""
+
+
+_STEP_COLUMNS = ("id", "node_name", "node_type", "input_state", "output_state", "llm_provider", "llm_model",
+                 "prompt_tokens", "completion_tokens", "tool_name", "tool_input", "tool_output", "decision_result",
+                 "status", "duration_ms", "error_message")
+
+_INSERT_STEP = (
+    f"INSERT INTO agent_steps ({', '.join(_STEP_COLUMNS)}, execution_id, sequence_no) "
+    f"VALUES ({', '.join(['%s'] * len(_STEP_COLUMNS))}, %s, "
+    "(SELECT coalesce(max(sequence_no), 0) + 1 FROM agent_steps WHERE execution_id = %s))"
+)
+
+# The trace of this invocation is the run's trace, or one more resumption of it.
+_UPDATE_RUN = """
+UPDATE agent_executions SET status = %(status)s, state_snapshot = %(state)s, checkpoint_id = %(checkpoint)s,
+  current_node = coalesce(%(node)s, current_node), error_details = coalesce(%(error)s, error_details),
+  completed_at = CASE WHEN %(final)s THEN now() ELSE completed_at END,
+  metadata = CASE
+    WHEN %(trace)s::text IS NULL THEN coalesce(metadata, '{}'::jsonb)
+    WHEN metadata->>'trace_id' IS NULL THEN coalesce(metadata, '{}'::jsonb) || jsonb_build_object('trace_id', %(trace)s::text)
+    WHEN metadata->>'trace_id' = %(trace)s::text THEN metadata
+    ELSE metadata || jsonb_build_object('resume_trace_ids',
+      coalesce(metadata->'resume_trace_ids', '[]'::jsonb) || to_jsonb(%(trace)s::text)) END
+WHERE id = %(run)s
+"""
+
+_INSERT_METRICS = """
+INSERT INTO agent_metrics (execution_id, tenant_id, metric_name, metric_value, metric_unit)
+SELECT e.id, e.tenant_id, m.name, m.value, m.unit
+FROM agent_executions e,
+  LATERAL (SELECT count(*) AS calls, count(*) FILTER (WHERE t.status IN ('FAILED', 'TIMEOUT')) AS errors
+           FROM tool_executions t JOIN agent_steps st ON st.id = t.agent_step_id WHERE st.execution_id = e.id) t,
+  LATERAL (SELECT coalesce(sum(prompt_tokens), 0) + coalesce(sum(completion_tokens), 0) AS tokens
+           FROM agent_steps WHERE execution_id = e.id) k,
+  LATERAL (VALUES
+    ('COMPLETION_TIME', floor(extract(epoch FROM (coalesce(e.completed_at, now()) - e.started_at)) * 1000)::numeric, 'ms'),
+    ('TOOL_CALLS', t.calls::numeric, 'count'),
+    -- Local models cost nothing; an LLM step's tokens are priced by the caller's settings later.
+    ('TOKEN_COST', k.tokens::numeric, 'tokens'),
+    ('ERROR_RATE', CASE WHEN t.calls > 0 THEN t.errors::numeric / t.calls ELSE 0 END, 'ratio')) AS m(name, value, unit)
+WHERE e.id = %(run)s
+"""
+
+
+def record_run(conn: Connection, execution_id: uuid.UUID, *, status: str, state: dict[str, Any], checkpoint_id: str | None,
+               error: str | None, trace_id: str | None, steps: list[dict[str, Any]]) -> None:
+    """The run's bookkeeping after an invocation, in one transaction and one network round trip
+    (psycopg pipeline): its buffered step rows, status and snapshot, and metrics once it ended.
+
+    Runs on the owner connection that holds the run's lease: the worker writes its own run's
+    records, the lease keeps every other writer away.
+    """
+    from psycopg.types.json import Jsonb
+
+    def value(v: Any) -> Any:
+        return Jsonb(v) if isinstance(v, (dict, list)) else v
+
+    final = status in ("COMPLETED", "FAILED", "CANCELLED")
+    pg = conn.connection.driver_connection
+    conn.commit()  # nothing of SQLAlchemy's may be open on this connection while psycopg drives it
+    with pg.pipeline(), pg.cursor() as cur:
+        if steps:
+            cur.executemany(_INSERT_STEP, [
+                [value(row.get(c)) for c in _STEP_COLUMNS] + [execution_id, execution_id] for row in steps])
+        cur.execute(_UPDATE_RUN, {"status": status, "state": Jsonb(state), "checkpoint": checkpoint_id,
+                                  "node": steps[-1]["node_name"] if steps else None, "error": error, "final": final,
+                                  "trace": trace_id, "run": execution_id})
+        if final:
+            cur.execute(_INSERT_METRICS, {"run": execution_id})
+        pg.commit()

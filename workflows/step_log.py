@@ -58,6 +58,11 @@ class StepLog:
         ])
         return str(rows[-1]["node_name"])
 
+    def take(self, execution_id: uuid.UUID) -> list[dict[str, Any]]:
+        """The run's pending rows, in order, handed to the caller to write."""
+        with self._lock:
+            return self._rows.pop(execution_id, [])
+
     def discard(self, execution_id: uuid.UUID) -> None:
         with self._lock:
             self._rows.pop(execution_id, None)

@@ -39,6 +39,8 @@ def serve(
     worker: bool = typer.Option(True, "--worker/--no-worker", help="Also execute queued runs in this process."),
 ) -> None:
     """Run the API server (with one run worker beside it unless --no-worker)."""
+    import signal
+    import sys
     import threading
 
     import uvicorn
@@ -46,6 +48,9 @@ def serve(
     from api.app import create_app
 
     settings = get_settings()
+    # uvicorn re-raises SIGTERM after its graceful shutdown; as SystemExit it lets the exit
+    # handlers run (the embedded PostgreSQL is stopped by one), where the default would not.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     if worker:
         from workflows import worker as worker_process
         from workflows.runtime import get_engine, get_queue
