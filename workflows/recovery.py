@@ -75,10 +75,9 @@ def _decided_but_waiting(s: Session) -> list[uuid.UUID]:
 
 
 def _abandon(s: Session, run_id: uuid.UUID, reason: str) -> None:
-    tenant_id = s.scalar(select(AgentExecution.tenant_id).where(AgentExecution.id == run_id))
     runstore.update_execution(s, run_id, status="FAILED", error_details=reason)
     s.flush()
-    runstore.write_metrics(s, run_id, tenant_id)
+    runstore.write_metrics(s, run_id)
 
 
 def _close_orphan_tool_executions(s: Session) -> int:

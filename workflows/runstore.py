@@ -10,7 +10,6 @@ import hashlib
 import json
 import uuid
 from datetime import datetime, timezone
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, func, select, update
@@ -18,10 +17,8 @@ from sqlalchemy.orm import Session
 
 from core_schema.models import (
     AgentExecution,
-    AgentMetric,
     AgentStep,
     AgentWorkflow,
-    ToolExecution,
 )
 from core_schema.seed.demo import SYSTEM_USER_ID
 
@@ -103,30 +100,10 @@ def claim_for_resume(session: Session, execution_id: uuid.UUID) -> bool:
     return result.rowcount == 1
 
 
-def write_metrics(session: Session, execution_id: uuid.UUID, tenant_id: uuid.UUID) -> dict[str, Decimal]:
-    """COMPLETION_TIME, TOOL_CALLS, TOKEN_COST and ERROR_RATE of a finished run."""
-    execution = session.get(AgentExecution, execution_id)
-    assert execution is not None
-    end = execution.completed_at or datetime.now(timezone.utc)
-    steps = select(AgentStep.id).where(AgentStep.execution_id == execution_id)
-    calls, errors, tokens = session.execute(select(
-        select(func.count()).select_from(ToolExecution).where(ToolExecution.agent_step_id.in_(steps)).scalar_subquery(),
-        select(func.count()).select_from(ToolExecution).where(
-            ToolExecution.agent_step_id.in_(steps), ToolExecution.status.in_(("FAILED", "TIMEOUT"))).scalar_subquery(),
-        select(func.coalesce(func.sum(AgentStep.prompt_tokens), 0) + func.coalesce(func.sum(AgentStep.completion_tokens), 0))
-        .where(AgentStep.execution_id == execution_id).scalar_subquery(),
-    )).one()
-    metrics = {
-        "COMPLETION_TIME": (Decimal(int((end - execution.started_at).total_seconds() * 1000)), "ms"),
-        "TOOL_CALLS": (Decimal(calls), "count"),
-        # Local models cost nothing; an LLM step's tokens are priced by the caller's settings later.
-        "TOKEN_COST": (Decimal(int(tokens)), "tokens"),
-        "ERROR_RATE": (Decimal(errors) / Decimal(calls) if calls else Decimal(0), "ratio"),
-    }
-    for name, (value, unit) in metrics.items():
-        session.add(AgentMetric(execution_id=execution_id, tenant_id=tenant_id, metric_name=name,
-                                metric_value=value, metric_unit=unit))
-    return {k: v for k, (v, _) in metrics.items()}
+def write_metrics(session: Session, execution_id: uuid.UUID) -> None:
+    """COMPLETION_TIME, TOOL_CALLS, TOKEN_COST and ERROR_RATE of a finished run (the same
+    statement ``record_run`` sends)."""
+    session.connection().exec_driver_sql(_INSERT_METRICS, {"run": execution_id})
 
 
 # What a worker needs to advance a run, read under its lease in one statement: tenant, status,

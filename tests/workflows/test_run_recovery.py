@@ -130,6 +130,11 @@ def test_run_that_keeps_dying_is_failed_with_a_reason(engine, patient) -> None:
     assert str(run.execution_id) in report.abandoned
     row = _run(engine, run.execution_id)
     assert row.status == "FAILED" and "abandoned" in row.error_details and row.completed_at is not None
+    from core_schema.models import AgentMetric
+
+    with engine.db.system_session() as s:
+        names = set(s.scalars(select(AgentMetric.metric_name).where(AgentMetric.execution_id == run.execution_id)))
+    assert names == {"COMPLETION_TIME", "TOOL_CALLS", "TOKEN_COST", "ERROR_RATE"}
 
 
 def test_runs_recover_cli_reports_json(platform) -> None:
