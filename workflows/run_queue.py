@@ -23,10 +23,12 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import procrastinate
+import psycopg
 from procrastinate.exceptions import AlreadyEnqueued
 from sqlalchemy import text
 
 from core_schema.settings import get_settings
+from workflows import runstore
 
 if TYPE_CHECKING:
     from workflows.engine import Engine, RunResult
@@ -78,8 +80,9 @@ class QueueDispatcher:
         from workflows.checkpoint import libpq_url
 
         self.engine = engine
-        self.app = worker_app(libpq_url(engine.db))
-        self.client = client_app(libpq_url(engine.db))
+        self.conninfo = libpq_url(engine.db)
+        self.app = worker_app(self.conninfo)
+        self.client = client_app(self.conninfo)
         self._draining = threading.Lock()
 
     def enqueue(self, execution_id: uuid.UUID) -> None:
@@ -95,21 +98,30 @@ class QueueDispatcher:
         return self.wait(execution_id)
 
     def wait(self, execution_id: uuid.UUID, timeout_s: float | None = None) -> RunResult:
-        """Until the run stops RUNNING: its result, or the still-RUNNING result at the deadline."""
-        deadline = time.monotonic() + (timeout_s or get_settings().run_wait_s)
-        while True:
-            result = self.engine.result(execution_id)
-            if result.status != "RUNNING" or time.monotonic() > deadline:
-                return result
-            if self.live_workers() == 0:
-                self.drain()
-                if self.engine.result(execution_id).status == "RUNNING":  # interrupted, or another thread runs it
-                    from workflows.recovery import recover
+        """Until the run stops RUNNING: its result, or the still-RUNNING result at the deadline.
 
-                    recover(self.engine, self)
-                    time.sleep(0.5)
-            else:
-                time.sleep(0.02)
+        Woken by the worker's notification when the run's record changes (``RUNS_CHANNEL``),
+        with a periodic re-check in case a notification was missed.
+        """
+        deadline = time.monotonic() + (timeout_s or get_settings().run_wait_s)
+        with psycopg.connect(self.conninfo, autocommit=True) as listener:
+            listener.execute(f"LISTEN {runstore.RUNS_CHANNEL}")
+            while self._status(execution_id) == "RUNNING" and time.monotonic() < deadline:
+                if self.live_workers() == 0:
+                    self.drain()
+                    if self._status(execution_id) == "RUNNING":  # interrupted, or another thread runs it
+                        from workflows.recovery import recover
+
+                        recover(self.engine, self)
+                        time.sleep(0.5)
+                    continue
+                for _ in listener.notifies(timeout=0.5, stop_after=1):
+                    pass
+        return self.engine.result(execution_id)
+
+    def _status(self, execution_id: uuid.UUID) -> str:
+        with self.engine.db.system_session() as s:
+            return str(s.execute(text("SELECT status FROM agent_executions WHERE id = :id"), {"id": execution_id}).scalar_one())
 
     def live_workers(self) -> int:
         """Workers whose heartbeat is fresh."""

@@ -116,6 +116,9 @@ FROM agent_executions e JOIN agent_workflows w ON w.id = e.workflow_id WHERE e.i
 """
 
 
+# NOTIFY'd with a run's id whenever its record changes, for callers waiting on it.
+RUNS_CHANNEL = "dentalagent_runs"
+
 _STEP_COLUMNS = ("id", "node_name", "node_type", "input_state", "output_state", "llm_provider", "llm_model",
                  "prompt_tokens", "completion_tokens", "tool_name", "tool_input", "tool_output", "decision_result",
                  "status", "duration_ms", "error_message")
@@ -183,4 +186,5 @@ def record_run(conn: Connection, execution_id: uuid.UUID, *, status: str, state:
                                   "trace": trace_id, "run": execution_id})
         if final:
             cur.execute(_INSERT_METRICS, {"run": execution_id})
+        cur.execute("SELECT pg_notify(%s, %s)", [RUNS_CHANNEL, str(execution_id)])  # delivered at commit
         pg.commit()
