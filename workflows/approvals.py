@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core_schema.directory import Actor
@@ -98,8 +98,12 @@ def escalation_reviewer(session: Session, tenant_id: uuid.UUID, permission: str,
     return next((u for u in candidates if u in supervisors), candidates[0] if candidates else None)
 
 
-def request(engine: Engine, state: dict[str, Any], step_id: uuid.UUID, proposals: list[Proposal]) -> list[uuid.UUID]:
-    """Write one approval request per proposal, then queue and announce them (batch of one run)."""
+def request(engine: Engine, state: dict[str, Any], step_id: uuid.UUID,
+            proposals: list[Proposal]) -> tuple[list[uuid.UUID], int]:
+    """Write one approval request per proposal, then queue and announce them (batch of one run).
+
+    Returns the request ids and how many of them still wait for a person.
+    """
     tenant_id, execution_id = uuid.UUID(state["tenant_id"]), uuid.UUID(state["execution_id"])
     requester = uuid.UUID(state["user_id"])
     now = datetime.now(timezone.utc)
@@ -137,15 +141,8 @@ def request(engine: Engine, state: dict[str, Any], step_id: uuid.UUID, proposals
         if assignee is not None:
             approval_queue.dequeue(engine.redis, tenant_id, assignee, approval_id)  # never queued twice
             approval_queue.enqueue(engine.redis, tenant_id, assignee, approval_id, execution_id)
-    return [a for a, _ in created]
-
-
-def open_count(engine: Engine, tenant_id: uuid.UUID, approval_ids: list[str]) -> int:
-    """How many of these requests still wait for a person."""
-    with engine.db.tenant_session(tenant_id) as s:
-        return int(s.scalar(select(func.count()).select_from(AgentApprovalRequest).where(
-            AgentApprovalRequest.id.in_([uuid.UUID(a) for a in approval_ids]),
-            AgentApprovalRequest.status == "PENDING")) or 0)
+    reused_decided = {r.id for r in existing.values()} - still_open
+    return [a for a, _ in created], sum(1 for a, _ in created if a not in reused_decided)
 
 
 def decide(engine: Engine, approval_id: uuid.UUID, actor: Actor, verdict: str, *, comment: str | None = None,

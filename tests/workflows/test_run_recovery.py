@@ -235,8 +235,9 @@ def test_re_proposing_after_a_crash_reuses_calls_and_requests(engine, patient) -
     again = engine.executor.record_pending(Call(tool="update_dental_chart", args=args, tenant_id=DEMO_TENANT_ID,
                                                 user_id=DENTIST_ID, idempotency_key=key))
     assert again == req.tool_execution_id
-    ids = request(engine, run.state, req.step_id, [Proposal(req.tool_execution_id, "update_dental_chart", "x", "y")])
-    assert ids == [req.id]
+    ids, still_open = request(engine, run.state, req.step_id,
+                              [Proposal(req.tool_execution_id, "update_dental_chart", "x", "y")])
+    assert ids == [req.id] and still_open == 1
     assert approval_queue.queued(engine.redis, DEMO_TENANT_ID, DENTIST_ID).count(str(req.id)) == 1
     with engine.db.system_session() as s:
         assert s.scalar(select(func.count()).select_from(AgentApprovalRequest).where(

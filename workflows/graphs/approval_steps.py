@@ -38,6 +38,7 @@ class ApprovalState(TypedDict, total=False):
     tool_execution_ids: list[str]
     awaiting_ids: list[str]
     approval_ids: list[str]
+    approvals_open: int
     applied_ids: list[str]
     rejected_ids: list[str]
     failed_ids: list[str]
@@ -81,13 +82,13 @@ def add_approval_steps(graph: StateGraph, engine: Engine, entry_from: str | None
                 uuid.UUID(texec_id), name, describe(name, args),
                 reason=f"tier-{tool.risk_tier} change proposed by the {state.get('mode') or 'agent'} workflow",
             ))
-        ids = approvals.request(engine, state, ctx.step_id, proposals)
-        return {"approval_ids": [str(i) for i in ids]}
+        ids, still_open = approvals.request(engine, state, ctx.step_id, proposals)
+        return {"approval_ids": [str(i) for i in ids], "approvals_open": still_open}
 
     @engine.node("await_approval", "HUMAN_APPROVAL")
     def await_approval(state: State, ctx: NodeContext) -> State:
         # A run re-proposing after a crash may find its requests decided meanwhile: no wait then.
-        if approvals.open_count(engine, uuid.UUID(state["tenant_id"]), state["approval_ids"]):
+        if state.get("approvals_open", 1):
             interrupt({"approval_ids": state["approval_ids"]})
         return {}
 
