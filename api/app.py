@@ -1,4 +1,4 @@
-"""The FastAPI application (thin routes over services)."""
+"""The FastAPI application (thin routes over services; api-contract.md)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
+from api.auth.deps import current_principal
 from api.platform import platform_status
+from api.routes import actions, approvals, auth, dictations, errors, me, patients, runs
+from api.schemas import ErrorOut
+
+# Facts about the host are not for unauthenticated callers (the data folder's absolute path).
+_PRIVATE_HEALTH_KEYS = frozenset({"home"})
 
 
 @asynccontextmanager
@@ -20,12 +26,25 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
+def _api_v1() -> APIRouter:
+    """Every ``/api/v1`` route: the caller must be authenticated before anything else runs."""
+    api = APIRouter(prefix="/api/v1", dependencies=[Depends(current_principal)],
+                    responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 422: {"model": ErrorOut}})
+    for module in (me, patients, dictations, approvals, actions, runs):
+        api.include_router(module.router)
+    return api
+
+
 def create_app() -> FastAPI:
     app = FastAPI(title="dentalagent", version="0.1.0", lifespan=lifespan)
+    errors.install(app)
 
     @app.get("/healthz")
     def healthz() -> dict[str, Any]:
         """Liveness and what the platform runs on (mode, server versions, schema revision)."""
-        return platform_status()
+        return {k: v for k, v in platform_status().items() if k not in _PRIVATE_HEALTH_KEYS}
 
+    app.include_router(auth.router, prefix="/auth")
+    app.include_router(auth.router, prefix="/api/v1/auth")  # the same endpoints beside the rest of the API
+    app.include_router(_api_v1())
     return app

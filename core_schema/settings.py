@@ -55,6 +55,12 @@ class Settings(BaseSettings):
     worker_heartbeat_s: float = Field(default=5.0, gt=0)
     worker_stalled_s: float = Field(default=30.0, gt=0)
     run_wait_s: float = Field(default=600.0, gt=0, description="How long the CLI waits for a queued run.")
+    # HTTP API authentication: unset secret_key means a random key kept once in Redis for every process.
+    secret_key: str | None = Field(default=None, description="HS256 signing key of API tokens (DENTALAGENT_SECRET_KEY).")
+    token_ttl_s: int = Field(default=8 * 3600, gt=0, description="Lifetime of a sign-in token and session.")
+    client_token_ttl_s: int = Field(default=3600, gt=0, description="Lifetime of a client-credentials token.")
+    login_attempts: int = Field(default=5, gt=0, description="Failed sign-ins allowed per client and window.")
+    login_window_s: int = Field(default=60, gt=0, description="The sign-in throttling window.")
 
     @property
     def mode(self) -> str:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from api.cli.output import emit, fail
 from api.cli.platform_commands import JSON, current_tenant
 from core_schema.directory import Actor, find_actor
-from core_schema.models import AgentApprovalRequest, AgentExecution, AgentStep, AgentWorkflow, ToolExecution
+from core_schema.models import AgentApprovalRequest
 from core_schema.seed.demo import SYSTEM_USER_ID
 from tools.executor import Call
 
@@ -48,38 +48,21 @@ def runs_list(tenant: str = typer.Option(None, "--tenant"),
               limit: int = typer.Option(50, "--limit", min=1, max=500, help="How many runs (1-500)."),
               as_json: bool = JSON) -> None:
     """Recent runs of the current tenant."""
-    with engine().db.tenant_session(current_tenant(tenant)) as s:
-        rows = s.execute(
-            select(AgentExecution, AgentWorkflow.name).join(AgentWorkflow, AgentWorkflow.id == AgentExecution.workflow_id)
-            .order_by(AgentExecution.started_at.desc()).limit(limit)
-        ).all()
-        emit([{"id": str(e.id), "workflow": name, "status": e.status, "current_node": e.current_node,
-               "started_at": e.started_at.isoformat(), "completed_at": e.completed_at.isoformat() if e.completed_at else None}
-              for e, name in rows], as_json)
+    from workflows.run_views import list_runs
+
+    emit(list_runs(engine().db, current_tenant(tenant), limit), as_json)
 
 
 @runs.command("show")
 def runs_show(run_id: str, tenant: str = typer.Option(None, "--tenant"), as_json: bool = JSON) -> None:
     """One run: status, steps, tool executions, approvals."""
+    from workflows.run_views import show_run
+
     rid = parse_id(run_id, "run id")
-    with engine().db.tenant_session(current_tenant(tenant)) as s:
-        e = s.get(AgentExecution, rid)
-        if e is None:
-            fail(f"run {run_id} not found in this clinic", as_json)
-        steps = s.scalars(select(AgentStep).where(AgentStep.execution_id == rid).order_by(AgentStep.sequence_no)).all()
-        texecs = s.scalars(select(ToolExecution).where(ToolExecution.agent_step_id.in_([st.id for st in steps]))).all()
-        reqs = s.scalars(select(AgentApprovalRequest).where(AgentApprovalRequest.execution_id == rid)).all()
-        emit({
-            "id": str(e.id), "status": e.status, "current_node": e.current_node, "checkpoint_id": e.checkpoint_id,
-            "started_at": e.started_at.isoformat(), "completed_at": e.completed_at.isoformat() if e.completed_at else None,
-            "error": e.error_details, "trace_id": (e.metadata_ or {}).get("trace_id"),
-            "steps": [{"seq": st.sequence_no, "node": st.node_name, "type": st.node_type, "status": st.status,
-                       "duration_ms": st.duration_ms, "edge": st.decision_result, "tool": st.tool_name} for st in steps],
-            "tool_executions": [{"id": str(t.id), "step_id": str(t.agent_step_id), "status": t.status,
-                                 "duration_ms": t.duration_ms, "retry_count": t.retry_count, "error": t.error_message}
-                                for t in texecs],
-            "approvals": [{"id": str(r.id), "status": r.status, "requested_action": r.requested_action} for r in reqs],
-        }, as_json)
+    run = show_run(engine().db, current_tenant(tenant), rid)
+    if run is None:
+        fail(f"run {run_id} not found in this clinic", as_json)
+    emit(run, as_json)
 
 
 # -- approvals -------------------------------------------------------------------------------
