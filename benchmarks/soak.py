@@ -242,7 +242,16 @@ def reconcile(engine: Any, queue: Any, since: Any) -> tuple[dict[str, int], list
                 "JOIN tool_executions t ON t.id = r.tool_execution_id JOIN agent_executions e ON e.id = r.execution_id "
                 "WHERE r.status = 'APPROVED' AND r.created_at >= :since AND t.status NOT IN ('SUCCEEDED', 'FAILED', 'TIMEOUT') "
                 "GROUP BY 1, 2, 3"), {"since": since}).all()
-        failed.append(f"approvals APPROVED != changes applied (+ refused); the rest: {[tuple(r) for r in rows]}")
+            detail = s.execute(text(
+                "SELECT e.id, r.id, t.id, e.state_snapshot::text, (SELECT string_agg(st.node_name || ':' || st.status, ' ' "
+                "ORDER BY st.sequence_no) FROM agent_steps st WHERE st.execution_id = e.id), "
+                "(SELECT string_agg(r2.status || '@' || r2.tool_execution_id::text, ' ') FROM agent_approval_requests r2 "
+                "WHERE r2.execution_id = e.id), e.metadata::text FROM agent_approval_requests r "
+                "JOIN tool_executions t ON t.id = r.tool_execution_id JOIN agent_executions e ON e.id = r.execution_id "
+                "WHERE r.status = 'APPROVED' AND r.created_at >= :since AND t.status NOT IN ('SUCCEEDED', 'FAILED', 'TIMEOUT') "
+                "LIMIT 2"), {"since": since}).all()
+        failed.append(f"approvals APPROVED != changes applied (+ refused); the rest: {[tuple(r) for r in rows]}; "
+                      f"detail: {[tuple(map(str, d)) for d in detail]}")
     if not counts["applied"] - counts["applied_without_change"] == counts["action_history"] == counts["audit"]:
         failed.append("changes applied, action_history rows and audit rows differ")
     if counts["running_without_lease"]:

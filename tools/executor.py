@@ -111,6 +111,13 @@ class Executor:
             ))
         return row_id
 
+    def recorded_calls(self, tenant_id: uuid.UUID, key_prefix: str) -> list[uuid.UUID]:
+        """The calls already recorded under idempotency keys ``{key_prefix}{n}``, in the order of n."""
+        with self.db.tenant_session(tenant_id) as s:
+            rows = s.execute(select(ToolExecution.id, ToolExecution.input_params["idempotency_key"].astext).where(
+                ToolExecution.input_params["idempotency_key"].astext.startswith(key_prefix, autoescape=True))).all()
+        return [row_id for row_id, key in sorted(rows, key=lambda r: int(r[1][len(key_prefix):] or 0))]
+
     def load_call(self, tenant_id: uuid.UUID, tool_execution_id: uuid.UUID) -> tuple[str, dict[str, Any], str]:
         """(tool name, current arguments, idempotency key) of a recorded call."""
         with self.db.tenant_session(tenant_id) as s:

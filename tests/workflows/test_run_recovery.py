@@ -276,3 +276,31 @@ def test_a_redis_outage_inside_a_run_interrupts_it_and_it_is_resumed_not_failed(
     assert outages["left"] == 0
     row = _run(engine, result.execution_id)
     assert row.metadata_.get("recoveries") == 1 and row.error_details is None
+
+
+def test_a_run_resumed_from_scratch_keeps_what_it_proposed_even_if_the_chart_changed(engine, patient, actor) -> None:
+    """Checkpoints lost with a dead worker: the run starts over, and the chart changed meanwhile.
+    It must keep its recorded proposal (a reviewer may already have it), not re-derive a new one."""
+    from sqlalchemy import text
+
+    from workflows.approvals import decide
+    from workflows.dictation import dictate
+
+    dentist = actor()
+    out = dictate(engine, dentist, patient, text="tooth 46 occlusal caries")
+    assert out["status"] == "WAITING_APPROVAL" and len(out["approval_ids"]) == 1
+    run_id = uuid.UUID(out["run_id"])
+    other = propose_chart(engine, chart_call("46", "missing", patient=patient), patient=patient)
+    assert decide(engine, uuid.UUID(other.state["approval_ids"][0]), dentist, "approve").run.status == "COMPLETED"
+    with engine.db.system_session() as s:  # as if its worker died before any checkpoint reached the database
+        for table in ("checkpoint_writes", "checkpoint_blobs", "checkpoints"):
+            s.execute(text(f"DELETE FROM {table} WHERE thread_id = :t"), {"t": str(run_id)})
+        s.execute(update(AgentExecution).where(AgentExecution.id == run_id).values(status="RUNNING"))
+    recover(engine, get_queue())
+    get_queue().drain()
+    assert _run(engine, run_id).status == "WAITING_APPROVAL"
+    with engine.db.system_session() as s:
+        requests = s.scalars(select(AgentApprovalRequest.id).where(AgentApprovalRequest.execution_id == run_id)).all()
+    assert [str(r) for r in requests] == out["approval_ids"]
+    decision = decide(engine, uuid.UUID(out["approval_ids"][0]), dentist, "approve")
+    assert decision.run.status == "FAILED" and decision.failure  # the tooth is missing now: refused, and said so

@@ -74,6 +74,9 @@ def build(engine: Engine) -> StateGraph:
         """Commands -> tool calls; a call its tool would refuse becomes a problem, never a proposal."""
         tenant, patient = uuid.UUID(state["tenant_id"]), uuid.UUID(state["patient_id"])
         encounter = uuid.UUID(state["encounter_id"]) if state.get("encounter_id") else None
+        proposed = engine.executor.recorded_calls(tenant, f"{state['execution_id']}:")
+        if proposed:  # resolved before its worker died: keep what was proposed (a reviewer may have decided it)
+            return {"tool_execution_ids": [str(i) for i in proposed]}
         with engine.db.tenant_session(tenant) as s:
             utterance = s.get(VoiceUtterance, uuid.UUID(state["voice_utterance_id"]))
             interpretation = utterance.entities["interpretation"]
