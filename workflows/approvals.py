@@ -61,6 +61,17 @@ class Decision:
     run: RunResult | None = None
     failure: str | None = None
 
+    def as_dict(self) -> dict[str, str]:
+        """The decision as the CLI and the API report it."""
+        return {"id": str(self.approval_id), "status": self.status, "run_id": str(self.execution_id),
+                "run_status": self.run.status if self.run else "WAITING_APPROVAL"}
+
+
+def failure_summary(decisions: list[Decision], verdict: str) -> str | None:
+    """One line naming every run a decided batch failed (a change refused after approval), or None."""
+    failures = list(dict.fromkeys(f"run {d.execution_id} FAILED: {d.failure}" for d in decisions if d.failure))
+    return f"{verdict} recorded, but " + "; ".join(failures) if failures else None
+
 
 # The patient and visit a proposal is about are fixed: an edit corrects the finding, never whose record.
 FIXED_KEYS = ("patient_id", "encounter_id")

@@ -84,7 +84,7 @@ def approvals_list(as_email: str = typer.Option(None, "--as"), tenant: str = typ
 
 def _decide(ids: list[str], email: str, verdict: str, comment: str | None, edits: dict[str, Any] | None, as_json: bool) -> None:
     """Decide a batch all or nothing; exit 1 (naming the change) when an approved change then failed."""
-    from workflows.approvals import ApprovalError, decide_batch
+    from workflows.approvals import ApprovalError, decide_batch, failure_summary
 
     try:
         parsed = [parse_id(value, "approval id") for value in ids]  # every id before anything is decided
@@ -95,11 +95,9 @@ def _decide(ids: list[str], email: str, verdict: str, comment: str | None, edits
         decisions = decide_batch(engine(), parsed, who, verdict, comment=comment, edits=edits)
     except ApprovalError as exc:
         fail(str(exc), as_json)
-    results = [{"id": str(d.approval_id), "status": d.status, "run_id": str(d.execution_id),
-                "run_status": d.run.status if d.run else "WAITING_APPROVAL"} for d in decisions]
-    failures = list(dict.fromkeys(f"run {d.execution_id} FAILED: {d.failure}" for d in decisions if d.failure))
-    if failures:
-        message = f"{verdict} recorded, but " + "; ".join(failures)
+    results = [d.as_dict() for d in decisions]
+    message = failure_summary(decisions, verdict)
+    if message:
         if as_json:
             typer.echo(json.dumps({"error": message, "decisions": results}, indent=2))
         else:

@@ -30,16 +30,15 @@ def pending(p: Principal = Depends(current_principal)) -> list[dict[str, Any]]:
 def _decide(p: Principal, ids: list[uuid.UUID], verdict: str, comment: str | None,
             edits: dict[str, Any] | None) -> list[dict[str, Any]] | JSONResponse:
     """Decide all or nothing; 409 naming the change when an approved change then failed to apply."""
-    from workflows.approvals import decide_batch
+    from workflows.approvals import decide_batch, failure_summary
     from workflows.runtime import get_engine
 
     p.require("approvals:decide")
     decisions = decide_batch(get_engine(), ids, p.actor, verdict, comment=comment, edits=edits)
-    results = [{"id": str(d.approval_id), "status": d.status, "run_id": str(d.execution_id),
-                "run_status": d.run.status if d.run else "WAITING_APPROVAL"} for d in decisions]
-    failures = list(dict.fromkeys(f"run {d.execution_id} FAILED: {d.failure}" for d in decisions if d.failure))
-    if failures:
-        return error_response(409, "apply_failed", f"{verdict} recorded, but " + "; ".join(failures), decisions=results)
+    results = [d.as_dict() for d in decisions]
+    failure = failure_summary(decisions, verdict)
+    if failure:
+        return error_response(409, "apply_failed", failure, decisions=results)
     return results
 
 
