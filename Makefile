@@ -16,7 +16,8 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-# espeak-ng voices for the synthetic-dictation tests (Debian package; installed when we can).
+# espeak-ng voices for the synthetic-dictation tests and Chromium for the browser tests
+# (Debian packages; installed when we can).
 system-deps:
 	@command -v espeak-ng >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
@@ -24,6 +25,12 @@ system-deps:
 	     (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq espeak-ng >/dev/null 2>&1)) || \
 	    echo "note: could not install espeak-ng; its voice tests will be skipped"; \
 	  else echo "note: espeak-ng not installed; its voice tests will be skipped"; fi; }
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get install -y -qq chromium >/dev/null 2>&1 || \
+	     (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq chromium >/dev/null 2>&1)) || \
+	    echo "note: could not install chromium; the browser tests will be skipped"; \
+	  else echo "note: chromium not installed; the browser tests will be skipped"; fi; }
 
 run: install
 	$(BIN)/dentalagent db upgrade

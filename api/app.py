@@ -8,9 +8,10 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI
 
+from api import web
 from api.auth.deps import current_principal
 from api.platform import platform_status
-from api.routes import actions, approvals, auth, dictations, errors, me, patients, runs
+from api.routes import actions, approvals, auth, dictation_stream, dictations, errors, events, me, patients, runs
 from api.schemas import ErrorOut
 
 # Facts about the host are not for unauthenticated callers (the data folder's absolute path).
@@ -29,8 +30,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 def _api_v1() -> APIRouter:
     """Every ``/api/v1`` route: the caller must be authenticated before anything else runs."""
     api = APIRouter(prefix="/api/v1", dependencies=[Depends(current_principal)],
-                    responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 422: {"model": ErrorOut}})
-    for module in (me, patients, dictations, approvals, actions, runs):
+                    responses={400: {"model": ErrorOut}, 401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 422: {"model": ErrorOut}})
+    for module in (me, patients, dictations, approvals, actions, runs, events):
         api.include_router(module.router)
     return api
 
@@ -47,4 +48,7 @@ def create_app() -> FastAPI:
     app.include_router(auth.router, prefix="/auth")
     app.include_router(auth.router, prefix="/api/v1/auth")  # the same endpoints beside the rest of the API
     app.include_router(_api_v1())
+    # WebSockets authenticate themselves (api.auth.websocket): the HTTP dependency above cannot run on them.
+    app.include_router(dictation_stream.router, prefix="/api/v1")
+    web.install(app)  # the clinic web app: pages at /, static files at /static
     return app

@@ -1,16 +1,35 @@
-"""Request and response models of the HTTP API: the CLI's ``--json`` shapes, so ``/openapi.json``
-describes what is really sent. Responses allow extra keys (the contract extends only by adding)."""
+"""Request and response models of the HTTP API. Response models are the services' schemas (the
+CLI's ``--json`` shapes, re-exported here), so ``/openapi.json`` describes what is really sent;
+the request bodies and the sign-in models belong to the HTTP face alone."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field, field_validator
+
+from services.actions.schemas import ActionOut, UndoOut
+from services.approvals.schemas import ApprovalOut, DecisionOut
+from services.base import Out
+from services.dictation.schemas import DictationOut
+from services.patients.schemas import ChartOut, PatientOut
+from services.runs.schemas import RunApprovalOut, RunDetailOut, RunOut, StepOut, ToolExecutionOut
+
+__all__ = [
+    "ActionOut", "ApprovalOut", "BatchIn", "ChartOut", "CommentIn", "DecisionOut", "DictationIn", "DictationOut",
+    "EditIn", "ErrorOut", "LoginIn", "MeOut", "Out", "PatientOut", "RunApprovalOut", "RunDetailOut", "RunOut",
+    "StepOut", "TokenOut", "ToolExecutionOut", "UndoIn", "UndoOut",
+]
 
 
-class Out(BaseModel):
-    model_config = ConfigDict(extra="allow")
+# PostgreSQL text cannot hold NUL: refuse it at the door (422) instead of failing in the database.
+NO_NUL = r"^[^\x00]*$"
+
+
+def text_field(max_length: int, **kw: Any) -> Any:
+    """A free-text request field: bounded, and without NUL characters."""
+    return Field(max_length=max_length, pattern=NO_NUL, **kw)
 
 
 class ErrorOut(BaseModel):
@@ -19,8 +38,8 @@ class ErrorOut(BaseModel):
 
 
 class LoginIn(BaseModel):
-    email: str = Field(max_length=320)
-    password: str = Field(max_length=1024)
+    email: str = text_field(320)
+    password: str = text_field(1024)
 
 
 class TokenOut(BaseModel):
@@ -43,62 +62,35 @@ class MeOut(Out):
     permissions: list[str]
 
 
-class PatientOut(Out):
-    id: str
-    name: str
-    dob: str | None
-    tenant_id: str
-
-
-class ChartOut(Out):
-    patient_id: str
-    snapshot_id: str | None
-    recorded_at: str | None
-    teeth: dict[str, Any] = Field(description="Keyed by FDI tooth number.")
-
-
 class DictationIn(BaseModel):
     patient_id: uuid.UUID
     text: str
     session_id: uuid.UUID | None = None
 
 
-class DictationOut(Out):
-    run_id: str
-    status: str
-    session_id: str
-    utterance_id: str
-    transcript: str | None
-    kind: str | None
-    proposals: list[dict[str, Any]]
-    clarify: Any = None
-    problems: list[Any]
-    approval_ids: list[str]
-    context: Any = None
-    latency_ms: float
-
-
-class ApprovalOut(Out):
-    id: str
-    execution_id: str
-    requested_action: str | None
-    priority: str | None
-    status: str
-    reason: str | None
-    tool: str | None
-    arguments: Any = None
-    risk_tier: int | None
-    assigned_to_user_id: str | None
-    timeout_at: str | None
-    tool_execution_id: str | None
-
-
 class CommentIn(BaseModel):
-    comment: str | None = Field(default=None, max_length=4000)
+    comment: str | None = text_field(4000, default=None)
 
 
 class EditIn(CommentIn):
     set: dict[str, Any] = Field(description="Corrected arguments of the proposed action.")
+
+    @field_validator("set")
+    @classmethod
+    def _no_nul(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if _has_nul(value):
+            raise ValueError("values may not contain NUL characters")
+        return value
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 class BatchIn(CommentIn):
@@ -106,78 +98,5 @@ class BatchIn(CommentIn):
     verdict: Literal["approve", "reject"]
 
 
-class DecisionOut(Out):
-    id: str
-    status: str
-    run_id: str
-    run_status: str
-
-
-class ActionOut(Out):
-    id: str
-    entity_type: str
-    entity_id: str
-    action_type: str | None
-    summary: Any = None
-    undo_expires_at: str
-    execution_id: str | None
-
-
 class UndoIn(BaseModel):
-    reason: str | None = Field(default=None, max_length=4000)
-
-
-class UndoOut(Out):
-    action_id: str
-    entity_type: str
-    entity_id: str
-    undone: bool
-    summary: Any = None
-
-
-class RunOut(Out):
-    id: str
-    workflow: str
-    status: str
-    current_node: str | None
-    started_at: str
-    completed_at: str | None
-
-
-class StepOut(Out):
-    seq: int
-    node: str | None
-    type: str | None
-    status: str | None
-    duration_ms: int | None
-    edge: Any = None
-    tool: str | None
-
-
-class ToolExecutionOut(Out):
-    id: str
-    step_id: str | None
-    status: str | None
-    duration_ms: int | None
-    retry_count: int | None
-    error: str | None
-
-
-class RunApprovalOut(Out):
-    id: str
-    status: str
-    requested_action: str | None
-
-
-class RunDetailOut(Out):
-    id: str
-    status: str
-    current_node: str | None
-    checkpoint_id: str | None
-    started_at: str
-    completed_at: str | None
-    error: Any = None
-    trace_id: str | None
-    steps: list[StepOut]
-    tool_executions: list[ToolExecutionOut]
-    approvals: list[RunApprovalOut]
+    reason: str | None = text_field(4000, default=None)

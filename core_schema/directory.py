@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core_schema.errors import NotFound
 from core_schema.models import (
     Patient,
     Permission,
@@ -21,10 +22,6 @@ from core_schema.models import (
     UserRole,
     UserTenant,
 )
-
-
-class NotFound(LookupError):
-    """A named thing does not exist (or is not visible to this tenant)."""
 
 
 @dataclass(frozen=True)

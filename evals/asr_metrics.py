@@ -230,87 +230,26 @@ def percentile(values: Sequence[float], q: float) -> float:
 # Measurement: synthesise dictation, transcribe under several conditions, score.
 # --------------------------------------------------------------------------------------------
 
+def sentence_set(name: str) -> tuple[str, ...]:
+    """The ``text`` of every row of ``evals/datasets/asr_NAME.jsonl`` (in file order)."""
+    from evals.dataset import builtin, load_dataset  # noqa: PLC0415
+
+    ds = load_dataset(builtin(f"asr_{name}.jsonl"))
+    if ds.problems:
+        raise ValueError(f"asr_{name}.jsonl has bad rows: {[p.as_dict() for p in ds.problems]}")
+    return tuple(s.text for s in ds.samples if s.text)
+
+
 #: Dental dictation sentences, as a clinician would say them (tooth numbers as whole numbers).
-DEV_SENTENCES: tuple[str, ...] = (
-    "Tooth sixteen occlusal caries.",
-    "Pocket depths three two four.",
-    "Mark seventeen as missing.",
-    "Irreversible pulpitis on forty six.",
-    "Plan a root canal on thirty six.",
-    "Bleeding on the mesio buccal.",
-    "Caries on the mesial and occlusal of forty six.",
-    "Buccal recession two millimeters on twenty four.",
-    "Periapical radiograph of twenty one.",
-    "Fracture on the distal of eleven.",
-    "Scaling and root planing in the lower left quadrant.",
-    "Plan a composite on the mesial and occlusal of fourteen.",
-    "Crown on twenty six.",
-    "Extraction of thirty eight.",
-    "Surgical extraction of forty eight.",
-    "Apical periodontitis on thirty six.",
-    "Apical abscess on twenty two.",
-    "Pulp necrosis on twelve.",
-    "Reversible pulpitis on fifteen.",
-    "Generalized gingivitis.",
-    "Periodontitis in the upper right quadrant.",
-    "Pericoronitis around thirty eight.",
-    "Cracked tooth on forty seven.",
-    "Dentin hypersensitivity on thirteen.",
-    "Plan bitewings.",
-    "Fluoride varnish, whole mouth.",
-    "Sealant on thirty seven.",
-    "Amalgam on the occlusal of forty five.",
-    "Post and core on twenty five.",
-    "Plan an implant on thirty six.",
-    "Implant crown on forty six.",
-    "Veneer on eleven and twenty one.",
-    "Prophylaxis today.",
-    "Mobility grade two on thirty one.",
-    "Furcation on the buccal of forty six.",
-    "Distal caries on twenty seven.",
-    "Lingual caries on thirty five.",
-    "Palatal recession on twenty three.",
-    "Incisal fracture on twenty one.",
-    "Seventeen is root canal treated, watch the distal.",
-)
+DEV_SENTENCES: tuple[str, ...] = sentence_set("dev")
 
 #: Written before the correction table was tuned on DEV_SENTENCES: the honest check of
 #: whether the rules generalise.
-HELDOUT_SENTENCES: tuple[str, ...] = (
-    "Occlusal caries on thirty seven and forty seven is missing.",
-    "Pocket depths five four six, bleeding on the distal.",
-    "Irreversible pulpitis on twenty six, plan a root canal.",
-    "Mesial caries on fifteen, plan a composite.",
-    "Buccal recession three millimeters on thirty three.",
-    "Periapical radiograph of forty six.",
-    "Impacted thirty eight, plan a surgical extraction.",
-    "Distal lingual pocket six millimeters on forty seven.",
-    "Crown on thirty six, porcelain.",
-    "Gingivitis with bleeding on probing.",
-    "Apical abscess on forty one.",
-    "Watch the occlusal of twenty eight.",
-)
+HELDOUT_SENTENCES: tuple[str, ...] = sentence_set("heldout")
 
 #: Written after the correction table was frozen and never used to change it: the held-out
 #: numbers in the report come from this set (HELDOUT_SENTENCES informed two rules).
-FRESH_SENTENCES: tuple[str, ...] = (
-    "Distal caries on forty four, plan a composite.",
-    "Tooth thirty six is missing.",
-    "Bleeding on probing on the lingual of thirty two.",
-    "Pocket depths four three five on sixteen.",
-    "Reversible pulpitis on thirty four.",
-    "Plan an extraction of eighteen.",
-    "Buccal caries on twenty five.",
-    "Mobility grade one on forty one.",
-    "Apical periodontitis on twenty one, plan a periapical radiograph.",
-    "Occlusal sealant on forty seven.",
-    "Fractured crown on twenty two.",
-    "Plan a crown and a post and core on fourteen.",
-    "Recession four millimeters on forty three.",
-    "Irreversible pulpitis on thirty seven.",
-    "Mesial and distal caries on twenty six.",
-    "Plan scaling and root planing, upper left quadrant.",
-)
+FRESH_SENTENCES: tuple[str, ...] = sentence_set("fresh")
 
 _ESPEAK_CYCLE = ("espeak-us", "espeak-gb", "espeak-us-fast")
 

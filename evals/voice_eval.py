@@ -1,33 +1,38 @@
-"""The voice eval: dataset in, accuracy and latency report out (JSON and Markdown).
+"""The built-in voice eval: the project's own dataset, one solver, the long-standing report.
 
-Text mode scores the interpreter on every utterance of ``datasets/voice_text.jsonl``.
+Text mode scores the rules interpreter on every utterance of ``datasets/voice_text.jsonl``.
 Audio mode synthesises the spoken subset offline (Piper neural voice by default, clean or
 mixed with seeded noise at ``--snr`` dB), transcribes it with the local Whisper model
 (biased, with the dental correction pass) and scores the whole chain: command accuracy,
 per-field slot accuracy, word error rate, critical-term error rate and latency per stage.
+
+It runs on the same Dataset / Solver / Scorer structure as ``--dataset`` evals
+(``evals.task``), so a clinic's recordings of the same sentences give the same figures;
+this module only adds the flat report shape (and its targets) that existing readers expect.
 """
 
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from evals.asr_metrics import score_corpus
-from evals.text_scoring import DATASET_PATH, load_rows, percentile, rules_predict, score_dataset
+from evals.dataset import Dataset, from_rows, load_dataset
+from evals.scorers import NOTE_TEXT_WER
+from evals.task import run_eval
+from evals.text_scoring import DATASET_PATH
 
 # Rows whose text is written as a clinician would say it (not simulated ASR errors, not
 # written-only forms such as "#16" or "MOD", not prompt-injection strings).
 AUDIO_EXCLUDED_TAGS = {"asr", "injection", "repair"}
-# In audio evals a dictated note's free text matches at <= 25% word error (WER scores its words).
-NOTE_TEXT_WER = 0.25
 TARGETS = {
     "text": {"command_accuracy": 0.98, "latency_p95_ms": 5.0},
     "audio_clean": {"command_accuracy": 0.95, "critical_term_error": 0.05},
     "audio_noisy": {"command_accuracy": 0.90, "critical_term_error": 0.10},
 }
+
+__all__ = ["NOTE_TEXT_WER", "EvalOptions", "run", "spoken_rows", "markdown", "verdicts", "write_report"]
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,7 @@ class EvalOptions:
     voice: str = "piper-joe"
     limit: int | None = None
     seed: int = 0
+    progress: bool | None = None  # None: a bar when stderr is a terminal
 
 
 def spoken_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -52,68 +58,47 @@ def spoken_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def run(options: EvalOptions, rows: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def run(options: EvalOptions, rows: list[dict[str, Any]] | None = None, *, transcriber: Any = None) -> dict[str, Any]:
     """Score the dataset; returns the report (also what ``write_report`` writes)."""
-    rows = rows if rows is not None else load_rows(DATASET_PATH)
+    from evals.solvers import AsrSolver, AudioSettings, RulesSolver  # noqa: PLC0415
+
+    dataset = load_dataset(DATASET_PATH) if rows is None else from_rows(rows, DATASET_PATH.name)
     if not options.audio:
-        rows = rows[: options.limit] if options.limit else rows
-        scored = score_dataset(rows, rules_predict)
-        return {"mode": "text", "dataset": str(DATASET_PATH.name), **_public(scored),
-                "latency_ms": {"interpret": scored["latency_ms"]}, "targets": TARGETS["text"]}
-    return _run_audio(options, spoken_rows(rows))
-
-
-def _run_audio(options: EvalOptions, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    from agents.asr import Transcriber
-    from agents.interpreter import InterpretContext, interpret
-    from evals.audio_synth import synthesize
-
-    rows = rows[: options.limit] if options.limit else rows
-    transcriber = Transcriber()
-    transcripts: dict[str, str] = {}
-    asr_ms: dict[str, float] = {}
-
-    def predict(row: dict[str, Any]) -> dict[str, Any]:
-        samples = synthesize(row["text"], options.voice, snr_db=options.snr_db, seed=options.seed)
-        result = transcriber.transcribe(samples)
-        transcripts[row["id"]], asr_ms[row["id"]] = result.text, result.asr_ms
-        ctx = row.get("context") or {}
-        context = InterpretContext(tooth=ctx.get("tooth"), perio_mode=bool(ctx.get("perio_mode"))) if ctx else None
-        t0 = time.perf_counter()
-        out = interpret(result.text, row.get("notation") or "FDI", context).model_dump()
-        out["_interpret_ms"] = (time.perf_counter() - t0) * 1000
-        return out
-
-    interpret_ms: list[float] = []
-
-    def timed(row: dict[str, Any]) -> dict[str, Any]:
-        out = predict(row)
-        interpret_ms.append(out.pop("_interpret_ms"))
-        return out
-
-    scored = score_dataset(rows, timed, free_text_wer=NOTE_TEXT_WER)
-    corpus = score_corpus((r["text"], transcripts[r["id"]]) for r in rows)
-    asr = list(asr_ms.values())
+        report = run_eval(dataset.subset(limit=options.limit), [RulesSolver()], progress=options.progress)
+        return _flat(report, "rules", {"mode": "text"}, TARGETS["text"])
+    spoken = {r["id"] for r in spoken_rows([_row(s) for s in dataset.samples])}
+    audio_ds = Dataset(dataset.name, dataset.path, [s for s in dataset.samples if s.id in spoken], dataset.problems,
+                       dataset.sha256).subset(limit=options.limit)
+    solver = AsrSolver(RulesSolver(), AudioSettings(options.voice, options.snr_db, options.seed), transcriber)
+    report = run_eval(audio_ds, [solver], progress=options.progress)
     condition = "audio_clean" if options.snr_db is None else "audio_noisy"
-    report = {
-        "mode": "audio", "note_text_match": f"word error rate <= {NOTE_TEXT_WER:.0%}", "voice": options.voice, "snr_db": options.snr_db, "seed": options.seed,
-        "model": transcriber.model_name, "device": transcriber.device, **_public(scored),
-        "word_error_rate": corpus.wer, "critical_term_error": corpus.critical_error,
-        "critical_terms": corpus.critical_terms,
-        "latency_ms": {
-            "asr": {"p50": percentile(asr, 50), "p95": percentile(asr, 95)},
-            "interpret": {"p50": percentile(interpret_ms, 50), "p95": percentile(interpret_ms, 95)},
-            "asr_plus_interpret": {"p50": scored["latency_ms"]["p50"], "p95": scored["latency_ms"]["p95"]},
-        },
-        "targets": TARGETS[condition],
-        "transcripts": {r["id"]: {"reference": r["text"], "hypothesis": transcripts[r["id"]]} for r in rows},
-    }
-    return report
+    flat = _flat(report, "asr", {"mode": "audio", "note_text_match": f"word error rate <= {NOTE_TEXT_WER:.0%}",
+                                 "voice": options.voice, "snr_db": options.snr_db, "seed": options.seed,
+                                 "model": solver.transcriber.model_name, "device": solver.transcriber.device},
+                 TARGETS[condition])
+    measures = report["solvers"]["asr"]["measures"]
+    flat.update(word_error_rate=measures["word_error_rate"], critical_term_error=measures["critical_term_error"],
+                critical_terms=measures["critical_terms"],
+                transcripts={r["id"]: {"reference": r["text"], "hypothesis": r["results"]["asr"]["transcript"]}
+                             for r in report["rows"]})
+    return flat
 
 
-def _public(scored: dict[str, Any]) -> dict[str, Any]:
-    keep = ("n", "command_accuracy", "kind_accuracy", "slot_accuracy", "by_tag", "failures")
-    return {k: scored[k] for k in keep}
+def _row(sample: Any) -> dict[str, Any]:
+    return {"id": sample.id, "text": sample.text or "", "tags": list(sample.tags)}
+
+
+def _flat(report: dict[str, Any], solver: str, head: dict[str, Any], targets: dict[str, float]) -> dict[str, Any]:
+    """The long-standing flat keys on top of the structured report (rows, solvers: for compare)."""
+    m = report["solvers"][solver]["measures"]
+    failures = [{"id": r["id"], "text": r.get("text"), "expected": r["expected"],
+                 "predicted": r["results"][solver]["predicted"] or {"error": r["results"][solver]["error"]}}
+                for r in report["rows"] if r["results"][solver]["correct"] is False]
+    return {**head, **report, "n": m["n"], "command_accuracy": m["command_accuracy"],
+            "kind_accuracy": m["kind_accuracy"], "slot_accuracy": m["slot_accuracy"], "by_tag": m["by_tag"],
+            "doubtful_flagged": m["doubtful_flagged"], "failures": failures,
+            "latency_ms": {k: {"p50": v["p50"], "p95": v["p95"], "max": v["max"]} for k, v in m["latency_ms"].items()},
+            "targets": targets}
 
 
 def verdicts(report: dict[str, Any]) -> dict[str, bool]:
@@ -133,8 +118,9 @@ def markdown(report: dict[str, Any]) -> str:
     """The report for people."""
     title = "text" if report["mode"] == "text" else (
         f"audio, {report['voice']}, " + ("clean" if report["snr_db"] is None else f"{report['snr_db']:g} dB SNR"))
-    lines = [f"# Voice eval ({title})", "", f"Utterances: {report['n']}", "", "| measure | value | target | met |",
-             "| --- | --- | --- | --- |"]
+    env = report.get("environment") or {}
+    lines = [f"# Voice eval ({title})", "", f"Utterances: {report['n']}. Git commit: `{env.get('git_commit')}`.", "",
+             "| measure | value | target | met |", "| --- | --- | --- | --- |"]
     met = verdicts(report)
     lines.append(f"| command accuracy | {report['command_accuracy']:.1%} | "
                  f"{report['targets'].get('command_accuracy', 0):.0%} | {'yes' if met.get('command_accuracy') else 'no'} |")
@@ -142,6 +128,8 @@ def markdown(report: dict[str, Any]) -> str:
         lines.append(f"| word error rate | {report['word_error_rate']:.1%} | | |")
         lines.append(f"| critical-term error | {report['critical_term_error']:.1%} | "
                      f"{report['targets']['critical_term_error']:.0%} | {'yes' if met['critical_term_error'] else 'no'} |")
+    if report.get("doubtful_flagged") is not None:
+        lines.append(f"| doubtful slots flagged | {report['doubtful_flagged']:.1%} | | |")
     for stage, values in report["latency_ms"].items():
         target = report["targets"].get("latency_p95_ms") if stage == "interpret" and report["mode"] == "text" else None
         lines.append(f"| {stage} latency p50 / p95 | {values['p50']:.2f} / {values['p95']:.2f} ms | "
@@ -159,11 +147,20 @@ def markdown(report: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_report(report: dict[str, Any], folder: Path) -> tuple[Path, Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    stem = "voice-text" if report["mode"] == "text" else (
+def report_stem(report: dict[str, Any]) -> str:
+    return "voice-text" if report["mode"] == "text" else (
         f"voice-audio-{report['voice']}-" + ("clean" if report["snr_db"] is None else f"snr{report['snr_db']:g}"))
+
+
+def write_report(report: dict[str, Any], folder: Path, junit_path: Path | None = None) -> tuple[Path, Path]:
+    from evals.report import junit  # noqa: PLC0415
+
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = report_stem(report)
     json_path, md_path = folder / f"{stem}.json", folder / f"{stem}.md"
     json_path.write_text(json.dumps(report, indent=2, default=str))
     md_path.write_text(markdown(report))
+    if junit_path is not None:
+        junit_path.parent.mkdir(parents=True, exist_ok=True)
+        junit_path.write_text(junit(report))
     return json_path, md_path

@@ -166,3 +166,20 @@ def actor(engine):
             return find_actor(s, email)
 
     return _actor
+
+
+@pytest.fixture(scope="session")
+def new_patient(platform: PlatformEnv):
+    """``new_patient(first, last)``: a demo-clinic patient with an empty chart, for a test that
+    asserts what the chart shows (the seeded patients are charted by many tests of a session)."""
+    from core_schema.models import Patient
+    from core_schema.seed.demo import DEMO_TENANT_ID
+
+    def _new(first_name: str = "Fresh", last_name: str = "Patient") -> uuid.UUID:
+        with platform.db.system_session() as s:
+            row = Patient(tenant_id=DEMO_TENANT_ID, first_name=first_name, last_name=last_name)
+            s.add(row)
+            s.flush()
+            return row.id
+
+    return _new

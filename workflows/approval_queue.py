@@ -1,7 +1,8 @@
 """Redis side of approvals: per-reviewer queues and notifications; rebuilt from PostgreSQL.
 
 Keys: ``agent:approval_queue:{tenant}:{user}`` (a list of request ids, oldest first) and the
-pub/sub channel ``notifications:channel:{tenant}:{user}`` (``NEW_APPROVAL``, ``APPROVAL_TIMEOUT``, ``APPLY_FAILED``).
+pub/sub channel ``notifications:channel:{tenant}:{user}`` (``NEW_APPROVAL``, ``APPROVAL_TIMEOUT``, ``DECIDED``,
+``APPLIED``, ``APPLY_FAILED``).
 """
 
 from __future__ import annotations

@@ -5,21 +5,26 @@ notifies. A decision is taken under a row lock, so of two concurrent decisions o
 the other is told the request was already decided; a batch is decided all or nothing. When
 the last open request of a run is decided, the run is resumed (``Command(resume=...)``) by
 whoever decided it; if an approved change then fails, the run ends FAILED with the reason
-and its reviewer is told (``APPLY_FAILED``).
+and its reviewer is told (``APPLY_FAILED``). A request's reviewer hears when it is decided
+(``DECIDED``); approvers and the dictating user hear when the changes are in (``APPLIED``).
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import redis
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core_schema.directory import Actor
+from core_schema.errors import DomainError
 from core_schema.models import (
+    ActionHistory,
     AgentApprovalRequest,
     AgentExecution,
     AgentIntervention,
@@ -35,10 +40,12 @@ from workflows import approval_queue
 from workflows.engine import Engine, RunResult
 
 PRIORITY_BY_TIER = {3: "HIGH", 2: "NORMAL", 1: "LOW"}
+log = logging.getLogger(__name__)
 
 
-class ApprovalError(Exception):
-    """A decision that cannot be taken, with the reason for the reviewer."""
+class ApprovalError(DomainError):
+    """A decision that cannot be taken, with the reason for the reviewer and a stable code
+    (``not_found``, ``forbidden``, ``already_decided``, ``expired``, ``invalid_input``)."""
 
 
 @dataclass(frozen=True)
@@ -171,12 +178,12 @@ def decide_batch(engine: Engine, approval_ids: list[uuid.UUID], actor: Actor, ve
     Each run whose last open request was decided is then resumed once.
     """
     if verdict not in ("approve", "reject", "edit"):
-        raise ApprovalError(f"unknown decision {verdict!r}: use approve, reject or edit")
+        raise ApprovalError("invalid_input", f"unknown decision {verdict!r}: use approve, reject or edit")
     ids = list(dict.fromkeys(approval_ids))
     if not ids:
-        raise ApprovalError("no approval id given")
+        raise ApprovalError("invalid_input", "no approval id given")
     if verdict == "edit" and len(ids) != 1:
-        raise ApprovalError("an edit corrects one request at a time")
+        raise ApprovalError("invalid_input", "an edit corrects one request at a time")
     now = datetime.now(timezone.utc)
     status = "REJECTED" if verdict == "reject" else "APPROVED"
     with engine.db.tenant_session(actor.tenant_id) as s:
@@ -185,7 +192,7 @@ def decide_batch(engine: Engine, approval_ids: list[uuid.UUID], actor: Actor, ve
                                        .where(AgentApprovalRequest.id.in_(ids)))}
         missing = [a for a in ids if a not in runs]
         if missing:
-            raise ApprovalError(_batch(f"approval {missing[0]} not found in this clinic", len(ids)))
+            raise ApprovalError("not_found", _batch(f"approval {missing[0]} not found in this clinic", len(ids)))
         # Decisions of one run take turns (locks in id order), so exactly one sees its last request decided.
         s.execute(select(AgentExecution.id).where(AgentExecution.id.in_(set(runs.values())))
                   .order_by(AgentExecution.id).with_for_update())
@@ -195,8 +202,11 @@ def decide_batch(engine: Engine, approval_ids: list[uuid.UUID], actor: Actor, ve
         for a in ids:
             try:
                 tools[a] = _check_decidable(reqs[a], actor, now)
+                if verdict == "approve" and reqs[a].action_details.get("missing"):  # e.g. a finding with no tooth
+                    raise ApprovalError("invalid_input", f"approval {a} cannot be approved until {', '.join(reqs[a].action_details['missing'])} "
+                                        "is set: correct it with edit --set")
             except ApprovalError as exc:
-                raise ApprovalError(_batch(str(exc), len(ids))) from None
+                raise ApprovalError(exc.code, _batch(exc.message, len(ids)), exc.status) from None
         if verdict == "edit":
             _apply_edit(engine, s, reqs[ids[0]], tools[ids[0]], actor, edits or {}, comment)
         s.execute(update(AgentApprovalRequest).where(AgentApprovalRequest.id.in_(ids)).values(
@@ -205,8 +215,10 @@ def decide_batch(engine: Engine, approval_ids: list[uuid.UUID], actor: Actor, ve
             AgentApprovalRequest.execution_id.in_(set(runs.values())), AgentApprovalRequest.status == "PENDING")))
         assignees = [(a, reqs[a].assigned_to_user_id) for a in ids]
     for a, assignee in assignees:
-        if assignee is not None:
+        if assignee is not None:  # its reviewer's inbox (another tab, another device) drops it
             approval_queue.dequeue(engine.redis, actor.tenant_id, assignee, a)
+            approval_queue.notify(engine.redis, actor.tenant_id, assignee, "DECIDED", a, runs[a],
+                                  {"status": status, "decided_by": str(actor.user_id)})
     decisions = [Decision(a, status, runs[a]) for a in ids]
     for execution_id in dict.fromkeys(runs[a] for a in ids):
         if execution_id in open_runs:
@@ -226,14 +238,14 @@ def _batch(message: str, size: int) -> str:
 def _check_decidable(req: AgentApprovalRequest, actor: Actor, now: datetime) -> Tool:
     """The request's tool, if ``actor`` may decide ``req`` now; else why not."""
     if req.status != "PENDING":
-        raise ApprovalError(f"approval {req.id} was already decided: {req.status}"
+        raise ApprovalError("already_decided", f"approval {req.id} was already decided: {req.status}"
                             + (f" at {req.reviewed_at:%Y-%m-%d %H:%M:%S}" if req.reviewed_at else ""))
     if req.timeout_at and req.timeout_at < now:
-        raise ApprovalError(f"approval {req.id} expired at {req.timeout_at:%Y-%m-%d %H:%M:%S} UTC")
+        raise ApprovalError("expired", f"approval {req.id} expired at {req.timeout_at:%Y-%m-%d %H:%M:%S} UTC")
     tool = REGISTRY.get(req.action_details["tool"])
     if not actor.can(tool.approval_permission):
         raise ApprovalError(
-            f"{actor.email} may not decide tier-{tool.risk_tier} changes ({tool.approval_permission} needed)")
+            "forbidden", f"{actor.email} may not decide tier-{tool.risk_tier} changes ({tool.approval_permission} needed)")
     return tool
 
 
@@ -246,7 +258,7 @@ def _apply_edit(engine: Engine, s: Session, req: AgentApprovalRequest, tool: Too
     is refused here, with the tool's reason, and nothing is changed.
     """
     if not edits:
-        raise ApprovalError("an edit needs at least one --set key=value")
+        raise ApprovalError("invalid_input", "an edit needs at least one --set key=value")
     texec = s.get(ToolExecution, req.tool_execution_id)
     assert texec is not None
     original = dict(texec.input_params["arguments"])
@@ -254,10 +266,10 @@ def _apply_edit(engine: Engine, s: Session, req: AgentApprovalRequest, tool: Too
     unknown = sorted(k for k in edits if k not in fields)
     if unknown:
         editable = ", ".join(k for k in fields if k not in FIXED_KEYS)
-        raise ApprovalError(f"{tool.name} has no {', '.join(unknown)} to edit (editable: {editable})")
+        raise ApprovalError("invalid_input", f"{tool.name} has no {', '.join(unknown)} to edit (editable: {editable})")
     fixed = sorted(k for k in edits if k in FIXED_KEYS and str(edits[k]) != str(original.get(k)))
     if fixed:
-        raise ApprovalError(f"{', '.join(fixed)} cannot be edited: a correction stays on the proposal's "
+        raise ApprovalError("invalid_input", f"{', '.join(fixed)} cannot be edited: a correction stays on the proposal's "
                             "patient and visit (reject it and propose again)")
     corrected = {**original, **edits}
     # Not linked to the run: the run and request rows are locked by this transaction.
@@ -265,9 +277,12 @@ def _apply_edit(engine: Engine, s: Session, req: AgentApprovalRequest, tool: Too
         tool=tool.name, args=corrected, tenant_id=req.tenant_id, user_id=actor.user_id,
         idempotency_key=f"validate:{req.id}"))
     if refused:
-        raise ApprovalError(f"the edited action is refused by {tool.name}: {refused}")
+        raise ApprovalError("invalid_input", f"the edited action is refused by {tool.name}: {refused}")
+    missing = [k for k in req.action_details.get("missing") or [] if corrected.get(k) in (None, "", [])]
+    if missing:
+        raise ApprovalError("invalid_input", f"the edited action still has no {', '.join(missing)}: set it with --set")
     texec.input_params = {**texec.input_params, "arguments": corrected}
-    req.action_details = {**req.action_details, "arguments": corrected, "edited": True}
+    req.action_details = {**req.action_details, "arguments": corrected, "edited": True, "missing": []}
     s.add(AgentIntervention(
         execution_id=req.execution_id, step_id=req.step_id, tenant_id=req.tenant_id, user_id=actor.user_id,
         intervention_type="CORRECT", original_action={"tool": tool.name, "arguments": original},
@@ -286,6 +301,37 @@ def record_apply_failure(engine: Engine, tenant_id: uuid.UUID, execution_id: uui
             approval_queue.notify(engine.redis, tenant_id, reviewer, "APPLY_FAILED", approval_id, execution_id,
                                   {"tool_execution_id": texec_id, "reason": error})
     return message
+
+
+def announce_applied(engine: Engine, tenant_id: uuid.UUID, execution_id: uuid.UUID,
+                     tool_execution_ids: list[str]) -> None:
+    """Tell whoever approved the applied changes, and whoever dictated them, that they are in the
+    chart (``APPLIED``: ids only), so a web app can show its undo toast. Best effort: a lost
+    notice must not fail a run whose changes are already applied."""
+    if not tool_execution_ids:
+        return
+    with engine.db.tenant_session(tenant_id) as s:
+        requests = s.execute(select(AgentApprovalRequest.id, AgentApprovalRequest.reviewer_id).where(
+            AgentApprovalRequest.tool_execution_id.in_([uuid.UUID(t) for t in tool_execution_ids]),
+            AgentApprovalRequest.status == "APPROVED").order_by(AgentApprovalRequest.id)).all()
+        run = s.get(AgentExecution, execution_id)
+        approval_ids = [a for a, _ in requests]
+        actions = s.scalars(select(ActionHistory.id).where(
+            ActionHistory.agent_execution_id == execution_id, ActionHistory.approval_request_id.in_(approval_ids))
+            .order_by(ActionHistory.created_at, ActionHistory.id)).all() if approval_ids else []
+        dictated_by, patient_id = (run.user_id, run.patient_id) if run is not None else (None, None)
+    if not approval_ids:
+        return
+    notice = {"run_id": str(execution_id), "patient_id": str(patient_id) if patient_id else None,
+              "approval_ids": [str(a) for a in approval_ids], "action_ids": [str(a) for a in actions],
+              "tool_execution_ids": list(tool_execution_ids)}
+    for user in dict.fromkeys([*(r for _, r in requests), dictated_by]):
+        if user is None:
+            continue
+        try:
+            approval_queue.notify(engine.redis, tenant_id, user, "APPLIED", approval_ids[0], execution_id, notice)
+        except redis.RedisError as exc:
+            log.warning("APPLIED notice for run %s not sent: %s", execution_id, type(exc).__name__)
 
 
 def failure_of(engine: Engine, tenant_id: uuid.UUID, run: RunResult) -> str:
@@ -388,6 +434,14 @@ def pending_for(engine: Engine, actor: Actor) -> list[dict[str, Any]]:
         rows = s.scalars(select(AgentApprovalRequest).where(
             AgentApprovalRequest.status == "PENDING", AgentApprovalRequest.assigned_to_user_id == actor.user_id
         ).order_by(AgentApprovalRequest.created_at)).all()
+        return [serialize(r) for r in rows]
+
+
+def pending_in(engine: Engine, tenant_id: uuid.UUID) -> list[dict[str, Any]]:
+    """Every open request of the tenant, oldest first (whoever they are assigned to)."""
+    with engine.db.tenant_session(tenant_id) as s:
+        rows = s.scalars(select(AgentApprovalRequest).where(AgentApprovalRequest.status == "PENDING")
+                         .order_by(AgentApprovalRequest.created_at)).all()
         return [serialize(r) for r in rows]
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from agents.interpreter import Proposal
 from agents.interpreter.input_guard import clean_dictation_text
 from core_schema.directory import Actor
+from core_schema.errors import InvalidInput
 from core_schema.models import AgentApprovalRequest, VoiceUtterance
 from workflows import voice_store
 from workflows.engine import Engine
@@ -27,9 +28,9 @@ def dictate(engine: Engine, actor: Actor, patient_id: uuid.UUID, *, text: str | 
     """Run one dictation (text or audio) up to the approval queue; returns the contract's fields."""
     text = None if text is None else clean_dictation_text(text)  # size limit, escape codes: before any write
     if (text is None) == (audio is None):
-        raise ValueError("give either text or audio")
+        raise InvalidInput("give either text or audio")
     if text is not None and not text.strip():
-        raise ValueError("the dictation text is empty")
+        raise InvalidInput("the dictation text is empty")
     t0 = time.perf_counter()
     decoded = None
     if audio is not None:

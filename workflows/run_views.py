@@ -11,7 +11,15 @@ from typing import Any
 from sqlalchemy import select
 
 from core_schema.db import Database
-from core_schema.models import AgentApprovalRequest, AgentExecution, AgentStep, AgentWorkflow, ToolExecution
+from core_schema.models import (
+    AgentApprovalRequest,
+    AgentExecution,
+    AgentStep,
+    AgentTool,
+    AgentWorkflow,
+    ToolExecution,
+    User,
+)
 
 
 def list_runs(db: Database, tenant_id: uuid.UUID, limit: int = 50) -> list[dict[str, Any]]:
@@ -34,8 +42,11 @@ def show_run(db: Database, tenant_id: uuid.UUID, run_id: uuid.UUID) -> dict[str,
         if e is None:
             return None
         steps = s.scalars(select(AgentStep).where(AgentStep.execution_id == run_id).order_by(AgentStep.sequence_no)).all()
-        texecs = s.scalars(select(ToolExecution).where(ToolExecution.agent_step_id.in_([st.id for st in steps]))).all()
-        reqs = s.scalars(select(AgentApprovalRequest).where(AgentApprovalRequest.execution_id == run_id)).all()
+        texecs = s.execute(select(ToolExecution, AgentTool.name).join(AgentTool, AgentTool.id == ToolExecution.tool_id, isouter=True)
+                           .where(ToolExecution.agent_step_id.in_([st.id for st in steps]))
+                           .order_by(ToolExecution.started_at)).all()
+        reqs = s.execute(select(AgentApprovalRequest, User.full_name).join(User, User.id == AgentApprovalRequest.reviewer_id, isouter=True)
+                         .where(AgentApprovalRequest.execution_id == run_id).order_by(AgentApprovalRequest.created_at)).all()
         return {
             "id": str(e.id), "status": e.status, "current_node": e.current_node, "checkpoint_id": e.checkpoint_id,
             "started_at": e.started_at.isoformat(), "completed_at": e.completed_at.isoformat() if e.completed_at else None,
@@ -43,7 +54,11 @@ def show_run(db: Database, tenant_id: uuid.UUID, run_id: uuid.UUID) -> dict[str,
             "steps": [{"seq": st.sequence_no, "node": st.node_name, "type": st.node_type, "status": st.status,
                        "duration_ms": st.duration_ms, "edge": st.decision_result, "tool": st.tool_name} for st in steps],
             "tool_executions": [{"id": str(t.id), "step_id": str(t.agent_step_id), "status": t.status,
-                                 "duration_ms": t.duration_ms, "retry_count": t.retry_count, "error": t.error_message}
-                                for t in texecs],
-            "approvals": [{"id": str(r.id), "status": r.status, "requested_action": r.requested_action} for r in reqs],
+                                 "duration_ms": t.duration_ms, "retry_count": t.retry_count, "error": t.error_message,
+                                 "tool": tool_name} for t, tool_name in texecs],
+            "approvals": [{"id": str(r.id), "status": r.status, "requested_action": r.requested_action,
+                           "tool": (r.action_details or {}).get("tool"), "arguments": (r.action_details or {}).get("arguments"),
+                           "risk_tier": (r.action_details or {}).get("risk_tier"),
+                           "decided_by": reviewer, "decided_at": r.reviewed_at.isoformat() if r.reviewed_at else None,
+                           "comment": r.review_comment} for r, reviewer in reqs],
         }

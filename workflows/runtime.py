@@ -10,10 +10,10 @@ from core_schema.settings import get_settings
 from tools.registry import REGISTRY
 from workflows import approval_queue, tracing
 from workflows.engine import Engine
-from workflows.graphs import chart_change, voice_to_chart
+from workflows.graphs import chart_change, imaging_review, voice_to_chart
 from workflows.run_queue import QueueDispatcher
 
-SPECS = [chart_change.SPEC, voice_to_chart.SPEC]
+SPECS = [chart_change.SPEC, voice_to_chart.SPEC, imaging_review.SPEC]
 
 
 @lru_cache(maxsize=1)

@@ -17,6 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from core_schema.directory import Actor
+from core_schema.errors import DomainError
 from core_schema.models import ActionHistory, AgentApprovalRequest, AgentExecution, AuditEvent
 from tools.context import ToolError
 from tools.registry import REGISTRY
@@ -24,8 +25,9 @@ from tools.undo_handlers import UNDO_HANDLERS
 from workflows.engine import Engine
 
 
-class UndoError(Exception):
-    """Why an undo is refused (expired, already undone, not yours)."""
+class UndoError(DomainError):
+    """Why an undo is refused, with a stable code: ``not_found``, ``already_undone``, ``expired``,
+    ``forbidden`` (not yours), ``not_undoable`` or ``conflict`` (a later change is in the way)."""
 
 
 def undo(engine: Engine, action_id: uuid.UUID, actor: Actor, reason: str | None = None) -> dict[str, Any]:
@@ -40,23 +42,23 @@ def undo(engine: Engine, action_id: uuid.UUID, actor: Actor, reason: str | None 
     with engine.db.tenant_session(actor.tenant_id) as s:
         row = s.scalar(select(ActionHistory).where(ActionHistory.id == action_id).with_for_update())
         if row is None:
-            raise UndoError(f"action {action_id} not found in this clinic")
+            raise UndoError("not_found", f"action {action_id} not found in this clinic")
         if row.is_undone:
-            raise UndoError(f"action {action_id} was already undone at {row.undone_at:%Y-%m-%d %H:%M:%S} UTC")
+            raise UndoError("already_undone", f"action {action_id} was already undone at {row.undone_at:%Y-%m-%d %H:%M:%S} UTC")
         if row.undo_expires_at <= now:
-            raise UndoError(f"the undo window of action {action_id} closed at {row.undo_expires_at:%Y-%m-%d %H:%M:%S} UTC")
+            raise UndoError("expired", f"the undo window of action {action_id} closed at {row.undo_expires_at:%Y-%m-%d %H:%M:%S} UTC")
         authors = _authors(s, row)
         refused = _refusal(row, authors, actor)
         if refused:
-            raise UndoError(refused)
+            raise UndoError("forbidden", refused)
         handler = UNDO_HANDLERS.get(row.entity_type)
         if handler is None:
-            raise UndoError(f"actions on {row.entity_type} cannot be undone")
+            raise UndoError("not_undoable", f"actions on {row.entity_type} cannot be undone")
         row.is_undone, row.undone_at, row.undone_by_user_id, row.undo_reason = True, now, actor.user_id, reason
         try:
             summary = handler(s, row)  # sees undone_by_user_id: the undo is authored by the actor
         except ToolError as exc:  # e.g. a later change touched the same tooth
-            raise UndoError(f"action {action_id} cannot be undone: {exc}") from None
+            raise UndoError("conflict", f"action {action_id} cannot be undone: {exc}") from None
         s.add(AuditEvent(
             tenant_id=actor.tenant_id, actor_type="USER", actor_id=actor.user_id, event_type="CLINICAL_UNDO",
             resource_type=row.entity_type, resource_id=row.entity_id,

@@ -14,12 +14,16 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core_schema.errors import DomainError
 from core_schema.models import Encounter, Patient, VoiceRecording, VoiceSession, VoiceUtterance
 from core_schema.settings import get_settings
 
 
-class VoiceInputError(ValueError):
+class VoiceInputError(DomainError, ValueError):
     """A dictation that cannot be taken (unknown patient, session of another patient...)."""
+
+    def __init__(self, message: str, code: str = "not_found") -> None:
+        super().__init__(code, message)
 
 
 def open_encounter(s: Session, patient_id: uuid.UUID) -> uuid.UUID | None:

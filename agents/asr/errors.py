@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from core_schema.errors import DomainError
+
 AudioErrorCode = Literal[
     "empty",
     "not_found",
@@ -19,13 +21,17 @@ AudioErrorCode = Literal[
 ]
 
 
-class AudioError(ValueError):
+# Too much audio is "too large" (413); anything else unusable is invalid input (422).
+_OVERSIZE: frozenset[str] = frozenset({"too_large", "too_long"})
+
+
+class AudioError(DomainError, ValueError):
     """Audio that was refused, with a stable machine code and a human-readable message."""
 
+    code: AudioErrorCode
+
     def __init__(self, code: AudioErrorCode, message: str) -> None:
-        super().__init__(message)
-        self.code: AudioErrorCode = code
-        self.message = message
+        super().__init__(code, message, 413 if code in _OVERSIZE else 422)
 
     def to_dict(self) -> dict[str, str]:
         """The shape CLI/API error payloads use (``{"error": ..., "code": ...}``)."""

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from typing import TypeVar
 
+from core_schema.errors import InvalidInput
 from core_schema.settings import get_settings
 
 from .models import Clarify, Interpretation
@@ -28,8 +29,11 @@ _Result = TypeVar("_Result", bound=Interpretation)
 _SPACE_LIKE = frozenset("\n\r\t\v\f\x85\u2028\u2029")
 
 
-class DictationInputError(ValueError):
-    """A dictated text that is refused before anything is interpreted or written."""
+class DictationInputError(InvalidInput):
+    """A dictated text that is refused before anything is interpreted or written (413: too long)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="text_too_long", status=413)
 
 
 def clean_dictation_text(text: str, max_chars: int | None = None) -> str:

@@ -1,4 +1,9 @@
-"""``dentalagent``: the command line for reviewers and engineers (see voice-contract.md)."""
+"""``dentalagent``: the command line for reviewers and engineers (see voice-contract.md).
+
+A thin face over ``services``: every refusal is a ``DomainError`` printed as one line (or
+``{"error"}`` with --json); anything unexpected is logged with its traceback to
+``$DENTALAGENT_HOME/logs/cli.log`` and printed as one line.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,19 @@ import sys
 
 import typer
 
-from api.cli import db_commands, eval_commands, platform_commands, runtime_commands, voice_commands
+from api.cli import (
+    db_commands,
+    eval_commands,
+    imaging_commands,
+    memory_commands,
+    platform_commands,
+    runtime_commands,
+    voice_commands,
+)
 from api.cli.output import fail
+from core_schema.errors import ConfigError, DomainError
+
+log = logging.getLogger("dentalagent.cli")
 
 app = typer.Typer(
     name="dentalagent",
@@ -32,6 +48,9 @@ app.command("interpret")(voice_commands.interpret_command)
 app.command("transcribe")(voice_commands.transcribe_command)
 app.command("dictate")(voice_commands.dictate_command)
 app.add_typer(eval_commands.app, name="eval")
+app.add_typer(memory_commands.app, name="memory")
+app.add_typer(imaging_commands.imaging_app, name="imaging")
+app.add_typer(imaging_commands.models_app, name="models")
 
 
 def main() -> None:
@@ -45,18 +64,33 @@ def main() -> None:
         raise
     except KeyboardInterrupt:
         fail("interrupted", json_mode, code=130)
+    except DomainError as exc:
+        fail(exc.message, json_mode)
+    except ConfigError as exc:
+        fail(str(exc), json_mode)
     except Exception as exc:  # the last line of defence: never a traceback to a user
         if os.environ.get("DENTALAGENT_DEBUG"):
             raise
-        fail(_describe(exc), json_mode)
+        _log_unexpected(exc)
+        fail(f"internal error ({type(exc).__name__}): {_first_line(exc)}", json_mode)
 
 
-def _describe(exc: Exception) -> str:
-    from core_schema.directory import NotFound
-    from core_schema.errors import ConfigError
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
-    if isinstance(exc, (ConfigError, NotFound)):
-        return str(exc)
-    if isinstance(exc, ValueError):
-        return str(exc)
-    return f"internal error ({type(exc).__name__}): {exc}".splitlines()[0]
+
+def _log_unexpected(exc: Exception) -> None:
+    """The traceback goes to the log file (never to the terminal); a broken log is not a second error."""
+    try:
+        if not log.handlers:
+            from core_schema.settings import get_settings
+
+            folder = get_settings().home.expanduser() / "logs"
+            folder.mkdir(parents=True, exist_ok=True)
+            handler = logging.FileHandler(folder / "cli.log", encoding="utf-8")
+            handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+            log.addHandler(handler)
+            log.propagate = False
+        log.error("unexpected error in `dentalagent %s`", " ".join(sys.argv[1:2]), exc_info=exc)
+    except Exception:
+        pass

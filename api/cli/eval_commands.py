@@ -1,29 +1,144 @@
-"""``dentalagent eval``: run an eval and write its report (JSON + Markdown)."""
+"""``dentalagent eval``: run evals, compare two reports, run the CI gate (thin over ``evals``)."""
 
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
 
 import typer
 
-app = typer.Typer(help="Evaluations.", no_args_is_help=True)
+from api.cli import imaging_commands
+from api.cli.output import fail
+
+app = typer.Typer(help="Evaluations: voice (any dataset, any solvers), imaging, compare two reports, the CI gate.",
+                  no_args_is_help=True)
+
+_PROGRESS = typer.Option(None, "--progress/--no-progress", help="Progress bar on stderr (default: when it is a terminal).")
 
 
 @app.command("voice")
 def voice(
-    audio: bool = typer.Option(False, "--audio", help="Synthesise, transcribe and interpret (else text only)."),
-    snr: float = typer.Option(None, "--snr", min=-20.0, max=100.0, help="Mix seeded noise at this SNR in dB (audio only)."),
-    voice_name: str = typer.Option("piper-joe", "--voice", help="Synthetic voice (piper-joe, espeak-us, ...)."),
+    dataset: Path = typer.Option(None, "--dataset", help="A JSONL dataset (text and/or audio rows); default: the built-in set."),
+    solver: str = typer.Option(None, "--solver", help="Comma-separated: rules, llm, asr, asr+llm, workflow (side by side)."),
+    audio: bool = typer.Option(False, "--audio", help="Built-in set: synthesise, transcribe and interpret (else text only)."),
+    snr: float = typer.Option(None, "--snr", min=-20.0, max=100.0, help="Mix seeded noise at this SNR in dB (synthesised rows)."),
+    voice_name: str = typer.Option("piper-joe", "--voice", help="Synthetic voice for rows without a recording (piper-joe, espeak-us, ...)."),
     limit: int = typer.Option(None, "--limit", min=1, help="Score only the first N utterances."),
     seed: int = typer.Option(0, "--seed", min=0, max=2**32 - 1, help="Noise seed (reproducible)."),
+    llm_base_url: str = typer.Option(None, "--llm-base-url", envvar="DENTALAGENT_LLM_BASE_URL", help="OpenAI-compatible endpoint (llm solvers)."),
+    llm_model: str = typer.Option(None, "--llm-model", envvar="DENTALAGENT_LLM_MODEL", help="Model name (llm solvers)."),
+    llm_api_key: str = typer.Option(None, "--llm-api-key", envvar="DENTALAGENT_LLM_API_KEY", help="API key (never written to reports)."),
     report: Path = typer.Option(Path("reports"), "--report", help="Folder for the JSON and Markdown reports."),
+    junit: Path = typer.Option(None, "--junit", help="Also write JUnit XML here (CI dashboards)."),
+    progress: bool = _PROGRESS,
 ) -> None:
-    """Score the voice pipeline on the dataset; prints the summary and writes the report."""
-    from evals.voice_eval import EvalOptions, run, write_report
+    """Score solvers on a dataset; prints the summary and writes the report."""
+    if snr is not None and not audio and not solver and dataset is None:
+        fail("--snr needs --audio (or an asr solver)", False)
+    if dataset is None and solver is None:  # the built-in eval, report shape unchanged
+        from evals.voice_eval import EvalOptions, run, write_report
 
-    if snr is not None and not audio:
-        raise ValueError("--snr needs --audio")
-    result = run(EvalOptions(audio=audio, snr_db=snr, voice=voice_name, limit=limit, seed=seed))
-    json_path, md_path = write_report(result, report)
+        try:
+            result = run(EvalOptions(audio=audio, snr_db=snr, voice=voice_name, limit=limit, seed=seed, progress=progress))
+        except (KeyError, ValueError, RuntimeError) as exc:
+            fail(str(exc), False)
+        json_path, md_path = write_report(result, report, junit)
+        typer.echo(md_path.read_text().split("## Slot accuracy")[0].rstrip())
+        typer.echo(f"\nreport: {json_path} and {md_path}" + (f" and {junit}" if junit else ""))
+        return
+    from evals import report as reports
+    from evals.dataset import load_dataset
+    from evals.solvers import AudioSettings, LLMSettings, build_solvers
+    from evals.task import run_eval
+    from evals.text_scoring import DATASET_PATH
+
+    path = dataset or DATASET_PATH
+    if not path.is_file():
+        fail(f"no such dataset: {path}", False)
+    ds = load_dataset(path).subset(limit=limit)
+    names = [s for s in (solver or ("asr" if audio or any(s.audio for s in ds.samples) else "rules")).split(",") if s.strip()]
+    try:
+        solvers = build_solvers(names, llm=LLMSettings(llm_base_url, llm_model, llm_api_key),
+                                audio=AudioSettings(voice_name, snr, seed))
+    except (KeyError, ValueError) as exc:
+        fail(str(exc), False)
+    result = run_eval(ds, solvers, progress=progress)
+    stem = f"eval-{path.stem}-" + "-".join(s.name.replace("+", "_") for s in solvers)
+    json_path, md_path = reports.write(result, report, stem, junit)
+    for p in ds.problems:
+        typer.echo(f"dataset line {p.line}: {p.error}", err=True)
     typer.echo(md_path.read_text().split("## Slot accuracy")[0].rstrip())
-    typer.echo(f"\nreport: {json_path} and {md_path}")
+    typer.echo(f"\nreport: {json_path} and {md_path}" + (f" and {junit}" if junit else ""))
+
+
+@app.command("compare")
+def compare(
+    old: Path = typer.Argument(..., help="The earlier report (JSON)."),
+    new: Path = typer.Argument(..., help="The later report (JSON)."),
+    solver: str = typer.Option(None, "--solver", help="Compare only this solver's column."),
+    as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
+    fail_on_regression: bool = typer.Option(False, "--fail-on-regression", help="Exit 1 when an utterance went from right to wrong."),
+) -> None:
+    """Utterances that went from right to wrong and back, and the change in each measure."""
+    from evals.report import compare as diff_reports
+    from evals.report import compare_markdown
+
+    docs = []
+    for p in (old, new):
+        try:
+            doc = json.loads(p.read_text())
+        except (OSError, json.JSONDecodeError) as exc:
+            fail(f"cannot read report {p}: {exc}", as_json)
+        if not isinstance(doc, dict) or "rows" not in doc or "solvers" not in doc:
+            fail(f"{p} is not an eval report with per-utterance rows (run the eval again with this version)", as_json)
+        docs.append(doc)
+    try:
+        diff = diff_reports(docs[0], docs[1], solver)
+    except ValueError as exc:
+        fail(str(exc), as_json)
+    typer.echo(json.dumps(diff, indent=2, default=str) if as_json else compare_markdown(diff))
+    if fail_on_regression and any(s["right_to_wrong"] for s in diff["solvers"].values()):
+        sys.exit(1)
+
+
+@app.command("gate")
+def gate(
+    config: Path = typer.Option(None, "--config", help="Gate file (default: evals/gate.toml)."),
+    only: str = typer.Option(None, "--only", help="Comma-separated gate names (default: all)."),
+    report: Path = typer.Option(Path("reports"), "--report", help="Folder for each gate's JSON and Markdown report."),
+    junit: Path = typer.Option(None, "--junit", help="JUnit XML of the gates' rows (one file per gate: NAME inserted)."),
+    progress: bool = _PROGRESS,
+) -> None:
+    """Run the CI regression gate from its configuration file; exit 1 when a threshold is missed."""
+    from evals import report as reports
+    from evals.gate import GATE_CONFIG, check, load_gates, run_gate
+
+    try:
+        gates = load_gates(config or GATE_CONFIG)
+    except (OSError, ValueError, KeyError) as exc:
+        fail(f"cannot read the gate file: {exc}", False)
+    wanted = [g.strip() for g in only.split(",")] if only else list(gates)
+    unknown = [g for g in wanted if g not in gates]
+    if unknown:
+        fail(f"unknown gates {unknown}; the file has {list(gates)}", False)
+    missed = False
+    for name in wanted:
+        g = gates[name]
+        lacking = g.missing_needs()
+        if lacking:
+            typer.echo(f"gate {name}: skipped ({', '.join(lacking)} not installed)")
+            continue
+        result = run_gate(g, progress=progress)
+        junit_path = junit.with_name(f"{junit.stem}-{name}{junit.suffix}") if junit else None
+        json_path, _ = reports.write(result, report, f"gate-{name}", junit_path)
+        failures = check(result, g)
+        missed = missed or bool(failures)
+        typer.echo(f"gate {name}: {'FAILED' if failures else 'passed'} ({json_path})")
+        for f in failures:
+            typer.echo(f"  {f}")
+    if missed:
+        sys.exit(1)
+
+
+app.command("imaging")(imaging_commands.eval_command)  # the phantom-set imaging eval (imaging/eval.py)

@@ -7,10 +7,23 @@ import sys
 from typing import Any, NoReturn
 
 import typer
+from pydantic import BaseModel
+
+
+def plain(data: Any) -> Any:
+    """A service's answer (a schema, a list of them, or plain data) as JSON-able data."""
+    if isinstance(data, BaseModel):
+        return data.model_dump(mode="json")
+    if isinstance(data, list):
+        return [plain(item) for item in data]
+    if isinstance(data, dict):
+        return {k: plain(v) for k, v in data.items()}
+    return data
 
 
 def emit(data: Any, as_json: bool) -> None:
     """Print ``data`` as JSON, or as ``key: value`` lines / one row per item."""
+    data = plain(data)
     if as_json:
         typer.echo(json.dumps(data, indent=2, default=str))
         return
@@ -23,10 +36,10 @@ def emit(data: Any, as_json: bool) -> None:
             typer.echo(str(row))
 
 
-def fail(message: str, as_json: bool, code: int = 2) -> NoReturn:
+def fail(message: str, as_json: bool, code: int = 2, **extra: Any) -> NoReturn:
     """One line on stderr (``{"error": ...}`` on stdout with --json), then exit non-zero."""
     if as_json:
-        typer.echo(json.dumps({"error": message}))
+        typer.echo(json.dumps({"error": message, **plain(extra)}, indent=2 if extra else None))
     else:
         typer.echo(f"error: {message}", err=True)
     sys.exit(code)

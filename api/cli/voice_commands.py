@@ -1,25 +1,25 @@
-"""``interpret``, ``transcribe`` and ``dictate`` (voice-contract.md, "Command line")."""
+"""``interpret``, ``transcribe`` and ``dictate`` (voice-contract.md, "Command line").
+
+Thin over ``services.dictation``. Input refused before anything runs (``InvalidInput``) prints
+as ``invalid input: ...``; other refusals (unusable audio, unknown patient) print as they are.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import typer
 
 from api.cli.output import emit, fail
 from api.cli.platform_commands import JSON
-from api.cli.runtime_commands import actor, engine, parse_id
+from api.cli.runtime_commands import parse_id
+from core_schema.errors import DomainError, InvalidInput
 from core_schema.settings import get_settings
-
-
-def _transcriber():  # type: ignore[no-untyped-def]
-    """A transcriber without a database: the seeded catalog's vocabulary."""
-    from agents.asr import Transcriber
-
-    s = get_settings()
-    return Transcriber(model=s.asr_model, device=s.asr_device, max_seconds=s.max_audio_seconds, max_bytes=s.max_audio_bytes)
+from services.dictation import service as dictation
+from services.identity import service as identity
 
 
 def _read(path: str, as_json: bool) -> bytes:
@@ -31,6 +31,10 @@ def _read(path: str, as_json: bool) -> bytes:
     return p.read_bytes()
 
 
+def _refused(exc: DomainError, as_json: bool) -> NoReturn:
+    fail(f"invalid input: {exc.message}" if isinstance(exc, InvalidInput) else exc.message, as_json)
+
+
 def interpret_command(
     text: str = typer.Option(None, "--text", help="The utterance."),
     jsonl: Path = typer.Option(None, "--jsonl", help="A JSONL file of {id, text, notation?, context?}."),
@@ -40,8 +44,7 @@ def interpret_command(
     as_json: bool = JSON,
 ) -> None:
     """Interpret an utterance into commands (no database needed)."""
-    from agents.asr import AudioError
-    from agents.interpreter import InterpretContext, interpret, interpret_jsonl
+    from agents.interpreter import interpret_jsonl
 
     if sum(x is not None for x in (text, jsonl, audio)) != 1:
         fail("give exactly one of --text, --jsonl or --audio", as_json)
@@ -52,38 +55,25 @@ def interpret_command(
             for line in interpret_jsonl(fh):
                 typer.echo(line)
         return
+    recording = _read(audio, as_json) if audio is not None else None
     try:
-        context = InterpretContext(tooth=tooth_in_focus, perio_mode=False) if tooth_in_focus else None
-        asr = None
-        if audio is not None:
-            try:
-                result = _transcriber().transcribe(_read(audio, as_json))
-            except AudioError as exc:
-                fail(str(exc), as_json)
-            text = result.text
-            asr = {"latency_ms": round(result.latency_ms, 1), "asr_ms": round(result.asr_ms, 1),
-                   "duration_s": round(result.duration_s, 3), "model": result.model}
-        out = interpret(text, notation, context).model_dump()
-    except ValueError as exc:
-        fail(f"invalid input: {exc}", as_json)
-    if asr is not None:
-        out["asr"] = asr
+        out = dictation.interpret(text=text, audio=recording, notation=notation, tooth_in_focus=tooth_in_focus)
+    except DomainError as exc:
+        _refused(exc, as_json)
     emit(out, as_json)
 
 
 def transcribe_command(files: list[str], as_json: bool = JSON) -> None:
     """Transcribe audio files with the local Whisper model."""
-    from agents.asr import AudioError
-
-    transcriber = _transcriber()
+    transcriber = dictation.transcriber()
     failed = False
     for path in files:
         try:
             r = transcriber.transcribe(_read(path, as_json))
             row = {"file": path, "text": r.text, "duration_s": round(r.duration_s, 3),
                    "latency_ms": round(r.latency_ms, 1), "model": r.model}
-        except AudioError as exc:
-            row, failed = {"file": path, "error": str(exc)}, True
+        except DomainError as exc:  # unusable audio: reported per file, the others still run
+            row, failed = {"file": path, "error": exc.message}, True
         if as_json:
             typer.echo(json.dumps(row))
         else:
@@ -101,23 +91,17 @@ def dictate_command(
     as_json: bool = JSON,
 ) -> None:
     """Run voice-to-chart up to the approval queue."""
-    from agents.asr import AudioError
-    from workflows.dictation import dictate
-    from workflows.voice_store import VoiceInputError
-
     if (file is None) == (text is None):
         fail("give an audio FILE or --text, not both", as_json)
-    who = actor(as_email or get_settings().user)
+    who = identity.actor(as_email)
     try:
-        result = dictate(
-            engine(), who, parse_id(patient, "patient id"), text=text,
+        result = dictation.dictate(
+            who, parse_id(patient, "patient id"), text=text,
             audio=_read(file, as_json) if file else None, audio_format=Path(file).suffix.lstrip(".") if file else "wav",
             session_id=parse_id(session, "session id") if session else None,
         )
-    except (AudioError, VoiceInputError) as exc:
-        fail(str(exc), as_json)
-    except ValueError as exc:
-        fail(f"invalid input: {exc}", as_json)
+    except DomainError as exc:
+        _refused(exc, as_json)
     emit(result, as_json)
-    if result["status"] == "FAILED":
+    if result.status == "FAILED":
         sys.exit(1)

@@ -12,37 +12,31 @@ from api.auth.deps import current_principal
 from api.auth.principal import Principal
 from api.routes.errors import error_response
 from api.schemas import ApprovalOut, BatchIn, CommentIn, DecisionOut, EditIn, ErrorOut
+from services.approvals import service
 
 router = APIRouter(tags=["approvals"], responses={403: {"model": ErrorOut}, 404: {"model": ErrorOut},
                                                    409: {"model": ErrorOut}})
 
 
 @router.get("/approvals", response_model=list[ApprovalOut])
-def pending(p: Principal = Depends(current_principal)) -> list[dict[str, Any]]:
+def pending(p: Principal = Depends(current_principal)) -> list[ApprovalOut]:
     """The caller's open requests, in queue order."""
-    from workflows.approvals import pending_for
-    from workflows.runtime import get_engine
-
     p.require("approvals:read")
-    return pending_for(get_engine(), p.actor)
+    return service.pending(p.actor)
 
 
-def _decide(p: Principal, ids: list[uuid.UUID], verdict: str, comment: str | None,
-            edits: dict[str, Any] | None) -> list[dict[str, Any]] | JSONResponse:
+def _decide(p: Principal, ids: list[uuid.UUID], verdict: service.Verdict, comment: str | None,
+            edits: dict[str, Any] | None) -> list[DecisionOut] | JSONResponse:
     """Decide all or nothing; 409 naming the change when an approved change then failed to apply."""
-    from workflows.approvals import decide_batch, failure_summary
-    from workflows.runtime import get_engine
-
     p.require("approvals:decide")
-    decisions = decide_batch(get_engine(), ids, p.actor, verdict, comment=comment, edits=edits)
-    results = [d.as_dict() for d in decisions]
-    failure = failure_summary(decisions, verdict)
-    if failure:
-        return error_response(409, "apply_failed", failure, decisions=results)
-    return results
+    report = service.decide(ids, p.actor, verdict, comment=comment, edits=edits)
+    if report.failure:
+        return error_response(409, "apply_failed", report.failure,
+                              decisions=[d.model_dump(mode="json") for d in report.decisions])
+    return report.decisions
 
 
-def _one(outcome: list[dict[str, Any]] | JSONResponse) -> dict[str, Any] | JSONResponse:
+def _one(outcome: list[DecisionOut] | JSONResponse) -> DecisionOut | JSONResponse:
     return outcome if isinstance(outcome, JSONResponse) else outcome[0]
 
 

@@ -7,11 +7,11 @@ from fastapi import APIRouter, Depends, Form, Request, Response
 from api.auth import credentials, sessions, throttle, tokens
 from api.auth.deps import CSRF_COOKIE, SESSION_COOKIE, current_principal
 from api.auth.principal import Principal
-from api.schemas import ErrorOut, LoginIn, TokenOut
+from api.schemas import NO_NUL, ErrorOut, LoginIn, TokenOut
 from core_schema.errors import DomainError
 from core_schema.settings import get_settings
 
-router = APIRouter(tags=["auth"], responses={401: {"model": ErrorOut}, 429: {"model": ErrorOut}})
+router = APIRouter(tags=["auth"], responses={400: {"model": ErrorOut}, 401: {"model": ErrorOut}, 422: {"model": ErrorOut}, 429: {"model": ErrorOut}})
 
 
 def _address(request: Request) -> str:
@@ -50,8 +50,9 @@ def logout(principal: Principal = Depends(current_principal)) -> Response:
 
 
 @router.post("/token", response_model=TokenOut, responses={400: {"model": ErrorOut}})
-def client_token(request: Request, grant_type: str = Form(...), client_id: str = Form(..., max_length=200),
-                 client_secret: str = Form(..., max_length=1024), scope: str | None = Form(None, max_length=2000)) -> TokenOut:
+def client_token(request: Request, grant_type: str = Form(...), client_id: str = Form(..., max_length=200, pattern=NO_NUL),
+                 client_secret: str = Form(..., max_length=1024, pattern=NO_NUL),
+                 scope: str | None = Form(None, max_length=2000, pattern=NO_NUL)) -> TokenOut:
     """OAuth2 client credentials: a bearer token for an API client, limited to scopes it holds."""
     if grant_type != "client_credentials":
         raise DomainError("unsupported_grant_type", f"grant_type {grant_type!r} is not supported: use client_credentials", 400)

@@ -10,13 +10,14 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.auth.deps import current_principal
 from api.auth.principal import Principal
-from api.routes.patients import require_patient
 from api.schemas import DictationIn, DictationOut, ErrorOut
 from core_schema.errors import DomainError
 from core_schema.settings import get_settings
+from services.dictation import service
 
 router = APIRouter(tags=["dictations"])
 
@@ -42,7 +43,10 @@ def _uuid(value: object, what: str) -> uuid.UUID:
 async def _audio(request: Request) -> dict[str, Any]:
     """Patient, session and audio bytes of a multipart upload, refused past the size limit."""
     limit = get_settings().max_audio_bytes
-    form = await request.form(max_files=1, max_fields=10)
+    try:
+        form = await request.form(max_files=1, max_fields=10)
+    except StarletteHTTPException as exc:  # a body that is not multipart after all
+        raise DomainError("invalid_request", f"the multipart body cannot be read: {exc.detail}", 422) from None
     upload = form.get("file")
     if not isinstance(upload, UploadFile):
         raise DomainError("invalid_request", "the multipart body needs an audio 'file'", 422)
@@ -68,11 +72,8 @@ async def _text(request: Request) -> dict[str, Any]:
 
 @router.post("/dictations", response_model=DictationOut, openapi_extra=_BODY,
              responses={404: {"model": ErrorOut}, 413: {"model": ErrorOut}, 422: {"model": ErrorOut}})
-async def dictate(request: Request, p: Principal = Depends(current_principal)) -> dict[str, Any]:
+async def dictate(request: Request, p: Principal = Depends(current_principal)) -> DictationOut:
     """Run voice-to-chart up to the approval queue; the answer is ``dictate --json``'s object."""
-    from workflows.dictation import dictate as run_dictation
-    from workflows.runtime import get_engine
-
     p.require("voice:dictate")
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "multipart/form-data":
@@ -81,7 +82,5 @@ async def dictate(request: Request, p: Principal = Depends(current_principal)) -
         args = await _text(request)
     else:
         raise DomainError("unsupported_media_type", "send JSON text or a multipart audio file", 415)
-    await run_in_threadpool(require_patient, p.tenant_id, args["patient_id"])
-    engine = await run_in_threadpool(get_engine)
     patient_id = args.pop("patient_id")
-    return await run_in_threadpool(lambda: run_dictation(engine, p.actor, patient_id, api_client_id=p.api_client_id, **args))
+    return await run_in_threadpool(lambda: service.dictate(p.actor, patient_id, api_client_id=p.api_client_id, **args))

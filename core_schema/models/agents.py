@@ -200,6 +200,8 @@ class AgentMemory(Base):
         Index("idx_agent_memories_tenant_scope", "tenant_id", "scope", "scope_id"),
         Index("idx_agent_memories_tenant_lang_scope", "tenant_id", "content_language", "scope", "scope_id"),
         Index("idx_agent_memories_embedding", "embedding", postgresql_using="ivfflat", postgresql_ops={"embedding": "vector_cosine_ops"}, postgresql_with={"lists": 100}),
+        # Not in the spec: full-text recall (migration 0005).
+        Index("ix_agent_memories_content_fts", text("to_tsvector('english'::regconfig, content)"), postgresql_using="gin"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, server_default=text("uuid_generate_v4()"))

@@ -45,8 +45,7 @@ class Embedding(TypeDecorator[list[float]]):
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
         if value is not None and len(value) != EMBEDDING_DIMENSIONS:
             raise ValueError(f"embedding must have {EMBEDDING_DIMENSIONS} dimensions, got {len(value)}")
-        if value is not None and getattr(dialect, "dentalagent_has_vector", False):
-            return Vector(EMBEDDING_DIMENSIONS).bind_processor(dialect)(value)  # type: ignore[misc]
+        # A list either way: with pgvector, the dialect impl (Vector) then renders it itself.
         return None if value is None else [float(v) for v in value]
 
     def process_result_value(self, value: Any, dialect: Dialect) -> list[float] | None:

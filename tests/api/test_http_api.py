@@ -69,8 +69,9 @@ def dictate(http: TestClient, headers: dict[str, str], patient_id: uuid.UUID, te
 
 def test_routes_are_all_listed() -> None:
     paths = {p for _, p in API_ROUTES}
-    assert len(API_ROUTES) == 13
+    assert len(API_ROUTES) == 14
     assert any(p.endswith("/chart") for p in paths) and "/api/v1/dictations" in paths and "/api/v1/me" in paths
+    assert "/api/v1/events" in paths
 
 
 @pytest.mark.parametrize(("method", "path"), API_ROUTES)
@@ -162,8 +163,8 @@ def test_voice_agent_can_dictate_but_not_approve(http) -> None:
     assert set(result["approval_ids"]) <= pending  # the dentist reviews what the agent proposed
 
 
-def test_dentist_dictates_approves_and_undoes_through_the_api(http) -> None:
-    dentist, patient = login(http), DEMO_PATIENT_IDS[2]
+def test_dentist_dictates_approves_and_undoes_through_the_api(http, new_patient) -> None:
+    dentist, patient = login(http), new_patient()
     chart_url = f"/api/v1/patients/{patient}/chart"
     before = http.get(chart_url, headers=dentist).json()
     result = dictate(http, dentist, patient, "thirty six occlusal caries")
@@ -187,7 +188,7 @@ def test_dentist_dictates_approves_and_undoes_through_the_api(http) -> None:
     assert undone.status_code == 200 and undone.json()["undone"] is True
     assert http.get(chart_url, headers=dentist).json()["teeth"] == before["teeth"]
     again = http.post(f"/api/v1/actions/{action['id']}/undo", headers=dentist)
-    assert again.status_code == 409 and again.json()["code"] == "conflict"
+    assert again.status_code == 409 and again.json()["code"] == "already_undone"
 
 
 def test_assistant_may_not_approve_a_tier3_change(http) -> None:
@@ -199,7 +200,7 @@ def test_assistant_may_not_approve_a_tier3_change(http) -> None:
     rejected = http.post(f"/api/v1/approvals/{result['approval_ids'][0]}/reject", headers=dentist, json={"comment": "no"})
     assert rejected.status_code == 200 and rejected.json()["status"] == "REJECTED"
     twice = http.post(f"/api/v1/approvals/{result['approval_ids'][0]}/approve", headers=dentist)
-    assert twice.status_code == 409
+    assert twice.status_code == 409 and twice.json()["code"] == "already_decided"
 
 
 def test_other_tenants_ids_answer_404(http) -> None:
@@ -240,7 +241,7 @@ def test_audio_dictation_is_a_multipart_upload(http) -> None:
     headers = login(http)
     refused = http.post("/api/v1/dictations", headers=headers, data={"patient_id": str(DEMO_PATIENT_IDS[0])},
                         files={"file": ("note.wav", b"not audio at all", "audio/wav")})
-    assert refused.status_code == 422 and refused.json()["code"] == "invalid_input"  # decoded before anything is written
+    assert refused.status_code == 422 and refused.json()["code"] == "corrupt"  # decoded before anything is written
     missing = http.post("/api/v1/dictations", headers=headers, data={"patient_id": str(DEMO_PATIENT_IDS[0])},
                         files={"other": ("x.txt", b"x")})
     assert missing.status_code == 422 and "'file'" in missing.json()["error"]

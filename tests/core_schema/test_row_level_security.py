@@ -17,11 +17,14 @@ from core_schema.seed.demo import (
 
 
 def test_orm_queries_see_only_own_tenant(platform) -> None:
+    with platform.db.system_session() as s:  # the owner sees every clinic (tests add patients)
+        owned = {t: set(s.scalars(select(Patient.id).where(Patient.tenant_id == t)))
+                 for t in (DEMO_TENANT_ID, UNIVERSAL_TENANT_ID)}
+    assert set(DEMO_PATIENT_IDS) <= owned[DEMO_TENANT_ID] and UNIVERSAL_PATIENT_ID in owned[UNIVERSAL_TENANT_ID]
     with platform.db.tenant_session(DEMO_TENANT_ID) as s:
-        ids = set(s.scalars(select(Patient.id)))
-    assert ids == set(DEMO_PATIENT_IDS)
+        assert set(s.scalars(select(Patient.id))) == owned[DEMO_TENANT_ID]
     with platform.db.tenant_session(UNIVERSAL_TENANT_ID) as s:
-        assert set(s.scalars(select(Patient.id))) == {UNIVERSAL_PATIENT_ID}
+        assert set(s.scalars(select(Patient.id))) == owned[UNIVERSAL_TENANT_ID]
 
 
 def test_raw_sql_cannot_read_or_update_other_tenant(platform) -> None:

@@ -11,9 +11,10 @@
 | create_clinical_note | DATA_MUTATION | yes | 2 | chart:write |
 | record_procedure | DATA_MUTATION | yes | 2 | chart:write |
 | move_treatment_plan_item | DATA_MUTATION | yes | 2 | chart:write |
+| search_clinic_knowledge | DATA_RETRIEVAL | no | 1 | knowledge:read |
 """
 
-from tools.clinical import chart, diagnosis, history, notes, perio, plan, procedures  # noqa: F401  (registers the tools)
+from tools.clinical import chart, diagnosis, history, knowledge, notes, perio, plan, procedures  # noqa: F401  (registers the tools)
 
 CLINICAL_TOOL_NAMES: tuple[str, ...] = (
     "get_patient_history",
@@ -25,4 +26,5 @@ CLINICAL_TOOL_NAMES: tuple[str, ...] = (
     "create_clinical_note",
     "record_procedure",
     "move_treatment_plan_item",
+    "search_clinic_knowledge",
 )

@@ -23,6 +23,7 @@ from core_schema.models import (
     TreatmentPlan,
     TreatmentPlanItem,
 )
+from memory.writers import recent_visit_summaries
 from tools.clinical.chart import latest_snapshot
 from tools.clinical.common import READ_ONLY, StrictModel, jsonable, load_patient, money
 from tools.clinical.plan import plan_items
@@ -126,6 +127,8 @@ def get_patient_history(ctx: ToolContext, args: GetPatientHistoryInput) -> ToolR
         "procedures": procedures,
         "notes": notes,
         "chart_snapshot_id": snap.id if snap else None,
+        # "show the last visit": the run summaries in memory (ids, teeth, codes, dates), newest first
+        "visit_summaries": recent_visit_summaries(s, pid),
     }
     return ToolResult(output=jsonable(output))
 

@@ -46,6 +46,7 @@ class ApprovalState(TypedDict, total=False):
     rejected_count: int
     failed_count: int
     final_status: str
+    habit_memories_by_id: dict[str, list[str]]  # tool execution id -> procedural memories that shaped it
 
 
 def add_approval_steps(graph: StateGraph, engine: Engine, entry_from: str | None = None) -> None:
@@ -78,9 +79,11 @@ def add_approval_steps(graph: StateGraph, engine: Engine, entry_from: str | None
         for texec_id in state["awaiting_ids"]:
             name, args, _ = engine.executor.load_call(tenant, uuid.UUID(texec_id))
             tool = REGISTRY.get(name)
+            habits = (state.get("habit_memories_by_id") or {}).get(texec_id)
             proposals.append(approvals.Proposal(
                 uuid.UUID(texec_id), name, describe(name, args),
-                reason=f"tier-{tool.risk_tier} change proposed by the {state.get('mode') or 'agent'} workflow",
+                reason=f"tier-{tool.risk_tier} change proposed by the {state.get('mode') or 'agent'} workflow"
+                + (f"; adjusted by clinician habit memory {', '.join(habits)}" if habits else ""),
             ))
         ids, still_open = approvals.request(engine, state, ctx.step_id, proposals)
         return {"approval_ids": [str(i) for i in ids], "approvals_open": still_open}
@@ -106,6 +109,8 @@ def add_approval_steps(graph: StateGraph, engine: Engine, entry_from: str | None
             else:
                 engine.executor.cancel(tenant, uuid.UUID(texec_id), "rejected by the reviewer")
                 rejected.append(texec_id)
+        approvals.announce_applied(engine, tenant, uuid.UUID(state["execution_id"]),
+                                   [t for t in applied if t in state["awaiting_ids"]])
         if failed:  # an approved change the tool refused: the run did not do what was approved
             approvals.record_apply_failure(engine, tenant, uuid.UUID(state["execution_id"]), failed)
             final = "FAILED"
@@ -115,6 +120,10 @@ def add_approval_steps(graph: StateGraph, engine: Engine, entry_from: str | None
 
     @engine.node("summarize", "DECISION")
     def summarize(state: State, ctx: NodeContext) -> State:
+        if (state.get("final_status") or "COMPLETED") == "COMPLETED":
+            from memory.writers import after_run  # the run's summary and the clinician's habits
+
+            ctx.details.update(tool_output={"memory": after_run(engine.db, state)})
         return {
             "applied_count": len(state.get("applied_ids", [])),
             "rejected_count": len(state.get("rejected_ids", [])),

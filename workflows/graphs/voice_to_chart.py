@@ -17,6 +17,10 @@ from langgraph.graph import START, StateGraph
 from agents.resolver import load_catalog, resolve
 from core_schema.directory import tooth_notation
 from core_schema.models import VoiceRecording, VoiceUtterance
+from memory import habits
+from memory.context import ContextItem, ContextWindow, assemble
+from memory.context import record as record_window
+from memory.writers import repository_for
 from tools.executor import Call
 from workflows import voice_store
 from workflows.engine import Engine, NodeContext, State, WorkflowSpec
@@ -40,8 +44,15 @@ def build(engine: Engine) -> StateGraph:
             assert rec is not None
             path = Path(unquote(urlparse(rec.audio_uri).path))
             transcriber = transcriber_for(s, tenant)
-        result = transcriber.transcribe(path.read_bytes())
+        # The clinic's biasing prompt, plus the words this clinician's corrections taught.
+        learned = habits.habits_of(repository_for(engine.db), tenant, uuid.UUID(state["user_id"]))
+        base = transcriber.vocabulary.initial_prompt if transcriber.bias and transcriber.vocabulary else None
+        prompt, window = habits.biasing_prompt(base, learned)
+        result = transcriber.transcribe(path.read_bytes(), **({"initial_prompt": prompt} if prompt != base else {}))
+        step_id = ctx.step_id if learned and base is not None else None
         with engine.db.tenant_session(tenant) as s:
+            if step_id is not None:  # the biasing prompt that used memory, in tokens
+                record_window(s, uuid.UUID(state["execution_id"]), step_id, window)
             utterance = s.get(VoiceUtterance, uuid.UUID(state["voice_utterance_id"]))
             utterance.transcript, utterance.is_final = result.text, True
             utterance.entities = {**(utterance.entities or {}), "asr": {
@@ -59,10 +70,14 @@ def build(engine: Engine) -> StateGraph:
             notation = tooth_notation(s, tenant)
             text = utterance.transcript or ""
         result, model_call = interpret_text(text, notation, context.get("tooth_in_focus"), bool(context.get("perio_mode")))
+        window = None
         if model_call:
             ctx.record_llm(model_call["provider"], model_call["model"], int(model_call.get("prompt_tokens", 0)),
                            int(model_call.get("completion_tokens", 0)))
+            window, step_id = _llm_window(text, notation, context, state["voice_utterance_id"]), ctx.step_id
         with engine.db.tenant_session(tenant) as s:
+            if window is not None:  # what the model call saw, in tokens
+                record_window(s, uuid.UUID(state["execution_id"]), step_id, window)
             utterance = s.get(VoiceUtterance, uuid.UUID(state["voice_utterance_id"]))
             utterance.normalized_transcript = result.get("normalized") or text.lower()
             utterance.intent = result["kind"] if result["kind"] != "proposal" else result["proposals"][0]["command"]
@@ -81,6 +96,12 @@ def build(engine: Engine) -> StateGraph:
             utterance = s.get(VoiceUtterance, uuid.UUID(state["voice_utterance_id"]))
             interpretation = utterance.entities["interpretation"]
             resolution = resolve(interpretation, session=s, catalog=load_catalog(s), patient_id=patient, encounter_id=encounter)
+        learned = habits.habits_of(repository_for(engine.db), tenant, uuid.UUID(state["user_id"]))
+        shaped: dict[int, list[str]] = {}  # what the clinician's corrections changed, by call
+        for c in resolution.calls:
+            c.args, used = habits.apply(learned, c.tool, c.args)
+            if used:
+                shaped[id(c)] = [str(u) for u in used]
         calls = [
             (c, Call(
                 tool=c.tool, args=c.args, tenant_id=tenant, user_id=uuid.UUID(state["user_id"]),
@@ -98,12 +119,19 @@ def build(engine: Engine) -> StateGraph:
             else:
                 valid.append((c, call))
         with engine.db.tenant_session(tenant) as s:
+            if learned:  # the memory recall this proposal was shaped with
+                record_window(s, uuid.UUID(state["execution_id"]), ctx.step_id, assemble(
+                    [ContextItem.of("memory", m.id, m.content, importance=m.importance) for m, _ in learned],
+                    HABIT_CONTEXT_TOKENS))
             utterance = s.get(VoiceUtterance, uuid.UUID(state["voice_utterance_id"]))
             utterance.entities = {**utterance.entities, "problems": problems,
-                                  "calls": [{"proposal": c.proposal_index, "tool": c.tool} for c, _ in valid]}
+                                  "calls": [{"proposal": c.proposal_index, "tool": c.tool,
+                                             **({"habit_memory_ids": shaped[id(c)]} if id(c) in shaped else {})}
+                                            for c, _ in valid]}
             voice_store.update_context(s, uuid.UUID(state["voice_session_id"]), resolution.focus)
         ids = [str(engine.executor.record_pending(call)) for _, call in valid]
-        return {"tool_execution_ids": ids}
+        return {"tool_execution_ids": ids,
+                "habit_memories_by_id": {t: shaped[id(c)] for (c, _), t in zip(valid, ids, strict=True) if id(c) in shaped}}
 
     def start_route(state: State) -> str:
         return "transcribe" if state.get("recording_id") else "interpret"
@@ -120,6 +148,25 @@ def build(engine: Engine) -> StateGraph:
     graph.add_edge("interpret", "resolve")
     graph.add_conditional_edges("resolve", engine.route(after_resolve), ["gate", "summarize"])
     return graph
+
+
+HABIT_CONTEXT_TOKENS = 2000
+
+
+def _llm_window(text: str, notation: str, context: dict, utterance_id: str) -> ContextWindow:
+    """The LLM interpreter's context (system prompt, command schemas, the utterance) in tokens."""
+    import json
+    import os
+
+    from agents.interpreter import InterpretContext
+    from agents.interpreter.llm import _system_prompt, build_tools
+
+    ictx = InterpretContext(tooth=context.get("tooth_in_focus"), perio_mode=bool(context.get("perio_mode")))
+    return assemble([
+        ContextItem.of("system_prompt", "interpreter.system_prompt", _system_prompt(notation, ictx), required=True),
+        ContextItem.of("tool_schemas", "interpreter.commands", json.dumps(build_tools()), required=True),
+        ContextItem.of("utterance", utterance_id, text, required=True),
+    ], int(os.environ.get("DENTALAGENT_LLM_CONTEXT_TOKENS", "8192")))
 
 
 SPEC = WorkflowSpec(

@@ -1,0 +1,379 @@
+// The review inbox: the caller's pending requests (GET /api/v1/approvals), kept live by
+// server-sent events, decided from the keyboard (J/K move, A approve, R reject, E edit,
+// X select for a batch). Every applied change gets an undo toast for its undo window.
+
+import { actionTitle, api, canDecideTier, el, formatTime, humanize, patientNames, shortId } from "./api.js";
+import { offerUndoForRun, toast } from "./toasts.js";
+
+const list = document.getElementById("inbox-list");
+const detail = document.getElementById("inbox-detail");
+const empty = document.getElementById("inbox-empty");
+const liveState = document.getElementById("live-state");
+const FIXED = new Set(["patient_id", "encounter_id"]);
+let items = [];
+let focusId = null;
+const selected = new Set();
+const fresh = new Set();
+let names = {};
+let busy = false;
+
+function teethOf(args) {
+  const out = [];
+  const add = (t) => { if (t !== undefined && t !== null && !out.includes(String(t))) out.push(String(t)); };
+  if (!args) return out;
+  add(args.tooth);
+  add(args.tooth_number);
+  for (const c of args.changes || []) add(c.tooth);
+  for (const t of args.teeth || []) add(typeof t === "object" ? t.tooth : t);
+  return out;
+}
+
+function patientOf(item) {
+  return item.arguments && item.arguments.patient_id;
+}
+
+function timeLeft(iso) {
+  if (!iso) return "";
+  const mins = Math.round((new Date(iso).getTime() - Date.now()) / 60000);
+  if (mins <= 0) return "expiring";
+  return mins < 60 ? `${mins} min left` : `${Math.floor(mins / 60)} h ${mins % 60} min left`;
+}
+
+function focused() {
+  return items.find((i) => i.id === focusId) || null;
+}
+
+function render() {
+  if (!items.find((i) => i.id === focusId)) focusId = items.length ? items[0].id : null;
+  for (const id of [...selected]) if (!items.find((i) => i.id === id)) selected.delete(id);
+  empty.hidden = items.length > 0;
+  list.hidden = items.length === 0;
+  list.replaceChildren(...items.map((item) => {
+    const teeth = teethOf(item.arguments);
+    const mayDecide = canDecideTier(item.risk_tier);
+    const node = el("li", {
+      class: ["inbox-item", item.id === focusId ? "focused" : "", selected.has(item.id) ? "selected" : "", fresh.has(item.id) ? "fresh" : ""].join(" "),
+      role: "option", "aria-selected": item.id === focusId ? "true" : "false",
+      dataset: { id: item.id, tier: item.risk_tier ?? "", runId: item.execution_id },
+    },
+    el("span", { class: "check", "aria-hidden": "true" }, selected.has(item.id) ? "✓" : ""),
+    el("div", { class: "inbox-item-main" },
+      el("div", { class: "inbox-item-top" },
+        el("span", { class: "patient-name" }, names[patientOf(item)] || "Patient"),
+        teeth.map((t) => el("span", { class: "tooth-pill" }, t))),
+      el("div", { class: "inbox-item-action" }, actionTitle(item.tool, item.arguments, item.requested_action))),
+    el("div", { class: "inbox-item-side" },
+      item.risk_tier ? el("span", { class: `chip tier tier-${item.risk_tier}` }, `Tier ${item.risk_tier}`) : null,
+      el("span", { class: "muted small" }, timeLeft(item.timeout_at)),
+      mayDecide ? null : el("span", { class: "chip chip-quiet" }, "view only")));
+    node.addEventListener("click", () => { focusId = item.id; render(); });
+    return node;
+  }));
+  renderDetail();
+  const bar = document.getElementById("batch-bar");
+  bar.hidden = selected.size === 0;
+  document.getElementById("batch-count").textContent = `${selected.size} selected`;
+  list.querySelector(".focused")?.scrollIntoView({ block: "nearest" });
+}
+
+function describe(value) {
+  if (value === null || value === undefined || value === "") return "–";
+  if (Array.isArray(value)) {
+    if (value.every((x) => typeof x !== "object")) return value.join(", ") || "–";
+    return el("ul", { class: "arg-list" }, ...value.map((x) => el("li", {}, describe(x))));
+  }
+  if (typeof value === "object") {
+    const parts = Object.entries(value).filter(([, v]) => v !== null && !(Array.isArray(v) && !v.length))
+      .map(([k, v]) => `${humanize(k)} ${typeof v === "object" ? (Array.isArray(v) && v.every((x) => typeof x !== "object") ? v.join(", ") : JSON.stringify(v)) : v}`);
+    return parts.join(" · ") || "–";
+  }
+  return String(value);
+}
+
+function argRows(args) {
+  return Object.entries(args || {}).filter(([k]) => !FIXED.has(k)).map(([k, v]) => el("div", { class: "kv" },
+    el("dt", {}, humanize(k)), el("dd", {}, describe(v))));
+}
+
+function renderDetail() {
+  const item = focused();
+  if (!item) {
+    detail.replaceChildren(el("p", { class: "muted" }, "Select a request to see its details."));
+    return;
+  }
+  const mayDecide = canDecideTier(item.risk_tier);
+  const patient = patientOf(item);
+  detail.replaceChildren(
+    el("p", { class: "muted small" }, `${humanize(item.priority?.toLowerCase())} priority · requested ${formatTime(item.created_at) || ""}`.replace(/ · requested $/, "")),
+    el("h2", { class: "detail-title" }, actionTitle(item.tool, item.arguments, item.requested_action)),
+    el("p", {}, patient ? el("a", { href: `/patients/${patient}` }, names[patient] || "Open chart") : null,
+      " · ", el("a", { href: `/runs/${item.execution_id}`, dataset: { runLink: item.execution_id } }, `Run ${shortId(item.execution_id)}`)),
+    item.reason ? el("p", { class: "reason" }, item.reason) : null,
+    el("dl", { class: "kv-list" }, el("div", { class: "kv" }, el("dt", {}, "Tool"), el("dd", { class: "mono" }, item.tool || "–")),
+      ...argRows(item.arguments)),
+    mayDecide ? el("div", { class: "detail-actions" },
+      el("button", { class: "btn btn-primary", type: "button", dataset: { action: "approve" }, onclick: () => approve() }, "Approve ", el("kbd", {}, "A")),
+      el("button", { class: "btn btn-danger-quiet", type: "button", dataset: { action: "reject" }, onclick: () => askReject() }, "Reject ", el("kbd", {}, "R")),
+      el("button", { class: "btn", type: "button", dataset: { action: "edit" }, onclick: () => openEdit() }, "Edit ", el("kbd", {}, "E")))
+      : el("p", { class: "notice" }, `Only a user allowed to decide tier-${item.risk_tier} changes can approve this.`),
+  );
+}
+
+async function load({ flashNew = false } = {}) {
+  const known = new Set(items.map((i) => i.id));
+  const rows = await api("/api/v1/approvals");
+  names = await patientNames();
+  if (rows.some((r) => !names[patientOf(r)])) {
+    // a patient added since the page opened
+    names = Object.fromEntries((await api("/api/v1/patients")).map((p) => [p.id, p.name]));
+  }
+  if (flashNew) for (const r of rows) if (!known.has(r.id)) { fresh.add(r.id); setTimeout(() => { fresh.delete(r.id); render(); }, 4000); }
+  items = rows;
+  render();
+  window.dispatchEvent(new Event("dentalagent:inbox-changed"));
+}
+
+function move(delta) {
+  if (!items.length) return;
+  const idx = Math.max(0, items.findIndex((i) => i.id === focusId));
+  focusId = items[Math.min(items.length - 1, Math.max(0, idx + delta))].id;
+  render();
+}
+
+function targets() {
+  if (selected.size) return items.filter((i) => selected.has(i.id));
+  const item = focused();
+  return item ? [item] : [];
+}
+
+async function afterDecision(decisions, decided) {
+  const byId = Object.fromEntries(decided.map((i) => [i.id, i]));
+  items = items.filter((i) => !byId[i.id]);
+  decided.forEach((i) => selected.delete(i.id));
+  render();
+  const runs = new Map();
+  for (const d of decisions) if (d.run_status && d.run_status !== "WAITING_APPROVAL") runs.set(d.run_id, byId[d.id]);
+  for (const [runId, item] of runs) {
+    try {
+      await offerUndoForRun(runId, { patientId: patientOf(item) });
+    } catch (err) {
+      toast(err.message, { kind: "error" });
+    }
+  }
+  window.dispatchEvent(new Event("dentalagent:inbox-changed"));
+}
+
+async function decide(verdict, comment) {
+  const chosen = targets().filter((i) => canDecideTier(i.risk_tier));
+  if (!chosen.length || busy) return;
+  busy = true;
+  try {
+    let decisions;
+    if (chosen.length === 1) {
+      decisions = [await api(`/api/v1/approvals/${chosen[0].id}/${verdict}`, { method: "POST", body: comment ? { comment } : {} })];
+    } else {
+      decisions = await api("/api/v1/approvals/decide", { method: "POST", body: { ids: chosen.map((i) => i.id), verdict, comment: comment || null } });
+    }
+    toast(verdict === "approve" ? `Approved ${chosen.length === 1 ? "1 change" : `${chosen.length} changes`}.` : `Rejected ${chosen.length === 1 ? "1 change" : `${chosen.length} changes`}.`, { timeout: 3000 });
+    await afterDecision(decisions, chosen);
+  } catch (err) {
+    toast(err.message, { kind: "error", timeout: 12000 });
+    if (err.status === 409 || err.status === 404) await load();
+  } finally {
+    busy = false;
+  }
+}
+
+function approve() {
+  return decide("approve");
+}
+
+// ---- reject -----------------------------------------------------------------------------
+
+const rejectDialog = document.getElementById("reject-dialog");
+function askReject() {
+  const chosen = targets().filter((i) => canDecideTier(i.risk_tier));
+  if (!chosen.length) return;
+  document.getElementById("reject-what").textContent = chosen.length === 1 ? actionTitle(chosen[0].tool, chosen[0].arguments, chosen[0].requested_action) : `${chosen.length} changes`;
+  document.getElementById("reject-reason").value = "";
+  rejectDialog.showModal();
+  document.getElementById("reject-reason").focus();
+}
+document.getElementById("reject-cancel").addEventListener("click", () => rejectDialog.close());
+document.getElementById("reject-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const reason = document.getElementById("reject-reason").value.trim();
+  if (!reason) {
+    document.getElementById("reject-reason").focus();
+    return;
+  }
+  rejectDialog.close();
+  decide("reject", reason);
+});
+document.getElementById("reject-reason").addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey) {
+    event.preventDefault();
+    document.getElementById("reject-form").requestSubmit();
+  }
+});
+
+// ---- edit -------------------------------------------------------------------------------
+
+const editDialog = document.getElementById("edit-dialog");
+const editFields = document.getElementById("edit-fields");
+const editError = document.getElementById("edit-error");
+
+function fieldFor(path, value) {
+  const label = humanize(path.split(".").pop());
+  if (Array.isArray(value) && value.every((v) => typeof v !== "object")) {
+    return el("label", {}, label, el("input", { type: "text", name: path, value: value.join(", "), dataset: { kind: "list" }, placeholder: "comma separated" }));
+  }
+  if (typeof value === "number") return el("label", {}, label, el("input", { type: "number", name: path, value, dataset: { kind: "number" } }));
+  if (typeof value === "object" && value !== null) {
+    return el("label", {}, label, el("textarea", { name: path, rows: 3, dataset: { kind: "json" } }, JSON.stringify(value)));
+  }
+  return el("label", {}, label, el("input", { type: "text", name: path, value: value ?? "", dataset: { kind: value === null ? "nullable" : "text" } }));
+}
+
+function openEdit() {
+  const item = focused();
+  if (!item || !canDecideTier(item.risk_tier)) return;
+  editError.hidden = true;
+  document.getElementById("edit-what").textContent = actionTitle(item.tool, item.arguments, item.requested_action);
+  document.getElementById("edit-comment").value = "";
+  const fields = [];
+  for (const [key, value] of Object.entries(item.arguments || {})) {
+    if (FIXED.has(key)) continue;
+    if (Array.isArray(value) && value.length && value.every((v) => typeof v === "object" && v !== null && !Array.isArray(v))) {
+      value.forEach((obj, idx) => {
+        fields.push(el("fieldset", {}, el("legend", {}, `${humanize(key)} ${value.length > 1 ? idx + 1 : ""}`),
+          ...Object.entries(obj).map(([k, v]) => fieldFor(`${key}.${idx}.${k}`, v))));
+      });
+    } else {
+      fields.push(fieldFor(key, value));
+    }
+  }
+  editFields.replaceChildren(...fields);
+  editDialog.dataset.id = item.id;
+  editDialog.showModal();
+  editFields.querySelector("input, textarea")?.focus();
+}
+
+function readEdits() {
+  const item = items.find((i) => i.id === editDialog.dataset.id);
+  const set = {};
+  for (const input of editFields.querySelectorAll("[name]")) {
+    const kind = input.dataset.kind;
+    let value = input.value;
+    if (kind === "list") value = value.split(",").map((v) => v.trim()).filter(Boolean);
+    else if (kind === "number") value = value === "" ? null : Number(value);
+    else if (kind === "json") value = JSON.parse(value || "null");
+    else if (kind === "nullable" && value === "") value = null;
+    const path = input.name.split(".");
+    if (path.length === 3) {
+      set[path[0]] ||= structuredClone(item.arguments[path[0]]);
+      set[path[0]][Number(path[1])][path[2]] = value;
+    } else {
+      set[path[0]] = value;
+    }
+  }
+  return { item, set };
+}
+
+document.getElementById("edit-cancel").addEventListener("click", () => editDialog.close());
+document.getElementById("edit-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  let edits;
+  try {
+    edits = readEdits();
+  } catch {
+    editError.textContent = "A field holds text that is not valid JSON.";
+    editError.hidden = false;
+    return;
+  }
+  const comment = document.getElementById("edit-comment").value.trim() || null;
+  try {
+    const decision = await api(`/api/v1/approvals/${edits.item.id}/edit`, { method: "POST", body: { set: edits.set, comment } });
+    editDialog.close();
+    toast("Corrected and approved.", { timeout: 3000 });
+    await afterDecision([decision], [edits.item]);
+  } catch (err) {
+    editError.textContent = err.message;
+    editError.hidden = false;
+  }
+});
+
+// ---- keyboard ---------------------------------------------------------------------------
+
+document.addEventListener("keydown", (event) => {
+  if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+  if (rejectDialog.open || editDialog.open) return;
+  const tag = (event.target.tagName || "").toLowerCase();
+  if (["input", "textarea", "select"].includes(tag) || event.target.isContentEditable) return;
+  const key = event.key.toLowerCase();
+  const actions = {
+    j: () => move(1), arrowdown: () => move(1), k: () => move(-1), arrowup: () => move(-1),
+    a: approve, r: askReject, e: openEdit,
+    x: () => {
+      const item = focused();
+      if (!item) return;
+      if (selected.has(item.id)) selected.delete(item.id);
+      else selected.add(item.id);
+      render();
+    },
+  };
+  if (actions[key]) {
+    event.preventDefault();
+    actions[key]();
+  }
+});
+
+document.getElementById("batch-approve").addEventListener("click", () => approve());
+document.getElementById("batch-reject").addEventListener("click", () => askReject());
+document.getElementById("batch-clear").addEventListener("click", () => { selected.clear(); render(); });
+
+// ---- live updates -----------------------------------------------------------------------
+
+function connect() {
+  if (!window.EventSource) {
+    liveState.textContent = "Live updates are not supported by this browser: reload to refresh.";
+    return;
+  }
+  const events = new EventSource("/api/v1/events");
+  events.addEventListener("hello", () => {
+    liveState.textContent = "Live";
+    liveState.dataset.state = "live";
+    document.body.dataset.live = "true";
+  });
+  events.addEventListener("NEW_APPROVAL", () => load({ flashNew: true }).catch(() => {}));
+  events.addEventListener("APPROVAL_TIMEOUT", () => load().catch(() => {}));
+  events.addEventListener("APPLIED", () => load().catch(() => {}));
+  events.addEventListener("APPLY_FAILED", (event) => {
+    try {
+      const data = JSON.parse(event.data);
+      toast(`An approved change could not be applied${data.reason ? `: ${data.reason}` : "."}`, { kind: "error", timeout: 15000 });
+    } catch { /* keep going */ }
+    load().catch(() => {});
+  });
+  events.addEventListener("DECIDED", (event) => {
+    try {
+      const data = JSON.parse(event.data);
+      items = items.filter((i) => i.id !== data.approval_id);
+      render();
+      window.dispatchEvent(new Event("dentalagent:inbox-changed"));
+    } catch {
+      load().catch(() => {});
+    }
+  });
+  events.onerror = () => {
+    liveState.textContent = "Reconnecting…";
+    liveState.dataset.state = "offline";
+    document.body.dataset.live = "false";
+  };
+}
+
+load().catch((err) => {
+  detail.replaceChildren(el("p", { class: "form-error" }, err.message));
+});
+connect();
+list.focus();

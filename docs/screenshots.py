@@ -1,0 +1,93 @@
+"""The README's screenshots (docs/inbox.png, docs/chart.png) from a running demo clinic.
+
+Start the server first (``make run``), then: ``.venv/bin/python docs/screenshots.py``.
+It dictates a short, realistic history for the demo patients through the API as the demo
+dentist (so it changes that clinic's data: use a fresh demo database), approves the history,
+leaves a few requests pending, and photographs the chart and the review inbox with Debian's
+Chromium (``/usr/bin/chromium``) at 1366x900.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+import httpx
+from playwright.sync_api import sync_playwright
+
+from core_schema.seed.demo import DEMO_PASSWORD, DEMO_PATIENT_IDS
+
+ADA, BEN, CLEO = (str(p) for p in DEMO_PATIENT_IDS)
+DOCS = Path(__file__).resolve().parent
+
+HISTORY = {  # approved: what the chart already holds
+    ADA: ["sixteen mesial occlusal existing restoration", "restoration on fourteen distal", "crown on twenty six",
+          "forty seven extracted", "sealant on thirty seven occlusal", "thirty six occlusal caries",
+          "twenty four distal caries", "plan crown on forty six", "root canal treatment on thirty six",
+          "pocket depths sixteen buccal three four five bleeding on mesiobuccal", "next tooth",
+          "buccal two three three bleeding distobuccal", "lingual three three four",
+          "pocket depths seventeen buccal four five six bleeding on distobuccal",
+          "pocket depths thirty six lingual five four three bleeding on lingual",
+          "pocket depths forty six buccal three two three"],
+}
+PENDING = {  # left for the reviewer
+    BEN: ["forty six occlusal caries", "plan crown on forty six"],
+    CLEO: ["fracture on eleven incisal", "pocket depths thirty one buccal two three two bleeding on buccal"],
+}
+ON_PAGE = ["pocket depths twenty five buccal three two three", "next tooth", "buccal four five four bleeding on buccal"]
+
+
+def dictate_all(http: httpx.Client, patient: str, texts: list[str]) -> list[str]:
+    """Dictate in one session (so context carries over); returns the approval ids opened."""
+    session, approvals = None, []
+    for text in texts:
+        body = {"patient_id": patient, "text": text, **({"session_id": session} if session else {})}
+        result = http.post("/api/v1/dictations", json=body).raise_for_status().json()
+        session = result["session_id"]
+        approvals += result["approval_ids"]
+    return approvals
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", default="http://127.0.0.1:8000")
+    parser.add_argument("--chromium", default="/usr/bin/chromium")
+    args = parser.parse_args()
+    with httpx.Client(base_url=args.url, timeout=120) as http:
+        token = http.post("/auth/login", json={"email": "dentist@demo.clinic", "password": DEMO_PASSWORD})
+        http.headers["Authorization"] = f"Bearer {token.raise_for_status().json()['access_token']}"
+        http.cookies.clear()
+        history = [a for patient, texts in HISTORY.items() for a in dictate_all(http, patient, texts)]
+        if history:
+            http.post("/api/v1/approvals/decide", json={"ids": history, "verdict": "approve"}).raise_for_status()
+        for patient, texts in PENDING.items():
+            dictate_all(http, patient, texts)
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=args.chromium, headless=True,
+                                    args=["--no-sandbox"] if os.geteuid() == 0 else [])
+        context = browser.new_context(base_url=args.url, viewport={"width": 1366, "height": 900}, device_scale_factor=1)
+        context.request.post("/auth/login", data={"email": "dentist@demo.clinic", "password": DEMO_PASSWORD})
+        page = context.new_page()
+        page.goto(f"/patients/{ADA}")
+        page.wait_for_selector(".odontogram-svg")
+        for text in ON_PAGE:  # a perio round on the page: the last tooth comes from context
+            page.fill("#dictation-text", text)
+            page.click("#dictation-send")
+            page.wait_for_selector(f'.result q:text-is("{text}")')
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(DOCS / "chart.png"))
+
+        page.goto("/inbox")
+        page.wait_for_selector("body[data-live=true] .inbox-item")
+        for key in "xjxj":  # two requests picked for a batch, the focus on the third
+            page.keyboard.press(key)
+        page.wait_for_timeout(400)
+        page.screenshot(path=str(DOCS / "inbox.png"))
+        browser.close()
+    print(f"wrote {DOCS / 'chart.png'} and {DOCS / 'inbox.png'}")
+
+
+if __name__ == "__main__":
+    main()

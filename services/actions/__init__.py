@@ -1,0 +1,1 @@
+"""Undoable actions and undo (5-minute window)."""

@@ -1,0 +1,1 @@
+"""The review queue: pending requests, decisions, timeouts and the Redis queues."""

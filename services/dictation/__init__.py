@@ -1,0 +1,1 @@
+"""Dictation: interpret an utterance, and run voice-to-chart up to the approval queue."""

@@ -1,0 +1,1 @@
+"""Who acts, in which clinic: actor lookup by email and tenant resolution."""

@@ -1,0 +1,1 @@
+"""Patients of a clinic and their dental charts."""

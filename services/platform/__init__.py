@@ -1,0 +1,1 @@
+"""The platform itself: status (``doctor``, ``/healthz``), schema migrations, demo data."""

@@ -1,0 +1,1 @@
+"""Workflow runs: the list, one run's trace, and recovery of runs left behind."""

@@ -1,0 +1,1 @@
+"""The run worker: executes queued runs and runs the maintenance timers."""

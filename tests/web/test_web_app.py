@@ -1,0 +1,203 @@
+"""The clinic web app in a real browser: sign-in, dictation cards, the keyboard inbox, the
+odontogram, undo, what an assistant may not do, and live updates over server-sent events."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+from playwright.sync_api import expect
+
+from core_schema.seed.demo import DEMO_PASSWORD, DEMO_PATIENT_IDS
+
+ADA, BEN, CLEO = (str(p) for p in DEMO_PATIENT_IDS)
+
+
+def surface(page, tooth: str, name: str):
+    return page.locator(f'polygon.surface[data-tooth="{tooth}"][data-surface="{name}"]')
+
+
+def dictate(page, text: str):
+    """Type a dictation on the patient page; returns the result's first review row's approval id."""
+    page.fill("#dictation-text", text)
+    page.click("#dictation-send")
+    result = page.locator(".result")
+    expect(result).to_be_visible()
+    return result
+
+
+def focus_in_inbox(page, approval_id: str) -> None:
+    """Move the inbox focus to ``approval_id`` with the keyboard (K to the top, then J)."""
+    item = page.locator(f'.inbox-item[data-id="{approval_id}"]')
+    expect(item).to_be_visible()
+    count = page.locator(".inbox-item").count()
+    for _ in range(count):
+        page.keyboard.press("k")
+    for _ in range(count):
+        if item.get_attribute("aria-selected") == "true":
+            return
+        page.keyboard.press("j")
+    expect(item).to_have_attribute("aria-selected", "true")
+
+
+def test_pages_need_a_session(live_server) -> None:
+    for path in ("/", "/patients", f"/patients/{ADA}", "/inbox", "/runs"):
+        response = httpx.get(live_server.url + path, follow_redirects=False)
+        assert response.status_code == 303 and response.headers["location"].startswith("/signin"), path
+    signin = httpx.get(f"{live_server.url}/signin")
+    assert signin.status_code == 200 and "dentist@demo.clinic" in signin.text  # the demo clinic is seeded
+
+
+def test_dentist_dictates_approves_from_the_keyboard_and_undoes(new_page, new_patient) -> None:
+    ada = str(new_patient("Ada", "Fresh"))  # an empty chart, whatever other tests charted
+    page = new_page()
+    page.goto(f"/patients/{ada}")
+    expect(page).to_have_url(re.compile(r"/signin\?next="))
+    page.fill("#email", "dentist@demo.clinic")
+    page.fill("#password", "wrong password")
+    page.click("#signin-submit")
+    expect(page.locator("#signin-error")).to_have_text("wrong email or password")
+    page.fill("#password", DEMO_PASSWORD)
+    page.click("#signin-submit")
+    expect(page).to_have_url(re.compile(f"/patients/{ada}$"))
+    expect(page.locator(".who-name")).to_have_text("Dr. Dana Demo")
+    expect(surface(page, "36", "O")).to_have_count(1)
+    expect(surface(page, "36", "O")).not_to_have_attribute("data-finding", "caries")
+
+    result = dictate(page, "thirty six occlusal caries")
+    card = result.locator(".proposal")
+    expect(card).to_have_count(1)
+    expect(card.locator(".tooth-badge-num")).to_have_text("36")
+    expect(card.locator(".proposal-label")).to_have_text("Caries")
+    expect(card.locator(".surface-chip")).to_have_text("O")
+    expect(card.locator(".confidence-num")).to_have_text(re.compile(r"^\d+%$"))
+    row = result.locator(".review-row")
+    expect(row).to_have_count(1)
+    approval_id = row.get_attribute("data-approval-id")
+    run_id = result.get_attribute("data-run-id")
+    expect(surface(page, "36", "O")).not_to_have_attribute("data-finding", "caries")  # nothing before approval
+
+    page.click("nav >> text=Review inbox")
+    expect(page).to_have_url(re.compile("/inbox$"))
+    focus_in_inbox(page, approval_id)
+    page.keyboard.press("a")
+    expect(page.locator(f'.inbox-item[data-id="{approval_id}"]')).to_have_count(0)
+    toast = page.locator(f'.toast-undo[data-key="{run_id}"]')
+    expect(toast).to_be_visible()
+    expect(toast).to_contain_text("Tooth 36")
+
+    toast.locator("a", has_text="View chart").click()
+    expect(page).to_have_url(re.compile(f"/patients/{ada}$"))
+    expect(surface(page, "36", "O")).to_have_attribute("data-finding", "caries")
+    expect(page.locator("#findings-list")).to_contain_text("Caries")
+
+    page.locator(f'.toast-undo[data-key="{run_id}"] .undo-button').click()  # the toast followed us here
+    expect(page.locator(f'.toast-undo[data-key="{run_id}"]')).to_have_count(0)
+    expect(surface(page, "36", "O")).not_to_have_attribute("data-finding", "caries")
+    expect(page.locator("#findings-list")).to_contain_text("No findings charted.")
+
+    page.goto(f"/runs/{run_id}")
+    approval = page.locator(f'.approval-line[data-approval-id="{approval_id}"]')
+    expect(approval).to_contain_text("Approved")
+    expect(approval.locator(".decided-by")).to_contain_text("Dr. Dana Demo")
+    expect(page.locator('.step[data-node="apply"]')).to_have_count(1)
+    expect(page.locator("#tools tbody")).to_contain_text("update_dental_chart")
+
+
+def test_assistant_sees_no_approve_button_and_the_api_refuses(new_page) -> None:
+    page = new_page("assistant@demo.clinic")
+    page.goto(f"/patients/{BEN}")
+    expect(page.locator(".who .role")).to_have_text("assistant")
+    result = dictate(page, "forty six occlusal caries")
+    expect(result.locator(".proposal .tooth-badge-num")).to_have_text("46")
+    row = result.locator(".review-row")
+    expect(row).to_have_count(1)
+    expect(row.locator(".tier")).to_have_text("Tier 3")
+    expect(row).to_contain_text("Waiting for a dentist to approve.")
+    expect(page.locator('button[data-action="approve"]')).to_have_count(0)
+    approval_id = row.get_attribute("data-approval-id")
+
+    page.goto("/inbox")
+    expect(page.locator("#inbox-empty")).to_be_visible()  # the tier-3 request went to a dentist
+    expect(page.locator('button[data-action="approve"]')).to_have_count(0)
+    refused = page.evaluate("""async (id) => {
+        const { api } = await import('/static/js/api.js');
+        try { await api(`/api/v1/approvals/${id}/approve`, { method: 'POST', body: {} }); return null; }
+        catch (err) { return { status: err.status, message: err.message }; }
+    }""", approval_id)
+    assert refused is not None and refused["status"] == 403 and "tier-3" in refused["message"]
+
+    dentist = new_page("dentist@demo.clinic")  # the dentist does see it, with the controls
+    dentist.goto("/inbox")
+    focus_in_inbox(dentist, approval_id)
+    expect(dentist.locator('#inbox-detail button[data-action="approve"]')).to_be_visible()
+    dentist.keyboard.press("r")
+    dentist.fill("#reject-reason", "tested by the assistant")
+    dentist.keyboard.press("Enter")
+    expect(dentist.locator(f'.inbox-item[data-id="{approval_id}"]')).to_have_count(0)
+
+
+def test_a_second_dentist_session_receives_new_approvals_live(new_page) -> None:
+    inbox = new_page("dentist@demo.clinic")
+    inbox.goto("/inbox")
+    expect(inbox.locator("body[data-live=true]")).to_have_count(1)  # the event stream said hello
+    inbox.evaluate("window.__notReloaded = true")
+
+    other = new_page("dentist@demo.clinic")
+    other.goto(f"/patients/{CLEO}")
+    result = dictate(other, "fifteen occlusal caries")
+    approval_id = result.locator(".review-row").get_attribute("data-approval-id")
+
+    item = inbox.locator(f'.inbox-item[data-id="{approval_id}"]')
+    expect(item).to_be_visible()
+    expect(item).to_contain_text("Cleo Incisor")
+    expect(item.locator(".tooth-pill")).to_have_text("15")
+    assert inbox.evaluate("window.__notReloaded === true")
+
+    other.locator(f'.review-row[data-approval-id="{approval_id}"] button[data-action="reject"]').click()
+    expect(item).to_have_count(0)  # DECIDED reached the inbox too
+    assert inbox.evaluate("window.__notReloaded === true")
+
+
+def test_inbox_edits_one_request_and_approves_a_batch(new_page) -> None:
+    page = new_page("dentist@demo.clinic")
+    page.goto(f"/patients/{CLEO}")
+    result = dictate(page, "twenty one mesial caries, twenty two distal caries and twenty three mesial caries")
+    expect(result.locator(".review-row")).to_have_count(3)
+    first, *rest = result.locator(".review-row").evaluate_all("rows => rows.map(r => r.dataset.approvalId)")
+
+    page.goto("/inbox")
+    focus_in_inbox(page, first)
+    page.keyboard.press("e")
+    page.fill('#edit-fields input[name="changes.0.surfaces"]', "D")  # it was the distal surface after all
+    page.fill("#edit-comment", "distal, not mesial")
+    page.click("#edit-confirm")
+    expect(page.locator(f'.inbox-item[data-id="{first}"]')).to_have_count(0)
+    for approval_id in rest:
+        focus_in_inbox(page, approval_id)
+        page.keyboard.press("x")
+        expect(page.locator(f'.inbox-item[data-id="{approval_id}"]')).to_have_class(re.compile("selected"))
+    expect(page.locator("#batch-count")).to_have_text("2 selected")
+    page.keyboard.press("a")
+    for approval_id in rest:
+        expect(page.locator(f'.inbox-item[data-id="{approval_id}"]')).to_have_count(0)
+    expect(page.locator(".toast-undo")).to_contain_text("3 changes applied")
+
+    page.goto(f"/patients/{CLEO}")
+    expect(surface(page, "21", "D")).to_have_attribute("data-finding", "caries")
+    expect(surface(page, "21", "M")).not_to_have_attribute("data-finding", "caries")
+    expect(surface(page, "22", "D")).to_have_attribute("data-finding", "caries")
+    expect(surface(page, "23", "M")).to_have_attribute("data-finding", "caries")
+
+
+@pytest.mark.parametrize("width", [1366, 820])
+def test_pages_render_on_laptop_and_tablet(new_page, width: int) -> None:
+    page = new_page("hygienist@demo.clinic", viewport={"width": width, "height": 1000})
+    page.goto("/patients")
+    for name in ("Ada Molar", "Ben Canine", "Cleo Incisor"):  # the seeded ones (tests may add more)
+        expect(page.locator("#patients-table tbody tr", has_text=name)).to_have_count(1)
+    page.locator("#patients-table a", has_text="Ada Molar").first.click()
+    expect(page.locator(".odontogram-svg .tooth")).to_have_count(32)
+    expect(page.locator(".perio-table")).to_have_count(2)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scrolling
