@@ -23,14 +23,14 @@ pytestmark = pytest.mark.usefixtures("clean")
 @pytest.fixture
 def P2(new_patient) -> uuid.UUID:  # noqa: N802 - the name the tests read
     """A patient only this test charts (a seeded one may already hold these findings)."""
-    return new_patient("Ben", "Canine")
+    return new_patient("Mnemo", "Quillfeather")
 
 
 @pytest.fixture
 def P3(new_patient, platform) -> Iterator[uuid.UUID]:  # noqa: N802
     """A patient whose corrections teach a habit; the corrections go with the test, or every later
     dictation of this dentist in the session would be rewritten the learned way."""
-    patient = new_patient("Cleo", "Incisor")
+    patient = new_patient("Habit", "Learner")
     yield patient
     with platform.db.system_session() as s:
         s.execute(text("DELETE FROM agent_interventions WHERE execution_id IN "
@@ -52,7 +52,7 @@ def test_an_applied_dictation_leaves_a_summary_that_history_recalls_and_forget_e
     hits = repo.search(DEMO_TENANT_ID, "caries tooth 16", MemoryFilter(scopes=(Scope.patient(P2),)), limit=3)
     assert len(hits) == 1 and hits[0].kind == "episodic" and hits[0].source_id == uuid.UUID(out["run_id"])
     assert "charted tooth 16 caries (O)" in hits[0].content and "tooth 17 missing" in hits[0].content
-    assert "Ben" not in hits[0].content and "Canine" not in hits[0].content and "1969" not in hits[0].content
+    assert "Mnemo" not in hits[0].content and "Quillfeather" not in hits[0].content and "1969" not in hits[0].content
 
     history = engine.executor.run  # history.show's tool answers from the summaries
     from tools.executor import Call
