@@ -27,6 +27,7 @@ from core_schema.models import (
     ToolExecution,
 )
 from imaging.labels import REASON_CODES
+from memory.writers import earlier_mention
 
 
 def _finding_text(tooth: str | None, label: str, surfaces: list[str] | None) -> str:
@@ -52,12 +53,17 @@ def describe_proposals(db: Database, tenant_id: uuid.UUID,
                     f"AI confidence {confidence:.2f} ({model.name} {version.version_tag})")
             if chart.get("status") == "conflict":
                 text += f"; CONFLICT: {chart.get('reason')}"
+            seen = earlier_mention(s, uuid.UUID(args["patient_id"]), args["tooth"], args["label"]) if args.get("tooth") else None
+            if seen:  # the patient's memory: the same finding on the same tooth at an earlier visit
+                text += f"; under watch since {seen['since']} (memory {seen['memory_id'][:8]})"
             if not args.get("tooth"):
                 text += "; no tooth found: set the tooth before approving"
             extra = {"prediction_id": args["prediction_id"], "imaging_object_id": str(p.imaging_object_id),
                      "label": args["label"], "confidence": confidence, "box": raw.get("box"),
                      "chart_status": chart.get("status"), "conflict_reason": chart.get("reason"),
                      "model": f"{model.name} {version.version_tag}"}
+            if seen:
+                extra["history"] = seen
             if not args.get("tooth"):
                 extra["missing"] = ["tooth"]
             out.append((text, extra))

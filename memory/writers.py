@@ -9,6 +9,7 @@ resumed after a crash rewrites the same row).
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -26,7 +27,8 @@ log = logging.getLogger(__name__)
 SUMMARY_NAMESPACE = uuid.UUID("d5a1f3c2-7b64-4e0d-9c1a-2f8e6b4d0a37")
 _VERBS = {"update_dental_chart": "charted", "add_treatment_plan_item": "planned", "record_procedure": "procedure",
           "add_encounter_diagnosis": "diagnosis", "record_perio_measurements": "perio", "create_clinical_note": "note",
-          "move_treatment_plan_item": "plan reordered"}
+          "move_treatment_plan_item": "plan reordered", "chart_imaging_finding": "radiograph"}
+_VISIT_DATE = re.compile(r"^Visit (\d{4}-\d{2}-\d{2})")
 
 
 @lru_cache(maxsize=4)
@@ -43,6 +45,9 @@ def describe_call(tool: str, args: dict[str, Any]) -> list[str]:
         return [f"{verb} tooth {c.get('tooth')} {str(c.get('label', '')).replace('_', ' ')}"
                 + (f" ({''.join(c['surfaces'])})" if c.get("surfaces") else "")
                 + (f" grade {c['grade']}" if c.get("grade") is not None else "") for c in args.get("changes") or []]
+    if tool == "chart_imaging_finding":  # "tooth T LABEL" as the chart's lines say it: earlier_mention finds both
+        return [f"{verb} tooth {args.get('tooth') or '?'} {str(args.get('label', '')).replace('_', ' ')}"
+                + (f" ({''.join(args['surfaces'])})" if args.get("surfaces") else "")]
     if tool == "record_perio_measurements":
         return [f"{verb} tooth {r.get('tooth')}" for r in args.get("teeth") or []] or [verb]
     if tool == "create_clinical_note":
@@ -108,3 +113,19 @@ def recent_visit_summaries(session: Session, patient_id: uuid.UUID, limit: int =
     rows = sorted(rows, key=lambda r: r.created_at, reverse=True)
     return [{"memory_id": str(r.id), "summary": r.content, "created_at": r.created_at.isoformat(),
              "run_id": str(r.source_id) if r.source_id else None} for r in rows]
+
+
+def earlier_mention(session: Session, patient_id: uuid.UUID, tooth: str, label: str) -> dict[str, Any] | None:
+    """The patient's first run summary naming ``tooth T LABEL`` (a lesion under watch since ...), or None.
+
+    Inside the caller's tenant session, so row-level security keeps it to the clinic.
+    """
+    needle = f"tooth {tooth} {label.replace('_', ' ')}"
+    row = session.execute(text(
+        "SELECT id, content, created_at FROM agent_memories WHERE scope = 'PATIENT' AND scope_id = :p "
+        "AND memory_type = 'SUMMARY' AND (expires_at IS NULL OR expires_at > now()) AND strpos(content, :needle) > 0 "
+        "ORDER BY created_at, id LIMIT 1"), {"p": patient_id, "needle": needle}).first()
+    if row is None:
+        return None
+    dated = _VISIT_DATE.match(row.content)
+    return {"memory_id": str(row.id), "since": dated.group(1) if dated else f"{row.created_at:%Y-%m-%d}"}

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import typer
 
-from api.cli import imaging_commands
+from api.cli import imaging_commands, memory_commands
 from api.cli.output import fail
 
-app = typer.Typer(help="Evaluations: voice (any dataset, any solvers), imaging, compare two reports, the CI gate.",
+app = typer.Typer(help="Evaluations: voice (any dataset, any solvers), imaging, memory, compare two reports, the CI gate.",
                   no_args_is_help=True)
 
 _PROGRESS = typer.Option(None, "--progress/--no-progress", help="Progress bar on stderr (default: when it is a terminal).")
@@ -142,3 +142,4 @@ def gate(
 
 
 app.command("imaging")(imaging_commands.eval_command)  # the phantom-set imaging eval (imaging/eval.py)
+app.command("memory")(memory_commands.eval_command)  # retrieval by ranking mode, habit learning (memory/evaluation.py)

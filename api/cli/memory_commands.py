@@ -1,6 +1,6 @@
 """``dentalagent memory``: search, list and forget what the agents remember; index the protocols.
 
-Thin over ``memory.service``.
+Thin over ``services.memory.service`` (the API routes call the same functions).
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import typer
 
 from api.cli.output import emit
 from api.cli.platform_commands import JSON
-from memory import service
 from services.identity import service as identity
+from services.memory import service
 
 app = typer.Typer(help="Agent memory: run summaries, clinician habits, clinic knowledge.", no_args_is_help=True)
 TENANT = typer.Option(None, "--tenant", help="Tenant id (default: DENTALAGENT_TENANT or the demo clinic).")
@@ -61,6 +61,8 @@ def purge_command(tenant: str = TENANT, as_json: bool = JSON) -> None:
 
 
 @app.command("eval")
-def eval_command(tenant: str = TENANT, as_json: bool = JSON) -> None:
+def eval_command(patients: int = typer.Option(25, "--patients", min=1, max=500,
+                                              help="Synthetic patients in the labelled set (default 25: the published figures)."),
+                 tenant: str = TENANT, as_json: bool = JSON) -> None:
     """Labelled recall@5 / MRR for full text, vectors and hybrid; habit learning before and after corrections."""
-    emit(service.evaluate(identity.tenant(tenant)), as_json)
+    emit(service.evaluate(identity.tenant(tenant), patients=patients), as_json)

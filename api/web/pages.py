@@ -81,6 +81,40 @@ def patient(request: Request, patient_id: uuid.UUID) -> Response:
                  page={"patient_id": str(patient_id), "patient_name": name})
 
 
+def _imaging_page(request: Request, viewer: Viewer, patient_id: uuid.UUID | None, run_id: str | None) -> Response:
+    from imaging.labels import LABELS, REASON_CODES
+
+    name = _patient_name(viewer, patient_id) if patient_id else None
+    if name is None:
+        return templates.TemplateResponse(request, "not_found.html", {"viewer": viewer, "active": "patients", "page": {},
+                                                                      "what": "radiograph review"}, status_code=404)
+    return _page(request, "imaging.html", viewer, "patients", patient_name=name,
+                 page={"patient_id": str(patient_id), "patient_name": name, "run_id": run_id,
+                       "labels": list(LABELS), "reasons": list(REASON_CODES)})
+
+
+@router.get("/patients/{patient_id}/imaging")
+def patient_imaging(request: Request, patient_id: uuid.UUID) -> Response:
+    viewer = current_viewer(request)
+    if viewer is None:
+        return _signin_redirect(request)
+    return _imaging_page(request, viewer, patient_id, None)
+
+
+@router.get("/imaging/runs/{run_id}")
+def imaging_run(request: Request, run_id: uuid.UUID) -> Response:
+    """One review run's page (its patient found through the run; another clinic's run is not found)."""
+    from core_schema.models import AgentExecution
+
+    viewer = current_viewer(request)
+    if viewer is None:
+        return _signin_redirect(request)
+    with get_database().tenant_session(viewer.tenant_id) as s:
+        run = s.get(AgentExecution, run_id)
+        patient_id = run.patient_id if run is not None else None
+    return _imaging_page(request, viewer, patient_id, str(run_id))
+
+
 @router.get("/inbox")
 def inbox(request: Request) -> Response:
     viewer = current_viewer(request)

@@ -26,6 +26,7 @@ from schemathesis.specs.openapi.checks import (
 
 from api.app import create_app
 from core_schema.seed.demo import DEMO_PASSWORD, DEMO_PATIENT_IDS, UNIVERSAL_PATIENT_ID
+from tests.api.imaging_upload import phantom_case, upload
 
 MAX_EXAMPLES = 15  # per operation and phase: enough to cross every branch of input validation, fast on 2 cores
 SEED = 20261125
@@ -80,8 +81,12 @@ def real_ids(app, dentist_headers) -> dict[str, list[str]]:
     assert applied.status_code == 200, applied.text
     actions = [a["id"] for a in http.get("/api/v1/actions", headers=dentist_headers).json()]
     assert actions
+    png, findings, _ = phantom_case(seed=41)
+    radiograph = upload(http, dentist_headers, DEMO_PATIENT_IDS[0], png, findings)
+    assert radiograph.status_code == 200, radiograph.text
     return {"patient_id": [str(p) for p in DEMO_PATIENT_IDS] + [str(UNIVERSAL_PATIENT_ID)],
-            "approval_id": approvals[1:], "ids": approvals[1:], "action_id": actions, "run_id": runs}
+            "approval_id": approvals[1:], "ids": approvals[1:], "action_id": actions,
+            "run_id": runs + [radiograph.json()["run_id"]], "object_id": [radiograph.json()["object_id"]]}
 
 
 def _swap(name: str, value: Any, real: dict[str, list[str]]) -> Any:

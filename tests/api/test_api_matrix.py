@@ -26,6 +26,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from api.app import create_app
 from core_schema.seed.demo import DEMO_PASSWORD, DEMO_PATIENT_IDS, VOICE_AGENT_CLIENT_ID, VOICE_AGENT_SECRET
+from tests.api.imaging_upload import phantom_case, upload
 from tests.api.proposing import dictate_new
 
 # Signing in and getting a client token are the only operations open to anyone (besides /healthz).
@@ -143,8 +144,9 @@ _dictate = dictate_new
 
 
 @pytest.fixture(scope="module")
-def demo_ids(app) -> dict[str, str]:
-    """Real ids of the demo clinic: a patient, a run, a pending approval request and an applied action."""
+def demo_ids(app, new_patient) -> dict[str, str]:
+    """Real ids of the demo clinic: a patient, a run, a pending approval request, an applied action
+    and a radiograph (filed for review on a patient of its own)."""
     http = TestClient(app)
     dentist = sign_in(http, OWN_TENANT)
     kept = _dictate(http, dentist, DEMO_PATIENT_IDS[0], "mesial occlusal caries")
@@ -152,8 +154,11 @@ def demo_ids(app) -> dict[str, str]:
     decided = http.post("/api/v1/approvals/decide", headers=dentist, json={"ids": applied["approval_ids"], "verdict": "approve"})
     assert decided.status_code == 200, decided.text
     action = next(a for a in http.get("/api/v1/actions", headers=dentist).json() if a["execution_id"] == applied["run_id"])
+    png, findings, _ = phantom_case(seed=31)
+    radiograph = upload(http, dentist, new_patient("Matrix", "Imaging"), png, findings)
+    assert radiograph.status_code == 200, radiograph.text
     return {"patient_id": str(DEMO_PATIENT_IDS[0]), "run_id": kept["run_id"], "approval_id": kept["approval_ids"][0],
-            "action_id": action["id"]}
+            "action_id": action["id"], "object_id": radiograph.json()["object_id"]}
 
 
 @pytest.fixture(scope="module")

@@ -283,3 +283,33 @@ def test_cli_review_reject_with_reason_and_eval(platform, engine, bitewing, new_
     report = platform.cli("imaging", "eval", "--images", "2", "--report", str(tmp_path / "eval"))
     assert report.returncode == 0, report.stdout + report.stderr
     assert "Tooth assignment accuracy: 1.0" in report.stdout and (tmp_path / "eval" / "imaging_eval.json").is_file()
+
+
+def test_review_compares_with_the_patients_memory(engine, actor, bitewing, new_patient, active_version) -> None:
+    """A lesion noted at an earlier visit is proposed as under watch since then (the memory named);
+    the approved review leaves its own summary for the next one."""
+    from core_schema.models import AgentApprovalRequest
+    from memory.records import MemoryWrite, Scope
+    from memory.repository import MemoryFilter
+    from memory.writers import repository_for
+
+    patient, dentist = new_patient("Watch"), actor()
+    march = repository_for(engine.db).remember(DEMO_TENANT_ID, MemoryWrite(
+        scope=Scope.patient(patient), kind="episodic", source_type="AGENT_RUN", source_id=uuid.uuid4(),
+        content="Visit 2026-03-14: charted tooth 45 periapical radiolucency. [run 0000abcd]"))
+    obj = ingest(engine.db, dentist, patient, phantom.to_dicom(bitewing.pixels), "bw.dcm")
+    out = start_review(engine, dentist, uuid.UUID(obj["object_id"]))
+    with engine.db.tenant_session(DEMO_TENANT_ID) as s:
+        requests = {str(r.id): r for r in s.scalars(select(AgentApprovalRequest).where(
+            AgentApprovalRequest.id.in_([uuid.UUID(i) for i in out["approval_ids"]])))}
+        texts = {f["label"] + f["tooth"]: requests[f["approval_id"]].requested_action for f in out["findings"]}
+        history = requests[_by(out, "45", "periapical_radiolucency")["approval_id"]].action_details["history"]
+    assert texts["periapical_radiolucency45"].endswith(f"; under watch since 2026-03-14 (memory {str(march.id)[:8]})")
+    assert history == {"memory_id": str(march.id), "since": "2026-03-14"}
+    assert not any("under watch" in t for k, t in texts.items() if k != "periapical_radiolucency45")
+
+    decide_batch(engine, [uuid.UUID(i) for i in out["approval_ids"]], dentist, "approve")
+    hits = repository_for(engine.db).search(DEMO_TENANT_ID, "radiograph caries 16",
+                                            MemoryFilter(scopes=(Scope.patient(patient),)), limit=5)
+    summary = next(m for m in hits if m.source_id == uuid.UUID(out["run_id"]))
+    assert "radiograph tooth 16 caries (M)" in summary.content and "Watch" not in summary.content

@@ -45,3 +45,14 @@ def test_errors_are_one_line(platform) -> None:
     assert bad.returncode != 0 and bad.stderr.strip().count("\n") == 0 and "UUID" in bad.stderr
     bad = platform.cli("memory", "search", "x", "--mode", "psychic", "--json")
     assert bad.returncode != 0 and "mode" in json.loads(bad.stdout)["error"]
+
+
+def test_eval_memory_scores_every_mode_in_one_run(platform) -> None:
+    """``dentalagent eval memory`` is the memory eval (``memory eval`` stays): every ranking mode, and habits."""
+    report = _ok(platform.cli("eval", "memory", "--patients", "1", "--json", timeout=300))
+    assert set(report["retrieval"]["modes"]) == {"fts", "vector", "hybrid"}
+    for scores in report["retrieval"]["modes"].values():
+        assert 0 <= scores["recall@5"] <= 1 and 0 <= scores["mrr@10"] <= 1
+    assert report["habits"]["accuracy_after_corrections"]
+    listed = platform.cli("memory", "eval", "--help")
+    assert listed.returncode == 0 and "--patients" in listed.stdout

@@ -217,6 +217,10 @@ def build(engine: Engine) -> StateGraph:
 
     @engine.node("summarize", "DECISION")
     def summarize(state: State, ctx: NodeContext) -> State:
+        if (state.get("final_status") or "COMPLETED") == "COMPLETED" and state.get("mode") != "imaging-eval":
+            from memory.writers import after_run  # the patient's summary: what a later review compares with
+
+            ctx.details.update(tool_output={"memory": after_run(engine.db, state)})
         return {"applied_count": len(state.get("applied_ids", [])), "rejected_count": len(state.get("rejected_ids", [])),
                 "failed_count": len(state.get("failed_ids", [])), "final_status": state.get("final_status") or "COMPLETED"}
 

@@ -1,0 +1,1 @@
+"""Imaging for the HTTP face: a patient's radiographs, their renderings, review runs and uploads."""
