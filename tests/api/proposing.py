@@ -25,3 +25,17 @@ def dictate_new(http: TestClient, headers: dict[str, str], patient_id: uuid.UUID
         if response.json()["approval_ids"]:
             return response.json()
     raise AssertionError(f"no tooth left without {finding!r} on patient {patient_id}")
+
+
+def applied_action(decided: Any, run_id: str) -> str:
+    """The action row an approved run wrote, read from the database (the owner's view): the id a
+    test needs even when the caller's undo list does not show it, and the decision when none exists."""
+    from sqlalchemy import text
+
+    from core_schema.db import get_database
+
+    with get_database().system_session() as s:
+        found = s.execute(text("SELECT id FROM action_history WHERE agent_execution_id = :r ORDER BY created_at"),
+                          {"r": run_id}).scalars().first()
+    assert found is not None, f"the approved run {run_id} wrote no action: {decided.status_code} {decided.text}"
+    return str(found)

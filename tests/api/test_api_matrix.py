@@ -27,7 +27,7 @@ from starlette.websockets import WebSocketDisconnect
 from api.app import create_app
 from core_schema.seed.demo import DEMO_PASSWORD, DEMO_PATIENT_IDS, VOICE_AGENT_CLIENT_ID, VOICE_AGENT_SECRET
 from tests.api.imaging_upload import phantom_case, upload
-from tests.api.proposing import dictate_new
+from tests.api.proposing import applied_action, dictate_new
 
 # Signing in and getting a client token are the only operations open to anyone (besides /healthz).
 PUBLIC = frozenset({("POST", "/auth/login"), ("POST", "/auth/token"),
@@ -153,7 +153,7 @@ def demo_ids(app, new_patient) -> dict[str, str]:
     applied = _dictate(http, dentist, DEMO_PATIENT_IDS[1], "occlusal caries")
     decided = http.post("/api/v1/approvals/decide", headers=dentist, json={"ids": applied["approval_ids"], "verdict": "approve"})
     assert decided.status_code == 200, decided.text
-    action = next(a for a in http.get("/api/v1/actions", headers=dentist).json() if a["execution_id"] == applied["run_id"])
+    action = {"id": applied_action(decided, applied["run_id"])}
     png, findings, _ = phantom_case(seed=31)
     radiograph = upload(http, dentist, new_patient("Matrix", "Imaging"), png, findings)
     assert radiograph.status_code == 200, radiograph.text
@@ -280,9 +280,10 @@ def agent_world(app) -> dict[str, Any]:
     proposed = _dictate(http, agent, DEMO_PATIENT_IDS[2], "occlusal caries")
     dentist = sign_in(http, OWN_TENANT)
     applied = _dictate(http, dentist, DEMO_PATIENT_IDS[2], "distal caries")
-    assert http.post("/api/v1/approvals/decide", headers=dentist,
-                     json={"ids": applied["approval_ids"], "verdict": "approve"}).status_code == 200
-    action = next(a for a in http.get("/api/v1/actions", headers=dentist).json() if a["execution_id"] == applied["run_id"])
+    decided = http.post("/api/v1/approvals/decide", headers=dentist,
+                        json={"ids": applied["approval_ids"], "verdict": "approve"})
+    assert decided.status_code == 200, decided.text
+    action = {"id": applied_action(decided, applied["run_id"])}
     ids = {"patient_id": str(DEMO_PATIENT_IDS[2]), "approval_id": proposed["approval_ids"][0], "action_id": action["id"],
            "run_id": proposed["run_id"]}
     return {"agent": agent, "dentist": dentist, "ids": ids, "proposed": proposed}

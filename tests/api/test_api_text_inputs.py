@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from core_schema.seed.demo import DEMO_PASSWORD, DEMO_PATIENT_IDS, VOICE_AGENT_CLIENT_ID, VOICE_AGENT_SECRET
-from tests.api.proposing import dictate_new
+from tests.api.proposing import applied_action, dictate_new
 
 NUL = "\x00"
 DENTIST = "dentist@demo.clinic"
@@ -87,10 +87,10 @@ def _fresh_ids(http: TestClient, dentist: dict[str, str], path: str) -> dict[str
     ids = {"patient_id": str(DEMO_PATIENT_IDS[-1])}
     if "{action_id}" in path:
         applied = dictate()
-        assert http.post("/api/v1/approvals/decide", headers=dentist,
-                         json={"ids": applied["approval_ids"], "verdict": "approve"}).status_code == 200
-        ids["action_id"] = next(a["id"] for a in http.get("/api/v1/actions", headers=dentist).json()
-                                if a["execution_id"] == applied["run_id"])
+        decided = http.post("/api/v1/approvals/decide", headers=dentist,
+                            json={"ids": applied["approval_ids"], "verdict": "approve"})
+        assert decided.status_code == 200, decided.text
+        ids["action_id"] = applied_action(decided, applied["run_id"])
     if "{approval_id}" in path or path.endswith("/decide"):
         pending = dictate()
         ids["approval_id"], ids["run_id"] = pending["approval_ids"][0], pending["run_id"]
