@@ -150,7 +150,7 @@ def demo_ids(app, new_patient) -> dict[str, str]:
     http = TestClient(app)
     dentist = sign_in(http, OWN_TENANT)
     kept = _dictate(http, dentist, DEMO_PATIENT_IDS[0], "mesial occlusal caries")
-    applied = _dictate(http, dentist, DEMO_PATIENT_IDS[1], "occlusal caries")
+    applied = _dictate(http, dentist, new_patient("Matrix", "Applied"), "occlusal caries")
     decided = http.post("/api/v1/approvals/decide", headers=dentist, json={"ids": applied["approval_ids"], "verdict": "approve"})
     assert decided.status_code == 200, decided.text
     action = {"id": applied_action(decided, applied["run_id"])}
@@ -273,13 +273,13 @@ def _decision_operations() -> list[tuple[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def agent_world(app) -> dict[str, Any]:
+def agent_world(app, new_patient) -> dict[str, Any]:
     """What the voice-agent client proposed (pending), and an action a person applied: same clinic."""
     http = TestClient(app)
     agent = client_token(http)
     proposed = _dictate(http, agent, DEMO_PATIENT_IDS[2], "occlusal caries")
     dentist = sign_in(http, OWN_TENANT)
-    applied = _dictate(http, dentist, DEMO_PATIENT_IDS[2], "distal caries")
+    applied = _dictate(http, dentist, new_patient("Agent", "Applied"), "distal caries")
     decided = http.post("/api/v1/approvals/decide", headers=dentist,
                         json={"ids": applied["approval_ids"], "verdict": "approve"})
     assert decided.status_code == 200, decided.text

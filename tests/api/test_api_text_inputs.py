@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from core_schema.seed.demo import DEMO_PASSWORD, DEMO_PATIENT_IDS, VOICE_AGENT_CLIENT_ID, VOICE_AGENT_SECRET
+from core_schema.seed.demo import DEMO_PASSWORD, VOICE_AGENT_CLIENT_ID, VOICE_AGENT_SECRET
 from tests.api.proposing import applied_action, dictate_new
 
 NUL = "\x00"
@@ -79,12 +79,12 @@ def dentist(app) -> dict[str, str]:
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
-def _fresh_ids(http: TestClient, dentist: dict[str, str], path: str) -> dict[str, Any]:
+def _fresh_ids(http: TestClient, dentist: dict[str, str], path: str, patient: Any) -> dict[str, Any]:
     """A new pending request (and, when the route needs one, a new undoable action)."""
     def dictate() -> dict[str, Any]:
-        return dictate_new(http, dentist, DEMO_PATIENT_IDS[-1])
+        return dictate_new(http, dentist, patient)
 
-    ids = {"patient_id": str(DEMO_PATIENT_IDS[-1])}
+    ids = {"patient_id": str(patient)}
     if "{action_id}" in path:
         applied = dictate()
         decided = http.post("/api/v1/approvals/decide", headers=dentist,
@@ -107,9 +107,10 @@ def test_the_text_fields_are_found() -> None:
 
 
 @pytest.mark.parametrize(("method", "path", "field"), TEXT_FIELDS, ids=[f"{m} {p} {f}" for m, p, f in TEXT_FIELDS])
-def test_a_nul_character_is_refused_or_cleaned_never_a_500(app, dentist, method: str, path: str, field: str) -> None:
+def test_a_nul_character_is_refused_or_cleaned_never_a_500(app, dentist, new_patient, method: str, path: str,
+                                                            field: str) -> None:
     http = TestClient(app, raise_server_exceptions=False)
-    ids = _fresh_ids(http, dentist, path) if path.startswith("/api/v1/") and "/auth/" not in path else {}
+    ids = _fresh_ids(http, dentist, path, new_patient("Nul", "Probe")) if path.startswith("/api/v1/") and "/auth/" not in path else {}
     url = path
     for name, value in ids.items():
         url = url.replace("{" + name + "}", str(value))
