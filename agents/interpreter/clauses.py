@@ -10,10 +10,10 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .tagger import Item
+from .items import Item
 
 if TYPE_CHECKING:
-    from .assemble import Anchor
+    from .anchors import Anchor
 
 _VERBS = frozenset({"v_start", "v_complete", "v_move"})
 _BARE_VERB_CLAUSE = frozenset({"v_complete", "v_start", "word", "proc_word"})

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
+from .items import Item
 from .lexicon import INJECTION_PATTERNS, QUESTION_STARTS, STAFF_VERBS, SUBJECTS, YESNO_STARTS
 from .normalize import Tok
-from .tagger import Item
 
 _INJECTION_RE = re.compile("|".join(INJECTION_PATTERNS), re.IGNORECASE)
 _SECOND_PERSON = frozenset({"you", "your", "you're", "yours", "me", "i'm", "we're", "let's"})

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .items import Item
 from .lexicon import FILLER
-from .tagger import Item
 
 ROW_SITES = {"B": ("MB", "B", "DB"), "L": ("ML", "L", "DL")}
 ALL_SITES = ("MB", "B", "DB", "ML", "L", "DL")

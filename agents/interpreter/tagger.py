@@ -9,10 +9,8 @@ items so the caller asks instead of guessing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
 from .descriptive import parse_descriptive
+from .items import Item
 from .lexicon import LEXICON, MAX_PHRASE, PUNCT_HARD, ROMAN, Entry
 from .normalize import Tok
 from .teeth import UNIVERSAL, is_valid_fdi, nearest_teeth, spoken_to_fdi, universal_letter_to_fdi
@@ -41,19 +39,6 @@ _NOT_SURFACE_AFTER_DO = frozenset(
         "us",
     }
 )
-
-
-@dataclass
-class Item:
-    """A typed span of tokens [i, j)."""
-
-    kind: str
-    i: int
-    j: int
-    value: Any = None
-    penalty: float = 0.0
-    said: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _surface_letters(tok: Tok, nxt: Tok | None) -> list[str] | None:

@@ -227,9 +227,9 @@ def test_repairs_lower_confidence() -> None:
 
 
 def test_low_confidence_raises_demand_to_clarify(monkeypatch: pytest.MonkeyPatch) -> None:
-    import agents.interpreter.assemble as assemble
+    import agents.interpreter.proposals as proposals
 
-    monkeypatch.setattr(assemble, "CLARIFY_BELOW", 0.9)
+    monkeypatch.setattr(proposals, "CLARIFY_BELOW", 0.9)
     assert run("16 occlusal caries")["kind"] == "proposal"  # confident: unchanged
     out = run("add caries two sixteen occlusal")  # "two sixteen" repaired to "to 16": less sure
     assert out["kind"] == "clarify" and out["proposals"] == []

@@ -1,0 +1,145 @@
+"""Command words: retractions, the note's free text, clauses, anchors, negation and corrections.
+
+An *anchor* is the word that names a command (a label such as "caries", a perio cluster,
+"next tooth", "show the chart", "note"). This step finds them in spoken order and marks the
+ones a negation ("no caries on 16") or a destructive request ("delete the crown") cancels,
+and the entities a self-correction ("16, sorry, 17") replaces.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from typing import Any
+
+from .items import BOUNDARY, ENTITY, TOOTHY, Item
+from .models import InterpretContext
+from .normalize import Tok
+
+
+@dataclass
+class Anchor:
+    """A command word found in the utterance and what attached to it."""
+
+    kind: str
+    pos: int
+    item: Item
+    seg: int
+    entities: list[Item] = field(default_factory=list)
+    dropped: bool = False
+    command: str | None = None
+    label: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def after_scratch(items: list[Item]) -> list[Item]:
+    """'... scratch that, ...': only what follows the last retraction counts."""
+    last = max((k for k, it in enumerate(items) if it.kind == "scratch"), default=None)
+    return items if last is None else items[last + 1 :]
+
+
+def cut_note(items: list[Item], toks: list[Tok], text: str) -> tuple[list[Item], str | None]:
+    """Everything after 'note' / 'add a note' is the note's free text, cut from the transcript."""
+    for k, it in enumerate(items):
+        if it.kind == "note":
+            body = text[toks[it.j].start :] if it.j < len(toks) else ""
+            body = body.strip().lstrip(":,-;. ").strip()
+            if body.lower().startswith("that "):
+                body = body[5:].strip()
+            return items[: k + 1], body
+    return items, None
+
+
+def segments(items: list[Item]) -> list[int]:
+    seg, out = 0, []
+    for it in items:
+        if it.kind in BOUNDARY:
+            seg += 1
+        out.append(seg)
+    return out
+
+
+def find_anchors(items: list[Item], seg: list[int], ctx: InterpretContext) -> list[Anchor]:
+    anchors: list[Anchor] = []
+    label_segs = {seg[k] for k, it in enumerate(items) if it.kind == "label"}
+    has_label = bool(label_segs)
+    seg_kinds: dict[int, set[str]] = {}
+    for k, it in enumerate(items):
+        seg_kinds.setdefault(seg[k], set()).add(it.kind)
+    for k, it in enumerate(items):
+        s = seg[k]
+        kinds = seg_kinds[s]
+        if it.kind == "label":
+            anchors.append(Anchor("label", k, it, s))
+        elif it.kind == "perio":
+            anchors.append(Anchor("perio", k, it, s, command="perio.record"))
+        elif it.kind == "next" or (it.kind == "next_weak" and ctx.perio_mode):
+            anchors.append(Anchor("next", k, it, s, command="perio.next_tooth"))
+        elif it.kind == "chart" and "show" in kinds:
+            anchors.append(Anchor("view", k, it, s, command="chart.show"))
+        elif it.kind == "history" and ("show" in kinds or not has_label):
+            anchors.append(Anchor("view", k, it, s, command="history.show"))
+        elif it.kind == "note":
+            anchors.append(Anchor("note", k, it, s, command="note.add"))
+        elif it.kind == "v_move" and s not in label_segs and kinds & {"pos", "ordinal", "item_kw"}:
+            anchors.append(Anchor("move", k, it, s, command="plan.item.move"))
+        elif it.kind in ("v_start", "v_complete") and s not in label_segs and ("proc_word" in kinds or kinds & TOOTHY):
+            cmd = "procedure.start" if it.kind == "v_start" else "procedure.complete"
+            anchors.append(Anchor("procverb", k, it, s, command=cmd))
+    return anchors
+
+
+def negate(items: list[Item], seg: list[int], anchors: list[Anchor]) -> None:
+    """'no caries on 16', '17 is not missing', 'delete the crown': no command for those anchors."""
+    positions = [a.pos for a in anchors]  # anchors are in spoken order
+    destroyed: set[int] = set()
+
+    def after(k: int) -> Any:
+        # anchors after item k in its clause (clauses only grow along the utterance)
+        for n in range(bisect_right(positions, k), len(anchors)):
+            if anchors[n].seg != seg[k]:
+                return
+            yield anchors[n]
+
+    for k, it in enumerate(items):
+        if it.kind == "neg":
+            nxt = next_significant(items, k)
+            if nxt is not None and items[nxt].kind in ENTITY and it.said == "no":
+                continue  # "16, no, 17": a correction, handled elsewhere
+            for a in after(k):
+                if a.kind in ("label", "perio"):
+                    if a.kind == "perio":
+                        break  # negation inside perio ("no bleeding") is handled by the perio parser
+                    a.dropped = True
+                    break
+        elif it.kind == "destruct" and seg[k] not in destroyed:
+            destroyed.add(seg[k])  # the first one drops the rest of the clause already
+            for a in after(k):
+                a.dropped = True
+
+
+def next_significant(items: list[Item], k: int) -> int | None:
+    for j in range(k + 1, len(items)):
+        if items[j].kind in ("soft",) or (items[j].kind == "word" and items[j].said in ("the", "tooth")):
+            continue
+        return j
+    return None
+
+
+def corrections(items: list[Item]) -> set[int]:
+    """'16, sorry, 17' / '16, no, 17' / '16 I mean 17': the earlier entity of that kind is dropped."""
+    removed: set[int] = set()
+    for k, it in enumerate(items):
+        if it.kind == "correct" or (it.kind == "neg" and it.said == "no"):
+            nxt = next_significant(items, k)
+            if nxt is None or items[nxt].kind not in ENTITY:
+                continue
+            group = TOOTHY if items[nxt].kind in TOOTHY else {items[nxt].kind}
+            for j in range(k - 1, -1, -1):
+                if items[j].kind in group and j not in removed:
+                    removed.add(j)
+                    break
+    return removed
+
+
+__all__ = ["Anchor", "after_scratch", "corrections", "cut_note", "find_anchors", "negate", "next_significant", "segments"]

@@ -1,0 +1,350 @@
+"""Proposals: anchored commands -> filled slots, catalog codes and confidence (or a question).
+
+Per command, in spoken order: its values (perio, next tooth, note, grade, move), its tooth
+(said, carried from an earlier command in the sentence, or the session context, which is
+always listed in ``from_context``), the slots still missing, the confidence, then one
+proposal per tooth where the catalog bills per tooth.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+from typing import Any
+
+from .anchors import Anchor
+from .clauses import ClauseIndex, move_values
+from .codes import diagnosis_code, procedure_code
+from .items import Item
+from .models import Clarify, InterpretContext, Proposal
+from .perio import parse_group
+from .registry import PROCEDURE_COMMANDS, label_requires_tooth, required_slots, risk_tier
+from .teeth import FDI, next_perio_tooth, tooth_class
+
+BASE_CONFIDENCE = 0.95
+CLARIFY_BELOW = 0.6
+CONTEXT_PENALTY = 0.05
+CARRY_PENALTY = 0.04
+
+
+@dataclass
+class Asker:
+    """The first question that must be asked (later ones wait for the answer)."""
+
+    clarify: Clarify | None = None
+
+    def ask(self, question: str, options: list[str]) -> None:
+        if self.clarify is None:
+            self.clarify = Clarify(question=question, options=options)
+
+
+@dataclass
+class Focus:
+    """The tooth the sentence is on: the session's, until a command says one."""
+
+    tooth: str | None
+    from_ctx: bool
+
+
+@dataclass
+class Draft:
+    """One command's slots while they are being filled."""
+
+    command: str
+    label: str | None
+    teeth: list[str]
+    surfaces: list[str]
+    values: dict[str, Any] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+    from_context: list[str] = field(default_factory=list)
+    penalty: float = 0.0
+    carried: bool = False
+
+
+def build_proposals(
+    anchors: list[Anchor], items: list[Item], seg: list[int], ctx: InterpretContext, notation: str,
+    note_text: str | None, ix: ClauseIndex,
+) -> tuple[list[Proposal], Clarify | None]:
+    """Live anchors of one utterance -> proposals in spoken order, and the first question."""
+    asker = Asker()
+    _ask_unresolvable(anchors, notation, asker)
+    said_teeth = _said_teeth(anchors)
+    focus = Focus(ctx.tooth, ctx.tooth is not None)
+    proposals: list[Proposal] = []
+    last_said: int | None = None  # the last earlier anchor that said a tooth (what _carry takes)
+    for idx, a in enumerate(anchors):
+        carry_from = last_said
+        if said_teeth[idx] and a.kind in ("label", "perio"):
+            last_said = idx
+        draft = _draft(a, said_teeth[idx], ctx, focus, note_text, items, seg, ix, asker)
+        if draft is None:
+            continue
+        _fill_tooth(draft, a, idx, anchors, said_teeth, carry_from, focus, ctx)
+        _mark_missing(draft)
+        _emit(draft, a, bool(said_teeth[idx]), _confidence(draft), proposals, asker)
+    if asker.clarify is None:
+        low = [p for p in proposals if p.confidence < CLARIFY_BELOW]
+        if low:
+            asker.ask(
+                "I am not sure I heard this right. Did you mean: " + "; ".join(summary(p) for p in low) + "?",
+                [summary(p) for p in low] + ["cancel"],
+            )
+    return proposals, asker.clarify
+
+
+def _ask_unresolvable(anchors: list[Anchor], notation: str, asker: Asker) -> None:
+    """Entities that cannot be resolved safely: not a tooth, or a name of several teeth."""
+    for a in anchors:
+        for e in a.entities:
+            if e.kind == "bad_tooth":
+                asker.ask(_bad_tooth_question(e.said, notation), list(e.value))
+            elif e.kind == "ambiguous_tooth":
+                asker.ask(f"Which tooth is the {e.said}?", list(e.value))
+
+
+def _said_teeth(anchors: list[Anchor]) -> dict[int, list[str]]:
+    said = {k: _teeth_of(a) for k, a in enumerate(anchors)}
+    for k, a in enumerate(anchors):
+        if a.kind == "perio":
+            for m in a.item.value:
+                if m.kind == "teeth":
+                    said[k].extend(t for t in m.value if t not in said[k])
+    return said
+
+
+def _draft(
+    a: Anchor, said: list[str], ctx: InterpretContext, focus: Focus, note_text: str | None,
+    items: list[Item], seg: list[int], ix: ClauseIndex, asker: Asker,
+) -> Draft | None:
+    """The command's own values; None when there is nothing to propose (or a question instead)."""
+    if a.command is None:
+        return None
+    d = Draft(a.command, a.label, list(said), _surfaces_of(a), penalty=_penalty(a))
+    if a.kind == "perio":
+        d.values, d.missing, penalty = parse_group(a.item.value, ctx.perio_mode)
+        d.penalty = penalty + sum(e.penalty for e in a.entities)
+        if not d.values and not d.missing:
+            return None
+        d.surfaces = []
+    elif a.kind == "next":
+        nxt = next_perio_tooth(focus.tooth) if focus.tooth else None
+        if nxt:
+            d.values = {"next_tooth": nxt}
+            if focus.from_ctx:
+                d.from_context.append("tooth")
+            focus.tooth = nxt
+    elif a.kind == "note":
+        d.values = {"text": note_text or ""}
+        if not note_text:
+            d.missing.append("text")
+        d.teeth, d.surfaces = [], []
+    elif d.command == "chart.finding.add" and d.label == "mobility":
+        grade = next((e.value for e in a.entities if e.kind == "grade"), None)
+        if grade is not None:
+            d.values = {"grade": grade}
+    if d.command == "plan.item.move":
+        d.values = _move_values(a, items, seg, ix)
+    if d.label == "?filling":
+        asker.ask("Which material for the filling?", ["composite", "amalgam"])
+        return None
+    if d.label == "?pulpitis":
+        asker.ask("Reversible or irreversible pulpitis?", ["reversible_pulpitis", "irreversible_pulpitis"])
+        return None
+    return d
+
+
+def _fill_tooth(
+    d: Draft, a: Anchor, idx: int, anchors: list[Anchor], said_teeth: dict[int, list[str]],
+    carry_from: int | None, focus: Focus, ctx: InterpretContext,
+) -> None:
+    """The tooth: said, carried within the sentence, or from the session context."""
+    if not d.teeth and _needs_tooth(d.command, d.label) or (not d.teeth and a.kind == "perio"):
+        carry = _carry(idx, anchors, said_teeth, carry_from)
+        if carry and a.kind != "perio":
+            d.teeth, d.carried = carry, True
+        elif focus.tooth and a.kind == "perio":
+            d.teeth = [focus.tooth]
+            if focus.from_ctx:
+                d.from_context.append("tooth")
+        elif ctx.tooth:
+            d.teeth = [ctx.tooth]
+            d.from_context.append("tooth")
+    if d.teeth and len(d.teeth) == 1 and a.kind in ("label", "perio") and said_teeth[idx]:
+        focus.tooth, focus.from_ctx = d.teeth[0], False
+
+
+def _mark_missing(d: Draft) -> None:
+    slots = required_slots(d.command, d.label)
+    if "tooth" in slots and not d.teeth:
+        d.missing.append("tooth")
+    if "surfaces" in slots and not d.surfaces:
+        d.missing.append("surfaces")
+    if "label" in slots and not d.label:
+        d.missing.append("label")
+    if "grade" in slots and "grade" not in d.values:
+        d.missing.append("grade")
+    if d.command == "plan.item.move":
+        if not ("position" in d.values or "direction" in d.values):
+            d.missing.append("position")
+        if not (d.label or d.teeth or "item" in d.values):
+            d.missing.append("item")
+
+
+def _confidence(d: Draft) -> float:
+    value = BASE_CONFIDENCE - d.penalty - CONTEXT_PENALTY * len(d.from_context) - (CARRY_PENALTY if d.carried else 0)
+    return round(min(0.99, max(0.05, value)), 2)
+
+
+def _emit(d: Draft, a: Anchor, said_tooth: bool, confidence: float, proposals: list[Proposal], asker: Asker) -> None:
+    """One proposal, or one per tooth where the catalog bills per tooth, with its code."""
+    paired = _paired_surfaces(a) if a.kind == "label" and said_tooth else None
+    split = (d.command in PROCEDURE_COMMANDS and d.label is not None and label_requires_tooth(d.label)
+             and len(d.teeth) > 1)
+    if paired is not None:
+        groups = [([t], s) for t, s in paired]
+    else:
+        groups = [([t], d.surfaces) for t in d.teeth] if split else [(d.teeth, d.surfaces)]
+    for group, surfaces in groups:
+        code = _code(d, group, surfaces, asker)
+        prev = proposals[-1] if proposals else None
+        if (
+            d.command == "perio.record"
+            and not said_tooth
+            and prev is not None
+            and prev.command == "perio.record"
+            and prev.teeth == list(group)
+            and not set(prev.values) & set(d.values)
+        ):
+            # "grade 2 mobility on 31, recession 3 mm": one record per tooth
+            prev.values.update(d.values)
+            prev.missing.extend(m for m in d.missing if m not in prev.missing)
+            prev.confidence = min(prev.confidence, confidence)
+            continue
+        proposals.append(
+            Proposal(
+                command=d.command,
+                tooth=group[0] if len(group) == 1 else None,
+                teeth=list(group),
+                surfaces=list(surfaces),
+                label=d.label,
+                code=code,
+                values=d.values,
+                risk_tier=risk_tier(d.command),
+                confidence=confidence,
+                missing=list(d.missing),
+                from_context=list(d.from_context),
+            )
+        )
+
+
+def _code(d: Draft, group: list[str], surfaces: list[str], asker: Asker) -> str | None:
+    """The catalog code (procedures by tooth class and surfaces, diagnoses by label); asks when none fits."""
+    if d.command in PROCEDURE_COMMANDS:
+        result = procedure_code(d.label, group[0] if len(group) == 1 else None, surfaces)
+        if result.no_fit and len(group) == 1:
+            cls = tooth_class(group[0])
+            asker.ask(
+                f"The catalog has no {d.label.replace('_', ' ') if d.label else 'procedure'} code for tooth "
+                f"{group[0]} ({cls}, {len(surfaces)} surfaces). What should be planned?",
+                [f"{p.code} {p.display}" for p in result.candidates] + ["cancel"],
+            )
+        return result.code
+    if d.command == "diagnosis.add":
+        return diagnosis_code(d.label)
+    return None
+
+
+def _teeth_of(a: Anchor) -> list[str]:
+    teeth: list[str] = []
+    for e in a.entities:
+        if e.kind == "teeth":
+            for t in e.value:
+                if t not in teeth:
+                    teeth.append(t)
+    return teeth
+
+
+def _surfaces_of(a: Anchor) -> list[str]:
+    out: list[str] = []
+    for e in a.entities:
+        if e.kind == "surf":
+            for s in e.value:
+                if s not in out:
+                    out.append(s)
+    return out
+
+
+def _penalty(a: Anchor) -> float:
+    return a.item.penalty + sum(e.penalty for e in a.entities)
+
+
+def _needs_tooth(command: str | None, label: str | None) -> bool:
+    return command is not None and "tooth" in required_slots(command, label)
+
+
+def _paired_surfaces(a: Anchor) -> list[tuple[str, list[str]]] | None:
+    """'14 distal and 15 mesial': each tooth with its own surfaces -> one proposal per tooth."""
+    runs: list[tuple[str, list[Item]]] = []
+    for e in a.entities:
+        if e.kind not in ("teeth", "surf"):
+            continue
+        if runs and e.kind == "surf" and runs[-1][0] == "surf":
+            runs[-1][1].append(e)
+        else:
+            runs.append((e.kind, [e]))
+    teeth_runs = [r for r in runs if r[0] == "teeth"]
+    if (
+        len(teeth_runs) < 2
+        or len(runs) != 2 * len(teeth_runs)
+        or any(len(r[1]) != 1 or len(r[1][0].value) != 1 for r in teeth_runs)
+    ):
+        return None
+    if any(runs[x][0] == runs[x + 1][0] for x in range(len(runs) - 1)):
+        return None
+    tooth_first = runs[0][0] == "teeth"
+    pairs = []
+    for x in range(0, len(runs), 2):
+        t, srf = (runs[x], runs[x + 1]) if tooth_first else (runs[x + 1], runs[x])
+        letters = [c for e in srf[1] for c in e.value]
+        pairs.append((t[1][0].value[0], list(dict.fromkeys(letters))))
+    return pairs
+
+
+def _carry(idx: int, anchors: list[Anchor], said: dict[int, list[str]], earlier: int | None) -> list[str] | None:
+    """A tooth said earlier in the sentence (``earlier``: the last anchor that said one), or right
+    after it for 'X and Y on 36'."""
+    if earlier is not None:
+        return list(said[earlier])
+    if not anchors[idx].entities:
+        for j in range(idx + 1, len(anchors)):
+            if anchors[j].kind == "label" and said[j] and anchors[j].seg <= anchors[idx].seg + 1:
+                return list(said[j])
+            break
+    return None
+
+
+def _move_values(a: Anchor, items: list[Item], seg: list[int], ix: ClauseIndex) -> dict[str, Any]:
+    """Slots of a move said in its clause (and the next one), from six items before it on."""
+    last = a.seg + 1 if a.kind == "move" else a.seg
+    return move_values(items, max(bisect_left(seg, a.seg), a.pos - 6, 0), bisect_right(seg, last), ix)
+
+
+def _bad_tooth_question(said: str, notation: str) -> str:
+    if notation == FDI:
+        return f"{said} is not a tooth in FDI notation (11-48, 51-85). Which tooth did you mean?"
+    return f"{said} is not a tooth in Universal notation (1-32, A-T). Which tooth did you mean?"
+
+
+def summary(p: Proposal) -> str:
+    """Short human-readable form of a proposal (for questions and logs)."""
+    parts = [p.command]
+    if p.label:
+        parts.append(p.label)
+    if p.teeth:
+        parts.append(",".join(p.teeth))
+    if p.surfaces:
+        parts.append("".join(p.surfaces))
+    return " ".join(parts)
+
+
+__all__ = ["build_proposals", "summary"]
