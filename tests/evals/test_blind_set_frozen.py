@@ -1,0 +1,28 @@
+"""The blind evaluation set is frozen: its numbers mean something only if nobody tunes the rows."""
+
+from __future__ import annotations
+
+import hashlib
+
+from evals.dataset import builtin, load_dataset
+
+FROZEN = {
+    "voice_blind_tune.jsonl": ("b813d5dbf38087a02e853cdbb65d8e8b99a9f08f418c5fc273dcd956b8c51dcf", 149),
+    "voice_blind_untouched.jsonl": ("7b621cb420f3560a5adbc9a38359b149722f73b56c0e23ae458ccffad04d20ee", 260),
+}
+
+
+def test_blind_files_are_unchanged_and_valid() -> None:
+    for name, (sha, rows) in FROZEN.items():
+        path = builtin(name)
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == sha, f"{name} changed after it was frozen"
+        data = load_dataset(path)
+        assert data.problems == [] and len(data.samples) == rows
+
+
+def test_splits_do_not_share_rows() -> None:
+    tune, untouched = (load_dataset(builtin(n)).samples for n in FROZEN)
+    assert not {s.id for s in tune} & {s.id for s in untouched}
+    said = {(s.text, s.notation, str(s.context)) for s in tune}
+    shared = [s.id for s in untouched if (s.text, s.notation, str(s.context)) in said]
+    assert shared == ["bb-176"]  # "bite down on this gauze for me": both writers chose it (no_command)
