@@ -81,12 +81,49 @@ def find_anchors(items: list[Item], seg: list[int], ctx: InterpretContext) -> li
             anchors.append(Anchor("view", k, it, s, command="history.show"))
         elif it.kind == "note":
             anchors.append(Anchor("note", k, it, s, command="note.add"))
+        elif it.kind == "v_move" and _refers_back(items, k):
+            anchors.append(Anchor("move", k, it, s, command="plan.item.move", extra={"refers": True}))
         elif it.kind == "v_move" and s not in label_segs and kinds & {"pos", "ordinal", "item_kw"}:
             anchors.append(Anchor("move", k, it, s, command="plan.item.move"))
-        elif it.kind in ("v_start", "v_complete") and s not in label_segs and ("proc_word" in kinds or kinds & TOOTHY):
+        elif it.kind in ("v_start", "v_complete") and (
+            (s not in label_segs and ("proc_word" in kinds or kinds & TOOTHY)) or _refers_back(items, k)
+        ):
             cmd = "procedure.start" if it.kind == "v_start" else "procedure.complete"
-            anchors.append(Anchor("procverb", k, it, s, command=cmd))
+            anchors.append(Anchor("procverb", k, it, s, command=cmd, extra={"refers": _refers_back(items, k)}))
+        elif it.kind == "same" and ctx.last_item is not None and ctx.last_item.command:
+            anchors.append(Anchor("same", k, it, s, command=ctx.last_item.command))
+    _drop_reference_points(anchors)
     return anchors
+
+
+REFERENCE_WORDS = frozenset({"it", "that", "this", "them", "those"})
+_RELATIVE_WORDS = frozenset({"before", "after", "behind", "ahead"})
+
+
+def _refers_back(items: list[Item], k: int) -> bool:
+    """'complete it', 'mark that complete', 'move it before the filling': a verb whose object is a
+    pronoun (just after it, or between a registry verb and it) refers to the session's last item."""
+    for j in (k + 1, k - 1):
+        if 0 <= j < len(items) and items[j].kind == "word" and items[j].said in REFERENCE_WORDS:
+            if j == k - 1 or j + 1 >= len(items) or items[j + 1].kind != "label":
+                return True
+    if k >= 2 and items[k - 1].kind == "word" and items[k - 1].said == "as":
+        return items[k - 2].kind == "word" and items[k - 2].said in REFERENCE_WORDS  # "mark it as complete"
+    return False
+
+
+def _drop_reference_points(anchors: list[Anchor]) -> None:
+    """'move it before the filling': the filling is where it goes, not a command of its own."""
+    for n, a in enumerate(anchors):
+        if a.kind != "move" or not a.extra.get("refers"):
+            continue
+        for b in anchors[n + 1 :]:
+            if b.seg != a.seg:
+                break
+            if b.kind == "label":
+                b.dropped = True
+                named = b.item.value.plan or b.item.value.find or ""
+                a.extra["relative_to"] = "filling" if named.startswith("?") else named
 
 
 def negate(items: list[Item], seg: list[int], anchors: list[Anchor]) -> None:

@@ -12,7 +12,7 @@ from bisect import bisect_left, bisect_right
 from .anchors import Anchor
 from .items import BOUNDARY, ENTITY, Item
 
-ACCEPTS = frozenset({"label", "perio", "view", "move", "procverb"})
+ACCEPTS = frozenset({"label", "perio", "view", "move", "procverb", "same"})
 
 
 def attach(items: list[Item], seg: list[int], anchors: list[Anchor], removed: set[int]) -> None:

@@ -80,6 +80,18 @@ _ARCH_WORDS = frozenset({"arch", "jaw", "teeth"})
 _PALMER = {"ur": 1, "ul": 2, "ll": 3, "lr": 4}
 
 
+_UNIT_WORDS = frozenset({"mm", "millimeter", "millimeters", "millimetre", "millimetres", "mil", "mils"})
+
+
+def _palmer_position(toks: list[Tok], j: int) -> int | None:
+    """The 1-8 right after a quadrant name ("upper left six"), unless it is a measurement."""
+    if j >= len(toks) or toks[j].num is None or not 1 <= toks[j].num <= 8 or not toks[j].digit:
+        return None
+    if j + 1 < len(toks) and toks[j + 1].norm in _UNIT_WORDS:
+        return None
+    return toks[j].num
+
+
 @dataclass
 class Descriptive:
     """Result of a descriptive name: teeth (FDI) or, when ambiguous, options to ask about."""
@@ -190,6 +202,11 @@ def parse_descriptive(toks: list[Tok], i: int, words: list[str] | None = None) -
         j += 1
 
     if positions is None and group_word is None:
+        palmer = _palmer_position(toks, j) if arch and side and not primary else None
+        if palmer is not None:
+            # "upper left six" (UK): the quadrant, then the tooth's place in it counted from the midline
+            quad = _quadrants(arch, side, primary)[0]
+            return Descriptive(j + 1, teeth=[f"{quad}{palmer}"], phrase=" ".join(words[i : j + 1]))
         if arch and side and j > i:
             # "upper right" alone: the quadrant
             return Descriptive(

@@ -51,6 +51,9 @@ def resolve_label(a: Anchor, items: list[Item], seg: list[int], anchors: list[An
         a.label = lab.plan or "root_canal"
         return
     side = cue_side(a, items, seg, ix) or _inherited_side(a, anchors, ix) or lab.default
+    if side == "find" and not lab.find and lab.weak:
+        a.dropped = True  # "root canal treated with a post and crown": a weak plan word said as a state
+        return
     if side == "plan" and lab.plan:
         a.command, a.label = "plan.item.add", lab.plan
     elif lab.find:

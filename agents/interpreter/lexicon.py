@@ -61,12 +61,18 @@ _label(
     "fractured tooth|broken tooth",
     find="fracture",
 )
-_label("restoration|restorations|restored|filling|fillings|filled", find="restoration", plan="?filling")
+_label("restoration|restorations|restored|filled", find="restoration", plan="?filling")
+# "filling on 46" is treatment to do (the material still to be chosen); "46 has a filling" is there
+_label("filling|fillings", find="restoration", plan="?filling", default="plan")
+# A procedure word with no verb of state is treatment to do (voice contract, "Planned or existing");
+# adjectives of state ("crowned", "sealed") say what the mouth already has.
 _label(
-    "crown|crowns|crowned|cap|full crown|porcelain crown|zirconia crown|pfm crown|ceramic crown",
+    "crown|crowns|cap|full crown|porcelain crown|zirconia crown|pfm crown|ceramic crown",
     find="crown",
     plan="crown",
+    default="plan",
 )
+_label("crowned", find="crown", plan="crown")
 _label("crown prep|crown preparation", find="crown", plan="crown", default="plan")
 _label("missing|absent|not present", find="missing")
 _label("extracted|previously extracted", find="missing", plan="extraction")
@@ -79,10 +85,11 @@ _label(
 )
 _label("rct", find="root_canal_treated", plan="root_canal")
 _label("impacted|impaction|partially impacted|fully impacted|impacted tooth", find="impacted")
-_label("implant|implants|implant fixture|dental implant", find="implant", plan="implant")
+_label("implant|implants|implant fixture|dental implant", find="implant", plan="implant", default="plan")
 _label("implant placement", find="implant", plan="implant", default="plan")
-_label("sealant|sealants|sealed|fissure sealant|fissure sealants", find="sealant", plan="sealant")
-_label("sealent|sealents|sealand", find="sealant", plan="sealant", penalty=0.03)
+_label("sealant|sealants|fissure sealant|fissure sealants", find="sealant", plan="sealant", default="plan")
+_label("sealed", find="sealant", plan="sealant")
+_label("sealent|sealents|sealand", find="sealant", plan="sealant", default="plan", penalty=0.03)
 
 # --- diagnoses ------------------------------------------------------------------------
 _label(
@@ -229,12 +236,15 @@ _add(
     "plan|planned|planning|treatment plan|to the plan|needs|need|needed|will need|requires|"
     "require|recommend|recommended|to be|schedule|scheduled|indicated|propose|proposed|going to|"
     "we'll|we will|plan for|place|placing|prep|restore with|do a|put a|let's put|let's do|let's place|"
-    "let's plan|we should do|should get",
+    "let's plan|we should do|should get|is planned|are planned|is scheduled|is to be|is indicated|is needed|"
+    "is required|for a|for an|is due|due for|going for|will get|gets a|get a",
 )
 _add(
     "cue_find",
     "has|have|had|existing|there is|there's|present|old|previous|previously|already|"
-    "history of|has had|has got|had a|existing old|with an existing|pre existing|preexisting",
+    "history of|has had|has got|had a|existing old|with an existing|pre existing|preexisting|is|are|was|is a|is an|"
+    "with a|with an|there are|in place|charted|intact|shows|showing|under|under the|beneath|underneath|around the|"
+    "margin of the|next to the",
 )
 
 # --- verbs -----------------------------------------------------------------------------
@@ -242,6 +252,8 @@ _add("v_start", "start|starting|started|begin|beginning|begun|commence|commencin
 _add("v_complete", "complete|completed|done|finished|finish|finishing|wrapped up|all done")
 _add("v_move", "move|moving|reorder|re order|bump|shift")
 _add("proc_word", "procedure|treatment|appointment")
+# context references: "same on 27" repeats the last item on another tooth
+_add("same", "same|same thing|the same|same again|same here|ditto|likewise|do the same|same for|same on")
 _add("pos", "first|top|front|to the top|to the front", 1)
 _add("pos", "second", 2)
 _add("pos", "third", 3)

@@ -19,7 +19,7 @@ from typing import Any
 import openai
 from pydantic import BaseModel, Field
 
-from core_schema.seed.catalog import DIAGNOSIS_LABELS, PLAN_LABELS
+from catalog import DIAGNOSIS_LABELS, PLAN_LABELS
 
 from .codes import diagnosis_code, procedure_code
 from .grounding import grounded_entities

@@ -50,20 +50,47 @@ class Interpretation(BaseModel):
     latency_ms: float = 0.0
 
 
+class ContextItem(BaseModel):
+    """The procedure or plan item last proposed, applied or in progress in this session."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    command: str | None = None
+    label: str | None = None
+    tooth: str | None = None
+    surfaces: list[str] = Field(default_factory=list)
+
+    @field_validator("tooth", mode="before")
+    @classmethod
+    def _fdi(cls, v: Any) -> str | None:
+        return _fdi_or_none(v)
+
+
 class InterpretContext(BaseModel):
-    """Session context: the tooth in focus (always FDI, whatever the clinic's notation) and perio mode."""
+    """Session context: the tooth in focus (always FDI, whatever the clinic's notation), perio mode
+    and the item last worked on ("complete it", "same on 27" refer to it)."""
 
     model_config = ConfigDict(extra="ignore")
 
     tooth: str | None = None
     perio_mode: bool = False
+    last_item: ContextItem | None = None
+
+    @property
+    def focus_tooth(self) -> str | None:
+        """The tooth in focus, else the last item's tooth."""
+        return self.tooth or (self.last_item.tooth if self.last_item else None)
 
     @field_validator("tooth", mode="before")
     @classmethod
     def _fdi(cls, v: Any) -> str | None:
-        if v is None or v == "":
-            return None
-        s = str(v).strip()
-        if not is_valid_fdi(s):
-            raise ValueError(f"context tooth must be an FDI tooth (11-48, 51-85), got {v!r}")
-        return s
+        return _fdi_or_none(v)
+
+
+def _fdi_or_none(v: Any) -> str | None:
+    if v is None or v == "":
+        return None
+    s = str(v).strip()
+    if not is_valid_fdi(s):
+        raise ValueError(f"context tooth must be an FDI tooth (11-48, 51-85), got {v!r}")
+    return s

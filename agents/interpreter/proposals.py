@@ -144,13 +144,41 @@ def _draft(
             d.values = {"grade": grade}
     if d.command == "plan.item.move":
         d.values = _move_values(a, items, seg, ix)
+        if a.extra.get("relative_to"):
+            d.values["relative_to"] = a.extra["relative_to"]
+    if a.extra.get("refers") or a.kind == "same":
+        _from_last_item(d, a, ctx)
     if d.label == "?filling":
-        asker.ask("Which material for the filling?", ["composite", "amalgam"])
-        return None
+        # "filling on 46" is treatment to do; the material is the reviewer's to choose, never guessed
+        d.label = None
     if d.label == "?pulpitis":
         asker.ask("Reversible or irreversible pulpitis?", ["reversible_pulpitis", "irreversible_pulpitis"])
         return None
     return d
+
+
+def _from_last_item(d: Draft, a: Anchor, ctx: InterpretContext) -> None:
+    """'complete it', 'move it to the end', 'same on 27': slots from the session's last item, listed
+    in ``from_context``; without one they stay visible in ``missing``."""
+    last = ctx.last_item
+    if d.label is None:
+        if last is not None and last.label:
+            d.label = last.label
+            d.from_context.append("label")
+        elif "label" not in d.missing:
+            d.missing.append("label")
+    if a.kind == "same" and not d.surfaces and last is not None and last.surfaces:
+        d.surfaces = list(last.surfaces)
+        d.from_context.append("surfaces")
+    if not d.teeth and a.kind != "same":
+        if last is not None and last.tooth:
+            d.teeth = [last.tooth]
+            d.from_context.append("tooth")
+        elif ctx.focus_tooth:
+            d.teeth = [ctx.focus_tooth]
+            d.from_context.append("tooth")
+        elif "tooth" not in d.missing:
+            d.missing.append("tooth")
 
 
 def _fill_tooth(
@@ -166,8 +194,8 @@ def _fill_tooth(
             d.teeth = [focus.tooth]
             if focus.from_ctx:
                 d.from_context.append("tooth")
-        elif ctx.tooth:
-            d.teeth = [ctx.tooth]
+        elif ctx.focus_tooth:
+            d.teeth = [ctx.focus_tooth]
             d.from_context.append("tooth")
     if d.teeth and len(d.teeth) == 1 and a.kind in ("label", "perio") and said_teeth[idx]:
         focus.tooth, focus.from_ctx = d.teeth[0], False
@@ -179,14 +207,14 @@ def _mark_missing(d: Draft) -> None:
         d.missing.append("tooth")
     if "surfaces" in slots and not d.surfaces:
         d.missing.append("surfaces")
-    if "label" in slots and not d.label:
+    if "label" in slots and not d.label and "label" not in d.missing:
         d.missing.append("label")
     if "grade" in slots and "grade" not in d.values:
         d.missing.append("grade")
     if d.command == "plan.item.move":
-        if not ("position" in d.values or "direction" in d.values):
+        if not ("position" in d.values or "direction" in d.values or "relative_to" in d.values):
             d.missing.append("position")
-        if not (d.label or d.teeth or "item" in d.values):
+        if not (d.label or d.teeth or "item" in d.values or "label" in d.missing):
             d.missing.append("item")
 
 

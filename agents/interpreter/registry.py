@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from core_schema.seed.catalog import DIAGNOSIS_LABELS, PLAN_LABELS, procedures_for
+from catalog import DIAGNOSIS_LABELS, PLAN_LABELS, procedures_for
 
 FINDING_LABELS: tuple[str, ...] = (
     "caries",
