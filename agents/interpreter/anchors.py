@@ -78,7 +78,8 @@ def find_anchors(items: list[Item], seg: list[int], ctx: InterpretContext) -> li
         elif it.kind == "chart" and "show" in kinds:
             anchors.append(Anchor("view", k, it, s, command="chart.show"))
         elif it.kind == "history" and ("show" in kinds or not has_label):
-            anchors.append(Anchor("view", k, it, s, command="history.show"))
+            if not (anchors and anchors[-1].command == "history.show"):  # "what did we do last time": one view
+                anchors.append(Anchor("view", k, it, s, command="history.show"))
         elif it.kind == "note":
             anchors.append(Anchor("note", k, it, s, command="note.add"))
         elif it.kind == "v_move" and _refers_back(items, k):

@@ -98,6 +98,8 @@ _label(
     default="dx",
 )
 _label("reversible pulpitis", dx="reversible_pulpitis", default="dx")
+# reversible pulpitis is asymptomatic by definition: "symptomatic reversible" is a contradiction to ask about
+_label("symptomatic reversible pulpitis", dx="?pulpitis", default="dx")
 _label("pulpitis", dx="?pulpitis", default="dx")
 _label(
     "apical periodontitis|periapical periodontitis|symptomatic apical periodontitis|"
@@ -141,7 +143,7 @@ _label(
 )
 _label("route canal|root canel|roots canal", find="root_canal_treated", plan="root_canal", default="plan", penalty=0.05)
 _label(
-    "extraction|extractions|extract|exo|simple extraction|removal of|extract tooth", plan="extraction", default="plan"
+    "extraction|extractions|extract|exo|simple extraction|removal of", plan="extraction", default="plan"
 )
 _label(
     "pull|take out|pulled|come out|comes out|to come out|take it out|coming out",
@@ -237,7 +239,7 @@ _add(
     "require|recommend|recommended|to be|schedule|scheduled|indicated|propose|proposed|going to|"
     "we'll|we will|plan for|place|placing|prep|restore with|do a|put a|let's put|let's do|let's place|"
     "let's plan|we should do|should get|is planned|are planned|is scheduled|is to be|is indicated|is needed|"
-    "is required|for a|for an|is due|due for|going for|will get|gets a|get a",
+    "is required|for a|for an|is due|due for|going for|will get|gets a|get a|let's get|let's take|we'll take",
 )
 _add(
     "cue_find",
@@ -271,7 +273,9 @@ _add("chart", "chart|odontogram|dental chart|tooth chart|the chart")
 _add(
     "history",
     "history|treatment history|dental history|past treatment|previous treatment|past treatments|"
-    "previous treatments|treatment record|past work",
+    "previous treatments|treatment record|past work|last visit|previous visit|previous appointment|"
+    "last appointment|last time|what did we do|what have we done|what was done|what we did|what's been done|"
+    "what has been done|done so far|visit history|appointment history",
 )
 _add(
     "next",

@@ -65,6 +65,13 @@ _ONE_PRONOUN_BEFORE = frozenset(
     }
 )
 _PERIO_HINTS = ("pocket", "probing", "depth", "perio", "recession", "bleed", "bop")
+# A probing site followed by a single-digit depth ("24 buccal, 4 millimetres", "distolingual 6 mm on 47",
+# "buccal 4 3 5"): perio, even without the word "pocket". A two-digit number after a site is a tooth.
+_DIGIT_WORD = r"(?:[0-9]|zero|one|two|three|four|five|six|seven|eight|nine)"
+_SITE_DEPTH = re.compile(
+    r"\b(?:mesio|disto)?[ -]?(?:buccal|lingual|palatal)(?: (?:is|of|at|depth))?[ ,]+" + _DIGIT_WORD + r"\b(?![0-9])"
+    r"(?![ ,-]+(?:teen|ty)\b)"
+)
 
 # Homophones that are numbers only next to another number ("won six" -> 16).
 _NUMBER_HOMOPHONES = {"won": 1, "wan": 1, "tree": 3, "ate": 8, "fore": 4, "for": 4}
@@ -89,7 +96,7 @@ class Tok:
 def has_perio_hint(text: str) -> bool:
     """Whether the transcript talks about perio (so 'leading' is 'bleeding')."""
     low = text.lower()
-    return any(h in low for h in _PERIO_HINTS)
+    return any(h in low for h in _PERIO_HINTS) or _SITE_DEPTH.search(low) is not None
 
 
 def tokenize(text: str) -> list[Tok]:

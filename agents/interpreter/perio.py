@@ -33,8 +33,27 @@ def _glue(it: Item) -> bool:
     )
 
 
+def _site_measures_as_depths(items: list[Item]) -> list[Item]:
+    """'24 buccal, 4 millimetres': a measurement right after a site is that site's pocket depth
+    (unless it is a recession's)."""
+    out = list(items)
+    for k, it in enumerate(items):
+        if it.kind != "measure" or not isinstance(it.value, int) or not 0 <= it.value <= 15:
+            continue
+        j = k - 1
+        while j >= 0 and _glue(items[j]) and items[j].kind != "conj":
+            j -= 1
+        after = k + 1
+        while after < len(items) and _glue(items[after]):
+            after += 1
+        if j >= 0 and items[j].kind == "surf" and not (after < len(items) and items[after].kind == "recession"):
+            out[k] = Item("run", it.i, it.j, [it.value], it.penalty, it.said)
+    return out
+
+
 def group_perio(items: list[Item], perio_mode: bool) -> list[Item]:
     """Replace each cluster of perio items with one ``perio`` item holding them (in ``value``)."""
+    items = _site_measures_as_depths(items)
     out: list[Item] = []
     k = 0
     n = len(items)

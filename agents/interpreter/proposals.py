@@ -223,8 +223,25 @@ def _confidence(d: Draft) -> float:
     return round(min(0.99, max(0.05, value)), 2)
 
 
+_NOT_ON = {"anterior": ("O", "occlusal"), "premolar": ("I", "incisal"), "molar": ("I", "incisal")}
+
+
+def impossible_surface(tooth: str, surfaces: list[str]) -> str | None:
+    """A question when a surface cannot exist on that tooth (occlusal on an incisor, incisal on a molar)."""
+    cls = tooth_class(tooth)
+    letter, name = _NOT_ON.get(cls, ("", ""))
+    if letter and letter in surfaces:
+        return f"Tooth {tooth} is {'an anterior tooth' if cls == 'anterior' else 'a ' + cls}: it has no {name} surface."
+    return None
+
+
 def _emit(d: Draft, a: Anchor, said_tooth: bool, confidence: float, proposals: list[Proposal], asker: Asker) -> None:
     """One proposal, or one per tooth where the catalog bills per tooth, with its code."""
+    for tooth in d.teeth:
+        problem = impossible_surface(tooth, d.surfaces) if d.command != "perio.record" else None
+        if problem:
+            asker.ask(problem + " Which surface did you mean?", ["M", "D", "B", "L", "F", "P", "I" if "O" in d.surfaces else "O"])
+            return
     paired = _paired_surfaces(a) if a.kind == "label" and said_tooth else None
     split = (d.command in PROCEDURE_COMMANDS and d.label is not None and label_requires_tooth(d.label)
              and len(d.teeth) > 1)

@@ -12,12 +12,18 @@ import time
 from .assemble import build
 from .guards import is_injection, is_question, is_small_talk
 from .input_guard import cap_proposals, clean_dictation_text
-from .models import Interpretation, InterpretContext
+from .items import Item
+from .models import Clarify, Interpretation, InterpretContext
 from .normalize import has_perio_hint, normalise
 from .tagger import tag
 from .teeth import normalise_notation
 
 INTERPRETER_NAME = "rules"
+
+
+def _tooth_and_surface_only(items: list[Item]) -> bool:
+    kinds = {it.kind for it in items}
+    return {"teeth", "surf"} <= kinds and not kinds & {"neg", "destruct", "label", "perio", "note", "history", "chart"}
 
 
 def interpret(text: str, notation: str = "FDI", context: InterpretContext | None = None) -> Interpretation:
@@ -52,6 +58,10 @@ def interpret(text: str, notation: str = "FDI", context: InterpretContext | None
             return done("no_command")
     if built.clarify is not None:
         return done("clarify", clarify=built.clarify)
+    if not built.proposals and _tooth_and_surface_only(items):
+        # "MOD on tooth ten": something chartable was said, but not what: ask, never drop it
+        return done("clarify", clarify=Clarify(question="What should be charted on those surfaces?",
+                                               options=["caries", "restoration", "composite", "amalgam", "cancel"]))
     if not built.proposals or is_small_talk(toks, items):
         return done("no_command")
     return cap_proposals(done("proposal", built.proposals))
