@@ -1,0 +1,127 @@
+"""What the voice contract gained in issue 10: planned vs existing, context references,
+single-site perio, doubt asked about rather than guessed, UK tooth names, history asks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from agents.interpreter import InterpretContext, interpret
+
+
+def run(text: str, notation: str = "FDI", context: dict[str, Any] | None = None) -> dict[str, Any]:
+    ctx = InterpretContext.model_validate(context) if context else None
+    return interpret(text, notation, ctx).model_dump()
+
+
+def one(out: dict[str, Any]) -> dict[str, Any]:
+    assert out["kind"] == "proposal" and len(out["proposals"]) == 1, out
+    return out["proposals"][0]
+
+
+@pytest.mark.parametrize(
+    ("text", "command", "label"),
+    [
+        ("crown on 26", "plan.item.add", "crown"),
+        ("implant on 36", "plan.item.add", "implant"),
+        ("fissure sealant on 46", "plan.item.add", "sealant"),
+        ("crown on 26 is planned", "plan.item.add", "crown"),
+        ("26 has a crown", "chart.finding.add", "crown"),
+        ("existing crown on 26", "chart.finding.add", "crown"),
+        ("36 is an implant", "chart.finding.add", "implant"),
+        ("there is an amalgam on 36", "chart.finding.add", "restoration"),
+        ("26 is crowned", "chart.finding.add", "crown"),
+        ("mark 17 as missing", "chart.finding.add", "missing"),
+        ("18 is impacted", "chart.finding.add", "impacted"),
+        ("recurrent caries under the crown on 26", "chart.finding.add", "caries"),
+    ],
+)
+def test_planned_or_existing_follows_verbs_of_state(text: str, command: str, label: str) -> None:
+    p = run(text)["proposals"][0]
+    assert (p["command"], p["label"]) == (command, label)
+
+
+def test_a_filling_to_do_leaves_the_material_to_the_reviewer() -> None:
+    p = one(run("filling on 46"))
+    assert p["command"] == "plan.item.add" and p["label"] is None and p["missing"] == ["label"] and p["code"] is None
+
+
+def test_caries_under_a_crown_charts_the_crown_as_there() -> None:
+    commands = [(p["command"], p["label"]) for p in run("recurrent caries under the crown on 26")["proposals"]]
+    assert commands == [("chart.finding.add", "caries"), ("chart.finding.add", "crown")]
+
+
+LAST = {"last_item": {"command": "plan.item.add", "label": "root_canal", "tooth": "36", "surfaces": []}}
+
+
+@pytest.mark.parametrize(("text", "command"), [("complete it", "procedure.complete"), ("okay, start it", "procedure.start"),
+                                               ("mark it as complete", "procedure.complete")])
+def test_it_refers_to_the_last_item(text: str, command: str) -> None:
+    p = one(run(text, context=LAST))
+    assert (p["command"], p["label"], p["tooth"], p["code"]) == (command, "root_canal", "36", "D3330")
+    assert sorted(p["from_context"]) == ["label", "tooth"] and p["missing"] == []
+
+
+def test_without_context_a_reference_is_still_the_command_with_its_slots_missing() -> None:
+    p = one(run("complete it"))
+    assert p["command"] == "procedure.complete" and sorted(p["missing"]) == ["label", "tooth"]
+    assert p["from_context"] == [] and p["tooth"] is None
+
+
+def test_move_it_before_another_item_names_the_reference_point_not_a_second_command() -> None:
+    p = one(run("move it before the filling", context=LAST))
+    assert (p["command"], p["label"], p["tooth"]) == ("plan.item.move", "root_canal", "36")
+    assert p["values"] == {"relative_to": "filling"} and "position" not in p["missing"]
+
+
+def test_same_on_another_tooth_repeats_the_last_item() -> None:
+    ctx = {"last_item": {"command": "chart.finding.add", "label": "caries", "tooth": "16", "surfaces": ["O"]}}
+    p = one(run("same on 17", context=ctx))
+    assert (p["command"], p["label"], p["tooth"], p["surfaces"]) == ("chart.finding.add", "caries", "17", ["O"])
+    assert sorted(p["from_context"]) == ["label", "surfaces"]
+    assert run("same on 17")["kind"] == "no_command"  # nothing to repeat: not guessed
+
+
+def test_add_afterwards_takes_the_last_items_tooth() -> None:
+    p = one(run("add a crown afterwards", context=LAST))
+    assert (p["command"], p["label"], p["tooth"], p["from_context"]) == ("plan.item.add", "crown", "36", ["tooth"])
+
+
+@pytest.mark.parametrize(
+    ("text", "notation", "tooth", "depths"),
+    [
+        ("26 buccal 3 millimetres", "FDI", "26", {"B": 3}),
+        ("distolingual 6 mm on 47", "FDI", "47", {"DL": 6}),
+        ("twenty-four buccal, 4 millimetres", "FDI", "24", {"B": 4}),
+        ("tooth 30 distolingual 5 millimeters", "UNIVERSAL", "46", {"DL": 5}),
+        ("upper left first molar, mesiobuccal 5", "FDI", "26", {"MB": 5}),
+    ],
+)
+def test_one_site_one_depth_is_a_perio_record(text: str, notation: str, tooth: str, depths: dict[str, int]) -> None:
+    p = one(run(text, notation))
+    assert (p["command"], p["tooth"], p["values"]) == ("perio.record", tooth, {"depths_mm": depths})
+
+
+def test_a_recession_measurement_after_a_site_stays_recession() -> None:
+    assert one(run("buccal recession 3 mm on 33"))["values"] == {"recession_mm": 3}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["occlusal composite on 11", "incisal caries on 36", "symptomatic reversible pulpitis on 36", "MOD on 22"],
+)
+def test_impossible_or_contradictory_statements_are_asked_about(text: str) -> None:
+    out = run(text)
+    assert out["kind"] == "clarify" and out["proposals"] == [] and out["clarify"]["options"]
+
+
+def test_uk_quadrant_and_number_is_one_tooth_but_a_measurement_is_not() -> None:
+    assert one(run("implant on the upper left six"))["teeth"] == ["26"]
+    assert one(run("extract the lower right eight"))["teeth"] == ["48"]
+    assert len(one(run("SRP upper right quadrant"))["teeth"]) == 8
+
+
+@pytest.mark.parametrize("text", ["show the last visit", "what did we do at the previous appointment"])
+def test_history_asks_are_read_only_views(text: str) -> None:
+    assert one(run(text))["command"] == "history.show"
