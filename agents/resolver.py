@@ -15,16 +15,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core_schema.dentition import tooth_class
+from catalog import DIAGNOSES, CodeChoice, select_code
 from core_schema.models import CodeValue, ProcedureCatalog, TreatmentPlan, TreatmentPlanItem
-from core_schema.seed.catalog import DIAGNOSES
 
 
 @dataclass(frozen=True)
 class CatalogEntry:
+    """One active catalog row, as ``catalog.select_code`` reads it."""
+
     code: str
     label: str
     requires_tooth: bool
+    requires_surface: bool
     tooth_classes: tuple[str, ...]
     min_surfaces: int
     max_surfaces: int | None
@@ -37,34 +39,24 @@ class Catalog:
     procedures: list[CatalogEntry]
     diagnoses: dict[str, str]  # label -> ICD code
 
-    def select(self, label: str, tooth: str | None, surfaces: int) -> CatalogEntry | None:
-        cls = tooth_class(tooth) if tooth else None
-        for entry in self.procedures:
-            if entry.label != label:
-                continue
-            if cls is not None and entry.requires_tooth and cls not in entry.tooth_classes:
-                continue
-            if entry.min_surfaces and surfaces < entry.min_surfaces:
-                continue
-            if entry.max_surfaces is not None and surfaces > entry.max_surfaces:
-                continue
-            return entry
-        return None
+    def select(self, label: str, tooth: str | None, surfaces: list[str]) -> CodeChoice[CatalogEntry]:
+        """The catalog rule (``catalog.select_code``) over this clinic's rows."""
+        return select_code(self.procedures, label, tooth, surfaces)
 
 
 def load_catalog(session: Session) -> Catalog:
     """Read the active catalog (shared rows and the tenant's own) through RLS."""
     rows = session.execute(
-        select(CodeValue.code, ProcedureCatalog.requires_tooth, ProcedureCatalog.metadata_)
+        select(CodeValue.code, ProcedureCatalog.requires_tooth, ProcedureCatalog.requires_surface, ProcedureCatalog.metadata_)
         .join(CodeValue, CodeValue.id == ProcedureCatalog.code_value_id)
         .where(ProcedureCatalog.is_active.is_(True), CodeValue.is_active.is_(True))
         .order_by(CodeValue.code)
     ).all()
     procedures = [
-        CatalogEntry(code, (meta or {}).get("label", ""), bool(requires_tooth),
+        CatalogEntry(code, (meta or {}).get("label", ""), bool(requires_tooth), bool(requires_surface),
                      tuple((meta or {}).get("tooth_classes") or ()), int((meta or {}).get("min_surfaces") or 0),
                      (meta or {}).get("max_surfaces"))
-        for code, requires_tooth, meta in rows
+        for code, requires_tooth, requires_surface, meta in rows
     ]
     known = set(session.scalars(select(CodeValue.code).where(CodeValue.category == "DIAGNOSIS", CodeValue.is_active.is_(True))))
     return Catalog(procedures, {d.label: d.code for d in DIAGNOSES if d.code in known})
@@ -167,17 +159,24 @@ def _diagnosis(p, base, encounter_id, catalog, session, out):  # type: ignore[no
 
 
 def _procedure_code(p: dict[str, Any], tooth: str | None, catalog: Catalog) -> str:
-    entry = catalog.select(p["label"], tooth, len(p.get("surfaces") or []))
-    if entry is None:
-        where = f" on tooth {tooth}" if tooth else ""
-        raise _Unresolvable(f"no catalog code for {p['label'].replace('_', ' ')}{where} with {len(p.get('surfaces') or [])} surface(s)")
-    return entry.code
+    surfaces = list(p.get("surfaces") or [])
+    choice = catalog.select(p["label"], tooth, surfaces)
+    if choice.code is not None:
+        return choice.code
+    what = f"{p['label'].replace('_', ' ')}{f' on tooth {tooth}' if tooth else ''}"
+    if choice.no_fit:
+        raise _Unresolvable(f"no catalog code for {what} with {len(surfaces)} surface(s)")
+    options = ", ".join(sorted({e.code for e in choice.candidates}))
+    need = [w for w, missing in (("the tooth", tooth is None and any(e.requires_tooth for e in choice.candidates)),
+                                 ("the surfaces", not surfaces and any(e.requires_surface for e in choice.candidates)))
+            if missing]
+    raise _Unresolvable(f"several catalog codes fit {what} ({options}); say {' and '.join(need) or 'which one'}")
 
 
 def _plan_add(p, base, encounter_id, catalog, session, out):  # type: ignore[no-untyped-def]
     teeth = _teeth(p)
-    first = catalog.select(p["label"], teeth[0] if teeth else None, len(p.get("surfaces") or []))
-    per_tooth = teeth and (first is None or first.requires_tooth)
+    entries = [e for e in catalog.procedures if e.label == p["label"]]
+    per_tooth = bool(teeth) and (not entries or any(e.requires_tooth for e in entries))
     for tooth in teeth if per_tooth else [None]:
         args = {**base, "label": p["label"], "code": _procedure_code(p, tooth, catalog),
                 "surfaces": list(p.get("surfaces") or [])}

@@ -15,12 +15,12 @@ from typing import Any
 from sqlalchemy import Connection, func, select, update
 from sqlalchemy.orm import Session
 
+from core_schema.identities import SYSTEM_USER_ID
 from core_schema.models import (
     AgentExecution,
     AgentStep,
     AgentWorkflow,
 )
-from core_schema.seed.demo import SYSTEM_USER_ID
 
 WORKFLOW_NAMESPACE = uuid.UUID("0b8f5f2e-93c4-4e0a-8a57-3f6f5d2c9e10")
 

@@ -14,8 +14,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core_schema.encounters import open_encounter
 from core_schema.errors import DomainError
-from core_schema.models import Encounter, Patient, VoiceRecording, VoiceSession, VoiceUtterance
+from core_schema.models import Patient, VoiceRecording, VoiceSession, VoiceUtterance
 from core_schema.settings import get_settings
 
 
@@ -24,12 +25,6 @@ class VoiceInputError(DomainError, ValueError):
 
     def __init__(self, message: str, code: str = "not_found") -> None:
         super().__init__(code, message)
-
-
-def open_encounter(s: Session, patient_id: uuid.UUID) -> uuid.UUID | None:
-    """The patient's visit in progress, if any (dictation attaches to it)."""
-    return s.scalar(select(Encounter.id).where(Encounter.patient_id == patient_id, Encounter.status == "IN_PROGRESS")
-                    .order_by(Encounter.check_in_at.desc().nulls_last()).limit(1))
 
 
 def start_or_continue(s: Session, *, tenant_id: uuid.UUID, user_id: uuid.UUID, patient_id: uuid.UUID,
@@ -42,8 +37,9 @@ def start_or_continue(s: Session, *, tenant_id: uuid.UUID, user_id: uuid.UUID, p
         if vs is None or vs.patient_id != patient_id:
             raise VoiceInputError(f"voice session {session_id} not found for this patient")
         return vs
+    encounter = open_encounter(s, tenant_id, patient_id)  # dictation attaches to the patient's open visit
     vs = VoiceSession(tenant_id=tenant_id, user_id=user_id, patient_id=patient_id,
-                      encounter_id=open_encounter(s, patient_id), channel=channel, input_locale="en-US",
+                      encounter_id=encounter.id if encounter else None, channel=channel, input_locale="en-US",
                       asr_language="en", meta={"perio_mode": False, "tooth_in_focus": None})
     s.add(vs)
     s.flush()

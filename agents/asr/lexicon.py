@@ -2,7 +2,7 @@
 
 One place for the vocabulary so that the recogniser's biasing prompt, the correction pass and
 the eval's critical-term metric all agree on what "a clinical word" is. Catalog labels
-(procedures, diagnoses) are added at run time from ``core_schema.seed.catalog``.
+(procedures, diagnoses) are added at run time from ``catalog``.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def catalog_terms() -> tuple[list[str], list[str]]:
     Imported lazily: the catalog module pulls in the ORM package and the recogniser should
     not pay for that unless it builds a prompt.
     """
-    from core_schema.seed.catalog import DIAGNOSES, PROCEDURES
+    from catalog import DIAGNOSES, PROCEDURES
 
     procs = list(dict.fromkeys(spoken_label(p.label) for p in PROCEDURES))
     diags = list(dict.fromkeys(spoken_label(d.label) for d in DIAGNOSES))

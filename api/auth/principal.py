@@ -8,7 +8,7 @@ from typing import Any
 
 from core_schema.directory import Actor
 from core_schema.errors import DomainError
-from core_schema.seed.demo import SYSTEM_USER_ID
+from core_schema.identities import SYSTEM_USER_ID
 
 # What an API-client scope means for a user: the permission that grants the same (None: any user).
 USER_PERMISSION_FOR_SCOPE: dict[str, str | None] = {

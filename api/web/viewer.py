@@ -16,8 +16,8 @@ from sqlalchemy import select
 from api.auth import credentials, sessions
 from api.auth.deps import SESSION_COOKIE
 from core_schema.db import get_database
+from core_schema.identities import DEMO_TENANT_ID
 from core_schema.models import Tenant, User
-from core_schema.seed.demo import DEMO_TENANT_ID
 
 
 @dataclass(frozen=True)

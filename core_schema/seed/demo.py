@@ -16,6 +16,8 @@ from argon2 import PasswordHasher
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from catalog import CDT_SYSTEM, DIAGNOSES, ICD10_SYSTEM, PROCEDURES
+from core_schema.identities import DEMO_TENANT_ID, SEED_NAMESPACE, SYSTEM_USER_ID, sid  # noqa: F401  (re-exported)
 from core_schema.models import (
     AIModel,
     AIModelDeployment,
@@ -42,22 +44,12 @@ from core_schema.models import (
     UserRole,
     UserTenant,
 )
-from core_schema.seed.catalog import CDT_SYSTEM, DIAGNOSES, ICD10_SYSTEM, PROCEDURES
 
-SEED_NAMESPACE = uuid.UUID("6f1c2d0e-3b7a-4c55-9e1f-0d5a2b8c7e41")
 DEMO_PASSWORD = "demo-clinic-2026"
 VOICE_AGENT_CLIENT_ID = "voice-agent"
 VOICE_AGENT_SECRET = "demo-voice-agent-secret"
 VOICE_AGENT_SCOPES = ["patients:read", "chart:read", "chart:write", "voice:dictate", "approvals:request"]
 
-
-def sid(*parts: str) -> uuid.UUID:
-    """Deterministic seed id for a readable key."""
-    return uuid.uuid5(SEED_NAMESPACE, "/".join(parts))
-
-
-DEMO_TENANT_ID = sid("tenant", "demo")
-SYSTEM_USER_ID = sid("user", "system@dentalagent.local")  # author of global workflows; member of no tenant
 UNIVERSAL_TENANT_ID = sid("tenant", "universal")
 
 # Permissions are global; roles are per tenant and map to them.

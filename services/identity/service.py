@@ -11,7 +11,7 @@ import uuid
 from core_schema.db import get_database
 from core_schema.directory import Actor, find_actor
 from core_schema.errors import InvalidInput
-from core_schema.seed.demo import DEMO_TENANT_ID
+from core_schema.identities import DEMO_TENANT_ID
 from core_schema.settings import get_settings
 
 

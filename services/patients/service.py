@@ -7,8 +7,8 @@ import uuid
 from core_schema.db import get_database
 from core_schema.directory import list_patients as _list_patients
 from core_schema.errors import DomainError, NotFound
+from core_schema.identities import SYSTEM_USER_ID
 from core_schema.models import Patient
-from core_schema.seed.demo import SYSTEM_USER_ID
 from services.base import engine
 from services.patients.chart_extras import latest_perio, planned_items
 from services.patients.schemas import ChartOut, PatientOut

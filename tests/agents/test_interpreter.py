@@ -9,7 +9,7 @@ import pytest
 from agents.interpreter import COMMANDS, InterpretContext, interpret, interpret_jsonl
 from agents.interpreter.grounding import grounded_entities
 from agents.interpreter.teeth import PERIO_ORDER, next_perio_tooth, universal_letter_to_fdi, universal_to_fdi
-from core_schema.seed.catalog import PROCEDURES
+from catalog import PROCEDURES
 from evals.text_scoring import load_rows, rules_predict, score_dataset
 
 CONTRACT_KEYS = {"kind", "proposals", "clarify", "transcript", "interpreter", "latency_ms"}

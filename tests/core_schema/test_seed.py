@@ -12,7 +12,6 @@ from core_schema.models import (
     ProcedureCatalog,
     UserAuthIdentity,
 )
-from core_schema.seed.catalog import select_procedure
 from core_schema.seed.demo import (
     DEMO_PASSWORD,
     DEMO_TENANT_ID,
@@ -73,11 +72,3 @@ def test_fee_schedule_covers_every_contract_procedure_label(platform) -> None:
     codes = {code for _, code, _ in rows}
     assert {"D3310", "D3320", "D3330", "D2392"} <= codes
 
-
-def test_catalog_selects_code_by_tooth_class_and_surfaces() -> None:
-    assert select_procedure("root_canal", "molar", 0).code == "D3330"
-    assert select_procedure("root_canal", "premolar", 0).code == "D3320"
-    assert select_procedure("root_canal", "anterior", 0).code == "D3310"
-    assert select_procedure("composite", "molar", 2).code == "D2392"
-    assert select_procedure("composite", "anterior", 1).code == "D2330"
-    assert select_procedure("sealant", "anterior", 0) is None  # no code: ask, never guess

@@ -16,6 +16,8 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from catalog import DIAGNOSES, select_code, surface_count
+from core_schema.encounters import CLOSED_ENCOUNTER_STATUSES, open_encounter  # noqa: F401  (shared by the tools)
 from core_schema.models import (
     CodeValue,
     Encounter,
@@ -24,13 +26,9 @@ from core_schema.models import (
     Patient,
     ProcedureCatalog,
 )
-from core_schema.seed.catalog import DIAGNOSES
 from tools.clinical.teeth import tooth_class
 from tools.context import ToolError
 from tools.registry import RetryPolicy
-
-# Encounters in these states are over: new work is not attached to them by default.
-CLOSED_ENCOUNTER_STATUSES = ("COMPLETED", "CANCELLED", "CHECKED_OUT", "NO_SHOW", "CLOSED")
 
 # Operating rules every chart-changing tool shares (each keeps its own risk tier): a person
 # approves it, it may run 5 s, a transient failure is tried once more, 120 calls a minute per
@@ -105,20 +103,6 @@ def load_encounter(session: Session, tenant_id: uuid.UUID, patient_id: uuid.UUID
     return encounter
 
 
-def open_encounter(session: Session, tenant_id: uuid.UUID, patient_id: uuid.UUID) -> Encounter | None:
-    """The patient's most recent encounter that is not closed, if any."""
-    return session.scalar(
-        select(Encounter)
-        .where(
-            Encounter.tenant_id == tenant_id,
-            Encounter.patient_id == patient_id,
-            Encounter.status.not_in(CLOSED_ENCOUNTER_STATUSES),
-        )
-        .order_by(Encounter.scheduled_start_at.desc().nulls_last(), Encounter.created_at.desc(), Encounter.id.desc())
-        .limit(1)
-    )
-
-
 # ---------------------------------------------------------------------------------------------
 # The procedure catalog, read from the database (never from Python constants)
 
@@ -138,17 +122,6 @@ class CatalogEntry:
     tooth_classes: tuple[str, ...]
     min_surfaces: int
     max_surfaces: int | None
-
-    def fits(self, cls: str | None, surface_count: int) -> bool:
-        """Whether this entry applies to a tooth of class ``cls`` with ``surface_count`` surfaces."""
-        if cls is not None and self.requires_tooth and self.tooth_classes and cls not in self.tooth_classes:
-            return False
-        if self.requires_surface:
-            if surface_count < self.min_surfaces:
-                return False
-            if self.max_surfaces is not None and surface_count > self.max_surfaces:
-                return False
-        return True
 
 
 def _entry(pc: ProcedureCatalog, cv: CodeValue) -> CatalogEntry:
@@ -203,15 +176,16 @@ def resolve_procedure(session: Session, tenant_id: uuid.UUID, *, label: str | No
                       tooth: str | None, surfaces: list[str]) -> CatalogEntry:
     """The one catalog entry for a label (or an explicit code) on a tooth with these surfaces.
 
-    Mirrors ``core_schema.seed.catalog.select_procedure`` over the rows in the database.
-    Refuses, with a reason, anything the catalog does not hold: it never invents a code.
+    Applies the catalog rule (``catalog.select_code``) to the rows in the database. Refuses,
+    with a reason, anything the catalog does not hold or that fits several codes: it never
+    invents or guesses a code.
     """
     label = label.strip().lower() if label else None
     code = code.strip().upper() if code else None
     if not label and not code:
         raise ToolError("give a procedure label (e.g. root_canal) or a CDT code from the catalog")
     cls = tooth_class(tooth) if tooth else None
-    count = len(surfaces)
+    count = surface_count(surfaces)
     if code:
         found = catalog_entries(session, tenant_id, code=code)
         if not found:
@@ -232,9 +206,12 @@ def resolve_procedure(session: Session, tenant_id: uuid.UUID, *, label: str | No
         raise ToolError(f"{name} needs at least one surface")
     if not any(c.requires_surface for c in candidates) and count:
         raise ToolError(f"{name} is not charted by surface; leave surfaces empty")
-    for c in candidates:
-        if c.fits(cls, count):
-            return c
+    choice = select_code(candidates, None, tooth, surfaces)
+    if choice.entry is not None:
+        return choice.entry
+    if choice.ambiguous:
+        codes = ", ".join(sorted({c.code for c in choice.candidates}))
+        raise ToolError(f"several catalog codes fit {name} ({codes}): give the tooth and surfaces, or the code")
     where = f"tooth {tooth} ({cls})" if tooth else "no tooth"
     detail = f" with {count} surface{'s' if count != 1 else ''}" if any(c.requires_surface for c in candidates) else ""
     if code:

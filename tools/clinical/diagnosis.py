@@ -9,8 +9,8 @@ from typing import Any
 from pydantic import Field, field_validator
 from sqlalchemy import func, select
 
+from catalog import DIAGNOSIS_LABELS
 from core_schema.models import EncounterDiagnosis
-from core_schema.seed.catalog import DIAGNOSIS_LABELS
 from tools.clinical.common import (
     CHART_WRITE,
     StrictModel,

@@ -1,10 +1,10 @@
-"""The procedure catalog and diagnosis codes every clinic is seeded with.
+"""The procedure catalog and diagnosis codes every clinic is given: reference data, not patient data.
 
-This is reference data, not patient data: the seed writes it into ``code_systems``,
-``code_values``, ``procedure_catalog`` and ``fee_schedule_items``, and the voice resolver
-reads it back from there. Each procedure names the spoken ``label`` of the voice contract it
-serves and the tooth/surface conditions under which it applies, so that "a root canal on a
-molar" can only ever become a code that exists here.
+The seed writes it into ``code_systems``, ``code_values``, ``procedure_catalog`` and
+``fee_schedule_items``; the interpreter reads it from here and the tools and resolver read
+the same rows back from the database. Each procedure names the spoken ``label`` of the voice
+contract it serves and the tooth/surface conditions under which it applies, so that "a root
+canal on a molar" can only ever become a code that exists here (``catalog.rule`` picks it).
 """
 
 from __future__ import annotations
@@ -110,24 +110,6 @@ DIAGNOSIS_LABELS: frozenset[str] = frozenset(d.label for d in DIAGNOSES)
 def procedures_for(label: str) -> tuple[Procedure, ...]:
     """All catalog entries a spoken procedure label can resolve to."""
     return tuple(p for p in PROCEDURES if p.label == label)
-
-
-def select_procedure(label: str, tooth_class: str | None, surface_count: int) -> Procedure | None:
-    """The one catalog entry for a label, tooth class and surface count, or None.
-
-    None means the catalog has no code for what was said (e.g. a sealant on an incisor):
-    callers must ask rather than guess.
-    """
-    for p in procedures_for(label):
-        if tooth_class is not None and p.requires_tooth and tooth_class not in p.tooth_classes:
-            continue
-        if p.requires_surface:
-            if surface_count < p.min_surfaces:
-                continue
-            if p.max_surfaces is not None and surface_count > p.max_surfaces:
-                continue
-        return p
-    return None
 
 
 def diagnosis_for(label: str) -> Diagnosis | None:
