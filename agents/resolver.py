@@ -99,7 +99,22 @@ def resolve(interpretation: dict[str, Any], *, session: Session, catalog: Catalo
                 out.calls.append(ResolvedCall(i, p["command"], tool, args))
         except _Unresolvable as exc:
             out.problems.append(str(exc))
+            continue
+        if p.get("label") and p["command"] in _LAST_ITEM_COMMANDS:
+            out.focus["last_item"] = last_item(p)
     return out
+
+
+# Commands whose item "complete it", "move it" and "same on 27" can refer to (voice contract).
+_LAST_ITEM_COMMANDS = frozenset({"plan.item.add", "plan.item.move", "procedure.start", "procedure.complete",
+                                 "chart.finding.add", "diagnosis.add"})
+
+
+def last_item(p: dict[str, Any]) -> dict[str, Any]:
+    """The session's last item as the interpreter's context takes it (ids and codes only, no text)."""
+    teeth = _teeth(p)
+    return {"command": p["command"], "label": p["label"], "tooth": teeth[0] if len(teeth) == 1 else None,
+            "surfaces": list(p.get("surfaces") or [])}
 
 
 class _Unresolvable(Exception):

@@ -45,9 +45,14 @@ def _llm() -> Any:
     return LLMInterpreter(base_url=s.llm_base_url, model=s.llm_model, api_key=s.llm_api_key or "none")
 
 
-def interpret_text(text: str, notation: str, tooth: str | None, perio_mode: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+def interpret_context(session: dict[str, Any]) -> InterpretContext:
+    """The interpreter's context from a voice session's kept state (tooth in focus, perio mode, last item)."""
+    return InterpretContext(tooth=session.get("tooth_in_focus"), perio_mode=bool(session.get("perio_mode")),
+                            last_item=session.get("last_item"))
+
+
+def interpret_text(text: str, notation: str, context: InterpretContext) -> tuple[dict[str, Any], dict[str, Any]]:
     """(contract interpretation, model-call details) with the configured interpreter."""
-    context = InterpretContext(tooth=tooth, perio_mode=perio_mode)
     if get_settings().interpreter == "llm":
         result = _llm().interpret(text, notation=notation, context=context)
         usage = getattr(result, "usage", None) or {}

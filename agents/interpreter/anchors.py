@@ -115,16 +115,16 @@ def _refers_back(items: list[Item], k: int) -> bool:
 
 def _drop_reference_points(anchors: list[Anchor]) -> None:
     """'move it before the filling': the filling is where it goes, not a command of its own."""
-    for n, a in enumerate(anchors):
-        if a.kind != "move" or not a.extra.get("refers"):
-            continue
-        for b in anchors[n + 1 :]:
-            if b.seg != a.seg:
-                break
-            if b.kind == "label":
-                b.dropped = True
-                named = b.item.value.plan or b.item.value.find or ""
-                a.extra["relative_to"] = "filling" if named.startswith("?") else named
+    mover: Anchor | None = None  # the last "move it" of the clause being read
+    for a in anchors:
+        if a.kind == "move" and a.extra.get("refers"):
+            mover = a
+        elif mover is not None and a.seg != mover.seg:
+            mover = None
+        elif mover is not None and a.kind == "label":
+            a.dropped = True
+            named = a.item.value.plan or a.item.value.find or ""
+            mover.extra["relative_to"] = "filling" if named.startswith("?") else named
 
 
 def negate(items: list[Item], seg: list[int], anchors: list[Anchor]) -> None:

@@ -59,17 +59,19 @@ def test_validate_is_a_dry_run_that_leaves_nothing(engine) -> None:
 
 def test_dictated_change_the_tool_refuses_becomes_a_problem_not_a_proposal(engine, actor) -> None:
     before = current_chart(engine, PATIENT)
-    out = dictate(engine, actor(), PATIENT, text="tooth 41 occlusal caries")
+    # (an occlusal surface on an incisor is asked about by the interpreter; a surface on a whole-tooth
+    # status passes it and is refused by the tool)
+    out = dictate(engine, actor(), PATIENT, text="tooth 17 occlusal missing")
     assert out["approval_ids"] == [] and out["status"] == "COMPLETED"
-    assert any("tooth 41 is an anterior tooth" in p for p in out["problems"]), out["problems"]
+    assert any("missing is recorded on the whole tooth 17" in p for p in out["problems"]), out["problems"]
     with engine.db.tenant_session(DEMO_TENANT_ID) as s:
         steps = s.scalars(select(AgentStep.id).where(AgentStep.execution_id == uuid.UUID(out["run_id"]))).all()
         assert s.scalars(select(ToolExecution).where(ToolExecution.agent_step_id.in_(steps))).all() == []
     assert current_chart(engine, PATIENT) == before
 
-    mixed = dictate(engine, actor(), PATIENT, text="tooth 41 occlusal caries and tooth 15 distal caries")
+    mixed = dictate(engine, actor(), PATIENT, text="tooth 17 occlusal missing and tooth 15 distal caries")
     assert len(mixed["approval_ids"]) == 1 and mixed["status"] == "WAITING_APPROVAL"
-    assert any("tooth 41" in p for p in mixed["problems"])
+    assert any("tooth 17" in p for p in mixed["problems"])
     with engine.db.tenant_session(DEMO_TENANT_ID) as s:
         proposed = s.get(AgentApprovalRequest, uuid.UUID(mixed["approval_ids"][0])).action_details["arguments"]
     assert [c["tooth"] for c in proposed["changes"]] == ["15"]

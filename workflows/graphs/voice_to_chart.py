@@ -25,7 +25,7 @@ from tools.executor import Call
 from workflows import voice_store
 from workflows.engine import Engine, NodeContext, State, WorkflowSpec
 from workflows.graphs.approval_steps import ApprovalState, add_approval_steps
-from workflows.voice import interpret_text, transcriber_for
+from workflows.voice import interpret_context, interpret_text, transcriber_for
 
 
 class VoiceState(ApprovalState, total=False):
@@ -69,7 +69,7 @@ def build(engine: Engine) -> StateGraph:
             context = voice_store.session_context(s, uuid.UUID(state["voice_session_id"]))
             notation = tooth_notation(s, tenant)
             text = utterance.transcript or ""
-        result, model_call = interpret_text(text, notation, context.get("tooth_in_focus"), bool(context.get("perio_mode")))
+        result, model_call = interpret_text(text, notation, interpret_context(context))
         window = None
         if model_call:
             ctx.record_llm(model_call["provider"], model_call["model"], int(model_call.get("prompt_tokens", 0)),
@@ -158,10 +158,9 @@ def _llm_window(text: str, notation: str, context: dict, utterance_id: str) -> C
     import json
     import os
 
-    from agents.interpreter import InterpretContext
     from agents.interpreter.llm import _system_prompt, build_tools
 
-    ictx = InterpretContext(tooth=context.get("tooth_in_focus"), perio_mode=bool(context.get("perio_mode")))
+    ictx = interpret_context(context)
     return assemble([
         ContextItem.of("system_prompt", "interpreter.system_prompt", _system_prompt(notation, ictx), required=True),
         ContextItem.of("tool_schemas", "interpreter.commands", json.dumps(build_tools()), required=True),
