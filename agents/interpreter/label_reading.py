@@ -45,7 +45,7 @@ def resolve_label(a: Anchor, items: list[Item], seg: list[int], anchors: list[An
     if lab.dx and not lab.find and not lab.plan:
         a.command, a.label = "diagnosis.add", lab.dx
         return
-    verb = ix.verb_of_label.get(id(a)) or ix.bare_verb_after.get(a.seg)
+    verb = ix.verb_of_label.get(id(a)) or ix.bare_verb_after.get(a.seg) or _put_in_order(a, items, ix)
     if verb is not None and (lab.plan or lab.find == "root_canal_treated"):
         a.command = {"v_start": "procedure.start", "v_complete": "procedure.complete", "v_move": "plan.item.move"}[verb]
         a.label = lab.plan or "root_canal"
@@ -77,6 +77,15 @@ def _inherited_side(a: Anchor, anchors: list[Anchor], ix: ClauseIndex) -> str | 
     ):
         return "plan"
     return None
+
+
+
+def _put_in_order(a: Anchor, items: list[Item], ix: ClauseIndex) -> str | None:
+    """'put the extraction of 18 first': placing a planned item in the order is a move."""
+    ks = ix.seg_items.get(a.seg, [])
+    put = any(items[k].kind == "registry_verb" and items[k].said in ("put", "place") and k < a.pos for k in ks)
+    placed = any(items[k].kind == "pos" and k > a.pos for k in ks)
+    return "v_move" if put and placed else None
 
 
 __all__ = ["merge_filling", "resolve_label"]

@@ -48,6 +48,21 @@ def _site_measures_as_depths(items: list[Item]) -> list[Item]:
             after += 1
         if j >= 0 and items[j].kind == "surf" and not (after < len(items) and items[after].kind == "recession"):
             out[k] = Item("run", it.i, it.j, [it.value], it.penalty, it.said)
+    return _join_runs(out)
+
+
+def _join_runs(items: list[Item]) -> list[Item]:
+    """'three millimetres, three, four': a depth with its unit, then more depths, is one run."""
+    out: list[Item] = []
+    for it in items:
+        prev = out[-2] if len(out) >= 2 and out[-1].kind == "soft" else (out[-1] if out else None)
+        mm_first = prev is not None and prev.kind == "measure" and isinstance(prev.value, int) and 0 <= prev.value <= 15
+        if it.kind == "run" and mm_first and prev is not None:
+            while out[-1] is not prev:
+                out.pop()
+            out[-1] = Item("run", prev.i, it.j, [prev.value, *it.value], prev.penalty + it.penalty, prev.said)
+            continue
+        out.append(it)
     return out
 
 

@@ -97,7 +97,7 @@ def _ask_unresolvable(anchors: list[Anchor], notation: str, asker: Asker) -> Non
     for a in anchors:
         for e in a.entities:
             if e.kind == "bad_tooth":
-                asker.ask(_bad_tooth_question(e.said, notation), list(e.value))
+                asker.ask(bad_tooth_question(e.said, notation), list(e.value))
             elif e.kind == "ambiguous_tooth":
                 asker.ask(f"Which tooth is the {e.said}?", list(e.value))
 
@@ -374,7 +374,7 @@ def _move_values(a: Anchor, items: list[Item], seg: list[int], ix: ClauseIndex) 
     return move_values(items, max(bisect_left(seg, a.seg), a.pos - 6, 0), bisect_right(seg, last), ix)
 
 
-def _bad_tooth_question(said: str, notation: str) -> str:
+def bad_tooth_question(said: str, notation: str) -> str:
     if notation == FDI:
         return f"{said} is not a tooth in FDI notation (11-48, 51-85). Which tooth did you mean?"
     return f"{said} is not a tooth in Universal notation (1-32, A-T). Which tooth did you mean?"

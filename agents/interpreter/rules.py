@@ -15,6 +15,7 @@ from .input_guard import cap_proposals, clean_dictation_text
 from .items import Item
 from .models import Clarify, Interpretation, InterpretContext
 from .normalize import has_perio_hint, normalise
+from .proposals import bad_tooth_question
 from .tagger import tag
 from .teeth import normalise_notation
 
@@ -58,6 +59,10 @@ def interpret(text: str, notation: str = "FDI", context: InterpretContext | None
             return done("no_command")
     if built.clarify is not None:
         return done("clarify", clarify=built.clarify)
+    bad = next((it for it in items if it.kind == "bad_tooth"), None)
+    if not built.proposals and built.clarify is None and bad is not None and not is_small_talk(toks, items):
+        # "MOD on tooth ten" (FDI): a number said as a tooth that is not one is asked about, never dropped
+        return done("clarify", clarify=Clarify(question=bad_tooth_question(bad.said, notation), options=list(bad.value)))
     if not built.proposals and _tooth_and_surface_only(items):
         # "MOD on tooth ten": something chartable was said, but not what: ask, never drop it
         return done("clarify", clarify=Clarify(question="What should be charted on those surfaces?",

@@ -125,3 +125,19 @@ def test_uk_quadrant_and_number_is_one_tooth_but_a_measurement_is_not() -> None:
 @pytest.mark.parametrize("text", ["show the last visit", "what did we do at the previous appointment"])
 def test_history_asks_are_read_only_views(text: str) -> None:
     assert one(run(text))["command"] == "history.show"
+
+
+def test_a_number_that_is_no_tooth_is_asked_about_even_without_a_command() -> None:
+    out = run("MOD on tooth ten")
+    assert out["kind"] == "clarify" and "11" in out["clarify"]["options"]
+
+
+def test_a_depth_with_its_unit_then_more_depths_is_one_row() -> None:
+    p = one(run("three millimetres, three, four", context={"tooth": "44", "perio_mode": True}))
+    assert p["values"] == {"depths_mm": {"MB": 3, "B": 3, "DB": 4}} and p["from_context"] == ["tooth"]
+
+
+def test_putting_a_planned_item_first_is_a_move() -> None:
+    p = one(run("put the extraction of eighteen first"))
+    assert (p["command"], p["label"], p["tooth"], p["values"]) == ("plan.item.move", "extraction", "18", {"position": 1})
+    assert one(run("put a crown on 26"))["command"] == "plan.item.add"
