@@ -34,6 +34,9 @@ class ClauseIndex:
     # plan.item.move slots: per slot, the first occurrence at or after k and the last before k
     move_first: dict[str, list[int]] = field(default_factory=dict)
     move_last: dict[str, list[int]] = field(default_factory=dict)
+    # per clause: where "put"/"place" is first said and where a position word is last said
+    first_put: dict[int, int] = field(default_factory=dict)
+    last_pos: dict[int, int] = field(default_factory=dict)
 
 
 def index_clauses(items: list[Item], seg: list[int], anchors: list[Anchor], boundary: frozenset[str]) -> ClauseIndex:
@@ -44,6 +47,10 @@ def index_clauses(items: list[Item], seg: list[int], anchors: list[Anchor], boun
         ix.seg_items.setdefault(seg[k], []).append(k)
         ix.seg_kinds.setdefault(seg[k], set()).add(it.kind)
         ix.prev_cue.append(last_cue)
+        if it.kind == "registry_verb" and it.said in ("put", "place"):
+            ix.first_put.setdefault(seg[k], k)
+        elif it.kind == "pos":
+            ix.last_pos[seg[k]] = k
         if it.kind in _CUES:
             last_cue = k
     _index_move_slots(items, ix)

@@ -82,10 +82,8 @@ def _inherited_side(a: Anchor, anchors: list[Anchor], ix: ClauseIndex) -> str | 
 
 def _put_in_order(a: Anchor, items: list[Item], ix: ClauseIndex) -> str | None:
     """'put the extraction of 18 first': placing a planned item in the order is a move."""
-    ks = ix.seg_items.get(a.seg, [])
-    put = any(items[k].kind == "registry_verb" and items[k].said in ("put", "place") and k < a.pos for k in ks)
-    placed = any(items[k].kind == "pos" and k > a.pos for k in ks)
-    return "v_move" if put and placed else None
+    put, placed = ix.first_put.get(a.seg), ix.last_pos.get(a.seg)
+    return "v_move" if put is not None and placed is not None and put < a.pos < placed else None
 
 
 __all__ = ["merge_filling", "resolve_label"]
