@@ -12,7 +12,8 @@ from xml.etree import ElementTree as ET
 
 from evals.scorers import HIGHER_IS_BETTER, LOWER_IS_BETTER
 
-_MEASURES = ("command_accuracy", "kind_accuracy", "word_error_rate", "critical_term_error", "doubtful_flagged", "errors")
+_MEASURES = ("command_accuracy", "kind_accuracy", "word_error_rate", "critical_term_error", "doubtful_flagged",
+             "critical_errors", "critical_errors_unflagged", "errors")
 
 
 def _fmt(value: Any, pct: bool = True) -> str:

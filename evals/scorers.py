@@ -154,6 +154,39 @@ class DoubtfulFlagged:
         return {"doubtful_flagged": flagged / doubtful if doubtful else None, "doubtful_slots": doubtful}
 
 
+class CriticalErrorsFlagged:
+    """Wrong teeth and wrong diagnoses (polarity included) proposed: how many carried a doubt flag.
+
+    The issue's bar is zero unflagged: a wrong tooth or a flipped diagnosis may reach the
+    reviewer only marked as doubtful (or as a question instead of a proposal).
+    """
+
+    name = "critical_errors"
+
+    def score(self, records: Sequence[RowRecord]) -> dict[str, Any]:
+        wrong = flagged = 0
+        for r in _judged(records):
+            exp, pred = r.sample.expected or {}, r.output.predicted or {}
+            if pred.get("kind") != "proposal":
+                continue
+            pred_props = pred.get("proposals") or []
+            for i, e in enumerate(exp.get("proposals") or []):
+                p = pred_props[i] if i < len(pred_props) else None
+                if p is None or not _critical_slot_wrong(e, p):
+                    continue
+                wrong += 1
+                flagged += bool(p.get("doubt"))
+        return {"critical_errors": wrong, "critical_errors_unflagged": wrong - flagged,
+                "critical_errors_flagged": flagged / wrong if wrong else None}
+
+
+def _critical_slot_wrong(expected: dict[str, Any], predicted: dict[str, Any]) -> bool:
+    if expected.get("tooth") and predicted.get("tooth") and expected["tooth"] != predicted["tooth"]:
+        return True
+    return (expected.get("command") == predicted.get("command") == "diagnosis.add"
+            and "label" in expected and expected["label"] != predicted.get("label"))
+
+
 class StageLatency:
     """p50 / p95 / max wall time per stage the solver reports (asr, interpret, workflow, ...)."""
 
@@ -169,9 +202,10 @@ class StageLatency:
 
 
 DEFAULT_SCORERS: tuple[Scorer, ...] = (
-    CommandAccuracy(), SlotAccuracy(), ByTag(), WordErrorRate(), CriticalTermError(), DoubtfulFlagged(), StageLatency(),
+    CommandAccuracy(), SlotAccuracy(), ByTag(), WordErrorRate(), CriticalTermError(), DoubtfulFlagged(),
+    CriticalErrorsFlagged(), StageLatency(),
 )
 
 #: Measures where a larger value is better (compare and the gate read these).
-HIGHER_IS_BETTER = frozenset({"command_accuracy", "kind_accuracy", "doubtful_flagged"})
-LOWER_IS_BETTER = frozenset({"word_error_rate", "critical_term_error", "errors"})
+HIGHER_IS_BETTER = frozenset({"command_accuracy", "kind_accuracy", "doubtful_flagged", "critical_errors_flagged"})
+LOWER_IS_BETTER = frozenset({"word_error_rate", "critical_term_error", "errors", "critical_errors_unflagged"})

@@ -137,6 +137,15 @@ class LLMSolver:
         return SolverOutput(out, text, {"interpret": (time.perf_counter() - t0) * 1000})
 
 
+def interpret_transcription(heard: Any, notation: str, context: Any) -> dict[str, Any]:
+    """The rules interpreter over the recogniser's n-best readings and word probabilities."""
+    from agents.interpreter.doubt import Heard, HeardWord, interpret_heard  # noqa: PLC0415
+
+    readings = [Heard(h.text, h.score) for h in heard.hypotheses]
+    words = [HeardWord(w.word, w.probability) for w in heard.words]
+    return interpret_heard(readings, words, notation, context).model_dump()
+
+
 class AsrSolver:
     """Speech recognition (local Whisper, dental biasing and correction), then an interpreter."""
 
@@ -176,7 +185,10 @@ class AsrSolver:
         t0 = time.perf_counter()
         heard = self.transcribe(sample)
         t1 = time.perf_counter()
-        out = self.interpreter.interpret(heard.text, sample)
+        if isinstance(self.interpreter, RulesSolver) and getattr(heard, "hypotheses", ()):
+            out = interpret_transcription(heard, sample.notation, _context(sample))
+        else:
+            out = self.interpreter.interpret(heard.text, sample)
         t2 = time.perf_counter()
         return SolverOutput(out, heard.text, {"asr": heard.asr_ms, "interpret": (t2 - t1) * 1000,
                                               "asr_plus_interpret": (t2 - t0) * 1000}, asr=True)

@@ -21,6 +21,17 @@ class Clarify(BaseModel):
     options: list[str] = Field(default_factory=list)
 
 
+class Doubt(BaseModel):
+    """A critical slot resting on an uncertain word, or heard differently by close hypotheses."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    slot: str  # tooth, surfaces, label, values, command
+    heard: Any = None  # the value proposed (or the uncertain word)
+    alternatives: list[Any] = Field(default_factory=list)  # what close hypotheses heard instead
+    word_probability: float | None = None
+
+
 class Proposal(BaseModel):
     """One proposed registry command, with every slot visible (said, from context or missing)."""
 
@@ -37,6 +48,7 @@ class Proposal(BaseModel):
     confidence: float = Field(ge=0.0, le=1.0)
     missing: list[str] = Field(default_factory=list)
     from_context: list[str] = Field(default_factory=list)
+    doubt: list[Doubt] = Field(default_factory=list)  # flagged for the reviewer; empty when sure
 
 
 class Interpretation(BaseModel):

@@ -31,9 +31,15 @@ def voice(
     llm_api_key: str = typer.Option(None, "--llm-api-key", envvar="DENTALAGENT_LLM_API_KEY", help="API key (never written to reports)."),
     report: Path = typer.Option(Path("reports"), "--report", help="Folder for the JSON and Markdown reports."),
     junit: Path = typer.Option(None, "--junit", help="Also write JUnit XML here (CI dashboards)."),
+    matrix: bool = typer.Option(False, "--matrix", help="The project set and the blind set, as text and spoken by Piper "
+                                "and espeak, clean and at 10 dB, in one table (--dataset adds sets, --conditions narrows)."),
+    conditions: str = typer.Option(None, "--conditions", help="With --matrix: comma-separated text, VOICE, VOICE@SNR."),
     progress: bool = _PROGRESS,
 ) -> None:
     """Score solvers on a dataset; prints the summary and writes the report."""
+    if matrix:
+        _matrix(dataset, conditions, limit, report, progress)
+        return
     if snr is not None and not audio and not solver and dataset is None:
         fail("--snr needs --audio (or an asr solver)", False)
     if dataset is None and solver is None:  # the built-in eval, report shape unchanged
@@ -70,6 +76,23 @@ def voice(
         typer.echo(f"dataset line {p.line}: {p.error}", err=True)
     typer.echo(md_path.read_text().split("## Slot accuracy")[0].rstrip())
     typer.echo(f"\nreport: {json_path} and {md_path}" + (f" and {junit}" if junit else ""))
+
+
+def _matrix(dataset: Path | None, conditions: str | None, limit: int | None, folder: Path, progress: bool | None) -> None:
+    from evals.matrix import DEFAULT_CONDITIONS, Condition, default_datasets, markdown, run_matrix
+
+    paths = default_datasets() + ([dataset] if dataset is not None else [])
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        fail(f"no such dataset: {', '.join(missing)}", False)
+    try:
+        conds = [Condition.parse(c) for c in (conditions.split(",") if conditions else DEFAULT_CONDITIONS) if c.strip()]
+        table = markdown(run_matrix(paths, conds, folder, limit=limit, progress=progress))
+    except (KeyError, ValueError, RuntimeError) as exc:
+        fail(str(exc), False)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "matrix-voice.md").write_text(table)
+    typer.echo(table + f"\nreport: {folder / 'matrix-voice.md'} (and one report per cell beside it)")
 
 
 @app.command("compare")

@@ -7,6 +7,7 @@ from rich.progress import Progress
 from evals.dataset import Sample
 from evals.scorers import (
     CommandAccuracy,
+    CriticalErrorsFlagged,
     CriticalTermError,
     DoubtfulFlagged,
     RowRecord,
@@ -65,3 +66,16 @@ def test_progress_bar_only_on_a_terminal_or_when_asked() -> None:
     assert not isinstance(_progress(100, "voice", None), Progress)  # pytest's stderr is not a terminal
     assert isinstance(_progress(100, "voice", True), Progress)
     assert not isinstance(_progress(100, "voice", False), Progress)
+
+
+def test_wrong_teeth_and_diagnoses_count_as_unflagged_unless_doubt_is_shown() -> None:
+    dx = {"command": "diagnosis.add", "tooth": "36", "label": "irreversible_pulpitis"}
+    exp = {"kind": "proposal", "proposals": [dx]}
+    recs = [
+        _rec(exp, {"kind": "proposal", "proposals": [{**dx, "label": "reversible_pulpitis"}]}),  # flipped, silent
+        _rec(exp, {"kind": "proposal", "proposals": [{**dx, "tooth": "46", "doubt": [{"slot": "tooth"}]}]}),  # flagged
+        _rec(exp, {"kind": "clarify", "proposals": []}),  # asked: no proposal, no error
+        _rec(exp, {"kind": "proposal", "proposals": [dx]}),  # right
+    ]
+    m = CriticalErrorsFlagged().score(recs)
+    assert (m["critical_errors"], m["critical_errors_unflagged"], m["critical_errors_flagged"]) == (2, 1, 0.5)

@@ -1,0 +1,151 @@
+"""From what the recogniser heard to proposals: n-best rescoring and doubt made visible.
+
+Whisper's beam search returns several close readings of an utterance, and a probability for
+each word of the best one. Two uses:
+
+- **Rescoring.** When the best reading does not parse into a complete command (no command, a
+  number that is no tooth, a slot missing) and a close reading does, the close reading wins:
+  "twenty sex occlusal caries" loses to "twenty six occlusal caries".
+- **Doubt.** A critical slot (tooth, surfaces, label, depths) that close readings disagree on,
+  or that rests on a low-probability word, is flagged on the proposal with the alternatives
+  (``doubt``) and its confidence lowered; a diagnosis whose polarity is in doubt
+  (reversible / irreversible pulpitis) is asked about, never proposed. Nothing is guessed
+  silently.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .models import Clarify, Doubt, Interpretation, InterpretContext, Proposal
+from .normalize import normalise
+from .rules import interpret
+from .tagger import tag
+
+#: Readings whose score (mean log-prob per token) is within this of the best are "close".
+CLOSE_MARGIN = 0.25
+#: A word below this probability is doubtful when it carries a critical slot.
+LOW_WORD_PROBABILITY = 0.35
+#: How much a flagged proposal's confidence drops (never below the clarify threshold's floor).
+DOUBT_PENALTY = 0.2
+DOUBT_FLOOR = 0.6
+_POLARITY = frozenset({"reversible_pulpitis", "irreversible_pulpitis"})
+_POLARITY_WORDS = frozenset({"reversible", "irreversible", "symptomatic", "asymptomatic"})
+_SLOTS = ("command", "teeth", "surfaces", "label", "values")
+
+
+@dataclass(frozen=True)
+class Heard:
+    """One reading of the utterance: its text and its beam score (higher is better)."""
+
+    text: str
+    score: float = 0.0
+
+
+@dataclass(frozen=True)
+class HeardWord:
+    """A word of the best reading and its probability."""
+
+    word: str
+    probability: float
+
+
+def interpret_heard(readings: Sequence[Heard], words: Sequence[HeardWord] = (), notation: str = "FDI",
+                    context: InterpretContext | None = None) -> Interpretation:
+    """Interpret the best parseable close reading, with doubtful critical slots flagged."""
+    if not readings:
+        return interpret("", notation, context)
+    best = readings[0]
+    close = [r for r in readings if r.score >= best.score - CLOSE_MARGIN]
+    results = [interpret(r.text, notation, context) for r in close]
+    chosen = next((k for k, res in enumerate(results) if _complete(res)), 0)
+    result = results[chosen]
+    if result.kind != "proposal":
+        return result
+    others = [res for k, res in enumerate(results) if k != chosen and res.kind == "proposal"]
+    for idx, p in enumerate(result.proposals):
+        p.doubt.extend(_disagreements(idx, p, others))
+    if chosen == 0:
+        _flag_uncertain_words(result.proposals, words, notation)
+    for p in result.proposals:
+        if p.doubt:
+            p.confidence = round(max(DOUBT_FLOOR, p.confidence - DOUBT_PENALTY), 2)
+    polar = next((p for p in result.proposals if p.label in _POLARITY and any(d.slot == "label" for d in p.doubt)), None)
+    if polar is not None:
+        return result.model_copy(update={"kind": "clarify", "proposals": [], "clarify": Clarify(
+            question=f"Reversible or irreversible pulpitis on {polar.tooth or 'that tooth'}? I was not sure which I heard.",
+            options=["irreversible_pulpitis", "reversible_pulpitis", "cancel"])})
+    return result
+
+
+def _complete(result: Interpretation) -> bool:
+    return result.kind == "proposal" and all(not p.missing for p in result.proposals)
+
+
+def _disagreements(idx: int, p: Proposal, others: list[Interpretation]) -> list[Doubt]:
+    """Slots of proposal ``idx`` that close readings heard differently."""
+    alts: dict[str, list[object]] = {}
+    for other in others:
+        if len(other.proposals) != len(others[0].proposals) or idx >= len(other.proposals):
+            continue
+        q = other.proposals[idx]
+        for slot in _SLOTS:
+            mine, theirs = getattr(p, slot), getattr(q, slot)
+            if _norm(mine) != _norm(theirs) and theirs not in alts.setdefault(slot, []):
+                alts[slot].append(theirs)
+    return [Doubt(slot="tooth" if slot == "teeth" else slot, heard=getattr(p, slot), alternatives=v)
+            for slot, v in alts.items() if v]
+
+
+def _norm(value: object) -> object:
+    return sorted(value) if isinstance(value, list) else value
+
+
+def _flag_uncertain_words(proposals: list[Proposal], words: Sequence[HeardWord], notation: str) -> None:
+    """A low-probability word that names a tooth, surface, label or depth flags that slot."""
+    for w in words:
+        if w.probability >= LOW_WORD_PROBABILITY:
+            continue
+        slot = word_slot(w.word, notation)
+        if slot is None:
+            continue
+        for p in proposals:
+            if _has_slot(p, slot) and not any(d.slot == slot for d in p.doubt):
+                p.doubt.append(Doubt(slot=slot, heard=_clean(w.word), word_probability=round(w.probability, 3)))
+
+
+def _has_slot(p: Proposal, slot: str) -> bool:
+    return {"tooth": bool(p.teeth), "surfaces": bool(p.surfaces), "label": p.label is not None,
+            "values": bool(p.values)}.get(slot, False)
+
+
+def _clean(word: str) -> str:
+    return re.sub(r"[^\w'#-]", "", word.lower())
+
+
+@lru_cache(maxsize=4096)
+def word_slot(word: str, notation: str = "FDI") -> str | None:
+    """Which critical slot a single word can carry: tooth (numbers), surfaces, label, or none."""
+    w = _clean(word)
+    if not w:
+        return None
+    if w in _POLARITY_WORDS:
+        return "label"
+    toks = normalise(w, False)
+    if any(t.num is not None for t in toks):
+        return "tooth"  # a number: a tooth, a depth or a grade, all critical
+    items = tag(toks, notation, False)
+    kinds = {it.kind for it in items}
+    if kinds & {"teeth", "num", "bad_tooth", "run", "measure", "grade"}:
+        return "tooth"
+    if "surf" in kinds:
+        return "surfaces"
+    if "label" in kinds:
+        return "label"
+    return None
+
+
+__all__ = ["CLOSE_MARGIN", "LOW_WORD_PROBABILITY", "Heard", "HeardWord", "interpret_heard", "word_slot"]

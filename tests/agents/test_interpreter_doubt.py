@@ -1,0 +1,49 @@
+"""n-best rescoring and doubt: a doubtful critical word never becomes a confident proposal."""
+
+from __future__ import annotations
+
+from agents.interpreter.doubt import Heard, HeardWord, interpret_heard, word_slot
+
+
+def test_a_close_reading_that_parses_beats_a_best_reading_that_does_not() -> None:
+    out = interpret_heard([Heard("twenty sex occlusal caries", -0.20), Heard("twenty six occlusal caries", -0.30)])
+    (p,) = out.proposals
+    assert (out.kind, p.tooth, p.label) == ("proposal", "26", "caries")
+    assert out.transcript == "twenty six occlusal caries"
+
+
+def test_a_far_reading_is_not_taken_even_if_it_parses() -> None:
+    out = interpret_heard([Heard("pass me the mirror", -0.10), Heard("twenty six occlusal caries", -1.50)])
+    assert out.kind == "no_command"
+
+
+def test_close_readings_that_disagree_on_the_tooth_flag_it_with_the_alternative() -> None:
+    out = interpret_heard([Heard("caries on 36", -0.20), Heard("caries on 46", -0.25)])
+    (p,) = out.proposals
+    assert p.tooth == "36" and [(d.slot, d.alternatives) for d in p.doubt] == [("tooth", [["46"]])]
+    assert p.confidence < interpret_heard([Heard("caries on 36", -0.2)]).proposals[0].confidence
+
+
+def test_a_low_probability_tooth_word_flags_the_tooth() -> None:
+    words = [HeardWord("Caries", 0.95), HeardWord("on", 0.9), HeardWord("thirty-six", 0.2)]
+    (p,) = interpret_heard([Heard("Caries on thirty-six", -0.2)], words).proposals
+    assert [(d.slot, d.word_probability) for d in p.doubt] == [("tooth", 0.2)]
+    sure = [HeardWord("Caries", 0.95), HeardWord("on", 0.9), HeardWord("thirty-six", 0.9)]
+    assert interpret_heard([Heard("Caries on thirty-six", -0.2)], sure).proposals[0].doubt == []
+
+
+def test_doubtful_polarity_is_asked_never_proposed() -> None:
+    heard = interpret_heard([Heard("irreversible pulpitis on 36", -0.2), Heard("reversible pulpitis on 36", -0.22)])
+    assert heard.kind == "clarify" and heard.proposals == []
+    assert {"irreversible_pulpitis", "reversible_pulpitis"} <= set(heard.clarify.options)
+    words = [HeardWord("reversible", 0.3), HeardWord("pulpitis", 0.9), HeardWord("on", 0.9), HeardWord("36", 0.9)]
+    assert interpret_heard([Heard("reversible pulpitis on 36", -0.2)], words).kind == "clarify"
+
+
+def test_nothing_heard_is_no_command() -> None:
+    assert interpret_heard([]).kind == "no_command"
+
+
+def test_word_slots() -> None:
+    assert [word_slot(w) for w in ("six", "26", "Occlusal,", "caries", "irreversible", "the", "please")] == [
+        "tooth", "tooth", "surfaces", "label", "label", None, None]
