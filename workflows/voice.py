@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from agents.interpreter import InterpretContext, interpret
+from agents.interpreter.doubt import Heard, HeardWord, interpret_heard
 from agents.resolver import load_catalog
 from core_schema.settings import get_settings
 
@@ -51,10 +52,19 @@ def interpret_context(session: dict[str, Any]) -> InterpretContext:
                             last_item=session.get("last_item"))
 
 
-def interpret_text(text: str, notation: str, context: InterpretContext) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(contract interpretation, model-call details) with the configured interpreter."""
+def interpret_text(text: str, notation: str, context: InterpretContext,
+                   heard: dict[str, Any] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(contract interpretation, model-call details) with the configured interpreter.
+
+    ``heard``: what speech recognition kept (``hypotheses``, ``words``); the rules interpreter
+    rescores the close readings and flags doubtful slots (``agents.interpreter.doubt``).
+    """
     if get_settings().interpreter == "llm":
         result = _llm().interpret(text, notation=notation, context=context)
         usage = getattr(result, "usage", None) or {}
         return result.model_dump(), {"provider": "OPENAI_COMPATIBLE", "model": get_settings().llm_model, **usage}
+    if heard and heard.get("hypotheses"):
+        readings = [Heard(h["text"], float(h["score"])) for h in heard["hypotheses"]]
+        words = [HeardWord(w["word"], float(w["p"])) for w in heard.get("words") or []]
+        return interpret_heard(readings, words, notation, context).model_dump(), {}
     return interpret(text, notation, context).model_dump(), {}

@@ -57,7 +57,10 @@ def build(engine: Engine) -> StateGraph:
             utterance.transcript, utterance.is_final = result.text, True
             utterance.entities = {**(utterance.entities or {}), "asr": {
                 "model": result.model, "device": result.device, "asr_ms": round(result.asr_ms, 1),
-                "latency_ms": round(result.latency_ms, 1), "duration_s": round(result.duration_s, 3)}}
+                "latency_ms": round(result.latency_ms, 1), "duration_s": round(result.duration_s, 3),
+                # the close readings and word probabilities the interpreter weighs for doubt
+                "hypotheses": [{"text": h.text, "score": round(h.score, 4)} for h in getattr(result, "hypotheses", ())],
+                "words": [{"word": w.word, "p": round(w.probability, 3)} for w in getattr(result, "words", ())]}}
         ctx.record_llm("LOCAL", result.model, 0, 0)
         return {}
 
@@ -69,7 +72,8 @@ def build(engine: Engine) -> StateGraph:
             context = voice_store.session_context(s, uuid.UUID(state["voice_session_id"]))
             notation = tooth_notation(s, tenant)
             text = utterance.transcript or ""
-        result, model_call = interpret_text(text, notation, interpret_context(context))
+            heard = (utterance.entities or {}).get("asr") or {}
+        result, model_call = interpret_text(text, notation, interpret_context(context), heard)
         window = None
         if model_call:
             ctx.record_llm(model_call["provider"], model_call["model"], int(model_call.get("prompt_tokens", 0)),
