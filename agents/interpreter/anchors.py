@@ -77,7 +77,9 @@ def find_anchors(items: list[Item], seg: list[int], ctx: InterpretContext) -> li
             anchors.append(Anchor("next", k, it, s, command="perio.next_tooth"))
         elif it.kind == "chart" and "show" in kinds:
             anchors.append(Anchor("view", k, it, s, command="chart.show"))
-        elif it.kind == "history" and ("show" in kinds or not has_label):
+        elif (it.kind == "history" or (it.kind == "cue_find" and it.said == "history of" and "show" in kinds)) and (
+            "show" in kinds or not has_label
+        ):
             if not (anchors and anchors[-1].command == "history.show"):  # "what did we do last time": one view
                 anchors.append(Anchor("view", k, it, s, command="history.show"))
         elif it.kind == "note":
@@ -93,7 +95,7 @@ def find_anchors(items: list[Item], seg: list[int], ctx: InterpretContext) -> li
             anchors.append(Anchor("procverb", k, it, s, command=cmd, extra={"refers": _refers_back(items, k)}))
         elif it.kind == "same" and ctx.last_item is not None and ctx.last_item.command:
             anchors.append(Anchor("same", k, it, s, command=ctx.last_item.command))
-    _drop_reference_points(anchors)
+    _drop_reference_points(anchors, items)
     return anchors
 
 
@@ -113,18 +115,26 @@ def _refers_back(items: list[Item], k: int) -> bool:
     return False
 
 
-def _drop_reference_points(anchors: list[Anchor]) -> None:
-    """'move it before the filling': the filling is where it goes, not a command of its own."""
-    mover: Anchor | None = None  # the last "move it" of the clause being read
+def _drop_reference_points(anchors: list[Anchor], items: list[Item]) -> None:
+    """'move it before the filling', 'move it up, before the crown': the item named after
+    "before"/"after" is where it goes, not a command of its own."""
+    mover: Anchor | None = None  # the last "move it" said
     for a in anchors:
         if a.kind == "move" and a.extra.get("refers"):
             mover = a
-        elif mover is not None and a.seg != mover.seg:
-            mover = None
-        elif mover is not None and a.kind == "label":
+        elif mover is not None and a.kind == "label" and (a.seg == mover.seg or _after_relative_word(items, a.pos)):
             a.dropped = True
             named = a.item.value.plan or a.item.value.find or ""
             mover.extra["relative_to"] = "filling" if named.startswith("?") else named
+        elif mover is not None and a.seg != mover.seg:
+            mover = None
+
+
+def _after_relative_word(items: list[Item], k: int) -> bool:
+    j = k - 1
+    while j >= 0 and items[j].kind == "word" and items[j].said in ("the", "a", "an"):
+        j -= 1
+    return j >= 0 and items[j].kind == "word" and items[j].said in _RELATIVE_WORDS
 
 
 def negate(items: list[Item], seg: list[int], anchors: list[Anchor]) -> None:
@@ -158,7 +168,7 @@ def negate(items: list[Item], seg: list[int], anchors: list[Anchor]) -> None:
 
 def next_significant(items: list[Item], k: int) -> int | None:
     for j in range(k + 1, len(items)):
-        if items[j].kind in ("soft",) or (items[j].kind == "word" and items[j].said in ("the", "tooth")):
+        if items[j].kind in ("soft", "tmark") or (items[j].kind == "word" and items[j].said in ("the", "tooth", "um", "uh", "er")):
             continue
         return j
     return None

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from .anchors import Anchor
 
 _VERBS = frozenset({"v_start", "v_complete", "v_move"})
+_TOOTHY = frozenset({"teeth", "bad_tooth", "ambiguous_tooth"})
 _BARE_VERB_CLAUSE = frozenset({"v_complete", "v_start", "word", "proc_word"})
 _CUES = {"cue_plan": "plan", "cue_find": "find"}
 _MOVE_SLOTS = ("item", "position", "direction")
@@ -134,7 +135,9 @@ def cue_side(a: Anchor, items: list[Item], seg: list[int], ix: ClauseIndex) -> s
             break
         if items[k].kind in _CUES:
             return _CUES[items[k].kind]
-    return _CUES[items[before].kind] if before is not None else None
+    if before is None or ix.seg_kinds.get(a.seg, set()) & _TOOTHY:
+        return None  # a clause that names its own tooth says its own state ("17 has an amalgam, 16 crown")
+    return _CUES[items[before].kind]
 
 
 def previous_live(a: Anchor, anchors: list[Anchor], ix: ClauseIndex) -> Anchor | None:

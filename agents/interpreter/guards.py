@@ -54,6 +54,8 @@ def is_question(toks: list[Tok]) -> bool:
         return False
     if words[0] in QUESTION_STARTS:
         return True
+    if words[:3] == ["do", "the", "same"]:
+        return False  # "do the same on 27": an instruction, not "do the ... ?"
     return words[0] in YESNO_STARTS and len(words) > 1 and (words[1] in SUBJECTS or toks[1].num is not None)
 
 

@@ -67,7 +67,7 @@ _label("filling|fillings", find="restoration", plan="?filling", default="plan")
 # A procedure word with no verb of state is treatment to do (voice contract, "Planned or existing");
 # adjectives of state ("crowned", "sealed") say what the mouth already has.
 _label(
-    "crown|crowns|cap|full crown|porcelain crown|zirconia crown|pfm crown|ceramic crown",
+    "crown|crowns|cap|full crown|porcelain crown|zirconia crown|pfm|pfm crown|ceramic crown",
     find="crown",
     plan="crown",
     default="plan",
@@ -83,7 +83,8 @@ _label(
     "endodontically treated|root canal treated tooth",
     find="root_canal_treated",
 )
-_label("rct", find="root_canal_treated", plan="root_canal")
+# "RCT on 36" is the treatment to do (like "root canal on 36"); "36 has an RCT" is there
+_label("rct", find="root_canal_treated", plan="root_canal", default="plan")
 _label("impacted|impaction|partially impacted|fully impacted|impacted tooth", find="impacted")
 _label("implant|implants|implant fixture|dental implant", find="implant", plan="implant", default="plan")
 _label("implant placement", find="implant", plan="implant", default="plan")
@@ -143,7 +144,7 @@ _label(
 )
 _label("route canal|root canel|roots canal", find="root_canal_treated", plan="root_canal", default="plan", penalty=0.05)
 _label(
-    "extraction|extractions|extract|exo|simple extraction|removal of", plan="extraction", default="plan"
+    "extraction|extractions|extract|exo|ext|exts|simple extraction|removal of", plan="extraction", default="plan"
 )
 _label(
     "pull|take out|pulled|come out|comes out|to come out|take it out|coming out",
@@ -302,6 +303,9 @@ _add(
     "scratch that|cancel that|never mind|nevermind|disregard that|strike that|delete that|"
     "forget that|undo that|ignore that",
 )
+# Said doubt about what was just said: the clinician is not sure, so nothing is proposed as certain.
+_add("hedge", "not sure|i'm not sure|im not sure|i am not sure|not certain|i don't know|i dont know|or is it|"
+     "or was it|can't remember|cannot remember|can't tell|hard to tell|unsure")
 _add("destruct", "delete|remove|erase|clear|undo|cancel|drop|discard|wipe")
 _add("prep", "on|of|at|in|for|to|onto|into|upon")
 _add("range", "through|thru|till|until")

@@ -48,7 +48,19 @@ def _site_measures_as_depths(items: list[Item]) -> list[Item]:
             after += 1
         if j >= 0 and items[j].kind == "surf" and not (after < len(items) and items[after].kind == "recession"):
             out[k] = Item("run", it.i, it.j, [it.value], it.penalty, it.said)
+        elif _pocket_at_site(items, after):
+            # "six millimetre pocket distobuccal": the depth of the site named after "pocket"
+            out[k] = Item("run", it.i, it.j, [it.value], it.penalty, it.said)
     return _join_runs(out)
+
+
+def _pocket_at_site(items: list[Item], k: int) -> bool:
+    if k >= len(items) or items[k].kind != "perio_kw":
+        return False
+    j = k + 1
+    while j < len(items) and _glue(items[j]) and items[j].kind != "conj":
+        j += 1
+    return j < len(items) and items[j].kind == "surf"
 
 
 def _join_runs(items: list[Item]) -> list[Item]:
@@ -57,6 +69,13 @@ def _join_runs(items: list[Item]) -> list[Item]:
     for it in items:
         prev = out[-2] if len(out) >= 2 and out[-1].kind == "soft" else (out[-1] if out else None)
         mm_first = prev is not None and prev.kind == "measure" and isinstance(prev.value, int) and 0 <= prev.value <= 15
+        said = [n for n, x in enumerate(out) if x.kind != "soft"][-2:]
+        if it.kind == "run" and len(said) == 2 and out[said[1]].kind == "correct" and out[said[0]].kind == "run":
+            # "four, three, sorry, two, five": the depth before the correction is replaced
+            first = out[said[0]]
+            del out[said[0]:]
+            out.append(Item("run", first.i, it.j, [*first.value[:-1], *it.value], first.penalty + it.penalty, first.said))
+            continue
         if it.kind == "run" and mm_first and prev is not None:
             while out[-1] is not prev:
                 out.pop()
@@ -260,7 +279,8 @@ def parse_group(members: list[Item], perio_mode: bool) -> tuple[dict[str, Any], 
             # "distobuccal 6 with bleeding": the site just read
             for j in range(idx - 1, -1, -1):
                 if members[j].kind == "run" and len(members[j].value) == 1:
-                    spec = next((x for x in (j - 1, j + 1) if 0 <= x < n and members[x].kind == "surf"), None)
+                    near = (j - 1, j + 1, j + 2)  # "6 mm pocket distobuccal with bleeding": the site after "pocket"
+                    spec = next((x for x in near if 0 <= x < idx and members[x].kind == "surf"), None)
                     if spec is not None:
                         site, named = _site(members[spec].value, row)
                         if site or named:

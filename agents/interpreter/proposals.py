@@ -82,6 +82,7 @@ def build_proposals(
         _fill_tooth(draft, a, idx, anchors, said_teeth, carry_from, focus, ctx)
         _mark_missing(draft)
         _emit(draft, a, bool(said_teeth[idx]), _confidence(draft), proposals, asker)
+    _ask_contradictions(proposals, asker)
     if asker.clarify is None:
         low = [p for p in proposals if p.confidence < CLARIFY_BELOW]
         if low:
@@ -90,6 +91,21 @@ def build_proposals(
                 [summary(p) for p in low] + ["cancel"],
             )
     return proposals, asker.clarify
+
+
+_NOT_ON_A_MISSING_TOOTH = frozenset({"caries", "fracture", "restoration", "crown", "sealant", "root_canal_treated",
+                                     "watch", "mobility"})
+
+
+def _ask_contradictions(proposals: list[Proposal], asker: Asker) -> None:
+    """'46 is missing and has distal caries': a tooth cannot be both; ask rather than chart either."""
+    missing = {t for p in proposals if p.command == "chart.finding.add" and p.label == "missing" for t in p.teeth}
+    for p in proposals:
+        if p.command == "chart.finding.add" and p.label in _NOT_ON_A_MISSING_TOOTH and missing & set(p.teeth):
+            tooth = sorted(missing & set(p.teeth))[0]
+            asker.ask(f"Tooth {tooth} was said to be missing and to have {p.label.replace('_', ' ')}. Which is it?",
+                      ["missing", p.label, "cancel"])
+            return
 
 
 def _ask_unresolvable(anchors: list[Anchor], notation: str, asker: Asker) -> None:

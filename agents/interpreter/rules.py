@@ -15,11 +15,18 @@ from .input_guard import cap_proposals, clean_dictation_text
 from .items import Item
 from .models import Clarify, Interpretation, InterpretContext
 from .normalize import has_perio_hint, normalise
-from .proposals import bad_tooth_question
+from .proposals import bad_tooth_question, summary
 from .tagger import tag
 from .teeth import normalise_notation
 
 INTERPRETER_NAME = "rules"
+
+
+def _unsure(proposals: list, items: list[Item]) -> Clarify:  # noqa: ANN001 - Proposal list
+    """'root canal on 36, no, 46, I'm not sure': the clinician doubts it, so ask with every tooth said."""
+    teeth = list(dict.fromkeys(t for it in items if it.kind == "teeth" for t in it.value))
+    options = [summary(p) for p in proposals] + [t for t in teeth if all(t not in p.teeth for p in proposals)]
+    return Clarify(question="You did not sound sure. Which did you mean?", options=options + ["cancel"])
 
 
 def _tooth_and_surface_only(items: list[Item]) -> bool:
@@ -59,6 +66,8 @@ def interpret(text: str, notation: str = "FDI", context: InterpretContext | None
             return done("no_command")
     if built.clarify is not None:
         return done("clarify", clarify=built.clarify)
+    if built.proposals and any(it.kind == "hedge" for it in items):
+        return done("clarify", clarify=_unsure(built.proposals, items))
     bad = next((it for it in items if it.kind == "bad_tooth"), None)
     if not built.proposals and built.clarify is None and bad is not None and not is_small_talk(toks, items):
         # "MOD on tooth ten" (FDI): a number said as a tooth that is not one is asked about, never dropped

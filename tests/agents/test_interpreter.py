@@ -25,6 +25,7 @@ PROPOSAL_KEYS = {
     "confidence",
     "missing",
     "from_context",
+    "doubt",  # added by issue 10 (the contract is extended only by adding keys)
 }
 CATALOG_CODES = {p.code for p in PROCEDURES}
 
@@ -181,7 +182,7 @@ def test_surfaces(text: str, surfaces: list[str]) -> None:
         ("mark 17 as missing", "missing"),
         ("17 absent", "missing"),
         ("watch 16", "watch"),
-        ("RCT on 36", "root_canal_treated"),
+        ("36 has an RCT", "root_canal_treated"),
         ("36 endo treated", "root_canal_treated"),
         ("38 impacted", "impacted"),
         ("36 is an implant", "implant"),

@@ -141,3 +141,49 @@ def test_putting_a_planned_item_first_is_a_move() -> None:
     p = one(run("put the extraction of eighteen first"))
     assert (p["command"], p["label"], p["tooth"], p["values"]) == ("plan.item.move", "extraction", "18", {"position": 1})
     assert one(run("put a crown on 26"))["command"] == "plan.item.add"
+
+
+def test_said_doubt_is_asked_about_with_every_tooth_said() -> None:
+    out = run("root canal on thirty-six, no, forty-six, actually I'm not sure which")
+    assert out["kind"] == "clarify" and {"36", "cancel"} <= set(out["clarify"]["options"])
+
+
+def test_a_tooth_cannot_be_missing_and_carious_at_once() -> None:
+    out = run("forty-six is missing and has distal caries")
+    assert out["kind"] == "clarify" and out["clarify"]["options"][:2] == ["missing", "caries"]
+
+
+def test_each_clause_of_a_fast_list_says_its_own_state() -> None:
+    out = run("eighteen missing, seventeen has an MO amalgam, sixteen crown")
+    assert [(p["command"], p["label"]) for p in out["proposals"]] == [
+        ("chart.finding.add", "missing"), ("chart.finding.add", "restoration"), ("plan.item.add", "crown")]
+
+
+@pytest.mark.parametrize(("text", "command", "label"), [
+    ("RCT on thirty-six", "plan.item.add", "root_canal"),
+    ("36 has an old RCT", "chart.finding.add", "root_canal_treated"),
+    ("ext one eight", "plan.item.add", "extraction"),
+    ("two six, existing PFM crown", "chart.finding.add", "crown"),
+])
+def test_shorthand(text: str, command: str, label: str) -> None:
+    p = one(run(text))
+    assert (p["command"], p["label"], p["surfaces"]) == (command, label, [])
+
+
+def test_corrections_in_perio_and_after_number() -> None:
+    perio = one(run("four, three, sorry, two, five", context={"tooth": "24", "perio_mode": True}))
+    assert perio["values"] == {"depths_mm": {"MB": 4, "B": 2, "DB": 5}}
+    tooth = one(run("caries on the mesial of number five, um, sorry, number four", "UNIVERSAL"))
+    assert (tooth["tooth"], tooth["surfaces"]) == ("15", ["M"])
+
+
+def test_a_pocket_at_a_named_site_with_bleeding() -> None:
+    p = one(run("forty-seven, six millimetre pocket distobuccal with bleeding"))
+    assert p["values"] == {"depths_mm": {"DB": 6}, "bleeding_sites": ["DB"]}
+
+
+def test_do_the_same_and_let_me_see_the_history() -> None:
+    ctx = {"last_item": {"command": "plan.item.add", "label": "crown", "tooth": "26"}}
+    assert one(run("do the same on twenty-seven", context=ctx))["tooth"] == "27"
+    view = one(run("let me see the history of the upper left six"))
+    assert (view["command"], view["tooth"]) == ("history.show", "26")
