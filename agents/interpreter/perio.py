@@ -63,13 +63,24 @@ def _pocket_at_site(items: list[Item], k: int) -> bool:
     return j < len(items) and items[j].kind == "surf"
 
 
+def _last_said(items: list[Item], count: int) -> list[int]:
+    """Indexes of the last ``count`` items that are not pauses, oldest first (a backward scan)."""
+    found: list[int] = []
+    n = len(items) - 1
+    while n >= 0 and len(found) < count:
+        if items[n].kind != "soft":
+            found.append(n)
+        n -= 1
+    return found[::-1]
+
+
 def _join_runs(items: list[Item]) -> list[Item]:
     """'three millimetres, three, four': a depth with its unit, then more depths, is one run."""
     out: list[Item] = []
     for it in items:
         prev = out[-2] if len(out) >= 2 and out[-1].kind == "soft" else (out[-1] if out else None)
         mm_first = prev is not None and prev.kind == "measure" and isinstance(prev.value, int) and 0 <= prev.value <= 15
-        said = [n for n, x in enumerate(out) if x.kind != "soft"][-2:]
+        said = _last_said(out, 2)
         if it.kind == "run" and len(said) == 2 and out[said[1]].kind == "correct" and out[said[0]].kind == "run":
             # "four, three, sorry, two, five": the depth before the correction is replaced
             first = out[said[0]]
