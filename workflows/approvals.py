@@ -67,11 +67,12 @@ class Decision:
     execution_id: uuid.UUID
     run: RunResult | None = None
     failure: str | None = None
+    result: str | None = None  # what the approved change did ("no change: ... already charted" included)
 
-    def as_dict(self) -> dict[str, str]:
+    def as_dict(self) -> dict[str, str | None]:
         """The decision as the CLI and the API report it."""
         return {"id": str(self.approval_id), "status": self.status, "run_id": str(self.execution_id),
-                "run_status": self.run.status if self.run else "WAITING_APPROVAL"}
+                "run_status": self.run.status if self.run else "WAITING_APPROVAL", "result": self.result}
 
 
 def failure_summary(decisions: list[Decision], verdict: str) -> str | None:
@@ -228,7 +229,25 @@ def decide_batch(engine: Engine, approval_ids: list[uuid.UUID], actor: Actor, ve
         for d in decisions:
             if d.execution_id == execution_id:
                 d.run, d.failure = run, failure
+    _report_results(engine, actor.tenant_id, decisions)
     return decisions
+
+
+def _report_results(engine: Engine, tenant_id: uuid.UUID, decisions: list[Decision]) -> None:
+    """Each applied change's own summary, so a change that altered nothing (already charted) is said,
+    not reported as a plain success."""
+    applied = [d.approval_id for d in decisions if d.status == "APPROVED" and d.run is not None]
+    if not applied:
+        return
+    with engine.db.tenant_session(tenant_id) as s:
+        rows = s.execute(select(AgentApprovalRequest.id, ToolExecution.status, ToolExecution.output_result)
+                         .join(ToolExecution, ToolExecution.id == AgentApprovalRequest.tool_execution_id)
+                         .where(AgentApprovalRequest.id.in_(applied))).all()
+    for approval_id, status, output in rows:
+        summary = output.get("summary") if isinstance(output, dict) else None
+        for d in decisions:
+            if d.approval_id == approval_id and status == "SUCCEEDED" and summary:
+                d.result = str(summary)
 
 
 def _batch(message: str, size: int) -> str:

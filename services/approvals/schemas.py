@@ -29,6 +29,7 @@ class DecisionOut(Out):
     status: str
     run_id: str
     run_status: str
+    result: str | None = None  # what the approved change did; "no change: ..." when it altered nothing
 
 
 class DecisionReport(BaseModel):

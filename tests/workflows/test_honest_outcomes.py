@@ -190,3 +190,14 @@ def test_batch_with_unknown_or_decided_id_decides_nothing(platform, engine, acto
     both = decide_batch(engine, [uuid.UUID(first), uuid.UUID(second)], actor(), "reject")
     assert [d.status for d in both] == ["REJECTED", "REJECTED"] and both[-1].run.status == "CANCELLED"
 
+
+
+def test_approving_a_finding_already_charted_says_it_changed_nothing(engine, actor, new_patient) -> None:
+    patient = new_patient()
+    first = dictate(engine, actor(), patient, text="tooth 36 occlusal caries")
+    applied = decide(engine, uuid.UUID(first["approval_ids"][0]), actor(), "approve")
+    assert applied.run.status == "COMPLETED" and applied.result and not applied.result.startswith("no change")
+    again = dictate(engine, actor(), patient, text="tooth 36 occlusal caries")
+    repeat = decide(engine, uuid.UUID(again["approval_ids"][0]), actor(), "approve")
+    assert repeat.run.status == "COMPLETED"
+    assert repeat.as_dict()["result"] == "no change: every finding was already charted"
