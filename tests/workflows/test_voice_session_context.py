@@ -4,7 +4,6 @@ of the same session resolves to it (voice contract, "Context references")."""
 from __future__ import annotations
 
 import uuid
-
 from datetime import datetime, timezone
 
 from core_schema.identities import sid
