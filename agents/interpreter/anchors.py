@@ -77,7 +77,7 @@ def find_anchors(items: list[Item], seg: list[int], ctx: InterpretContext) -> li
             anchors.append(Anchor("next", k, it, s, command="perio.next_tooth"))
         elif it.kind == "chart" and "show" in kinds:
             anchors.append(Anchor("view", k, it, s, command="chart.show"))
-        elif (it.kind == "history" or (it.kind == "cue_find" and it.said == "history of" and "show" in kinds)) and (
+        elif (it.kind == "history" or (it.kind == "cue_find" and it.said == "history of")) and (
             "show" in kinds or not has_label
         ):
             if not (anchors and anchors[-1].command == "history.show"):  # "what did we do last time": one view
@@ -95,7 +95,6 @@ def find_anchors(items: list[Item], seg: list[int], ctx: InterpretContext) -> li
             anchors.append(Anchor("procverb", k, it, s, command=cmd, extra={"refers": _refers_back(items, k)}))
         elif it.kind == "same" and ctx.last_item is not None and ctx.last_item.command:
             anchors.append(Anchor("same", k, it, s, command=ctx.last_item.command))
-    _drop_reference_points(anchors, items)
     return anchors
 
 
@@ -115,24 +114,9 @@ def _refers_back(items: list[Item], k: int) -> bool:
     return False
 
 
-def _drop_reference_points(anchors: list[Anchor], items: list[Item]) -> None:
-    """'move it before the filling', 'move it up, before the crown': the item named after
-    "before"/"after" is where it goes, not a command of its own."""
-    mover: Anchor | None = None  # the last "move it" said
-    for a in anchors:
-        if a.kind == "move" and a.extra.get("refers"):
-            mover = a
-        elif mover is not None and a.kind == "label" and (a.seg == mover.seg or _after_relative_word(items, a.pos)):
-            a.dropped = True
-            named = a.item.value.plan or a.item.value.find or ""
-            mover.extra["relative_to"] = "filling" if named.startswith("?") else named
-        elif mover is not None and a.seg != mover.seg:
-            mover = None
-
-
-def _after_relative_word(items: list[Item], k: int) -> bool:
+def after_relative_word(items: list[Item], k: int) -> bool:
     j = k - 1
-    while j >= 0 and items[j].kind == "word" and items[j].said in ("the", "a", "an"):
+    while j >= 0 and (items[j].kind == "word" and items[j].said in ("the", "a", "an") or items[j].said == "of"):
         j -= 1
     return j >= 0 and items[j].kind == "word" and items[j].said in _RELATIVE_WORDS
 
@@ -168,10 +152,26 @@ def negate(items: list[Item], seg: list[int], anchors: list[Anchor]) -> None:
 
 def next_significant(items: list[Item], k: int) -> int | None:
     for j in range(k + 1, len(items)):
-        if items[j].kind in ("soft", "tmark") or (items[j].kind == "word" and items[j].said in ("the", "tooth", "um", "uh", "er")):
+        if items[j].kind in ("soft", "tmark", "prep") or (
+            items[j].kind == "word" and items[j].said in ("the", "tooth", "um", "uh", "er")
+        ):
             continue
         return j
     return None
+
+
+def correct_labels(items: list[Item], anchors: list[Anchor]) -> None:
+    """'irreversible pulpitis, sorry, reversible pulpitis': a label said right after a correction
+    replaces the label said before it."""
+    by_pos = {a.pos: a for a in anchors}
+    last_label: Anchor | None = None
+    for k, it in enumerate(items):
+        if it.kind == "label" and k in by_pos:
+            last_label = by_pos[k]
+        elif (it.kind == "correct" or (it.kind == "neg" and it.said == "no")) and last_label is not None:
+            nxt = next_significant(items, k)
+            if nxt is not None and items[nxt].kind == "label":
+                last_label.dropped = True
 
 
 def corrections(items: list[Item]) -> set[int]:
@@ -190,4 +190,4 @@ def corrections(items: list[Item]) -> set[int]:
     return removed
 
 
-__all__ = ["Anchor", "after_scratch", "corrections", "cut_note", "find_anchors", "negate", "next_significant", "segments"]
+__all__ = ["REFERENCE_WORDS", "Anchor", "after_relative_word", "after_scratch", "correct_labels", "corrections", "cut_note", "find_anchors", "negate", "next_significant", "segments"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .anchors import after_scratch, corrections, cut_note, find_anchors, negate, segments
+from .anchors import after_scratch, correct_labels, corrections, cut_note, find_anchors, negate, segments
 from .attach import attach
 from .clauses import index_clauses
 from .items import BOUNDARY, Item
@@ -19,6 +19,7 @@ from .models import Clarify, InterpretContext, Proposal
 from .normalize import Tok
 from .perio import group_perio
 from .proposals import build_proposals, summary
+from .references import resolve_in_sentence
 
 
 @dataclass
@@ -40,12 +41,14 @@ def build(items: list[Item], toks: list[Tok], text: str, notation: str, ctx: Int
     anchors = find_anchors(items, seg, ctx)
     negate(items, seg, anchors)
     removed = corrections(items)
+    correct_labels(items, anchors)
     attach(items, seg, anchors, removed)
     merge_filling(anchors)
     ix = index_clauses(items, seg, anchors, BOUNDARY)
     for a in [a for a in anchors if not a.dropped]:
         if a.kind == "label":
             resolve_label(a, items, seg, anchors, ix)
+    resolve_in_sentence(anchors, items)
     live = [a for a in anchors if not a.dropped]
     proposals, clarify = build_proposals(live, items, seg, ctx, notation, note_text, ix)
     return Built(proposals, clarify, had_anchor=bool(anchors))

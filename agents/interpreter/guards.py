@@ -59,6 +59,19 @@ def is_question(toks: list[Tok]) -> bool:
     return words[0] in YESNO_STARTS and len(words) > 1 and (words[1] in SUBJECTS or toks[1].num is not None)
 
 
+_NOT_DICTATION = frozenset({"hypothetical", "past_story", "not_clinical", "no_action"})
+_TO_THE_PATIENT = frozenset({"your", "you're", "youre", "you'll", "you've", "yours"})
+
+
+def is_not_dictation(toks: list[Tok], items: list[Item]) -> bool:
+    """Dental words said to someone else or about another time: "if 46 gets worse we might need a
+    root canal", "last year we did a root canal on 36", "your crown will be ready next week",
+    "bill the insurance for the crown". Not a chart change, however clinical it sounds."""
+    if any(it.kind in _NOT_DICTATION for it in items):
+        return True
+    return bool(set(_words(toks)) & _TO_THE_PATIENT)
+
+
 def is_small_talk(toks: list[Tok], items: list[Item]) -> bool:
     """Requests to staff and chat: second person or a staff verb, with nothing chart-like said."""
     kinds = {it.kind for it in items}

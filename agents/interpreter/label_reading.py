@@ -45,7 +45,9 @@ def resolve_label(a: Anchor, items: list[Item], seg: list[int], anchors: list[An
     if lab.dx and not lab.find and not lab.plan:
         a.command, a.label = "diagnosis.add", lab.dx
         return
-    verb = ix.verb_of_label.get(id(a)) or ix.bare_verb_after.get(a.seg) or _put_in_order(a, items, ix)
+    # "36 root canal, done" completes it; "plan a crown on 26 and start it" plans it, then starts it
+    bare = ix.bare_verb_after.get(a.seg) if "cue_plan" not in kinds_in_seg else None
+    verb = ix.verb_of_label.get(id(a)) or bare or _put_in_order(a, items, ix)
     if verb is not None and (lab.plan or lab.find == "root_canal_treated"):
         a.command = {"v_start": "procedure.start", "v_complete": "procedure.complete", "v_move": "plan.item.move"}[verb]
         a.label = lab.plan or "root_canal"

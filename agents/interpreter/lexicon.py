@@ -288,8 +288,21 @@ _add("next_weak", "next|next one|continue")
 _add(
     "note",
     "note|add a note|add note|make a note|clinical note|note that|add the note|add a clinical note|"
-    "please note|note to chart|chart note|make note|quick note|note colon",
+    "please note|note to chart|chart note|make note|quick note|note colon|put a note in|put a note|put in a note|"
+    "add a note in|write a note",
 )
+
+# --- talk that is not dictation: hypotheticals, stories of the past, business, talk to the patient --------------
+_add("hypothetical", "if|might|eventually|down the line|in the future|someday|at some point|could end up|"
+     "we'll see|wait and see|later on")
+_add("past_story", "last year|last month|last week|years ago|months ago|weeks ago|yesterday|a while ago|"
+     "we did|we talked about|we discussed|was done|were done|had done|had them done|had it done|did a|"
+     "back when|when she was|when he was")
+_add("no_action", "nothing to do|no treatment needed|no treatment|looked fine|looks fine|looked good|all good|"
+     "leave it alone|leave it for now|nothing needed")
+_add("not_clinical", "bill|billing|invoice|insurance|claim|lab|laboratory|supplier|order more|ordered|shade|"
+     "numbness|wears off|don't worry|dont worry|reminder|rang|phoned|called|receptionist|front desk|parking|"
+     "payment|pay|cost|price|quote|estimate")
 
 # --- function words ---------------------------------------------------------------------
 _add(
@@ -297,14 +310,15 @@ _add(
     "no|not|isn't|is not|aren't|doesn't|does not|without|negative for|free of|no sign of|"
     "no signs of|no evidence of|nothing|none|no more|don't|do not",
 )
-_add("correct", "sorry|i mean|i meant|correction|actually|rather|make that|change that to|i'm sorry")
+_add("correct", "sorry|i mean|i meant|correction|actually|rather|make that|change that to|i'm sorry|no wait|wait|"
+     "scratch that one|not that")
 _add(
     "scratch",
     "scratch that|cancel that|never mind|nevermind|disregard that|strike that|delete that|"
     "forget that|undo that|ignore that",
 )
 # Said doubt about what was just said: the clinician is not sure, so nothing is proposed as certain.
-_add("hedge", "not sure|i'm not sure|im not sure|i am not sure|not certain|i don't know|i dont know|or is it|"
+_add("hedge", "maybe|perhaps|possibly|or maybe|not sure|i'm not sure|im not sure|i am not sure|not certain|i don't know|i dont know|or is it|"
      "or was it|can't remember|cannot remember|can't tell|hard to tell|unsure")
 _add("destruct", "delete|remove|erase|clear|undo|cancel|drop|discard|wipe")
 _add("prep", "on|of|at|in|for|to|onto|into|upon")

@@ -102,6 +102,7 @@ def has_perio_hint(text: str) -> bool:
 def tokenize(text: str) -> list[Tok]:
     """Split into word/number/punctuation tokens with spans; hyphens split ("3-2-4", "mesio-occlusal")."""
     text = text.replace("\u2019", "'").replace("\u2018", "'")
+    text = re.sub(r"\.{2,}|\u2026", lambda m: "," + " " * (len(m.group(0)) - 1), text)  # a trailing-off pause, not a full stop
     toks: list[Tok] = []
     for m in _TOKEN_RE.finditer(text):
         raw = m.group(0)

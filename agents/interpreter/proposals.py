@@ -162,7 +162,11 @@ def _draft(
         d.values = _move_values(a, items, seg, ix)
         if a.extra.get("relative_to"):
             d.values["relative_to"] = a.extra["relative_to"]
-    if a.extra.get("refers") or a.kind == "same":
+    antecedent = a.extra.get("antecedent")
+    if antecedent is not None:  # "plan a crown on 26 and start it": "it" is named in the sentence
+        d.label = d.label or antecedent.label
+        d.teeth = d.teeth or _teeth_of(antecedent)
+    elif a.extra.get("refers") or a.kind == "same":
         _from_last_item(d, a, ctx)
     if d.label == "?filling":
         # "filling on 46" is treatment to do; the material is the reviewer's to choose, never guessed
@@ -259,8 +263,9 @@ def _emit(d: Draft, a: Anchor, said_tooth: bool, confidence: float, proposals: l
             asker.ask(problem + " Which surface did you mean?", ["M", "D", "B", "L", "F", "P", "I" if "O" in d.surfaces else "O"])
             return
     paired = _paired_surfaces(a) if a.kind == "label" and said_tooth else None
+    named_group = any(e.kind == "teeth" and e.extra.get("descriptive") and len(e.value) > 1 for e in a.entities)
     split = (d.command in PROCEDURE_COMMANDS and d.label is not None and label_requires_tooth(d.label)
-             and len(d.teeth) > 1)
+             and len(d.teeth) > 1 and not named_group)  # "the upper incisors" is one named group
     if paired is not None:
         groups = [([t], s) for t, s in paired]
     else:
@@ -277,6 +282,10 @@ def _emit(d: Draft, a: Anchor, said_tooth: bool, confidence: float, proposals: l
             and not set(prev.values) & set(d.values)
         ):
             # "grade 2 mobility on 31, recession 3 mm": one record per tooth
+            sites = list((prev.values.get("depths_mm") or {}))
+            if "bleeding_sites" in d.missing and len(sites) == 1:
+                # "5 mm pocket distobuccal on 36, bleeding": the bleeding is at the site just probed
+                d.values, d.missing = {**d.values, "bleeding_sites": sites}, [m for m in d.missing if m != "bleeding_sites"]
             prev.values.update(d.values)
             prev.missing.extend(m for m in d.missing if m not in prev.missing)
             prev.confidence = min(prev.confidence, confidence)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 
 from .assemble import build
-from .guards import is_injection, is_question, is_small_talk
+from .guards import is_injection, is_not_dictation, is_question, is_small_talk
 from .input_guard import cap_proposals, clean_dictation_text
 from .items import Item
 from .models import Clarify, Interpretation, InterpretContext
@@ -64,6 +64,8 @@ def interpret(text: str, notation: str = "FDI", context: InterpretContext | None
     if built.proposals or built.clarify:
         if is_question(toks) and not read_only:
             return done("no_command")
+    if built.proposals and not read_only and is_not_dictation(toks, items):
+        return done("no_command")
     if built.clarify is not None:
         return done("clarify", clarify=built.clarify)
     if built.proposals and any(it.kind == "hedge" for it in items):

@@ -187,3 +187,47 @@ def test_do_the_same_and_let_me_see_the_history() -> None:
     assert one(run("do the same on twenty-seven", context=ctx))["tooth"] == "27"
     view = one(run("let me see the history of the upper left six"))
     assert (view["command"], view["tooth"]) == ("history.show", "26")
+
+
+@pytest.mark.parametrize("text", [
+    "if 46 gets worse we might need a root canal down the line",
+    "last year we did a root canal on 36 and she was fine afterwards",
+    "your crown will be ready next week, we'll fit it then",
+    "bill the insurance for the crown",
+    "number 3 looked fine on the x-ray last time, nothing to do there",
+])
+def test_dental_words_said_about_another_time_or_to_someone_else_are_not_dictation(text: str) -> None:
+    assert run(text, "UNIVERSAL" if "number 3" in text else "FDI")["kind"] == "no_command"
+
+
+def test_history_asks_about_the_past_stay_views() -> None:
+    assert one(run("what did we do last visit on 36"))["command"] == "history.show"
+
+
+def test_a_corrected_label_replaces_the_first() -> None:
+    p = one(run("irreversible pulpitis, sorry, reversible pulpitis on 24"))
+    assert (p["label"], p["tooth"]) == ("reversible_pulpitis", "24")
+    assert one(run("irreversible pulpitis on 16, no wait, on 17"))["tooth"] == "17"
+
+
+def test_it_refers_to_what_the_sentence_just_named() -> None:
+    assert one(run("done with the crown on 26, complete it"))["label"] == "crown"
+    start = run("plan a crown on 26 and start it")["proposals"]
+    assert [(p["command"], p["label"], p["tooth"], p["from_context"]) for p in start] == [
+        ("plan.item.add", "crown", "26", []), ("procedure.start", "crown", "26", [])]
+
+
+def test_the_item_after_before_or_after_is_where_a_move_goes() -> None:
+    p = one(run("move the root canal on 46 before the crown"))
+    assert (p["command"], p["label"], p["values"]) == ("plan.item.move", "root_canal", {"relative_to": "crown"})
+
+
+def test_a_named_group_is_one_proposal_and_listed_teeth_are_one_each() -> None:
+    assert one(run("veneers on the upper incisors"))["teeth"] == ["11", "12", "21", "22"]
+    assert [p["tooth"] for p in run("extract 18 and 28")["proposals"]] == ["18", "28"]
+
+
+def test_trailing_off_is_a_pause_and_a_note_put_in() -> None:
+    p = one(run("uh, five... four... six", context={"tooth": "26", "perio_mode": True}))
+    assert p["values"] == {"depths_mm": {"MB": 5, "B": 4, "DB": 6}}
+    assert one(run("put a note in: parent present"))["values"] == {"text": "parent present"}
