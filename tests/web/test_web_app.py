@@ -201,3 +201,18 @@ def test_pages_render_on_laptop_and_tablet(new_page, width: int) -> None:
     expect(page.locator(".odontogram-svg .tooth")).to_have_count(32)
     expect(page.locator(".perio-table")).to_have_count(2)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scrolling
+
+
+def test_a_doubtful_slot_is_shown_on_the_confirmation_card(new_page) -> None:
+    page = new_page("dentist@demo.clinic")
+    page.goto("/patients")
+    text = page.evaluate("""async () => {
+        const { proposalCard } = await import('/static/js/proposals.js');
+        const card = proposalCard({command: 'chart.finding.add', tooth: '36', teeth: ['36'], surfaces: ['O'],
+            label: 'caries', confidence: 0.75, missing: [], from_context: [],
+            doubt: [{slot: 'tooth', heard: ['36'], alternatives: [['46']]}]});
+        document.body.append(card);
+        return [card.className, card.querySelector('.tooth-badge').className, card.innerText];
+    }""")
+    assert "doubtful" in text[0] and "doubted" in text[1]
+    assert "Check: tooth 36, or 46?" in text[2]

@@ -47,6 +47,7 @@ class ApprovalState(TypedDict, total=False):
     failed_count: int
     final_status: str
     habit_memories_by_id: dict[str, list[str]]  # tool execution id -> procedural memories that shaped it
+    doubtful_slots_by_id: dict[str, list[str]]  # tool execution id -> slots speech recognition was unsure of
 
 
 def add_approval_steps(graph: StateGraph, engine: Engine, entry_from: str | None = None) -> None:
@@ -63,7 +64,7 @@ def add_approval_steps(graph: StateGraph, engine: Engine, entry_from: str | None
             if REGISTRY.get(name).requires_approval:
                 awaiting.append(texec_id)
             else:  # tier 1: read-only, runs at once
-                outcome = _run(engine, state, ctx, texec_id, approval_id=None)
+                outcome = run_call(engine, state, ctx, texec_id, approval_id=None)
                 (done if outcome.ok else failed).append(str(outcome.tool_execution_id))
         out: State = {"awaiting_ids": awaiting, "applied_ids": done, "failed_ids": failed}
         if failed:
@@ -80,35 +81,25 @@ def add_approval_steps(graph: StateGraph, engine: Engine, entry_from: str | None
             name, args, _ = engine.executor.load_call(tenant, uuid.UUID(texec_id))
             tool = REGISTRY.get(name)
             habits = (state.get("habit_memories_by_id") or {}).get(texec_id)
+            doubtful = (state.get("doubtful_slots_by_id") or {}).get(texec_id)
             proposals.append(approvals.Proposal(
                 uuid.UUID(texec_id), name, describe(name, args),
                 reason=f"tier-{tool.risk_tier} change proposed by the {state.get('mode') or 'agent'} workflow"
-                + (f"; adjusted by clinician habit memory {', '.join(habits)}" if habits else ""),
+                + (f"; adjusted by clinician habit memory {', '.join(habits)}" if habits else "")
+                + (f"; DOUBTFUL {', '.join(doubtful)}: speech recognition was unsure, check against the recording"
+                   if doubtful else ""),
             ))
         ids, still_open = approvals.request(engine, state, ctx.step_id, proposals)
         return {"approval_ids": [str(i) for i in ids], "approvals_open": still_open}
 
-    @engine.node("await_approval", "HUMAN_APPROVAL")
-    def await_approval(state: State, ctx: NodeContext) -> State:
-        # A run re-proposing after a crash may find its requests decided meanwhile: no wait then.
-        if state.get("approvals_open", 1):
-            interrupt({"approval_ids": state["approval_ids"]})
-        return {}
+    await_approval = engine.node("await_approval", "HUMAN_APPROVAL")(await_reviewer)
 
     @engine.node("apply", "TOOL_CALL")
     def apply(state: State, ctx: NodeContext) -> State:
         tenant = uuid.UUID(state["tenant_id"])
-        decided = approvals.decisions_of(engine, tenant, state["awaiting_ids"])
-        applied, rejected = list(state.get("applied_ids", [])), []
-        failed = list(state.get("failed_ids", []))
-        for texec_id in state["awaiting_ids"]:
-            verdict, approval_id = decided.get(texec_id, ("REJECTED", None))
-            if verdict == "APPROVED":
-                outcome = _run(engine, state, ctx, texec_id, approval_id=approval_id)
-                (applied if outcome.ok else failed).append(texec_id)
-            else:
-                engine.executor.cancel(tenant, uuid.UUID(texec_id), "rejected by the reviewer")
-                rejected.append(texec_id)
+        applied, rejected, failed = apply_decisions(engine, state, ctx)
+        applied = [*state.get("applied_ids", []), *applied]  # tier-1 calls the gate ran come first
+        failed = [*state.get("failed_ids", []), *failed]
         approvals.announce_applied(engine, tenant, uuid.UUID(state["execution_id"]),
                                    [t for t in applied if t in state["awaiting_ids"]])
         if failed:  # an approved change the tool refused: the run did not do what was approved
@@ -148,7 +139,37 @@ def add_approval_steps(graph: StateGraph, engine: Engine, entry_from: str | None
     graph.add_edge("summarize", END)
 
 
-def _run(engine: Engine, state: State, ctx: NodeContext, texec_id: str, approval_id: uuid.UUID | None) -> Any:
+def await_reviewer(state: State, ctx: NodeContext) -> State:
+    """The ``await_approval`` node of every proposing workflow: wait (interrupt) until every request is decided.
+
+    A run re-proposing after a crash may find its requests decided meanwhile: no wait then.
+    """
+    if state.get("approvals_open", 1):
+        interrupt({"approval_ids": state["approval_ids"]})
+    return {}
+
+
+def apply_decisions(engine: Engine, state: State, ctx: NodeContext) -> tuple[list[str], list[str], list[str]]:
+    """Run every approved call of ``awaiting_ids`` and cancel the rest (an undecided one counts as
+    rejected); (applied, rejected, failed) tool execution ids, in the order they were proposed."""
+    tenant = uuid.UUID(state["tenant_id"])
+    decided = approvals.decisions_of(engine, tenant, state["awaiting_ids"])
+    applied: list[str] = []
+    rejected: list[str] = []
+    failed: list[str] = []
+    for texec_id in state["awaiting_ids"]:
+        verdict, approval_id = decided.get(texec_id, ("REJECTED", None))
+        if verdict == "APPROVED":
+            outcome = run_call(engine, state, ctx, texec_id, approval_id=approval_id)
+            (applied if outcome.ok else failed).append(texec_id)
+        else:
+            engine.executor.cancel(tenant, uuid.UUID(texec_id), "rejected by the reviewer")
+            rejected.append(texec_id)
+    return applied, rejected, failed
+
+
+def run_call(engine: Engine, state: State, ctx: NodeContext, texec_id: str, approval_id: uuid.UUID | None) -> Any:
+    """Execute one recorded PENDING call for the run (exactly once, through its idempotency key)."""
     tenant = uuid.UUID(state["tenant_id"])
     name, args, key = engine.executor.load_call(tenant, uuid.UUID(texec_id))
     outcome = engine.executor.run(Call(

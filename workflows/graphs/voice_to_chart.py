@@ -134,8 +134,13 @@ def build(engine: Engine) -> StateGraph:
                                             for c, _ in valid]}
             voice_store.update_context(s, uuid.UUID(state["voice_session_id"]), resolution.focus)
         ids = [str(engine.executor.record_pending(call)) for _, call in valid]
+        proposals = interpretation.get("proposals") or []
+        doubtful = {t: sorted({d["slot"] for d in proposals[c.proposal_index].get("doubt") or []})
+                    for (c, _), t in zip(valid, ids, strict=True)
+                    if c.proposal_index < len(proposals) and proposals[c.proposal_index].get("doubt")}
         return {"tool_execution_ids": ids,
-                "habit_memories_by_id": {t: shaped[id(c)] for (c, _), t in zip(valid, ids, strict=True) if id(c) in shaped}}
+                "habit_memories_by_id": {t: shaped[id(c)] for (c, _), t in zip(valid, ids, strict=True) if id(c) in shaped},
+                "doubtful_slots_by_id": doubtful}  # slot names only: what was heard stays in the utterance row
 
     def start_route(state: State) -> str:
         return "transcribe" if state.get("recording_id") else "interpret"

@@ -38,15 +38,34 @@ function valuesBlock(values) {
   return parts.length ? el("p", { class: "proposal-values" }, parts.join(" · ")) : null;
 }
 
+const SLOT_NAMES = { tooth: "tooth", surfaces: "surfaces", label: "finding", values: "values", command: "command" };
+
+function shown(v) {
+  return Array.isArray(v) ? v.join(", ") : (v === null || v === undefined ? "nothing" : String(v));
+}
+
+// Slots speech recognition was unsure of: what was proposed and what close hearings said instead.
+function doubtBlock(doubt) {
+  if (!doubt || !doubt.length) return null;
+  return el("p", { class: "proposal-doubt", role: "note" },
+    el("strong", {}, "Check: "),
+    doubt.map((d) => {
+      const alts = (d.alternatives || []).map(shown);
+      const prob = typeof d.word_probability === "number" ? ` (heard with ${Math.round(d.word_probability * 100)}% certainty)` : "";
+      return `${SLOT_NAMES[d.slot] || d.slot} ${shown(d.heard)}${alts.length ? `, or ${alts.join(" / ")}?` : prob}`;
+    }).join("; "));
+}
+
 export function proposalCard(p) {
   const fromCtx = new Set(p.from_context || []);
   const teeth = p.teeth && p.teeth.length ? p.teeth : (p.tooth ? [p.tooth] : []);
   const confidence = typeof p.confidence === "number" ? Math.round(p.confidence * 100) : null;
   const level = confidence === null ? "" : confidence >= 85 ? "high" : confidence >= 65 ? "mid" : "low";
   const missing = p.missing || [];
-  return el("article", { class: `proposal${missing.length ? " incomplete" : ""}`, dataset: { command: p.command || "", tooth: teeth.join(",") } },
+  const doubted = new Set((p.doubt || []).map((d) => d.slot));
+  return el("article", { class: `proposal${missing.length ? " incomplete" : ""}${doubted.size ? " doubtful" : ""}`, dataset: { command: p.command || "", tooth: teeth.join(",") } },
     el("div", { class: "proposal-head" },
-      el("div", { class: `tooth-badge${fromCtx.has("tooth") ? " from-context" : ""}`, dataset: { slot: "tooth" } },
+      el("div", { class: `tooth-badge${fromCtx.has("tooth") ? " from-context" : ""}${doubted.has("tooth") ? " doubted" : ""}`, dataset: { slot: "tooth" } },
         el("span", { class: "tooth-badge-label" }, "Tooth"),
         el("span", { class: "tooth-badge-num" }, teeth.length ? teeth.join(", ") : "?")),
       el("div", { class: "proposal-main" },
@@ -63,6 +82,7 @@ export function proposalCard(p) {
         el("span", { class: "confidence-num" }, `${confidence}%`),
         el("span", { class: "confidence-bar" }, el("i", { style: `width:${confidence}%` }))) : null),
     valuesBlock(p.values),
+    doubtBlock(p.doubt),
     missing.length ? el("p", { class: "proposal-missing" }, `Not said: ${missing.map(humanize).join(", ")}. Say it again with the missing part.`) : null,
   );
 }
