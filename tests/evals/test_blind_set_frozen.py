@@ -11,6 +11,8 @@ FROZEN = {
     "voice_blind_untouched.jsonl": ("7b621cb420f3560a5adbc9a38359b149722f73b56c0e23ae458ccffad04d20ee", 260),
     "voice_blind_dev.jsonl": ("721e6ebd92ac5c6f24932f4f5812c0dc7f6f74762b92b5795fafdb92a7c43642", 207),
     "voice_blind_dev2.jsonl": ("fca5a555dcfe730ee7dc4342ec889d5118bbbe3f82aebcd58906f20cb46a6985", 220),
+    "voice_blind_dev_uk.jsonl": ("4b4c2bb8167ba849880b6d999b2132cf058996b40c1fb31ac4a4f8c28b4e8eda", 220),
+    "voice_blind_dev_us.jsonl": ("e2c434e712e915d1eddbf60bdebfe1ce88e54241fcd4e36898c28c1e634a0071", 220),
 }
 
 
