@@ -80,6 +80,7 @@ _ARCH_WORDS = frozenset({"arch", "jaw", "teeth"})
 _PALMER = {"ur": 1, "ul": 2, "ll": 3, "lr": 4}
 
 
+_PRIMARY_LETTERS = "abcde"
 _UNIT_WORDS = frozenset({"mm", "millimeter", "millimeters", "millimetre", "millimetres", "mil", "mils"})
 
 
@@ -207,6 +208,12 @@ def parse_descriptive(toks: list[Tok], i: int, words: list[str] | None = None) -
             # "upper left six" (UK): the quadrant, then the tooth's place in it counted from the midline
             quad = _quadrants(arch, side, primary)[0]
             return Descriptive(j + 1, teeth=[f"{quad}{palmer}"], phrase=" ".join(words[i : j + 1]))
+        letter = words[j] if arch and side and j < len(toks) and len(words[j]) == 1 else ""
+        if letter and letter in _PRIMARY_LETTERS and (toks[j].upper or letter != "a"):
+            # "lower left E" (UK): a primary tooth, lettered A-E from the midline
+            quad = _quadrants(arch, side, True)[0]
+            return Descriptive(j + 1, teeth=[f"{quad}{_PRIMARY_LETTERS.index(letter) + 1}"],
+                               phrase=" ".join(words[i : j + 1]))
         if arch and side and j > i:
             # "upper right" alone: the quadrant
             return Descriptive(

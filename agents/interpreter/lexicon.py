@@ -153,7 +153,7 @@ _label(
     weak=True,
 )
 _label(
-    "surgical extraction|surgical removal|surgically extract|surgical exo|surgically remove",
+    "surgical extraction|surgical removal|surgically extract|surgical exo|surgically remove|surgical ext",
     plan="surgical_extraction",
     default="plan",
 )
@@ -246,13 +246,14 @@ _add(
     "cue_find",
     "has|have|had|existing|there is|there's|present|old|previous|previously|already|"
     "history of|has had|has got|had a|existing old|with an existing|pre existing|preexisting|is|are|was|is a|is an|"
-    "with a|with an|there are|in place|charted|intact|shows|showing|under|under the|beneath|underneath|around the|"
+    "with a|with an|got a|got an|there are|in place|charted|intact|shows|showing|under|under the|beneath|underneath|around the|"
     "margin of the|next to the",
 )
 
 # --- verbs -----------------------------------------------------------------------------
 _add("v_start", "start|starting|started|begin|beginning|begun|commence|commencing|let's start|lets start")
-_add("v_complete", "complete|completed|done|finished|finish|finishing|wrapped up|all done")
+_add("v_complete", "complete|completed|done|finished|finish|finishing|wrapped up|all done|taken|seated|cemented|"
+     "delivered|fitted")
 _add("v_move", "move|moving|reorder|re order|bump|shift")
 _add("proc_word", "procedure|treatment|appointment")
 # context references: "same on 27" repeats the last item on another tooth
@@ -323,7 +324,7 @@ _add("hedge", "maybe|perhaps|possibly|or maybe|not sure|i'm not sure|im not sure
 _add("destruct", "delete|remove|erase|clear|undo|cancel|drop|discard|wipe")
 _add("prep", "on|of|at|in|for|to|onto|into|upon")
 _add("range", "through|thru|till|until")
-_add("tmark", "tooth|teeth|number|#|tooth number|tooth no|tooth #")
+_add("tmark", "tooth|teeth|number|#|tooth number|tooth no|tooth #|letter|tooth letter")
 _add("gmark", "grade|class|degree|type|level")
 _add("unit_mm", "mm|millimeter|millimeters|millimetre|millimetres|mil|mils|millimeter's")
 _add(

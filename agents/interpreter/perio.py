@@ -48,6 +48,9 @@ def _site_measures_as_depths(items: list[Item]) -> list[Item]:
             after += 1
         if j >= 0 and items[j].kind == "surf" and not (after < len(items) and items[after].kind == "recession"):
             out[k] = Item("run", it.i, it.j, [it.value], it.penalty, it.said)
+        elif after < len(items) and items[after].kind == "surf":
+            # "four millimeters mesiobuccal": a depth said before its site
+            out[k] = Item("run", it.i, it.j, [it.value], it.penalty, it.said)
         elif _pocket_at_site(items, after):
             # "six millimetre pocket distobuccal": the depth of the site named after "pocket"
             out[k] = Item("run", it.i, it.j, [it.value], it.penalty, it.said)
@@ -74,6 +77,19 @@ def _last_said(items: list[Item], count: int) -> list[int]:
     return found[::-1]
 
 
+def _corrects(it: Item) -> bool:
+    return it.kind == "correct" or (it.kind == "neg" and it.said == "no")
+
+
+def _corrected(before: list[int], after: list[int]) -> list[int]:
+    """'four, three, sorry, two, five' replaces the last depth (4 2 5); 'three two five, sorry, three
+    two four' says the row again (3 2 4): whichever reading makes a whole row of three (or six)."""
+    patched = [*before[:-1], *after]
+    if len(patched) in (3, 6):
+        return patched
+    return list(after) if len(after) in (3, 6) else patched
+
+
 def _join_runs(items: list[Item]) -> list[Item]:
     """'three millimetres, three, four': a depth with its unit, then more depths, is one run."""
     out: list[Item] = []
@@ -81,11 +97,10 @@ def _join_runs(items: list[Item]) -> list[Item]:
         prev = out[-2] if len(out) >= 2 and out[-1].kind == "soft" else (out[-1] if out else None)
         mm_first = prev is not None and prev.kind == "measure" and isinstance(prev.value, int) and 0 <= prev.value <= 15
         said = _last_said(out, 2)
-        if it.kind == "run" and len(said) == 2 and out[said[1]].kind == "correct" and out[said[0]].kind == "run":
-            # "four, three, sorry, two, five": the depth before the correction is replaced
+        if it.kind == "run" and len(said) == 2 and _corrects(out[said[1]]) and out[said[0]].kind == "run":
             first = out[said[0]]
             del out[said[0]:]
-            out.append(Item("run", first.i, it.j, [*first.value[:-1], *it.value], first.penalty + it.penalty, first.said))
+            out.append(Item("run", first.i, it.j, _corrected(first.value, it.value), first.penalty + it.penalty, first.said))
             continue
         if it.kind == "run" and mm_first and prev is not None:
             while out[-1] is not prev:
@@ -265,12 +280,8 @@ def parse_group(members: list[Item], perio_mode: bool) -> tuple[dict[str, Any], 
                 sites.extend(ALL_SITES)
                 j += 2
                 continue
-            if (
-                _glue(x)
-                and j + 1 < n
-                and (members[j + 1].kind in ("surf", "teeth") or members[j + 1].said in ("all", "everywhere"))
-            ):
-                j += 1
+            if _glue(x) and _glue_then_site(members, j):
+                j += 1  # "at the DB and the MB": glue words between the sites
                 continue
             if _glue(x) and x.kind != "conj" and j + 1 < n and _glue(members[j + 1]):
                 j += 1
@@ -311,12 +322,14 @@ def parse_group(members: list[Item], perio_mode: bool) -> tuple[dict[str, Any], 
     specs = [i for i, m in enumerate(members) if m.kind == "surf" and i not in used]
     prefix = bool(specs and runs and specs[0] < runs[0])
     spec_for: dict[int, int] = {}
-    for s in specs:
-        target = _adjacent_run(members, s, runs, forward=prefix)
-        if target is None:
-            target = _adjacent_run(members, s, runs, forward=not prefix)
-        if target is not None and target not in spec_for:
-            spec_for[target] = s
+    taken: set[int] = set()
+    for r in runs:  # each run takes the closest site word on the side the clinician leads with
+        s = _closest_spec(members, r, forward=not prefix)
+        if s is None or s in taken:
+            s = _closest_spec(members, r, forward=prefix)
+        if s is not None and s not in taken and s in specs:
+            spec_for[r] = s
+            taken.add(s)
     free_rows = ["B", "L"]
     for r in runs:
         vals = list(members[r].value)
@@ -400,13 +413,21 @@ def _next_to_run(members: list[Item], idx: int) -> bool:
     return False
 
 
-def _adjacent_run(members: list[Item], s: int, runs: list[int], forward: bool) -> int | None:
+def _glue_then_site(members: list[Item], j: int) -> bool:
+    k = j + 1
+    while k < len(members) and _glue(members[k]) and members[k].said not in ("all", "everywhere"):
+        k += 1
+    return k < len(members) and (members[k].kind in ("surf", "teeth") or members[k].said in ("all", "everywhere"))
+
+
+def _closest_spec(members: list[Item], r: int, forward: bool) -> int | None:
+    """The site word nearest to run ``r`` in one direction, across glue only ("ML four": ML)."""
     step = 1 if forward else -1
-    j = s + step
+    j = r + step
     while 0 <= j < len(members):
-        if j in runs:
+        if members[j].kind == "surf":
             return j
-        if members[j].kind == "surf" or _glue(members[j]) or members[j].kind == "perio_kw":
+        if _glue(members[j]) or members[j].kind == "perio_kw":
             j += step
             continue
         return None

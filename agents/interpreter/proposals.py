@@ -172,6 +172,8 @@ def _draft(
         # "filling on 46" is treatment to do; the material is the reviewer's to choose, never guessed
         d.label = None
     if d.label == "?pulpitis":
+        d.label = _polarity_said(items)
+    if d.label == "?pulpitis":
         asker.ask("Reversible or irreversible pulpitis?", ["reversible_pulpitis", "irreversible_pulpitis"])
         return None
     return d
@@ -199,6 +201,12 @@ def _from_last_item(d: Draft, a: Anchor, ctx: InterpretContext) -> None:
             d.from_context.append("tooth")
         elif "tooth" not in d.missing:
             d.missing.append("tooth")
+
+
+def _polarity_said(items: list[Item]) -> str:
+    """'pulpitis on 16, irreversible': the polarity said apart from the word pulpitis (one only)."""
+    said = {it.said for it in items if it.kind == "word" and it.said in ("reversible", "irreversible")}
+    return f"{said.pop()}_pulpitis" if len(said) == 1 else "?pulpitis"
 
 
 def _fill_tooth(
@@ -257,7 +265,7 @@ def impossible_surface(tooth: str, surfaces: list[str]) -> str | None:
 
 def _emit(d: Draft, a: Anchor, said_tooth: bool, confidence: float, proposals: list[Proposal], asker: Asker) -> None:
     """One proposal, or one per tooth where the catalog bills per tooth, with its code."""
-    for tooth in d.teeth:
+    for tooth in d.teeth if len(d.teeth) == 1 else []:  # a group ("the lower left") keeps what fits
         problem = impossible_surface(tooth, d.surfaces) if d.command != "perio.record" else None
         if problem:
             asker.ask(problem + " Which surface did you mean?", ["M", "D", "B", "L", "F", "P", "I" if "O" in d.surfaces else "O"])
@@ -290,6 +298,9 @@ def _emit(d: Draft, a: Anchor, said_tooth: bool, confidence: float, proposals: l
             prev.missing.extend(m for m in d.missing if m not in prev.missing)
             prev.confidence = min(prev.confidence, confidence)
             continue
+        if (prev is not None and prev.command == d.command and prev.label == d.label and prev.teeth == list(group)
+                and prev.surfaces == list(surfaces) and prev.values == d.values):
+            continue  # "18 is missing, previously extracted": said twice in a row, proposed once
         proposals.append(
             Proposal(
                 command=d.command,

@@ -64,7 +64,8 @@ def interpret(text: str, notation: str = "FDI", context: InterpretContext | None
     if built.proposals or built.clarify:
         if is_question(toks) and not read_only:
             return done("no_command")
-    if built.proposals and not read_only and is_not_dictation(toks, items):
+    said = items[: next((k for k, it in enumerate(items) if it.kind == "note"), len(items))]  # a note's text is free
+    if built.proposals and not read_only and is_not_dictation(toks[: said[-1].j] if said else [], said):
         return done("no_command")
     if built.clarify is not None:
         return done("clarify", clarify=built.clarify)

@@ -16,6 +16,8 @@ from .normalize import Tok
 from .teeth import UNIVERSAL, is_valid_fdi, nearest_teeth, spoken_to_fdi, universal_letter_to_fdi
 
 _SURFACE_LETTERS = frozenset("modblfp")
+# Perio site abbreviations written in capitals ("ML four"): sites, even where the word is a unit (ml).
+_SITE_ABBREVIATIONS = frozenset({"mb", "db", "ml", "dl", "mp", "dp"})
 _LOWER_COMBOS = frozenset({"mo", "od", "mod", "ob", "dol", "mol", "mob", "modb", "modl", "mobl", "dob", "modbl"})
 _NOT_SURFACE_AFTER_DO = frozenset(
     {
@@ -41,12 +43,23 @@ _NOT_SURFACE_AFTER_DO = frozenset(
 )
 
 
+def _universal_letter(t: Tok, items: list[Item], notation: str) -> Item | None:
+    """'tooth K', 'letter L' in a Universal clinic: a primary tooth (A-T), even when the letter is
+    also a surface's; a letter past T after "tooth" is no tooth (asked about, never guessed)."""
+    if notation != UNIVERSAL or len(t.norm) != 1 or not t.norm.isalpha() or not items or items[-1].kind != "tmark":
+        return None
+    fdi = universal_letter_to_fdi(t.norm)
+    if fdi:
+        return Item("teeth", -1, -1, [fdi], said=t.norm.upper())
+    return Item("bad_tooth", -1, -1, [], said=t.norm.upper()) if t.upper else None
+
+
 def _surface_letters(tok: Tok, nxt: Tok | None) -> list[str] | None:
     """'MOD' / 'mo' / 'DO' -> surface letters; None when the token is an ordinary word."""
     w = tok.norm
     if not w.isalpha() or not set(w) <= _SURFACE_LETTERS or len(set(w)) != len(w) or len(w) > 5:
         return None
-    if tok.upper and len(w) >= 1 and (w,) not in LEXICON:
+    if tok.upper and len(w) >= 1 and ((w,) not in LEXICON or w in _SITE_ABBREVIATIONS):
         return [c.upper() for c in w]
     if w in _LOWER_COMBOS:
         return [c.upper() for c in w]
@@ -101,6 +114,11 @@ def tag(toks: list[Tok], notation: str, perio: bool) -> list[Item]:
             i = d.end
             continue
         nxt = toks[i + 1] if i + 1 < n else None
+        letter = _universal_letter(t, items, notation)
+        if letter is not None:
+            items.append(letter if letter.i == i else Item(letter.kind, i, i + 1, letter.value, said=letter.said))
+            i += 1
+            continue
         if t.upper and len(t.norm) >= 2:
             letters = _surface_letters(t, nxt)
             if letters:

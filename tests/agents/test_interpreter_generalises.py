@@ -231,3 +231,48 @@ def test_trailing_off_is_a_pause_and_a_note_put_in() -> None:
     p = one(run("uh, five... four... six", context={"tooth": "26", "perio_mode": True}))
     assert p["values"] == {"depths_mm": {"MB": 5, "B": 4, "DB": 6}}
     assert one(run("put a note in: parent present"))["values"] == {"text": "parent present"}
+
+
+@pytest.mark.parametrize(("text", "notation", "tooth"), [
+    ("okay so, occlusal and buccal decay on tooth L", "UNIVERSAL", "74"),
+    ("letter T, distal caries", "UNIVERSAL", "85"),
+    ("occlusal decay on the lower left E", "FDI", "75"),
+])
+def test_primary_teeth_by_letter(text: str, notation: str, tooth: str) -> None:
+    p = one(run(text, notation))
+    assert p["tooth"] == tooth and "L" not in p["surfaces"]
+
+
+def test_a_letter_past_t_is_no_tooth() -> None:
+    assert run("tooth V has distal decay", "UNIVERSAL")["kind"] == "clarify"
+
+
+@pytest.mark.parametrize(("text", "depths"), [
+    ("lingual, ML four, L three, DL four", {"ML": 4, "L": 3, "DL": 4}),
+    ("ML three L two DL three", {"ML": 3, "L": 2, "DL": 3}),
+    ("four millimeters mesiobuccal", {"MB": 4}),
+    ("um, three two, no, three three four", {"MB": 3, "B": 3, "DB": 4}),
+    ("three two five, sorry, three two four", {"MB": 3, "B": 2, "DB": 4}),
+])
+def test_perio_sites_said_with_their_depths(text: str, depths: dict[str, int]) -> None:
+    p = one(run(text, context={"tooth": "46", "perio_mode": True}))
+    assert p["values"] == {"depths_mm": depths}
+
+
+def test_bleeding_at_several_named_sites() -> None:
+    p = one(run("bleeding on probing at the DB and the MB", context={"tooth": "46", "perio_mode": True}))
+    assert p["values"] == {"bleeding_sites": ["DB", "MB"]}
+
+
+def test_small_differences_of_wording() -> None:
+    assert one(run("Eleven's got a crown"))["command"] == "chart.finding.add"
+    assert one(run("Pulpitis on sixteen, irreversible"))["label"] == "irreversible_pulpitis"
+    assert one(run("surgical ext #17", "UNIVERSAL"))["label"] == "surgical_extraction"
+    assert len(run("Eighteen is missing, previously extracted")["proposals"]) == 1
+    done = one(run("Bitewings taken, mark them complete"))
+    assert (done["command"], done["label"]) == ("procedure.complete", "bitewings")
+
+
+def test_a_notes_text_is_not_judged_as_talk() -> None:
+    p = one(run("um, note: patient wants to discuss cost with her husband"))
+    assert p["values"] == {"text": "patient wants to discuss cost with her husband"}
