@@ -3,10 +3,12 @@
 Each synthesised utterance (Piper neural voice, under 6 s) is dictated as a finished audio
 file, so the clock starts at the end of speech. Stages come from the run's own step rows:
 ASR (transcribe), interpret, resolve, persist and queue (gate + request_approval), and the
-rest (audio validation, voice records, run start). The baseline in the same run is the same
-pipeline with faster-whisper's default decoding (beam 5); ours uses the configured beam.
+rest (audio validation, voice records, run start). One run measures both pipelines on the same
+sentences, interleaved dictation by dictation so that load drifts hit both alike: "baseline"
+is today's decode (faster-whisper ``transcribe``, 30 s window, beam 5: ``decoder="legacy"``)
+and "new" the clinic transcriber's own settings (short decoder unless overridden).
 
-Usage: python -m benchmarks.voice_latency [--runs 2] [--beam 1]
+Usage: python -m benchmarks.voice_latency [--runs 2] [--beam N] [--window S]
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import time
 import uuid
+from typing import Any
 
 SENTENCES = [
     "Tooth sixteen occlusal caries",
@@ -32,7 +35,11 @@ SENTENCES = [
 STAGES = ("transcribe", "interpret", "resolve", "persist_and_queue")
 
 
-def measure(beam: int, runs: int) -> tuple[list[float], dict[str, list[float]], list[float], int]:
+Timings = tuple[list[float], dict[str, list[float]], list[float], int]
+
+
+def measure(settings: dict[str, dict[str, Any]], runs: int) -> dict[str, Timings]:
+    """Per label: (totals, per-stage ms, audio seconds, misheard count) for its Transcriber settings."""
     from sqlalchemy import select
 
     from core_schema.directory import find_actor
@@ -47,37 +54,39 @@ def measure(beam: int, runs: int) -> tuple[list[float], dict[str, list[float]], 
     with engine.db.system_session() as s:
         dentist = find_actor(s, "dentist@demo.clinic")
     with engine.db.tenant_session(DEMO_TENANT_ID) as s:
-        voice.transcriber_for(s, DEMO_TENANT_ID).beam_size = beam
+        transcriber = voice.transcriber_for(s, DEMO_TENANT_ID)
     audio = [synthesize_wav(text) for text in SENTENCES]
-    totals: list[float] = []
-    stages: dict[str, list[float]] = {k: [] for k in (*STAGES, "other")}
-    durations: list[float] = []
-    missed = 0  # dictations that did not reach the queue (misheard): counted, not timed
+    out: dict[str, Timings] = {label: ([], {k: [] for k in (*STAGES, "other")}, [], 0) for label in settings}
+    missed = dict.fromkeys(settings, 0)  # dictations that did not reach the queue (misheard): counted, not timed
     for r in range(runs + 1):
         for i, wav in enumerate(audio):
-            t0 = time.perf_counter()
-            out = dictate(engine, dentist, DEMO_PATIENT_IDS[i % 3], audio=wav)
-            total = (time.perf_counter() - t0) * 1000
-            if r == 0:
-                continue  # warm-up round
-            if not out["approval_ids"]:
-                missed += 1
-                continue
-            totals.append(total)
-            durations.append(out["asr"]["duration_s"])
-            with engine.db.tenant_session(DEMO_TENANT_ID) as s:
-                steps = s.execute(select(AgentStep.node_name, AgentStep.duration_ms)
-                                  .where(AgentStep.execution_id == uuid.UUID(out["run_id"]))).all()
-            by_node = {name: ms for name, ms in steps}
-            parts = {
-                "transcribe": by_node.get("transcribe", 0), "interpret": by_node.get("interpret", 0),
-                "resolve": by_node.get("resolve", 0),
-                "persist_and_queue": by_node.get("gate", 0) + by_node.get("request_approval", 0),
-            }
-            for k, v in parts.items():
-                stages[k].append(float(v))
-            stages["other"].append(total - sum(parts.values()))
-    return totals, stages, durations, missed
+            for label, fields in settings.items():
+                for name, value in fields.items():  # the workflow's own transcriber, switched in place
+                    setattr(transcriber, name, value)
+                t0 = time.perf_counter()
+                result = dictate(engine, dentist, DEMO_PATIENT_IDS[i % 3], audio=wav)
+                total = (time.perf_counter() - t0) * 1000
+                if r == 0:
+                    continue  # warm-up round
+                if not result["approval_ids"]:
+                    missed[label] += 1
+                    continue
+                totals, stages, durations, _ = out[label]
+                totals.append(total)
+                durations.append(result["asr"]["duration_s"])
+                with engine.db.tenant_session(DEMO_TENANT_ID) as s:
+                    steps = s.execute(select(AgentStep.node_name, AgentStep.duration_ms)
+                                      .where(AgentStep.execution_id == uuid.UUID(result["run_id"]))).all()
+                by_node = {name: ms for name, ms in steps}
+                parts = {
+                    "transcribe": by_node.get("transcribe", 0), "interpret": by_node.get("interpret", 0),
+                    "resolve": by_node.get("resolve", 0),
+                    "persist_and_queue": by_node.get("gate", 0) + by_node.get("request_approval", 0),
+                }
+                for k, v in parts.items():
+                    stages[k].append(float(v))
+                stages["other"].append(total - sum(parts.values()))
+    return {label: (*out[label][:3], missed[label]) for label in settings}  # type: ignore[misc]
 
 
 def interpreter_throughput(seconds: float = 2.0) -> float:
@@ -95,7 +104,8 @@ def interpreter_throughput(seconds: float = 2.0) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=2, help="rounds over the sentence set (after one warm-up)")
-    parser.add_argument("--beam", type=int, default=None, help="our beam size (default: the transcriber's)")
+    parser.add_argument("--beam", type=int, default=None, help="the new pipeline's beam size (default: the transcriber's)")
+    parser.add_argument("--window", type=float, default=None, help="the new pipeline's encoder window in seconds")
     args = parser.parse_args()
 
     from benchmarks._platform import bench_platform, pct
@@ -104,9 +114,15 @@ def main() -> None:
         from agents.asr import Transcriber
         from workflows.runtime import get_engine
 
-        ours_beam = args.beam or Transcriber.__dataclass_fields__["beam_size"].default
-        for label, beam in (("baseline (beam 5)", 5), (f"ours (beam {ours_beam})", ours_beam)):
-            totals, stages, durations, missed = measure(beam, args.runs)
+        defaults = Transcriber.__dataclass_fields__
+        new = {"decoder": "short", "beam_size": args.beam or defaults["beam_size"].default,
+               "window_s": args.window or defaults["window_s"].default}
+        settings = {"baseline (legacy decode, 30 s window, beam 5)": {"decoder": "legacy", "beam_size": 5},
+                    f"new (short decode, {new['window_s']:g} s window, beam {new['beam_size']})": new}
+        for label, (totals, stages, durations, missed) in measure(settings, args.runs).items():
+            if not totals:
+                print(f"{label}: no dictation reached the queue ({missed} misheard)")
+                continue
             print(f"{label}: end of speech -> approval request queued, {len(totals)} dictations "
                   f"({min(durations):.1f}-{max(durations):.1f} s of speech; {missed} misheard, not queued)")
             print(f"  total                p50 {pct(totals, .5):8.1f} ms  p95 {pct(totals, .95):8.1f} ms")

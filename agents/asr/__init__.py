@@ -2,7 +2,7 @@
 
 Modules: ``audio`` (load/validate/decode), ``model`` (local Whisper model, cached),
 ``vocabulary`` (biasing prompt from lexicon + catalog), ``correction`` (dental rewrite table),
-``transcriber`` (the pipeline), ``lexicon`` (the shared dental word lists).
+``decoder`` (the short-utterance n-best decode), ``transcriber`` (the pipeline), ``lexicon`` (the shared dental word lists).
 Heavy dependencies (faster-whisper, CTranslate2) load only when a transcriber is created.
 """
 
@@ -10,7 +10,14 @@ from agents.asr.audio import SUPPORTED_FORMATS, DecodedAudio, check_samples, loa
 from agents.asr.correction import RULES, Correction, Rule, correct_transcript, correct_transcript_with_log
 from agents.asr.errors import AudioError
 from agents.asr.model import ModelNotFoundError, default_model_path, pick_device
-from agents.asr.transcriber import Transcriber, TranscriptionResult, TranscriptSegment, transcribe
+from agents.asr.transcriber import (
+    Hypothesis,
+    Transcriber,
+    TranscriptionResult,
+    TranscriptSegment,
+    WordProb,
+    transcribe,
+)
 from agents.asr.vocabulary import GENERIC_PROMPT, DentalVocabulary, build_vocabulary
 
 __all__ = [
@@ -19,6 +26,7 @@ __all__ = [
     "DecodedAudio",
     "DentalVocabulary",
     "GENERIC_PROMPT",
+    "Hypothesis",
     "ModelNotFoundError",
     "RULES",
     "Rule",
@@ -26,6 +34,7 @@ __all__ = [
     "TranscriptSegment",
     "Transcriber",
     "TranscriptionResult",
+    "WordProb",
     "build_vocabulary",
     "check_samples",
     "correct_transcript",

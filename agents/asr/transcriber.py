@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence, Union
+from typing import Literal, Sequence, Union
 
 import numpy as np
 
@@ -24,12 +24,17 @@ from agents.asr.audio import (
     load_audio,
 )
 from agents.asr.correction import Correction, correct_transcript_with_log
+from agents.asr.decoder import ShortDecode, decode_short
 from agents.asr.model import load_model, model_name
 from agents.asr.vocabulary import DentalVocabulary, build_vocabulary
 
 # Segments Whisper itself thinks are not speech (noise, breathing) are dropped rather than
 # transcribed into a hallucinated "Thank you."; this is Whisper's own no-speech probability.
 _NO_SPEECH_DROP = 0.8
+#: The short decoder's encoder window. benchmarks/asr_window.py: every window shorter than
+#: Whisper's 30 s lost accuracy on tiny.en (critical-term error 2.3% -> 4.1% at 15 s, 6.9% at
+#: 10 s, clean Piper), so the window stays 30 s; shorter ones remain a setting.
+DEFAULT_WINDOW_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,26 @@ class TranscriptSegment:
     text: str
     avg_logprob: float
     no_speech_prob: float
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    """One n-best reading of the utterance (beam search), best first in ``hypotheses``."""
+
+    text: str  # after the dental correction pass
+    raw_text: str
+    score: float  # the beam's ranking score: mean log-prob per token (higher is better)
+    logprob: float  # total log-prob of the hypothesis' tokens
+
+
+@dataclass(frozen=True)
+class WordProb:
+    """A word of the best hypothesis (as Whisper spelt it, before correction) and its probability."""
+
+    word: str
+    start: float  # seconds from the start of the audio
+    end: float
+    probability: float
 
 
 @dataclass(frozen=True)
@@ -58,6 +83,9 @@ class TranscriptionResult:
     segments: tuple[TranscriptSegment, ...] = ()
     corrections: tuple[Correction, ...] = ()
     source_format: str = "pcm"
+    hypotheses: tuple[Hypothesis, ...] = ()  # empty when nothing was said (noise gate)
+    words: tuple[WordProb, ...] = ()
+    decoder: str = "legacy"  # "short" (VAD + short window + n-best) or "legacy" (full transcribe)
 
     def to_dict(self) -> dict[str, object]:
         """The JSON shape of the voice contract, plus ASR details under extra keys."""
@@ -85,6 +113,9 @@ class Transcriber:
     ``device``: "auto" picks CUDA/float16 when CTranslate2 sees a GPU, else CPU/int8.
     ``vocabulary``: the biasing prompt; None builds it from the seeded catalog, and
     ``bias=False`` turns biasing off (``initial_prompt`` can still be passed per call).
+    ``decoder``: "short" decodes an utterance that fits ``window_s`` (after VAD trimming) with
+    one n-best beam search (see ``agents.asr.decoder``); longer audio, and ``"legacy"``, use
+    faster-whisper's ``transcribe`` over a 30 s window (the pipeline before issue 10).
     """
 
     model: str | Path | None = None
@@ -98,6 +129,12 @@ class Transcriber:
     max_seconds: float = DEFAULT_MAX_SECONDS
     max_bytes: int = DEFAULT_MAX_BYTES
     silence_dbfs: float = DEFAULT_SILENCE_DBFS
+    decoder: Literal["short", "legacy"] = "short"
+    window_s: float = DEFAULT_WINDOW_S
+    num_hypotheses: int = 4
+    word_probs: bool = True
+    vad_trim: bool = True  # short decoder: cut leading/trailing non-speech (Silero) before encoding
+    timestamps: bool = True  # short decoder: let Whisper predict timestamp tokens, as ``transcribe`` does
     _name: str = field(init=False, default="")
 
     def __post_init__(self) -> None:
@@ -140,7 +177,17 @@ class Transcriber:
         vocab = self.vocabulary if self.bias else None
         prompt = (vocab.initial_prompt if vocab else None) if initial_prompt is _UNSET else initial_prompt
         hot = (vocab.hotwords if vocab else None) if hotwords is _UNSET else hotwords
+        do_correct = self.correct if correct is None else correct
         t1 = time.perf_counter()
+        short = None
+        if self.decoder == "short":
+            short = decode_short(
+                self._whisper, decoded.samples, initial_prompt=prompt, hotwords=hot,  # type: ignore[arg-type]
+                beam_size=self.beam_size, num_hypotheses=self.num_hypotheses, window_s=self.window_s,
+                word_probs=self.word_probs, vad=self.vad_trim, timestamps=self.timestamps,
+            )
+        if short is not None:
+            return self._short_result(decoded, short, do_correct, t0, t1)
         segments_iter, info = self._whisper.transcribe(
             decoded.samples,
             language="en",
@@ -149,16 +196,25 @@ class Transcriber:
             hotwords=hot,  # type: ignore[arg-type]
             condition_on_previous_text=False,
             vad_filter=False,
+            word_timestamps=self.decoder == "short" and self.word_probs,
         )
+        raw_segments = list(segments_iter)
         segments = tuple(
-            TranscriptSegment(s.start, s.end, s.text.strip(), s.avg_logprob, s.no_speech_prob)
-            for s in segments_iter
+            TranscriptSegment(s.start, s.end, s.text.strip(), s.avg_logprob, s.no_speech_prob) for s in raw_segments
         )
         asr_ms = (time.perf_counter() - t1) * 1000
-        kept = [s for s in segments if not (s.no_speech_prob >= _NO_SPEECH_DROP and s.avg_logprob < -0.5)]
-        raw = " ".join(s.text for s in kept if s.text).strip()
-        do_correct = self.correct if correct is None else correct
+        kept_idx = [i for i, s in enumerate(segments) if not (s.no_speech_prob >= _NO_SPEECH_DROP and s.avg_logprob < -0.5)]
+        raw = " ".join(segments[i].text for i in kept_idx if segments[i].text).strip()
         text, log = correct_transcript_with_log(raw) if do_correct else (raw, [])
+        words = tuple(
+            WordProb(w.word.strip(), w.start, w.end, w.probability)
+            for i in kept_idx for w in (raw_segments[i].words or ()) if any(c.isalnum() for c in w.word)
+        )
+        hypotheses: tuple[Hypothesis, ...] = ()
+        if raw and self.decoder == "short":  # the fallback keeps the fields filled: one hypothesis
+            n_tokens = [max(1, len(raw_segments[i].tokens)) for i in kept_idx]
+            total = sum(segments[i].avg_logprob * n for i, n in zip(kept_idx, n_tokens, strict=True))
+            hypotheses = (Hypothesis(text, raw, total / sum(n_tokens), total),)
         return TranscriptionResult(
             text=text,
             raw_text=raw,
@@ -171,6 +227,43 @@ class Transcriber:
             segments=segments,
             corrections=tuple(log),
             source_format=decoded.source_format,
+            hypotheses=hypotheses,
+            words=words,
+            decoder="legacy",
+        )
+
+    def _short_result(
+        self, decoded: DecodedAudio, short: ShortDecode, do_correct: bool, t0: float, t1: float
+    ) -> TranscriptionResult:
+        """A ``TranscriptionResult`` from the short decoder (empty when the noise gate closed)."""
+        asr_ms = (time.perf_counter() - t1) * 1000
+        hypotheses = []
+        corrections: list[Correction] = []
+        for i, h in enumerate(short.hypotheses):
+            text, log = correct_transcript_with_log(h.text) if do_correct else (h.text, [])
+            if i == 0:
+                corrections = log
+            hypotheses.append(Hypothesis(text, h.text, h.score, h.logprob))
+        best = hypotheses[0] if hypotheses else None
+        segments: tuple[TranscriptSegment, ...] = ()
+        if best is not None and best.raw_text:
+            start, end = short.speech_s or (0.0, decoded.duration_s)
+            segments = (TranscriptSegment(start, end, best.raw_text, best.score, short.no_speech_prob),)
+        return TranscriptionResult(
+            text=best.text if best else "",
+            raw_text=best.raw_text if best else "",
+            duration_s=decoded.duration_s,
+            latency_ms=(time.perf_counter() - t0) * 1000,
+            asr_ms=asr_ms,
+            model=self._name,
+            language="en",
+            device=self.device,
+            segments=segments,
+            corrections=tuple(corrections),
+            source_format=decoded.source_format,
+            hypotheses=tuple(h for h in hypotheses if h.raw_text),
+            words=tuple(WordProb(w.word, w.start, w.end, w.probability) for w in short.words),
+            decoder="short",
         )
 
 
