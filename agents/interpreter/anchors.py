@@ -84,7 +84,9 @@ def find_anchors(items: list[Item], seg: list[int], ctx: InterpretContext) -> li
                 anchors.append(Anchor("view", k, it, s, command="history.show"))
         elif it.kind == "note":
             anchors.append(Anchor("note", k, it, s, command="note.add"))
-        elif it.kind == "v_move" and _refers_back(items, k):
+        elif (it.kind == "v_move" or (it.kind == "registry_verb" and it.said in ("put", "bump") and "pos" in kinds)) and (
+            _refers_back(items, k)
+        ):
             anchors.append(Anchor("move", k, it, s, command="plan.item.move", extra={"refers": True}))
         elif it.kind == "v_move" and s not in label_segs and kinds & {"pos", "ordinal", "item_kw"}:
             anchors.append(Anchor("move", k, it, s, command="plan.item.move"))
@@ -170,6 +172,8 @@ def correct_labels(items: list[Item], anchors: list[Anchor]) -> None:
             last_label = by_pos[k]
         elif (it.kind == "correct" or (it.kind == "neg" and it.said == "no")) and last_label is not None:
             nxt = next_significant(items, k)
+            while nxt is not None and items[nxt].kind == "surf":  # "distal caries, sorry, mesial caries"
+                nxt = next_significant(items, nxt)
             if nxt is not None and items[nxt].kind == "label":
                 last_label.dropped = True
 

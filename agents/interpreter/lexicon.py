@@ -114,7 +114,8 @@ _label(
     default="dx",
 )
 _label(
-    "pulp necrosis|pulpal necrosis|necrotic pulp|necrotic|necrosis|non vital|nonvital|non-vital",
+    "pulp necrosis|pulpal necrosis|necrotic pulp|necrotic|necrosis|non vital|nonvital|non-vital|dead nerve|nerve is dead|"
+    "nerve's dead|nerve dead|the nerve's dead",
     dx="pulp_necrosis",
     default="dx",
 )
@@ -173,7 +174,7 @@ _label(
 )
 _label("x ray|xray|radiograph|x rays|xrays", plan="periapical_radiograph", default="plan", weak=True)
 _label(
-    "bitewings|bitewing|bite wings|bite wing|bitewing x rays|bitewing radiographs|bws|bite wing x rays|"
+    "bitewings|bitewing|bite wings|bite wing|bitewing x rays|bitewing radiographs|bws|bwx|bwxs|bite wing x rays|"
     "bitewing xrays|bitewing films",
     plan="bitewings",
     default="plan",
@@ -188,7 +189,7 @@ _label(
 )
 _label(
     "scaling and root planing|scaling and root planning|scaling root planing|srp|deep cleaning|"
-    "root planing|root planning|deep scaling",
+    "root planing|root planning|deep scaling|deep clean",
     plan="scaling_root_planing",
     default="plan",
 )
@@ -303,7 +304,10 @@ _add("no_action", "nothing to do|no treatment needed|no treatment|looked fine|lo
      "leave it alone|leave it for now|nothing needed")
 _add("not_clinical", "bill|billing|invoice|insurance|claim|lab|laboratory|supplier|order more|ordered|shade|"
      "numbness|wears off|don't worry|dont worry|reminder|rang|phoned|called|receptionist|front desk|parking|"
-     "payment|pay|cost|price|quote|estimate")
+     "payment|pay|cost|price|quote|estimate|set up for|set up|setup for|get the room ready")
+# Periodontitis staging and grading (AAP/EFP): part of the diagnosis said, never pocket depths or teeth
+_add("staging", "stage one|stage two|stage three|stage four|stage 1|stage 2|stage 3|stage 4|stage i|stage ii|"
+     "stage iii|stage iv|grade a|grade b|grade c")
 
 # --- function words ---------------------------------------------------------------------
 _add(

@@ -299,8 +299,13 @@ def _emit(d: Draft, a: Anchor, said_tooth: bool, confidence: float, proposals: l
             prev.confidence = min(prev.confidence, confidence)
             continue
         if (prev is not None and prev.command == d.command and prev.label == d.label and prev.teeth == list(group)
-                and prev.surfaces == list(surfaces) and prev.values == d.values):
-            continue  # "18 is missing, previously extracted": said twice in a row, proposed once
+                and prev.surfaces == list(surfaces) and (prev.values == d.values or (prev.missing and not d.missing))):
+            # "18 is missing, previously extracted": said twice in a row, proposed once; "31 is loose, grade two
+            # mobility": the second saying completes the first
+            if prev.values != d.values:
+                proposals[-1] = prev.model_copy(update={"values": d.values, "missing": list(d.missing),
+                                                        "confidence": confidence})
+            continue
         proposals.append(
             Proposal(
                 command=d.command,

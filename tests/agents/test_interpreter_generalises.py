@@ -276,3 +276,22 @@ def test_small_differences_of_wording() -> None:
 def test_a_notes_text_is_not_judged_as_talk() -> None:
     p = one(run("um, note: patient wants to discuss cost with her husband"))
     assert p["values"] == {"text": "patient wants to discuss cost with her husband"}
+
+
+def test_colloquial_and_staging_words() -> None:
+    assert one(run("the nerve's dead in twenty-two"))["label"] == "pulp_necrosis"
+    assert one(run("um, deep clean on the lower left quadrant"))["label"] == "scaling_root_planing"
+    assert one(run("BWX today"))["label"] == "bitewings"
+    assert one(run("generalized periodontitis, stage three, grade B"))["label"] == "periodontitis"
+    assert run("Jenny, can you set up for the number nineteen crown prep?", "UNIVERSAL")["kind"] == "no_command"
+
+
+def test_a_second_saying_completes_the_first() -> None:
+    p = one(run("thirty-one is loose, grade two mobility"))
+    assert (p["label"], p["values"], p["missing"]) == ("mobility", {"grade": 2}, [])
+    assert one(run("distal caries, sorry, mesial caries on 15"))["surfaces"] == ["M"]
+
+
+def test_put_that_one_first_moves_the_last_item() -> None:
+    p = one(run("put that one first", context={"last_item": {"command": "plan.item.add", "label": "crown", "tooth": "26"}}))
+    assert (p["command"], p["label"], p["values"]) == ("plan.item.move", "crown", {"position": 1})
