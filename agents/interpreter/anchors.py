@@ -124,7 +124,12 @@ def after_relative_word(items: list[Item], k: int) -> bool:
 
 
 def negate(items: list[Item], seg: list[int], anchors: list[Anchor]) -> None:
-    """'no caries on 16', '17 is not missing', 'delete the crown': no command for those anchors."""
+    """'no caries on 16', '17 is not missing', 'delete the crown', 'the x-ray looked fine': no
+    command for those anchors."""
+    quiet = {seg[k] for k, it in enumerate(items) if it.kind == "no_action"}
+    for a in anchors:
+        if a.seg in quiet:
+            a.dropped = True
     positions = [a.pos for a in anchors]  # anchors are in spoken order
     destroyed: set[int] = set()
 
@@ -178,9 +183,10 @@ def correct_labels(items: list[Item], anchors: list[Anchor]) -> None:
                 last_label.dropped = True
 
 
-def corrections(items: list[Item]) -> set[int]:
-    """'16, sorry, 17' / '16, no, 17' / '16 I mean 17': the earlier entity of that kind is dropped."""
-    removed: set[int] = set()
+def corrections(items: list[Item]) -> dict[int, int]:
+    """'16, sorry, 17' / '16, no, 17' / '16 I mean 17': the earlier entity of that kind is dropped
+    (returned with the index of the entity that replaces it)."""
+    removed: dict[int, int] = {}
     for k, it in enumerate(items):
         if it.kind == "correct" or (it.kind == "neg" and it.said == "no"):
             nxt = next_significant(items, k)
@@ -189,7 +195,7 @@ def corrections(items: list[Item]) -> set[int]:
             group = TOOTHY if items[nxt].kind in TOOTHY else {items[nxt].kind}
             for j in range(k - 1, -1, -1):
                 if items[j].kind in group and j not in removed:
-                    removed.add(j)
+                    removed[j] = nxt
                     break
     return removed
 

@@ -59,7 +59,7 @@ def is_question(toks: list[Tok]) -> bool:
     return words[0] in YESNO_STARTS and len(words) > 1 and (words[1] in SUBJECTS or toks[1].num is not None)
 
 
-_NOT_DICTATION = frozenset({"hypothetical", "past_story", "not_clinical", "no_action"})
+_NOT_DICTATION = frozenset({"hypothetical", "past_story", "not_clinical"})
 _TO_THE_PATIENT = frozenset({"your", "you're", "youre", "you'll", "you've", "yours"})
 
 

@@ -232,6 +232,7 @@ _add(
     "perio|pocketing|probe|probes|readings|reading|pd|pds",
 )
 _add("bleed", "bleeding|bleeds|bled|bop|bleeding on probing|bleeding point|bleeding points")
+_add("every_site", "all three|all 3|all of them|all three sites|all sites|every site|all of those")
 _add("recession", "recession|receded|gum recession|gingival recession|recessions")
 
 # --- cues that pick a finding or a planned procedure ----------------------------------
@@ -300,8 +301,10 @@ _add("hypothetical", "if|might|eventually|down the line|in the future|someday|at
 _add("past_story", "last year|last month|last week|years ago|months ago|weeks ago|yesterday|a while ago|"
      "we did|we talked about|we discussed|was done|were done|had done|had them done|had it done|did a|"
      "back when|when she was|when he was")
+# "33 is fine", "the x-ray looked fine, nothing to do there": that clause charts nothing
 _add("no_action", "nothing to do|no treatment needed|no treatment|looked fine|looks fine|looked good|all good|"
-     "leave it alone|leave it for now|nothing needed")
+     "leave it alone|leave it for now|nothing needed|is fine|are fine|is healthy|are healthy|is sound|is ok|"
+     "is okay|looks good|looks healthy|no problems|no issues")
 _add("not_clinical", "bill|billing|invoice|insurance|claim|lab|laboratory|supplier|order more|ordered|shade|"
      "numbness|wears off|don't worry|dont worry|reminder|rang|phoned|called|receptionist|front desk|parking|"
      "payment|pay|cost|price|quote|estimate|set up for|set up|setup for|get the room ready")

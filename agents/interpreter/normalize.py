@@ -64,7 +64,8 @@ _ONE_PRONOUN_BEFORE = frozenset(
         "big",
     }
 )
-_PERIO_HINTS = ("pocket", "probing", "depth", "perio", "recession", "bleed", "bop")
+# Words of perio charting ("perio" as a word: "periodontitis" and "periapical" are not charting)
+_PERIO_HINT = re.compile(r"pocket|probing|depth|\bperio\b|recession|bleed|\bbop\b")
 # A probing site followed by a single-digit depth ("24 buccal, 4 millimetres", "distolingual 6 mm on 47",
 # "buccal 4 3 5"): perio, even without the word "pocket". A two-digit number after a site is a tooth.
 _DIGIT_WORD = r"(?:[0-9]|zero|one|two|three|four|five|six|seven|eight|nine)"
@@ -96,7 +97,7 @@ class Tok:
 def has_perio_hint(text: str) -> bool:
     """Whether the transcript talks about perio (so 'leading' is 'bleeding')."""
     low = text.lower()
-    return any(h in low for h in _PERIO_HINTS) or _SITE_DEPTH.search(low) is not None
+    return _PERIO_HINT.search(low) is not None or _SITE_DEPTH.search(low) is not None
 
 
 def tokenize(text: str) -> list[Tok]:

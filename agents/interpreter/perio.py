@@ -66,19 +66,20 @@ def _pocket_at_site(items: list[Item], k: int) -> bool:
     return j < len(items) and items[j].kind == "surf"
 
 
-def _last_said(items: list[Item], count: int) -> list[int]:
-    """Indexes of the last ``count`` items that are not pauses, oldest first (a backward scan)."""
-    found: list[int] = []
-    n = len(items) - 1
-    while n >= 0 and len(found) < count:
-        if items[n].kind != "soft":
-            found.append(n)
-        n -= 1
-    return found[::-1]
-
-
 def _corrects(it: Item) -> bool:
     return it.kind == "correct" or (it.kind == "neg" and it.said == "no")
+
+
+def _last_said_run_before_correction(items: list[Item]) -> int | None:
+    """The run a correction at the end of ``items`` replaces ("two three two, no sorry, ...")."""
+    n = len(items) - 1
+    while n >= 0 and items[n].kind == "soft":
+        n -= 1
+    if n < 0 or not _corrects(items[n]):
+        return None
+    while n >= 0 and (items[n].kind == "soft" or _corrects(items[n])):
+        n -= 1
+    return n if n >= 0 and items[n].kind == "run" else None
 
 
 def _corrected(before: list[int], after: list[int]) -> list[int]:
@@ -96,10 +97,10 @@ def _join_runs(items: list[Item]) -> list[Item]:
     for it in items:
         prev = out[-2] if len(out) >= 2 and out[-1].kind == "soft" else (out[-1] if out else None)
         mm_first = prev is not None and prev.kind == "measure" and isinstance(prev.value, int) and 0 <= prev.value <= 15
-        said = _last_said(out, 2)
-        if it.kind == "run" and len(said) == 2 and _corrects(out[said[1]]) and out[said[0]].kind == "run":
-            first = out[said[0]]
-            del out[said[0]:]
+        before = _last_said_run_before_correction(out) if it.kind == "run" else None
+        if before is not None:
+            first = out[before]
+            del out[before:]
             out.append(Item("run", first.i, it.j, _corrected(first.value, it.value), first.penalty + it.penalty, first.said))
             continue
         if it.kind == "run" and mm_first and prev is not None:
@@ -124,7 +125,8 @@ def group_perio(items: list[Item], perio_mode: bool) -> list[Item]:
             j = k
             while j < n:
                 cur = items[j]
-                if cur.kind in _CORE or cur.kind in ("surf", "grade", "gmark") or _is_mobility(cur) or _glue(cur):
+                if (cur.kind in _CORE or cur.kind in ("surf", "grade", "gmark", "every_site")
+                        or (perio_mode and _is_mobility(cur)) or _glue(cur)):
                     members.append(cur)
                     j += 1
                     continue
@@ -161,7 +163,7 @@ def group_perio(items: list[Item], perio_mode: bool) -> list[Item]:
                 if conj is not None:
                     j -= len(members) - conj
                     members = members[:conj]
-            if any(m.kind in ("run", "bleed", "recession") or _is_mobility(m) for m in members):
+            if any(m.kind in ("run", "bleed", "recession") or (perio_mode and _is_mobility(m)) for m in members):
                 out.append(
                     Item(
                         "perio",
@@ -183,13 +185,13 @@ def _starts_group(items: list[Item], k: int, perio_mode: bool) -> bool:
     it = items[k]
     if it.kind in ("run", "bleed", "recession", "perio_kw"):
         return True
-    if _is_mobility(it):
-        return True  # in a perio utterance, mobility is charted with the perio record
+    if perio_mode and _is_mobility(it):
+        return True  # while perio charting, mobility is charted with the perio record (else it is a finding)
     if it.kind in ("measure", "gmark", "grade"):
         j = k + 1
         while j < len(items) and (items[j].kind in ("grade", "gmark") or _glue(items[j])):
             j += 1
-        return j < len(items) and (items[j].kind == "recession" or _is_mobility(items[j]))
+        return j < len(items) and (items[j].kind == "recession" or (perio_mode and _is_mobility(items[j])))
     if it.kind == "neg" and k + 1 < len(items) and items[k + 1].kind == "bleed":
         return True
     if it.kind == "surf":
@@ -271,6 +273,10 @@ def parse_group(members: list[Item], perio_mode: bool) -> tuple[dict[str, Any], 
                 continue
             if x.kind == "teeth":
                 j += 1  # "bleeding on 26 mesial buccal"
+                continue
+            if x.kind == "every_site":  # "bleeding on all three": the sites of the row just probed
+                sites.extend(ROW_SITES[cur_row if cur_row in ROW_SITES else "B"])
+                j += 1
                 continue
             if x.kind == "word" and x.said in ("everywhere", "generalized", "generalised"):
                 sites.extend(ALL_SITES)
@@ -417,7 +423,7 @@ def _glue_then_site(members: list[Item], j: int) -> bool:
     k = j + 1
     while k < len(members) and _glue(members[k]) and members[k].said not in ("all", "everywhere"):
         k += 1
-    return k < len(members) and (members[k].kind in ("surf", "teeth") or members[k].said in ("all", "everywhere"))
+    return k < len(members) and (members[k].kind in ("surf", "teeth", "every_site") or members[k].said in ("all", "everywhere"))
 
 
 def _closest_spec(members: list[Item], r: int, forward: bool) -> int | None:

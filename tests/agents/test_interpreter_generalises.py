@@ -295,3 +295,37 @@ def test_a_second_saying_completes_the_first() -> None:
 def test_put_that_one_first_moves_the_last_item() -> None:
     p = one(run("put that one first", context={"last_item": {"command": "plan.item.add", "label": "crown", "tooth": "26"}}))
     assert (p["command"], p["label"], p["values"]) == ("plan.item.move", "crown", {"position": 1})
+
+
+def test_a_clause_said_to_be_fine_charts_nothing() -> None:
+    out = run("thirty-five has a crown, thirty-four has an MO composite and thirty-three is fine")
+    assert [(p["label"], p["teeth"]) for p in out["proposals"]] == [("crown", ["35"]), ("restoration", ["34"])]
+    assert run("number 3 looked fine on the x-ray last time, nothing to do there", "UNIVERSAL")["kind"] == "no_command"
+
+
+def test_afterthoughts_and_corrected_surfaces_stay_with_their_finding() -> None:
+    out = run("number 30 has a fracture, mesial, um, and number 30 needs a crown", "UNIVERSAL")["proposals"]
+    assert [(p["label"], p["surfaces"]) for p in out] == [("fracture", ["M"]), ("crown", [])]
+    out = run("number 3 has a fracture on the buccal, sorry, the palatal, and a crown on number 3", "UNIVERSAL")["proposals"]
+    assert [(p["label"], p["surfaces"]) for p in out] == [("fracture", ["P"]), ("crown", [])]
+
+
+def test_the_tooth_said_after_next_is_the_next_records() -> None:
+    out = run("four three three, next, twelve, three two three", context={"tooth": "13", "perio_mode": True})
+    assert [(p["command"], p["tooth"]) for p in out["proposals"]] == [
+        ("perio.record", "13"), ("perio.next_tooth", None), ("perio.record", "12")]
+
+
+def test_mobility_is_a_finding_unless_perio_charting() -> None:
+    out = run("pockets on thirty six five four six, and thirty-six is mobile")["proposals"]
+    assert [p["command"] for p in out] == ["perio.record", "chart.finding.add"]
+    assert one(run("mobility one", context={"tooth": "41", "perio_mode": True}))["values"] == {"mobility_grade": 1}
+
+
+def test_periodontitis_is_no_perio_charting_and_bleeding_on_all_three() -> None:
+    out = run("tooth 8 apical periodontitis, root canal on 8", "UNIVERSAL")["proposals"]
+    assert [p["command"] for p in out] == ["diagnosis.add", "plan.item.add"]
+    p = one(run("forty-six buccal, six five seven, bleeding on all three"))
+    assert p["values"]["bleeding_sites"] == ["MB", "B", "DB"]
+    p = one(run("two three two, no sorry, two three three", context={"tooth": "44", "perio_mode": True}))
+    assert p["values"] == {"depths_mm": {"MB": 2, "B": 3, "DB": 3}}

@@ -14,6 +14,7 @@ FROZEN = {
     "voice_blind_dev_uk.jsonl": ("4b4c2bb8167ba849880b6d999b2132cf058996b40c1fb31ac4a4f8c28b4e8eda", 220),
     "voice_blind_dev_us.jsonl": ("e2c434e712e915d1eddbf60bdebfe1ce88e54241fcd4e36898c28c1e634a0071", 220),
     "voice_blind_dev_vocab.jsonl": ("4cd295203aa0e039af15651da2971f7a1c0c0faf8cd816d07c4e4973f5072a2a", 225),
+    "voice_blind_dev_long.jsonl": ("cd431ec96b5134df8cd4a1d7f28ad999f9065e14e0081cc67ddeeb2fd61bde0e", 249),
 }
 
 
