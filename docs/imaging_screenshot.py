@@ -10,16 +10,13 @@ the page with Debian's Chromium at 1366x900.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
-import os
 from pathlib import Path
 
-import httpx
-from playwright.sync_api import sync_playwright
+from demo_session import api_client, browser_page, parse_args
 
-from core_schema.seed.demo import DEMO_PASSWORD, DEMO_PATIENT_IDS
+from core_schema.seed.demo import DEMO_PATIENT_IDS
 from imaging import phantom
 
 PATIENT = str(DEMO_PATIENT_IDS[2])
@@ -40,26 +37,15 @@ def case() -> tuple[bytes, bytes]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", default="http://127.0.0.1:8000")
-    parser.add_argument("--chromium", default="/usr/bin/chromium")
-    args = parser.parse_args()
-    with httpx.Client(base_url=args.url, timeout=120) as http:
-        token = http.post("/auth/login", json={"email": "dentist@demo.clinic", "password": DEMO_PASSWORD})
-        http.headers["Authorization"] = f"Bearer {token.raise_for_status().json()['access_token']}"
-        http.cookies.clear()
+    args = parse_args(__doc__)
+    with api_client(args.url) as http:
         ids = []
         for text in HISTORY:
             ids += http.post("/api/v1/dictations", json={"patient_id": PATIENT, "text": text}).raise_for_status().json()["approval_ids"]
         if ids:
             http.post("/api/v1/approvals/decide", json={"ids": ids, "verdict": "approve"}).raise_for_status()
     png, findings = case()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=args.chromium, headless=True,
-                                    args=["--no-sandbox"] if os.geteuid() == 0 else [])
-        context = browser.new_context(base_url=args.url, viewport={"width": 1366, "height": 900}, device_scale_factor=1)
-        context.request.post("/auth/login", data={"email": "dentist@demo.clinic", "password": DEMO_PASSWORD})
-        page = context.new_page()
+    with browser_page(args.url, args.chromium) as page:
         page.goto(f"/patients/{PATIENT}/imaging")
         page.click("#upload-open")
         page.set_input_files("#upload-file", {"name": "bitewing.png", "mimeType": "image/png", "buffer": png})
@@ -77,7 +63,6 @@ def main() -> None:
         page.evaluate("document.querySelectorAll('.toast').forEach(t => t.remove())")
         page.wait_for_timeout(600)
         page.screenshot(path=str(DOCS / "imaging.png"))
-        browser.close()
     print(f"wrote {DOCS / 'imaging.png'}")
 
 

@@ -9,14 +9,12 @@ Chromium (``/usr/bin/chromium``) at 1366x900.
 
 from __future__ import annotations
 
-import argparse
-import os
 from pathlib import Path
 
 import httpx
-from playwright.sync_api import sync_playwright
+from demo_session import api_client, browser_page, parse_args
 
-from core_schema.seed.demo import DEMO_PASSWORD, DEMO_PATIENT_IDS
+from core_schema.seed.demo import DEMO_PATIENT_IDS
 
 ADA, BEN, CLEO = (str(p) for p in DEMO_PATIENT_IDS)
 DOCS = Path(__file__).resolve().parent
@@ -50,26 +48,15 @@ def dictate_all(http: httpx.Client, patient: str, texts: list[str]) -> list[str]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", default="http://127.0.0.1:8000")
-    parser.add_argument("--chromium", default="/usr/bin/chromium")
-    args = parser.parse_args()
-    with httpx.Client(base_url=args.url, timeout=120) as http:
-        token = http.post("/auth/login", json={"email": "dentist@demo.clinic", "password": DEMO_PASSWORD})
-        http.headers["Authorization"] = f"Bearer {token.raise_for_status().json()['access_token']}"
-        http.cookies.clear()
+    args = parse_args(__doc__)
+    with api_client(args.url) as http:
         history = [a for patient, texts in HISTORY.items() for a in dictate_all(http, patient, texts)]
         if history:
             http.post("/api/v1/approvals/decide", json={"ids": history, "verdict": "approve"}).raise_for_status()
         for patient, texts in PENDING.items():
             dictate_all(http, patient, texts)
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=args.chromium, headless=True,
-                                    args=["--no-sandbox"] if os.geteuid() == 0 else [])
-        context = browser.new_context(base_url=args.url, viewport={"width": 1366, "height": 900}, device_scale_factor=1)
-        context.request.post("/auth/login", data={"email": "dentist@demo.clinic", "password": DEMO_PASSWORD})
-        page = context.new_page()
+    with browser_page(args.url, args.chromium) as page:
         page.goto(f"/patients/{ADA}")
         page.wait_for_selector(".odontogram-svg")
         for text in ON_PAGE:  # a perio round on the page: the last tooth comes from context
@@ -85,7 +72,6 @@ def main() -> None:
             page.keyboard.press(key)
         page.wait_for_timeout(400)
         page.screenshot(path=str(DOCS / "inbox.png"))
-        browser.close()
     print(f"wrote {DOCS / 'chart.png'} and {DOCS / 'inbox.png'}")
 
 
