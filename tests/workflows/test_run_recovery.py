@@ -6,10 +6,7 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 import threading
-import time
 import uuid
 
 import pytest
@@ -25,6 +22,7 @@ from core_schema.models import (
     VoiceUtterance,
 )
 from core_schema.seed.demo import DEMO_TENANT_ID
+from tests.recovery import FAST_LEASES, kill_once_its_run_exists, spawn, wait_for, with_fast_leases
 from tests.workflows.conftest import DENTIST_ID, chart_call, propose_chart
 from workflows import leases
 from workflows.recovery import MAX_RECOVERIES, recover
@@ -43,9 +41,6 @@ def patient(engine) -> uuid.UUID:
         return row.id
 
 
-FAST_LEASES = {"DENTALAGENT_WORKER_HEARTBEAT_S": "0.5", "DENTALAGENT_WORKER_STALLED_S": "2"}
-
-
 def _run(engine, run_id: uuid.UUID) -> AgentExecution:
     with engine.db.system_session() as s:
         return s.get(AgentExecution, run_id)
@@ -61,13 +56,6 @@ def _applied(engine, run_id: uuid.UUID) -> tuple[int, int, int]:
         audits = s.scalar(select(func.count()).select_from(AuditEvent).where(
             AuditEvent.metadata_["execution_id"].astext == str(run_id), AuditEvent.event_type.like("CLINICAL_%")))
     return texecs, history, audits
-
-
-def _wait_for(predicate, timeout_s: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not predicate():
-        assert time.monotonic() < deadline, "condition not reached in time"
-        time.sleep(0.05)
 
 
 def test_decided_but_unresumed_run_is_applied_exactly_once(engine, patient) -> None:
@@ -144,52 +132,21 @@ def test_runs_recover_cli_reports_json(platform) -> None:
     assert set(json.loads(result.stdout)) >= {"requeued", "resumed", "abandoned", "stalled_jobs"}
 
 
-def with_fast_leases(fn) -> None:
-    """Call ``fn`` with this process's settings using FAST_LEASES."""
-    from core_schema.settings import get_settings
-
-    saved = {k: os.environ.get(k) for k in FAST_LEASES}
-    os.environ.update(FAST_LEASES)
-    get_settings.cache_clear()
-    try:
-        fn()
-    finally:
-        for k, v in saved.items():
-            os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
-        get_settings.cache_clear()
-
-
-def _spawn(platform, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-c", "from api.cli import main; main()", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env={**os.environ, **platform.env, **(env or {})})
-
-
 def test_dictation_killed_before_interpretation_resumes_from_its_recording(platform, engine, tmp_path, patient) -> None:
     from evals.audio_synth import synthesize_wav
 
     wav = tmp_path / "d.wav"
     wav.write_bytes(synthesize_wav("Mark seventeen as missing"))
     patient = str(patient)  # its own chart: nothing another test charted can make the proposal invalid
+    run_id = kill_once_its_run_exists(platform, engine, "dictate", str(wav), "--patient", patient,
+                                      "--as", "dentist@demo.clinic", "--json")
     with engine.db.system_session() as s:
-        before = set(s.scalars(select(AgentExecution.id)))
-    proc = _spawn(platform, "dictate", str(wav), "--patient", patient, "--as", "dentist@demo.clinic", "--json",
-                  env=FAST_LEASES)
-    try:
-        def started() -> bool:
-            with engine.db.system_session() as s:
-                return bool(set(s.scalars(select(AgentExecution.id))) - before)
-        _wait_for(started)
-    finally:
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
-    with engine.db.system_session() as s:
-        run_id = (set(s.scalars(select(AgentExecution.id))) - before).pop()
         run = s.get(AgentExecution, run_id)
         utterance = s.scalar(select(VoiceUtterance).where(VoiceUtterance.session_id == run.voice_session_id))
         assert (run.status, utterance.transcript) == ("RUNNING", None), "died before it heard anything"
 
     # the killed process was the run's worker: once its heartbeat is stale, recovery runs it here
-    with_fast_leases(lambda: _wait_for(lambda: get_queue().live_workers() == 0, 30))
+    with_fast_leases(lambda: wait_for(lambda: get_queue().live_workers() == 0, 30))
     result = platform.cli("runs", "recover", "--json", env=FAST_LEASES)
     assert result.returncode == 0, result.stdout + result.stderr
     row = _run(engine, run_id)
@@ -207,9 +164,9 @@ def test_dictation_killed_before_interpretation_resumes_from_its_recording(platf
 
 
 def test_worker_process_executes_runs_and_a_killed_worker_is_replaced(platform, engine, patient) -> None:
-    worker = _spawn(platform, "worker", "--concurrency", "1", "--interval-s", "0.5", env=FAST_LEASES)
+    worker = spawn(platform, "worker", "--concurrency", "1", "--interval-s", "0.5", env=FAST_LEASES)
     try:
-        _wait_for(lambda: get_queue().live_workers() > 0)
+        wait_for(lambda: get_queue().live_workers() > 0)
         result = platform.cli("dictate", "--text", "Mark eighteen as missing", "--patient", str(patient),
                               "--as", "dentist@demo.clinic", "--json", env=FAST_LEASES)
         assert result.returncode == 0, result.stderr
