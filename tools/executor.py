@@ -96,20 +96,32 @@ class Executor:
         Recording a call whose idempotency key already has a PENDING row returns that row: a
         run resumed after its worker died re-proposes the same calls without duplicating them.
         """
-        tool = self.registry.get(call.tool)
-        row_id = uuid.uuid4()
-        with self.db.tenant_session(call.tenant_id) as s:
-            existing = s.scalar(select(ToolExecution.id).where(
-                ToolExecution.input_params["idempotency_key"].astext == call.idempotency_key,
-                ToolExecution.status == "PENDING").limit(1))
-            if existing is not None:
-                return existing
-            s.add(ToolExecution(
-                id=row_id, agent_step_id=call.step_id, tool_id=tool.id, tenant_id=call.tenant_id,
-                api_client_id=call.api_client_id, status="PENDING",
-                input_params={"arguments": call.args, "idempotency_key": call.idempotency_key},
-            ))
-        return row_id
+        return self.record_pending_all([call])[0]
+
+    def record_pending_all(self, calls: list[Call]) -> list[uuid.UUID]:
+        """``record_pending`` for a run's whole proposal in one transaction (one tenant): a process
+        killed while recording leaves all of the calls or none, never a part that a resumed run
+        would take for the whole proposal."""
+        ids: list[uuid.UUID] = []
+        if not calls:
+            return ids
+        with self.db.tenant_session(calls[0].tenant_id) as s:
+            for call in calls:
+                existing = s.scalar(select(ToolExecution.id).where(
+                    ToolExecution.input_params["idempotency_key"].astext == call.idempotency_key,
+                    ToolExecution.status == "PENDING").limit(1))
+                if existing is not None:
+                    ids.append(existing)
+                    continue
+                row_id = uuid.uuid4()
+                s.add(ToolExecution(
+                    id=row_id, agent_step_id=call.step_id, tool_id=self.registry.get(call.tool).id,
+                    tenant_id=call.tenant_id, api_client_id=call.api_client_id, status="PENDING",
+                    input_params={"arguments": call.args, "idempotency_key": call.idempotency_key},
+                ))
+                s.flush()  # a later call with the same key finds this row
+                ids.append(row_id)
+        return ids
 
     def recorded_calls(self, tenant_id: uuid.UUID, key_prefix: str) -> list[uuid.UUID]:
         """The calls already recorded under idempotency keys ``{key_prefix}{n}``, in the order of n."""

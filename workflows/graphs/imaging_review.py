@@ -20,7 +20,6 @@ import uuid
 from typing import Any
 
 from langgraph.graph import END, START, StateGraph
-from langgraph.types import interrupt
 
 import imaging.chart_tool  # noqa: F401  (registers the imaging tools)
 from core_schema.models import AIInferenceJob, AIModelVersion, ImagingObject
@@ -34,7 +33,7 @@ from tools.clinical.chart import current_chart
 from tools.executor import Call
 from workflows import approvals
 from workflows.engine import Engine, NodeContext, State, WorkflowSpec
-from workflows.graphs.approval_steps import ApprovalState
+from workflows.graphs.approval_steps import ApprovalState, apply_decisions, await_reviewer
 
 TOOL = "chart_imaging_finding"
 REPORT_TOOL = "record_radiology_report"
@@ -156,7 +155,8 @@ def build(engine: Engine) -> StateGraph:
                               "surfaces": a["surfaces"], "values": values}))
                 raw["threshold"] = threshold
                 p.raw_output = raw
-        ids = [str(engine.executor.record_pending(c)) for c in calls]
+        # all or none: a run killed here and resumed must not take a part of its proposal for the whole
+        ids = [str(i) for i in engine.executor.record_pending_all(calls)]
         return {"tool_execution_ids": ids, "proposed_count": len(ids)}
 
     @engine.node("request_approval", "HUMAN_APPROVAL")
@@ -173,25 +173,12 @@ def build(engine: Engine) -> StateGraph:
         return {"approval_ids": [str(i) for i in ids], "approvals_open": still_open,
                 "awaiting_ids": list(state["tool_execution_ids"])}
 
-    @engine.node("await_approval", "HUMAN_APPROVAL")
-    def await_approval(state: State, ctx: NodeContext) -> State:
-        if state.get("approvals_open", 1):
-            interrupt({"approval_ids": state["approval_ids"]})
-        return {}
+    await_approval = engine.node("await_approval", "HUMAN_APPROVAL")(await_reviewer)
 
     @engine.node("apply", "TOOL_CALL")
     def apply(state: State, ctx: NodeContext) -> State:
         tenant = uuid.UUID(state["tenant_id"])
-        decided = approvals.decisions_of(engine, tenant, state["awaiting_ids"])
-        applied, rejected, failed = [], [], []
-        for texec_id in state["awaiting_ids"]:
-            verdict, approval_id = decided.get(texec_id, ("REJECTED", None))
-            if verdict == "APPROVED":
-                outcome = _run(engine, state, ctx, texec_id, approval_id)
-                (applied if outcome.ok else failed).append(texec_id)
-            else:
-                engine.executor.cancel(tenant, uuid.UUID(texec_id), "rejected by the reviewer")
-                rejected.append(texec_id)
+        applied, rejected, failed = apply_decisions(engine, state, ctx)
         review.record_events(engine.db, tenant, state["awaiting_ids"], for_training=state.get("mode") != "imaging-eval")
         if failed:
             approvals.record_apply_failure(engine, tenant, uuid.UUID(state["execution_id"]), failed)
@@ -243,17 +230,6 @@ def build(engine: Engine) -> StateGraph:
     graph.add_edge("report", "summarize")
     graph.add_edge("summarize", END)
     return graph
-
-
-def _run(engine: Engine, state: State, ctx: NodeContext, texec_id: str, approval_id: uuid.UUID | None) -> Any:
-    tenant = uuid.UUID(state["tenant_id"])
-    name, args, key = engine.executor.load_call(tenant, uuid.UUID(texec_id))
-    outcome = engine.executor.run(Call(
-        tool=name, args=args, tenant_id=tenant, user_id=uuid.UUID(state["user_id"]), idempotency_key=key,
-        execution_id=uuid.UUID(state["execution_id"]), step_id=ctx.step_id, api_client_id=_uuid(state.get("api_client_id")),
-        approval_request_id=approval_id, tool_execution_id=uuid.UUID(texec_id)))
-    ctx.record_tool(name, {"tool_execution_id": texec_id}, {"status": outcome.status})
-    return outcome
 
 
 SPEC = WorkflowSpec(
