@@ -18,7 +18,10 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from core_schema.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -46,15 +49,37 @@ def _libpq(url: str, database: str | None = None) -> str:
     return u.render_as_string(hide_password=False)
 
 
+def restore_environ(saved: dict[str, str | None]) -> None:
+    """Put these environment variables back as they were (None: it was not set)."""
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+def migrate_and_seed() -> Database:
+    """Bring the process's (just re-pointed, empty) database to the schema's head and seed the demo
+    clinic: how every private platform (an eval sandbox, a test session) starts; returns the database."""
+    from core_schema import migrate  # noqa: PLC0415
+    from core_schema.db import get_database  # noqa: PLC0415
+    from core_schema.seed.demo import seed  # noqa: PLC0415
+
+    db = get_database()
+    migrate.upgrade(db)
+    with db.system_session() as session:
+        seed(session)
+    return db
+
+
 @contextmanager
 def throwaway_platform() -> Iterator[Any]:
     """Yield the engine of a fresh migrated, seeded platform; delete everything on exit."""
     import psycopg  # noqa: PLC0415
 
-    from core_schema import embedded, migrate  # noqa: PLC0415
+    from core_schema import embedded  # noqa: PLC0415
     from core_schema.db import get_database  # noqa: PLC0415
     from core_schema.redis_store import get_redis  # noqa: PLC0415
-    from core_schema.seed.demo import seed  # noqa: PLC0415
     from core_schema.settings import get_settings  # noqa: PLC0415
     from workflows.runtime import get_engine  # noqa: PLC0415
 
@@ -82,10 +107,7 @@ def throwaway_platform() -> Iterator[Any]:
     os.environ.update(env)
     _clear_caches()
     try:
-        db = get_database()
-        migrate.upgrade(db)
-        with db.system_session() as session:
-            seed(session)
+        migrate_and_seed()
         log.info("eval sandbox %s ready", run_id)
         yield get_engine()
     finally:
@@ -111,9 +133,5 @@ def throwaway_platform() -> Iterator[Any]:
             with psycopg.connect(_libpq(server_url), autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
         shutil.rmtree(home, ignore_errors=True)
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+        restore_environ(saved)
         _clear_caches()

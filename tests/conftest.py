@@ -23,11 +23,11 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
-from core_schema import embedded, migrate
+from core_schema import embedded
 from core_schema.db import Database, get_database
 from core_schema.redis_store import get_redis
-from core_schema.seed.demo import seed
 from core_schema.settings import get_settings
+from evals.sandbox import migrate_and_seed, restore_environ
 
 SPEC_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "spec"
 
@@ -106,18 +106,11 @@ def platform() -> Iterator[PlatformEnv]:
     os.environ.update(env)
     _clear_caches()
     try:
-        db = get_database()
-        migrate.upgrade(db)
-        with db.system_session() as session:
-            seed(session)
+        db = migrate_and_seed()
         yield PlatformEnv(env=env, run_id=run_id, db=db, redis=get_redis())
     finally:
         _teardown(env, server_url, db_name, home)
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+        restore_environ(saved)
         _clear_caches()
 
 
