@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
 from agents.interpreter import InterpretContext
 from agents.interpreter.llm import LLMInterpreter, LLMInterpreterError, build_tools
+from tests.llm_server import JSONHandler, serve
 
 # user utterance -> the tool calls the fake model answers with ((name, arguments) pairs)
 SCRIPT: dict[str, list[tuple[str, Any]]] = {
@@ -62,21 +61,18 @@ SCRIPT: dict[str, list[tuple[str, Any]]] = {
 }
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(JSONHandler):
     requests: list[dict[str, Any]] = []
 
-    def log_message(self, *args: Any) -> None:  # keep test output quiet
-        pass
-
     def do_POST(self) -> None:  # noqa: N802 - http.server naming
-        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+        body = self.read_json()
         type(self).requests.append({"path": self.path, "auth": self.headers.get("Authorization"), "body": body})
         if self.path != "/v1/chat/completions":
-            self._send(404, {"error": {"message": "not found"}})
+            self.send_json(404, {"error": {"message": "not found"}})
             return
         user = next(m["content"] for m in body["messages"] if m["role"] == "user")
         if user == "boom":
-            self._send(500, {"error": {"message": "model exploded", "type": "server_error"}})
+            self.send_json(500, {"error": {"message": "model exploded", "type": "server_error"}})
             return
         calls = [
             {
@@ -89,7 +85,7 @@ class _Handler(BaseHTTPRequestHandler):
         message: dict[str, Any] = {"role": "assistant", "content": None if calls else "nothing to chart"}
         if calls:
             message["tool_calls"] = calls
-        self._send(
+        self.send_json(
             200,
             {
                 "id": "chatcmpl-test",
@@ -101,25 +97,11 @@ class _Handler(BaseHTTPRequestHandler):
             },
         )
 
-    def _send(self, status: int, payload: dict[str, Any]) -> None:
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/v1"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with serve(_Handler) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

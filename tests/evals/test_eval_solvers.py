@@ -5,14 +5,13 @@ workflow on a throwaway platform."""
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
 
 import pytest
 from sqlalchemy import func, select
 
 from tests.agents.test_interpreter_llm import SCRIPT, _Handler
+from tests.llm_server import serve
 
 FINDING = "chart.finding.add"
 ROWS = [
@@ -35,14 +34,8 @@ ROWS = [
 @pytest.fixture(scope="module")
 def chat_server() -> Iterator[str]:
     assert all(r["text"] in SCRIPT or r["text"] == "boom" for r in ROWS)  # the server's script covers every row
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/v1"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with serve(_Handler) as url:
+        yield url
 
 
 def test_rules_and_llm_side_by_side_in_one_report(platform, chat_server, tmp_path) -> None:

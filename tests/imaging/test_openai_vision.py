@@ -5,10 +5,8 @@ from __future__ import annotations
 import base64
 import io
 import json
-import threading
 import uuid
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -19,37 +17,27 @@ from imaging.errors import ImagingError
 from imaging.ingest import ingest
 from imaging.runners import OpenAIVisionRunner, RunnerInput
 from imaging.service import start_review
+from tests.llm_server import JSONHandler, serve
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(JSONHandler):
     requests: list[dict[str, Any]] = []
     answer: str = "{}"
 
-    def log_message(self, *args: Any) -> None:
-        pass
-
     def do_POST(self) -> None:  # noqa: N802 (http.server's name)
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        body = self.read_json()
         type(self).requests.append({"path": self.path, "body": body})
         reply = {"id": "chatcmpl-1", "object": "chat.completion", "created": 0, "model": body["model"],
                  "choices": [{"index": 0, "finish_reason": "stop",
                               "message": {"role": "assistant", "content": type(self).answer}}],
                  "usage": {"prompt_tokens": 900, "completion_tokens": 60, "total_tokens": 960}}
-        data = json.dumps(reply).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        self.send_json(200, reply)
 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/v1"
-    httpd.shutdown()
+    with serve(_Handler) as url:
+        yield url
 
 
 def test_runner_sends_the_image_and_scales_boxes_back(server) -> None:

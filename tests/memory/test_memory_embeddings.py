@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
 import pytest
@@ -14,6 +11,7 @@ from memory.embeddings import EmbeddingError, MiniLMOnnxEmbedder, OpenAICompatib
 from memory.records import MemoryWrite, Scope
 from memory.repository import MemoryRepository
 from memory.tokens import count_tokens, truncate
+from tests.llm_server import JSONHandler, serve
 from tests.memory.helpers import DEMO_TENANT_ID
 
 VOCAB = ["caries", "crown", "fluoride", "implant", "extraction"]
@@ -27,43 +25,27 @@ def _fake_vector(text: str, dims: int) -> list[float]:
     return v
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(JSONHandler):
     requests: list[dict] = []
 
     def do_POST(self) -> None:  # noqa: N802 (http.server's name)
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        body = self.read_json()
         type(self).requests.append({"path": self.path, "auth": self.headers.get("Authorization"), "body": body})
         if self.path != "/v1/embeddings" or body.get("model") != "test-embed":
-            self.send_response(404)
-            self.end_headers()
-            self.wfile.write(b'{"error": {"message": "model not found"}}')
+            self.send_json(404, {"error": {"message": "model not found"}})
             return
         inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
         data = [{"object": "embedding", "index": i, "embedding": _fake_vector(t, 64)} for i, t in enumerate(inputs)]
         payload = {"object": "list", "data": list(reversed(data)), "model": "test-embed",
                    "usage": {"prompt_tokens": sum(len(t.split()) for t in inputs), "total_tokens": 0}}
-        raw = json.dumps(payload).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(raw)))
-        self.end_headers()
-        self.wfile.write(raw)
-
-    def log_message(self, *args: object) -> None:
-        pass
+        self.send_json(200, payload)
 
 
 @pytest.fixture
 def server() -> Iterator[str]:
     _Handler.requests = []
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/v1"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with serve(_Handler) as url:
+        yield url
 
 
 def test_openai_compatible_embedder_speaks_the_protocol(server) -> None:
