@@ -116,16 +116,6 @@ def _refers_to_an_id(method: str, path: str) -> bool:
 # ---------------------------------------------------------------------------------------------- fixtures
 
 
-@pytest.fixture(scope="module")
-def app(platform):
-    return create_app()
-
-
-@pytest.fixture
-def http(app) -> TestClient:
-    return TestClient(app)
-
-
 def sign_in(http: TestClient, email: str) -> dict[str, str]:
     response = http.post("/auth/login", json={"email": email, "password": DEMO_PASSWORD})
     assert response.status_code == 200, response.text

@@ -16,7 +16,6 @@ import pytest
 import uvicorn
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from core_schema.redis_store import get_redis
 from core_schema.seed.demo import (
     DEMO_PASSWORD,
@@ -30,16 +29,6 @@ from workflows.approval_queue import channel
 
 DENTIST_ID = sid("user", "dentist@demo.clinic")
 ASSISTANT_ID = sid("user", "assistant@demo.clinic")
-
-
-@pytest.fixture(scope="module")
-def app(platform):
-    return create_app()
-
-
-@pytest.fixture
-def http(app):
-    return TestClient(app)
 
 
 def login(http: TestClient | httpx.Client, email: str = "dentist@demo.clinic") -> dict[str, str]:

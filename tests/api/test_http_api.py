@@ -35,17 +35,6 @@ def _api_routes() -> list[tuple[str, str]]:
 API_ROUTES = _api_routes()
 
 
-@pytest.fixture(scope="module")
-def app(platform):
-    return create_app()
-
-
-@pytest.fixture
-def http(app):
-    """A client with its own cookie jar."""
-    return TestClient(app)
-
-
 def login(http: TestClient, email: str = "dentist@demo.clinic", keep_cookies: bool = False) -> dict[str, str]:
     response = http.post("/auth/login", json={"email": email, "password": DEMO_PASSWORD})
     assert response.status_code == 200, response.text

@@ -12,22 +12,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from api.app import create_app
 from core_schema.models import AIReviewEvent, ImagingObject, ImagingStudy
 from core_schema.seed.demo import DEMO_PASSWORD, UNIVERSAL_PATIENT_ID
 from tests.api.imaging_upload import phantom_case, upload
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-
-
-@pytest.fixture(scope="module")
-def app(platform):
-    return create_app()
-
-
-@pytest.fixture
-def http(app) -> TestClient:
-    return TestClient(app)
 
 
 def login(http: TestClient, email: str = "dentist@demo.clinic") -> dict[str, str]:

@@ -17,7 +17,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from starlette.websockets import WebSocketDisconnect
 
-from api.app import create_app
 from core_schema.models import AgentExecution, VoiceRecording, VoiceSession, VoiceUtterance
 from core_schema.seed.demo import (
     DEMO_PASSWORD,
@@ -36,16 +35,6 @@ SENTENCE = "Tooth sixteen occlusal caries and mark seventeen as missing"
 CHUNK_S = 0.25  # MediaRecorder's timeslice in the web app
 URL = "/api/v1/dictations/stream"
 PATIENT = DEMO_PATIENT_IDS[2]
-
-
-@pytest.fixture(scope="module")
-def app(platform):
-    return create_app()
-
-
-@pytest.fixture
-def http(app):
-    return TestClient(app)
 
 
 @pytest.fixture(scope="module")
