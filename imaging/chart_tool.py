@@ -16,7 +16,6 @@ approval of its own because it only records decisions a reviewer has just taken.
 
 from __future__ import annotations
 
-import copy
 import uuid
 from typing import Any
 
@@ -25,14 +24,7 @@ from sqlalchemy import select
 
 from core_schema.models import AIPrediction, ClinicalNote
 from imaging.labels import CONDITION_LABELS, LABELS, RESTORATION_LABELS, STATUS_LABELS, SURFACE_LABELS
-from tools.clinical.chart import (
-    current_chart,
-    empty_tooth,
-    normalise_chart,
-    normalise_tooth,
-    snapshot_source,
-    write_snapshot,
-)
+from tools.clinical.chart import edit_chart, empty_tooth, normalise_tooth
 from tools.clinical.common import CHART_WRITE, StrictModel, load_encounter, load_patient, tooth_to_str
 from tools.clinical.teeth import check_tooth, normalise_surfaces
 from tools.context import Mutation, ToolContext, ToolError, ToolResult
@@ -86,26 +78,20 @@ def chart_imaging_finding(ctx: ToolContext, args: ChartImagingFindingInput) -> T
                                                      AIPrediction.tenant_id == ctx.tenant_id))
     if prediction is None or prediction.patient_id != args.patient_id:
         raise ToolError(f"prediction {args.prediction_id} not found for this patient")
-    prev_id, prev_chart = current_chart(s, ctx.tenant_id, args.patient_id, for_update=True)
-    chart = copy.deepcopy(prev_chart)
-    text = _apply(chart, tooth, label, surfaces, args.values, str(args.prediction_id))
-    chart = normalise_chart(chart)
+    def apply(chart: dict[str, Any]) -> list[str]:
+        text = _apply(chart, tooth, label, surfaces, args.values, str(args.prediction_id))
+        return [text] if text is not None else []
+
+    done = edit_chart(ctx, args.patient_id, args.encounter_id, apply)
     out = {"patient_id": str(args.patient_id), "prediction_id": str(args.prediction_id), "tooth": tooth}
-    if text is None:
-        return ToolResult(output={**out, "snapshot_id": str(prev_id) if prev_id else None, "changed": 0,
+    if done.snapshot_id is None:
+        return ToolResult(output={**out, "snapshot_id": str(done.prev_id) if done.prev_id else None, "changed": 0,
                                   "summary": "no change: the finding was already charted"})
-    snap = write_snapshot(s, tenant_id=ctx.tenant_id, patient_id=args.patient_id, chart=chart,
-                          source=snapshot_source(ctx), user_id=ctx.user_id, encounter_id=args.encounter_id)
+    text = done.summaries[0]
     return ToolResult(
-        output={**out, "snapshot_id": str(snap.id), "changed": 1, "summary": text,
-                "teeth": {tooth: chart["teeth"].get(tooth, empty_tooth())}},
-        mutation=Mutation(
-            entity_type="DENTAL_CHART", entity_id=snap.id, action_type="UPDATE",
-            previous_state={"patient_id": str(args.patient_id), "snapshot_id": str(prev_id) if prev_id else None,
-                            "chart": prev_chart},
-            new_state={"patient_id": str(args.patient_id), "snapshot_id": str(snap.id), "chart": chart},
-            summary=text,
-        ),
+        output={**out, "snapshot_id": str(done.snapshot_id), "changed": 1, "summary": text,
+                "teeth": {tooth: done.chart["teeth"].get(tooth, empty_tooth())}},
+        mutation=done.mutation(text),
     )
 
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import copy
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -139,6 +141,49 @@ def snapshot_source(ctx: ToolContext) -> str:
     if ctx.execution_id is not None:
         return "AGENT"
     return "MANUAL"
+
+
+@dataclass
+class ChartEdit:
+    """A chart change as committed to the session: the version it replaced and the new one.
+
+    ``snapshot_id`` is None when the edit changed nothing: no version was written and there is
+    nothing to undo."""
+
+    patient_id: uuid.UUID
+    prev_id: uuid.UUID | None
+    prev_chart: dict[str, Any]
+    chart: dict[str, Any]
+    summaries: list[str]
+    snapshot_id: uuid.UUID | None
+
+    def mutation(self, summary: str) -> Mutation:
+        """The undoable record of the new version (the previous chart is what an undo restores)."""
+        patient = str(self.patient_id)
+        return Mutation(
+            entity_type="DENTAL_CHART", entity_id=self.snapshot_id, action_type="UPDATE",
+            previous_state={"patient_id": patient, "snapshot_id": str(self.prev_id) if self.prev_id else None,
+                            "chart": self.prev_chart},
+            new_state={"patient_id": patient, "snapshot_id": str(self.snapshot_id), "chart": self.chart},
+            summary=summary,
+        )
+
+
+def edit_chart(ctx: ToolContext, patient_id: uuid.UUID, encounter_id: uuid.UUID | None,
+               edit: Callable[[dict[str, Any]], list[str]]) -> ChartEdit:
+    """Apply ``edit`` to a copy of the patient's current chart under its lock; write a new version
+    only when ``edit`` says (one sentence per change) that it changed something.
+
+    Every tool that charts goes through here, so each keeps the same locking, normalising and undo record."""
+    prev_id, prev_chart = current_chart(ctx.session, ctx.tenant_id, patient_id, for_update=True)
+    chart = copy.deepcopy(prev_chart)
+    summaries = edit(chart)
+    chart = normalise_chart(chart)
+    snapshot_id = None
+    if summaries:
+        snapshot_id = write_snapshot(ctx.session, tenant_id=ctx.tenant_id, patient_id=patient_id, chart=chart,
+                                     source=snapshot_source(ctx), user_id=ctx.user_id, encounter_id=encounter_id).id
+    return ChartEdit(patient_id, prev_id, prev_chart, chart, summaries, snapshot_id)
 
 
 def _surfaces_text(surfaces: list[str]) -> str:
@@ -310,31 +355,21 @@ def update_dental_chart(ctx: ToolContext, args: UpdateDentalChartInput) -> ToolR
     if args.encounter_id is not None:
         load_encounter(s, ctx.tenant_id, args.patient_id, args.encounter_id)
     checked = [_check_change(c) for c in args.changes]  # refuse the whole call before changing anything
-    prev_id, prev_chart = current_chart(s, ctx.tenant_id, args.patient_id, for_update=True)
-    chart = copy.deepcopy(prev_chart)
-    applied: list[str] = []
-    for tooth, label, surfaces, grade in checked:
-        text = apply_finding(chart, tooth, label, surfaces, grade)
-        if text:
-            applied.append(text)
-    chart = normalise_chart(chart)
+
+    def apply_all(chart: dict[str, Any]) -> list[str]:
+        return [text for tooth, label, surfaces, grade in checked if (text := apply_finding(chart, tooth, label, surfaces, grade))]
+
+    done = edit_chart(ctx, args.patient_id, args.encounter_id, apply_all)
     touched = list(dict.fromkeys(c[0] for c in checked))
-    if not applied:
+    teeth = {t: done.chart["teeth"].get(t, empty_tooth()) for t in touched}
+    if done.snapshot_id is None:
         # Nothing new: no chart version is written and there is nothing to undo.
-        return ToolResult(output={"patient_id": str(args.patient_id), "snapshot_id": str(prev_id) if prev_id else None,
-                                  "changed": 0, "summary": "no change: every finding was already charted",
-                                  "teeth": {t: chart["teeth"].get(t, empty_tooth()) for t in touched}})
-    snap = write_snapshot(s, tenant_id=ctx.tenant_id, patient_id=args.patient_id, chart=chart,
-                          source=snapshot_source(ctx), user_id=ctx.user_id, encounter_id=args.encounter_id)
-    summary = "; ".join(applied)
+        return ToolResult(output={"patient_id": str(args.patient_id), "snapshot_id": str(done.prev_id) if done.prev_id else None,
+                                  "changed": 0, "summary": "no change: every finding was already charted", "teeth": teeth})
+    summary = "; ".join(done.summaries)
     summary = summary[0].upper() + summary[1:]
     return ToolResult(
-        output={"patient_id": str(args.patient_id), "snapshot_id": str(snap.id), "changed": len(applied),
-                "summary": summary, "teeth": {t: chart["teeth"].get(t, empty_tooth()) for t in touched}},
-        mutation=Mutation(
-            entity_type="DENTAL_CHART", entity_id=snap.id, action_type="UPDATE",
-            previous_state={"patient_id": str(args.patient_id), "snapshot_id": str(prev_id) if prev_id else None, "chart": prev_chart},
-            new_state={"patient_id": str(args.patient_id), "snapshot_id": str(snap.id), "chart": chart},
-            summary=summary,
-        ),
+        output={"patient_id": str(args.patient_id), "snapshot_id": str(done.snapshot_id), "changed": len(done.summaries),
+                "summary": summary, "teeth": teeth},
+        mutation=done.mutation(summary),
     )
