@@ -263,14 +263,10 @@ class Engine:
                 return self._invoke(conn, name, execution_id, tenant_id, dict(initial or {}))
             config = {"configurable": {"thread_id": str(execution_id)}}
             snapshot = self.graphs[name].get_state(config)
-            if snapshot.interrupts:
-                if open_requests:
-                    return self._record(conn, execution_id, None, snapshot)
-                payload: Any = Command(resume={"resumed": True})
-            elif snapshot.next:
-                payload = None  # continue from the last checkpoint
-            else:
-                return self._record(conn, execution_id, None, snapshot)  # ran to the end; record it
+            move = next_move(snapshot, bool(open_requests))
+            if move in ("wait", "finished"):
+                return self._record(conn, execution_id, None, snapshot)
+            payload: Any = Command(resume={"resumed": True}) if move == "resume" else None
             return self._invoke(conn, name, execution_id, tenant_id, payload)
 
     def result(self, execution_id: uuid.UUID) -> RunResult:
@@ -325,6 +321,22 @@ class Engine:
                             checkpoint_id=snapshot.config["configurable"].get("checkpoint_id"), error=error,
                             trace_id=current_trace_id(), steps=self.steps.take(execution_id))
         return RunResult(execution_id, status, state, error)
+
+
+def next_move(snapshot: Any, open_requests: bool) -> str:
+    """What a checkpointed run needs now: "wait" (a person has not decided), "resume" (decided),
+    "continue" (its worker died mid-run) or "finished".
+
+    A step whose work was saved (pending writes) but whose checkpoint was not, because the worker
+    died in between, is not in ``snapshot.next`` (LangGraph lists only tasks still to run) but is in
+    ``snapshot.tasks``: the run must continue, or it would be recorded COMPLETED having skipped
+    every step after it.
+    """
+    if snapshot.interrupts:
+        return "wait" if open_requests else "resume"
+    if snapshot.next or snapshot.tasks:
+        return "continue"
+    return "finished"
 
 
 def _ms(t0: float) -> int:
