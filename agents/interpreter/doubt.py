@@ -27,6 +27,8 @@ from .tagger import tag
 
 #: Readings whose score (mean log-prob per token) is within this of the best are "close".
 CLOSE_MARGIN = 0.25
+#: How far a reading may be from the best to replace a best reading that says nothing usable.
+RESCUE_MARGIN = 0.45
 #: A word below this probability is doubtful when it carries a critical slot.
 LOW_WORD_PROBABILITY = 0.35
 #: How much a flagged proposal's confidence drops (never below the clarify threshold's floor).
@@ -59,17 +61,24 @@ def interpret_heard(readings: Sequence[Heard], words: Sequence[HeardWord] = (), 
     if not readings:
         return interpret("", notation, context)
     best = readings[0]
-    close = [r for r in readings if r.score >= best.score - CLOSE_MARGIN]
-    results = [interpret(r.text, notation, context) for r in close]
-    chosen = next((k for k, res in enumerate(results) if _complete(res)), 0)
+    top = interpret(best.text, notation, context)
+    # Only a best reading that says nothing usable is replaced ("and plan on 36" -> "implant on 36"); a
+    # question it asks (polarity, an impossible surface) is never traded for a reading that parses.
+    margin = RESCUE_MARGIN if _unusable(top) else CLOSE_MARGIN
+    close = [best] + [r for r in readings[1:] if r.score >= best.score - margin]
+    results = [top] + [interpret(r.text, notation, context) for r in close[1:]]
+    chosen = next((k for k, res in enumerate(results) if _complete(res)), 0) if _unusable(top) else 0
     result = results[chosen]
     if result.kind != "proposal":
         return result
-    others = [res for k, res in enumerate(results) if k != chosen and res.kind == "proposal"]
+    others = [res for k, res in enumerate(results) if k != chosen and res.kind == "proposal"
+              and close[k].score >= best.score - CLOSE_MARGIN]
     for idx, p in enumerate(result.proposals):
         p.doubt.extend(_disagreements(idx, p, others))
-    if chosen == 0:
-        _flag_uncertain_words(result.proposals, words, notation)
+        if chosen:  # not what was heard best: the reviewer is told which reading was taken
+            p.doubt.append(Doubt(slot="command", heard=result.transcript, alternatives=[best.text]))
+    said = _clean_words(result.transcript)
+    _flag_uncertain_words(result.proposals, [w for w in words if _clean(w.word) in said], notation)
     for p in result.proposals:
         if p.doubt:
             p.confidence = round(max(DOUBT_FLOOR, p.confidence - DOUBT_PENALTY), 2)
@@ -83,6 +92,18 @@ def interpret_heard(readings: Sequence[Heard], words: Sequence[HeardWord] = (), 
 
 def _complete(result: Interpretation) -> bool:
     return result.kind == "proposal" and all(not p.missing for p in result.proposals)
+
+
+def _unusable(result: Interpretation) -> bool:
+    """Nothing, a proposal that lacks a slot, or a number heard that is no tooth ("twenty sex"): a
+    close reading may do better. Other questions (polarity, surfaces, contradictions) stand."""
+    if result.kind == "clarify":
+        return result.clarify is not None and "is not a tooth" in result.clarify.question
+    return result.kind == "no_command" or not _complete(result)
+
+
+def _clean_words(text: str) -> set[str]:
+    return {_clean(w) for w in text.split()}
 
 
 def _disagreements(idx: int, p: Proposal, others: list[Interpretation]) -> list[Doubt]:

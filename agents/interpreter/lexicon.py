@@ -144,6 +144,10 @@ _label(
     default="plan",
 )
 _label("route canal|root canel|roots canal", find="root_canal_treated", plan="root_canal", default="plan", penalty=0.05)
+# Whisper's usual mishearings of short dental words (repairs: they lower the confidence)
+_label("cram", find="crown", plan="crown", default="plan", penalty=0.08)
+_label("da|dao|d a", plan="periapical_radiograph", default="plan", penalty=0.1)
+_label("proffy|profi|prophie", plan="prophylaxis", default="plan", penalty=0.05)
 _label(
     "extraction|extractions|extract|exo|ext|exts|simple extraction|removal of", plan="extraction", default="plan"
 )
@@ -331,7 +335,7 @@ _add("hedge", "maybe|perhaps|possibly|or maybe|not sure|i'm not sure|im not sure
 _add("destruct", "delete|remove|erase|clear|undo|cancel|drop|discard|wipe")
 _add("prep", "on|of|at|in|for|to|onto|into|upon")
 _add("range", "through|thru|till|until")
-_add("tmark", "tooth|teeth|number|#|tooth number|tooth no|tooth #|letter|tooth letter")
+_add("tmark", "tooth|teeth|number|#|tooth number|tooth no|tooth #|letter|tooth letter|hash")
 _add("gmark", "grade|class|degree|type|level")
 _add("unit_mm", "mm|millimeter|millimeters|millimetre|millimetres|mil|mils|millimeter's")
 _add(

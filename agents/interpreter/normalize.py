@@ -75,7 +75,7 @@ _SITE_DEPTH = re.compile(
 )
 
 # Homophones that are numbers only next to another number ("won six" -> 16).
-_NUMBER_HOMOPHONES = {"won": 1, "wan": 1, "tree": 3, "ate": 8, "fore": 4, "for": 4}
+_NUMBER_HOMOPHONES = {"won": 1, "wan": 1, "tree": 3, "free": 3, "ate": 8, "aid": 8, "fore": 4, "for": 4}
 REPAIR_HOMOPHONE = 0.08
 
 
@@ -182,9 +182,10 @@ def repair(toks: list[Tok], perio: bool) -> list[Tok]:
                 as_number = (_is_digit(nxt) and 1 <= (nxt.num or 0) <= 8 and not _is_digit(prev)) or (
                     perio and _is_digit(prev) and not (_is_num(nxt) and (nxt.num or 0) >= 10)
                 )
-            elif w == "ate":
+            elif w in ("ate", "aid"):
                 as_number = (
-                    _is_digit(nxt) or _is_digit(prev) or (prev is not None and prev.norm in ("tooth", "number", "#"))
+                    _is_digit(nxt) or _is_digit(prev)
+                    or (prev is not None and prev.norm in ("tooth", "number", "#", "right", "left"))
                 )
             else:
                 as_number = _is_digit(nxt) or _is_digit(prev)

@@ -43,15 +43,24 @@ _NOT_SURFACE_AFTER_DO = frozenset(
 )
 
 
+# Letters as Whisper writes them when spoken alone ("tooth kay", "tooth cake")
+_SPOKEN_LETTERS = {"ay": "a", "bee": "b", "cee": "c", "see": "c", "dee": "d", "ee": "e", "eff": "f", "gee": "g",
+                   "aitch": "h", "jay": "j", "kay": "k", "cake": "k", "el": "l", "ell": "l", "em": "m", "en": "n",
+                   "pea": "p", "pee": "p", "queue": "q", "are": "r", "ess": "s", "tee": "t", "tea": "t"}
+
+
 def _universal_letter(t: Tok, items: list[Item], notation: str) -> Item | None:
     """'tooth K', 'letter L' in a Universal clinic: a primary tooth (A-T), even when the letter is
     also a surface's; a letter past T after "tooth" is no tooth (asked about, never guessed)."""
-    if notation != UNIVERSAL or len(t.norm) != 1 or not t.norm.isalpha() or not items or items[-1].kind != "tmark":
+    if notation != UNIVERSAL or not items or items[-1].kind != "tmark":
         return None
-    fdi = universal_letter_to_fdi(t.norm)
+    letter = _SPOKEN_LETTERS.get(t.norm, t.norm)  # "tooth cake": Whisper spelt the letter K as a word
+    if len(letter) != 1 or not letter.isalpha():
+        return None
+    fdi = universal_letter_to_fdi(letter)
     if fdi:
-        return Item("teeth", -1, -1, [fdi], said=t.norm.upper())
-    return Item("bad_tooth", -1, -1, [], said=t.norm.upper()) if t.upper else None
+        return Item("teeth", -1, -1, [fdi], said=letter.upper(), penalty=0.05 if letter != t.norm else 0.0)
+    return Item("bad_tooth", -1, -1, [], said=letter.upper()) if t.upper else None
 
 
 def _surface_letters(tok: Tok, nxt: Tok | None) -> list[str] | None:
@@ -116,7 +125,7 @@ def tag(toks: list[Tok], notation: str, perio: bool) -> list[Item]:
         nxt = toks[i + 1] if i + 1 < n else None
         letter = _universal_letter(t, items, notation)
         if letter is not None:
-            items.append(letter if letter.i == i else Item(letter.kind, i, i + 1, letter.value, said=letter.said))
+            items.append(Item(letter.kind, i, i + 1, letter.value, letter.penalty, letter.said))
             i += 1
             continue
         if t.upper and len(t.norm) >= 2:

@@ -47,3 +47,23 @@ def test_nothing_heard_is_no_command() -> None:
 def test_word_slots() -> None:
     assert [word_slot(w) for w in ("six", "26", "Occlusal,", "caries", "irreversible", "the", "please")] == [
         "tooth", "tooth", "surfaces", "label", "label", None, None]
+
+
+def test_a_reading_that_says_nothing_is_replaced_and_the_reviewer_is_told() -> None:
+    out = interpret_heard([Heard("And plan on 36.", -0.25), Heard("implant on 36.", -0.65)])
+    (p,) = out.proposals
+    assert (p.command, p.label, p.tooth) == ("plan.item.add", "implant", "36")
+    assert [(d.slot, d.alternatives) for d in p.doubt] == [("command", ["And plan on 36."])]
+
+
+def test_a_safety_question_is_never_traded_for_a_reading_that_parses() -> None:
+    out = interpret_heard([Heard("Symptomatic reversible pulpitis on 46.", -0.35),
+                           Heard("Symptomatic your reversible pulpitis on 46.", -0.38)])
+    assert out.kind == "clarify"
+
+
+def test_whispers_usual_mishearings_are_repaired_with_less_confidence() -> None:
+    pa = interpret_heard([Heard("DA on 21.", -0.3)]).proposals[0]
+    assert (pa.label, pa.tooth) == ("periapical_radiograph", "21") and pa.confidence < 0.9
+    k = interpret_heard([Heard("Extract tooth cake.", -0.3)], notation="UNIVERSAL").proposals[0]
+    assert k.tooth == "75"
