@@ -31,6 +31,8 @@ CLOSE_MARGIN = 0.25
 RESCUE_MARGIN = 0.45
 #: A word below this probability is doubtful when it carries a critical slot.
 LOW_WORD_PROBABILITY = 0.35
+#: A polarity word ("reversible") must be heard this surely: tiny.en often drops "ir-", flipping a diagnosis.
+POLARITY_WORD_PROBABILITY = 0.9
 #: How much a flagged proposal's confidence drops (never below the clarify threshold's floor).
 DOUBT_PENALTY = 0.2
 DOUBT_FLOOR = 0.6
@@ -128,7 +130,8 @@ def _norm(value: object) -> object:
 def _flag_uncertain_words(proposals: list[Proposal], words: Sequence[HeardWord], notation: str) -> None:
     """A low-probability word that names a tooth, surface, label or depth flags that slot."""
     for w in words:
-        if w.probability >= LOW_WORD_PROBABILITY:
+        polarity = _clean(w.word) in _POLARITY_WORDS
+        if w.probability >= (POLARITY_WORD_PROBABILITY if polarity else LOW_WORD_PROBABILITY):
             continue
         slot = word_slot(w.word, notation)
         if slot is None:

@@ -68,7 +68,7 @@ _ONE_PRONOUN_BEFORE = frozenset(
 _PERIO_HINT = re.compile(r"pocket|probing|depth|\bperio\b|recession|bleed|\bbop\b")
 # A probing site followed by a single-digit depth ("24 buccal, 4 millimetres", "distolingual 6 mm on 47",
 # "buccal 4 3 5"): perio, even without the word "pocket". A two-digit number after a site is a tooth.
-_DIGIT_WORD = r"(?:[0-9]|zero|one|two|three|four|five|six|seven|eight|nine)"
+_DIGIT_WORD = r"(?:[1-9]{3}(?:[1-9]{3})?|[0-9]|zero|one|two|three|four|five|six|seven|eight|nine)"  # "buccal 546"
 _SITE_DEPTH = re.compile(
     r"\b(?:mesio|disto)?[ -]?(?:buccal|lingual|palatal)(?: (?:is|of|at|depth))?[ ,]+" + _DIGIT_WORD + r"\b(?![0-9])"
     r"(?![ ,-]+(?:teen|ty)\b)"
@@ -176,6 +176,10 @@ def repair(toks: list[Tok], perio: bool) -> list[Tok]:
         prev = out[-1] if out else None
         nxt = toks[i + 1] if i + 1 < n else None
         w = t.norm
+        if w in _NUMBER_HOMOPHONES and t.num is None and perio:
+            # "4, free, 5": while charting perio, a list of depths reads across Whisper's commas
+            prev = next((x for x in reversed(out) if not x.punct), None) if prev is not None and prev.punct else prev
+            nxt = next((x for x in toks[i + 1:] if not x.punct), None) if nxt is not None and nxt.punct else nxt
         if w in _NUMBER_HOMOPHONES and t.num is None:
             value = _NUMBER_HOMOPHONES[w]
             if w in ("for", "fore"):

@@ -373,9 +373,15 @@ def parse_group(members: list[Item], perio_mode: bool) -> tuple[dict[str, Any], 
 
 
 def _merge_sites(members: list[Item]) -> list[Item]:
-    """'mesial buccal' said as two words is the one site MB."""
+    """'mesial buccal' said as two words is the one site MB (also "distal, buccal": Whisper's comma)."""
     out: list[Item] = []
     for m in members:
+        if m.kind == "surf" and len(out) >= 2 and out[-1].kind == "soft" and out[-2].kind == "surf" and out[-1].said in (",", ""):
+            comma = out.pop()
+            if not (out[-1].value in (["M"], ["D"]) and len(m.value) == 1 and m.value[0] in "BLPF"):
+                out.append(comma)
+            else:
+                m = Item(m.kind, out[-1].j, m.j, m.value, m.penalty, m.said)  # adjacent for the rule below
         prev = out[-1] if out else None
         if (
             prev is not None

@@ -67,3 +67,19 @@ def test_whispers_usual_mishearings_are_repaired_with_less_confidence() -> None:
     assert (pa.label, pa.tooth) == ("periapical_radiograph", "21") and pa.confidence < 0.9
     k = interpret_heard([Heard("Extract tooth cake.", -0.3)], notation="UNIVERSAL").proposals[0]
     assert k.tooth == "75"
+
+
+def test_a_polarity_word_needs_to_be_heard_surely() -> None:
+    words = [HeardWord("Asymptomatic", 0.9), HeardWord("reversible", 0.6), HeardWord("pulpitis", 0.9)]
+    assert interpret_heard([Heard("Asymptomatic reversible pulpitis on 47.", -0.3)], words).kind == "clarify"
+    sure = [HeardWord("Asymptomatic", 0.9), HeardWord("reversible", 0.97), HeardWord("pulpitis", 0.9)]
+    assert interpret_heard([Heard("Asymptomatic reversible pulpitis on 47.", -0.3)], sure).kind == "proposal"
+
+
+def test_whispers_way_of_writing_perio_lists() -> None:
+    p = interpret_heard([Heard("46, buccal 546, bleeding distobuccal.", -0.3)]).proposals[0]
+    assert p.values == {"depths_mm": {"MB": 5, "B": 4, "DB": 6}, "bleeding_sites": ["DB"]}
+    from agents.interpreter import InterpretContext
+    ctx = InterpretContext(tooth="17", perio_mode=True)
+    p = interpret_heard([Heard("4, free, 5, bleeding, distal, buccal.", -0.3)], context=ctx).proposals[0]
+    assert p.values == {"depths_mm": {"MB": 4, "B": 3, "DB": 5}, "bleeding_sites": ["DB"]}
