@@ -15,16 +15,6 @@ from evals.audio_synth import SAMPLE_RATE, make_noise, synthesize
 DENTAL = "Caries on the mesial and occlusal of forty six, plan a root canal."
 
 
-@pytest.fixture(scope="module")
-def transcriber() -> Transcriber:
-    return Transcriber(device="cpu")
-
-
-@pytest.fixture(scope="module")
-def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("synth")
-
-
 def _speech(text: str, cache: Path, **kw: object) -> np.ndarray:
     return synthesize(text, "piper-joe", cache_dir=cache, **kw)  # type: ignore[arg-type]
 

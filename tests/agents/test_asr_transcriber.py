@@ -20,16 +20,6 @@ from evals.asr_metrics import critical_errors
 from evals.audio_synth import encode, espeak_available, malformed_fixtures, synthesize
 
 
-@pytest.fixture(scope="module")
-def transcriber() -> Transcriber:
-    return Transcriber(device="cpu")
-
-
-@pytest.fixture(scope="module")
-def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("synth")
-
-
 def test_bundled_model_is_found_inside_its_package() -> None:
     path = default_model_path()
     assert (path / "model.bin").is_file() and (path / "config.json").is_file()
