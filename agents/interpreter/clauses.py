@@ -16,7 +16,6 @@ if TYPE_CHECKING:
     from .anchors import Anchor
 
 _VERBS = frozenset({"v_start", "v_complete", "v_move"})
-_TOOTHY = frozenset({"teeth", "bad_tooth", "ambiguous_tooth"})
 _BARE_VERB_CLAUSE = frozenset({"v_complete", "v_start", "word", "proc_word"})
 _CUES = {"cue_plan": "plan", "cue_find": "find"}
 _MOVE_SLOTS = ("item", "position", "direction")
@@ -37,6 +36,7 @@ class ClauseIndex:
     move_last: dict[str, list[int]] = field(default_factory=dict)
     # per clause: where "put"/"place" is first said and where a position word is last said
     first_put: dict[int, int] = field(default_factory=dict)
+    label_count: list[int] = field(default_factory=list)  # labels said before each item
     last_pos: dict[int, int] = field(default_factory=dict)
 
 
@@ -44,7 +44,10 @@ def index_clauses(items: list[Item], seg: list[int], anchors: list[Anchor], boun
     """Build the lookups in one pass over items and anchors."""
     ix = ClauseIndex(order={id(a): n for n, a in enumerate(anchors)})
     last_cue: int | None = None
+    labels_so_far = 0
     for k, it in enumerate(items):
+        ix.label_count.append(labels_so_far)
+        labels_so_far += it.kind == "label" and not it.value.weak  # a weak word ("post") spends no cue
         ix.seg_items.setdefault(seg[k], []).append(k)
         ix.seg_kinds.setdefault(seg[k], set()).add(it.kind)
         ix.prev_cue.append(last_cue)
@@ -135,9 +138,9 @@ def cue_side(a: Anchor, items: list[Item], seg: list[int], ix: ClauseIndex) -> s
             break
         if items[k].kind in _CUES:
             return _CUES[items[k].kind]
-    if before is None or ix.seg_kinds.get(a.seg, set()) & _TOOTHY:
-        return None  # a clause that names its own tooth says its own state ("17 has an amalgam, 16 crown")
-    return _CUES[items[before].kind]
+    if before is None or ix.label_count[a.pos] > ix.label_count[before]:
+        return None  # a cue already spent on an earlier label ("17 has an amalgam, 16 crown": the crown is planned)
+    return _CUES[items[before].kind]  # "existing MOD, amalgam on 46": Whisper's comma split the cue from its label
 
 
 def previous_live(a: Anchor, anchors: list[Anchor], ix: ClauseIndex) -> Anchor | None:

@@ -39,6 +39,8 @@ DOUBT_FLOOR = 0.6
 _POLARITY = frozenset({"reversible_pulpitis", "irreversible_pulpitis"})
 _POLARITY_WORDS = frozenset({"reversible", "irreversible", "symptomatic", "asymptomatic"})
 _SLOTS = ("command", "teeth", "surfaces", "label", "values")
+_COMMAND_WORDS = frozenset({"label", "perio_kw", "bleed", "recession", "note", "history", "chart", "next", "v_start",
+                            "v_complete", "v_move", "same"})
 
 
 @dataclass(frozen=True)
@@ -66,10 +68,11 @@ def interpret_heard(readings: Sequence[Heard], words: Sequence[HeardWord] = (), 
     top = interpret(best.text, notation, context)
     # Only a best reading that says nothing usable is replaced ("and plan on 36" -> "implant on 36"); a
     # question it asks (polarity, an impossible surface) is never traded for a reading that parses.
-    margin = RESCUE_MARGIN if _unusable(top) else CLOSE_MARGIN
+    rescue = _unusable(top, notation)
+    margin = RESCUE_MARGIN if rescue else CLOSE_MARGIN
     close = [best] + [r for r in readings[1:] if r.score >= best.score - margin]
     results = [top] + [interpret(r.text, notation, context) for r in close[1:]]
-    chosen = next((k for k, res in enumerate(results) if _complete(res)), 0) if _unusable(top) else 0
+    chosen = next((k for k, res in enumerate(results) if _complete(res)), 0) if rescue else 0
     result = results[chosen]
     if result.kind != "proposal":
         return result
@@ -96,12 +99,16 @@ def _complete(result: Interpretation) -> bool:
     return result.kind == "proposal" and all(not p.missing for p in result.proposals)
 
 
-def _unusable(result: Interpretation) -> bool:
-    """Nothing, a proposal that lacks a slot, or a number heard that is no tooth ("twenty sex"): a
-    close reading may do better. Other questions (polarity, surfaces, contradictions) stand."""
-    if result.kind == "clarify":
-        return result.clarify is not None and "is not a tooth" in result.clarify.question
-    return result.kind == "no_command" or not _complete(result)
+def _unusable(result: Interpretation, notation: str) -> bool:
+    """A reading with no command word in it ("Hot 36", "And plan on 36"), or a proposal that lacks a
+    slot: a close reading may do better. A reading the interpreter judged (a question, small talk, a
+    number that is no tooth, polarity) stands: its words were heard, and they said no."""
+    if result.kind == "proposal":
+        return not _complete(result)
+    if result.kind != "no_command":
+        return False
+    kinds = {it.kind for it in tag(normalise(result.transcript, False), notation, False)}
+    return not kinds & _COMMAND_WORDS
 
 
 def _clean_words(text: str) -> set[str]:

@@ -178,7 +178,8 @@ _label(
 )
 _label("x ray|xray|radiograph|x rays|xrays", plan="periapical_radiograph", default="plan", weak=True)
 _label(
-    "bitewings|bitewing|bite wings|bite wing|bitewing x rays|bitewing radiographs|bws|bwx|bwxs|bite wing x rays|"
+    "bitewings|bitewing|bite wings|bite wing|bitewing x rays|bitewings x rays|bitewing radiographs|bws|bwx|bwxs|"
+    "bite wing x rays|"
     "bitewing xrays|bitewing films",
     plan="bitewings",
     default="plan",

@@ -6,10 +6,16 @@ from agents.interpreter.doubt import Heard, HeardWord, interpret_heard, word_slo
 
 
 def test_a_close_reading_that_parses_beats_a_best_reading_that_does_not() -> None:
-    out = interpret_heard([Heard("twenty sex occlusal caries", -0.20), Heard("twenty six occlusal caries", -0.30)])
+    out = interpret_heard([Heard("Hot 36.", -0.20), Heard("PA of 36.", -0.30)])
     (p,) = out.proposals
-    assert (out.kind, p.tooth, p.label) == ("proposal", "26", "caries")
-    assert out.transcript == "twenty six occlusal caries"
+    assert (out.kind, p.tooth, p.label) == ("proposal", "36", "periapical_radiograph")
+    assert out.transcript == "PA of 36."
+
+
+def test_a_reading_judged_not_a_command_stands() -> None:
+    assert interpret_heard([Heard("Is 36 missing?", -0.2), Heard("36 missing.", -0.3)]).kind == "no_command"
+    out = interpret_heard([Heard("16 occlusal caries and 40 missing.", -0.2), Heard("16 occlusal caries and 14 missing.", -0.3)])
+    assert out.kind == "clarify"
 
 
 def test_a_far_reading_is_not_taken_even_if_it_parses() -> None:

@@ -329,3 +329,8 @@ def test_periodontitis_is_no_perio_charting_and_bleeding_on_all_three() -> None:
     assert p["values"]["bleeding_sites"] == ["MB", "B", "DB"]
     p = one(run("two three two, no sorry, two three three", context={"tooth": "44", "perio_mode": True}))
     assert p["values"] == {"depths_mm": {"MB": 2, "B": 3, "DB": 3}}
+
+
+def test_a_state_cue_split_from_its_label_by_a_comma_still_counts() -> None:
+    assert one(run("Existing MOD, amalgam on 46."))["command"] == "chart.finding.add"
+    assert one(run("Bitewings x-rays"))["label"] == "bitewings"
