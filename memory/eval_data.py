@@ -113,7 +113,7 @@ def dataset(patients: int = 25, visits: int = 12, seed: int = 7) -> tuple[list[E
 
 
 # One clinician's shorthand: "query caries" means a lesion to watch; the interpreter reads caries.
-SHORTHAND_TEMPLATES = [("query caries on {t}", "watch"), ("{t} missing", "missing"), ("cap on {t}", "crown"),
+SHORTHAND_TEMPLATES = [("query caries on {t}", "watch"), ("{t} missing", "missing"), ("{t} has a cap", "crown"),
                        ("{t} fractured", "fracture")]
 
 
