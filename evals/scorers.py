@@ -158,7 +158,10 @@ class CriticalErrorsFlagged:
     """Wrong teeth and wrong diagnoses (polarity included) proposed: how many carried a doubt flag.
 
     The issue's bar is zero unflagged: a wrong tooth or a flipped diagnosis may reach the
-    reviewer only marked as doubtful (or as a question instead of a proposal).
+    reviewer only marked as doubtful (or as a question instead of a proposal). A proposal is
+    wrong when no expected proposal of its command (and label) names its tooth, or when it
+    diagnoses a tooth with a label the row does not expect there; a proposal the row simply
+    lacks (an omission) is not counted here: command accuracy counts it.
     """
 
     name = "critical_errors"
@@ -169,22 +172,26 @@ class CriticalErrorsFlagged:
             exp, pred = r.sample.expected or {}, r.output.predicted or {}
             if pred.get("kind") != "proposal":
                 continue
-            pred_props = pred.get("proposals") or []
-            for i, e in enumerate(exp.get("proposals") or []):
-                p = pred_props[i] if i < len(pred_props) else None
-                if p is None or not _critical_slot_wrong(e, p):
-                    continue
-                wrong += 1
-                flagged += bool(p.get("doubt"))
+            expected = exp.get("proposals") or []
+            for p in pred.get("proposals") or []:
+                if critical_error(p, expected):
+                    wrong += 1
+                    flagged += bool(p.get("doubt"))
         return {"critical_errors": wrong, "critical_errors_unflagged": wrong - flagged,
                 "critical_errors_flagged": flagged / wrong if wrong else None}
 
 
-def _critical_slot_wrong(expected: dict[str, Any], predicted: dict[str, Any]) -> bool:
-    if expected.get("tooth") and predicted.get("tooth") and expected["tooth"] != predicted["tooth"]:
-        return True
-    return (expected.get("command") == predicted.get("command") == "diagnosis.add"
-            and "label" in expected and expected["label"] != predicted.get("label"))
+def critical_error(p: dict[str, Any], expected: list[dict[str, Any]]) -> bool:
+    """A proposed tooth no expected proposal of that kind names, or a diagnosis the tooth should not get."""
+    same = [e for e in expected if e.get("command") == p.get("command")]
+    if p.get("command") == "diagnosis.add":
+        at_tooth = [e for e in same if "label" in e and (not e.get("tooth") or e.get("tooth") == p.get("tooth"))]
+        if at_tooth and p.get("label") not in {e["label"] for e in at_tooth}:
+            return True
+    same = [e for e in same if "label" not in e or e["label"] == p.get("label")]
+    told = [e for e in same if e.get("tooth")]
+    return bool(p.get("tooth")) and bool(told) and len(told) == len(same) and all(
+        e["tooth"] != p["tooth"] for e in told)
 
 
 class StageLatency:

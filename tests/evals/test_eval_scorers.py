@@ -79,3 +79,12 @@ def test_wrong_teeth_and_diagnoses_count_as_unflagged_unless_doubt_is_shown() ->
     ]
     m = CriticalErrorsFlagged().score(recs)
     assert (m["critical_errors"], m["critical_errors_unflagged"], m["critical_errors_flagged"]) == (2, 1, 0.5)
+
+
+def test_an_omitted_tooth_is_not_a_wrong_tooth_but_a_proposed_other_tooth_is() -> None:
+    exp = {"kind": "proposal", "proposals": [{"command": "plan.item.add", "tooth": "18", "label": "extraction"},
+                                             {"command": "plan.item.add", "tooth": "28", "label": "extraction"}]}
+    omitted = _rec(exp, {"kind": "proposal", "proposals": [{"command": "plan.item.add", "tooth": "28", "label": "extraction"}]})
+    other = _rec(exp, {"kind": "proposal", "proposals": [{"command": "plan.item.add", "tooth": "17", "label": "extraction"}]})
+    m = CriticalErrorsFlagged().score([omitted, other])
+    assert (m["critical_errors"], m["critical_errors_unflagged"]) == (1, 1)
