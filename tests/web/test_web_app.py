@@ -160,9 +160,10 @@ def test_a_second_dentist_session_receives_new_approvals_live(new_page) -> None:
     assert inbox.evaluate("window.__notReloaded === true")
 
 
-def test_inbox_edits_one_request_and_approves_a_batch(new_page) -> None:
+def test_inbox_edits_one_request_and_approves_a_batch(new_page, new_patient) -> None:
+    cleo = str(new_patient("Cleo", "Fresh"))  # an empty chart, whatever other tests charted
     page = new_page("dentist@demo.clinic")
-    page.goto(f"/patients/{CLEO}")
+    page.goto(f"/patients/{cleo}")
     result = dictate(page, "twenty one mesial caries, twenty two distal caries and twenty three mesial caries")
     expect(result.locator(".review-row")).to_have_count(3)
     first, *rest = result.locator(".review-row").evaluate_all("rows => rows.map(r => r.dataset.approvalId)")
@@ -184,7 +185,7 @@ def test_inbox_edits_one_request_and_approves_a_batch(new_page) -> None:
         expect(page.locator(f'.inbox-item[data-id="{approval_id}"]')).to_have_count(0)
     expect(page.locator(".toast-undo")).to_contain_text("3 changes applied")
 
-    page.goto(f"/patients/{CLEO}")
+    page.goto(f"/patients/{cleo}")
     expect(surface(page, "21", "D")).to_have_attribute("data-finding", "caries")
     expect(surface(page, "21", "M")).not_to_have_attribute("data-finding", "caries")
     expect(surface(page, "22", "D")).to_have_attribute("data-finding", "caries")
