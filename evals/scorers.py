@@ -158,7 +158,8 @@ class CriticalErrorsFlagged:
     """Wrong teeth and wrong diagnoses (polarity included) proposed: how many carried a doubt flag.
 
     The issue's bar is zero unflagged: a wrong tooth or a flipped diagnosis may reach the
-    reviewer only marked as doubtful (or as a question instead of a proposal). A proposal is
+    reviewer only marked as doubtful (or as a question instead of a proposal; a tooth taken from
+    the session's context is shown as such, so it counts as marked). A proposal is
     wrong when no expected proposal of its command (and label) names its tooth, or when it
     diagnoses a tooth with a label the row does not expect there; a proposal the row simply
     lacks (an omission) is not counted here: command accuracy counts it.
@@ -176,7 +177,7 @@ class CriticalErrorsFlagged:
             for p in pred.get("proposals") or []:
                 if critical_error(p, expected):
                     wrong += 1
-                    flagged += bool(p.get("doubt"))
+                    flagged += bool(p.get("doubt")) or "tooth" in (p.get("from_context") or [])
         return {"critical_errors": wrong, "critical_errors_unflagged": wrong - flagged,
                 "critical_errors_flagged": flagged / wrong if wrong else None}
 

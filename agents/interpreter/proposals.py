@@ -16,7 +16,7 @@ from .anchors import Anchor
 from .clauses import ClauseIndex, move_values
 from .codes import diagnosis_code, procedure_code
 from .items import Item
-from .models import Clarify, InterpretContext, Proposal
+from .models import Clarify, Doubt, InterpretContext, Proposal
 from .perio import parse_group
 from .registry import PROCEDURE_COMMANDS, label_requires_tooth, required_slots, risk_tier
 from .teeth import FDI, next_perio_tooth, tooth_class
@@ -306,6 +306,7 @@ def _emit(d: Draft, a: Anchor, said_tooth: bool, confidence: float, proposals: l
                 proposals[-1] = prev.model_copy(update={"values": d.values, "missing": list(d.missing),
                                                         "confidence": confidence})
             continue
+        repaired = _repaired_slots(a)
         proposals.append(
             Proposal(
                 command=d.command,
@@ -319,8 +320,25 @@ def _emit(d: Draft, a: Anchor, said_tooth: bool, confidence: float, proposals: l
                 confidence=confidence,
                 missing=list(d.missing),
                 from_context=list(d.from_context),
+                doubt=[Doubt(slot=slot, heard=heard) for slot, heard in repaired],
             )
         )
+
+
+_REPAIRED_SLOT = {"teeth": "tooth", "surf": "surfaces", "grade": "values"}
+
+
+def _repaired_slots(a: Anchor) -> list[tuple[str, str]]:
+    """Critical slots resting on a repaired word ("for 6" read as 46, "carries" as caries): a guess about
+    what was meant, so the reviewer is told which slot to check."""
+    out: dict[str, str] = {}
+    for e in a.entities:
+        slot = _REPAIRED_SLOT.get(e.kind)
+        if slot and e.penalty > 0 and slot not in out:
+            out[slot] = e.said
+    if a.kind == "label" and a.item.penalty > 0:
+        out.setdefault("label", a.item.said)
+    return list(out.items())
 
 
 def _code(d: Draft, group: list[str], surfaces: list[str], asker: Asker) -> str | None:

@@ -89,3 +89,10 @@ def test_whispers_way_of_writing_perio_lists() -> None:
     ctx = InterpretContext(tooth="17", perio_mode=True)
     p = interpret_heard([Heard("4, free, 5, bleeding, distal, buccal.", -0.3)], context=ctx).proposals[0]
     assert p.values == {"depths_mm": {"MB": 4, "B": 3, "DB": 5}, "bleeding_sites": ["DB"]}
+
+
+def test_a_slot_resting_on_a_repaired_word_is_flagged() -> None:
+    (p,) = interpret_heard([Heard("won six occlusal carries", -0.3)]).proposals
+    assert {d.slot for d in p.doubt} == {"tooth", "label"}
+    (sure,) = interpret_heard([Heard("16 occlusal caries", -0.3)]).proposals
+    assert sure.doubt == []

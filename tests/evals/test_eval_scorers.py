@@ -88,3 +88,9 @@ def test_an_omitted_tooth_is_not_a_wrong_tooth_but_a_proposed_other_tooth_is() -
     other = _rec(exp, {"kind": "proposal", "proposals": [{"command": "plan.item.add", "tooth": "17", "label": "extraction"}]})
     m = CriticalErrorsFlagged().score([omitted, other])
     assert (m["critical_errors"], m["critical_errors_unflagged"]) == (1, 1)
+
+
+def test_a_tooth_shown_as_taken_from_context_counts_as_marked() -> None:
+    exp = {"kind": "proposal", "proposals": [{"command": "perio.record", "tooth": "14"}]}
+    ctx = _rec(exp, {"kind": "proposal", "proposals": [{"command": "perio.record", "tooth": "15", "from_context": ["tooth"]}]})
+    assert CriticalErrorsFlagged().score([ctx])["critical_errors_unflagged"] == 0
