@@ -358,24 +358,17 @@ def _code(d: Draft, group: list[str], surfaces: list[str], asker: Asker) -> str 
     return None
 
 
+def _values_of(a: Anchor, kind: str) -> list[str]:
+    """The teeth (or surfaces) attached to an anchor, in spoken order, each once."""
+    return list(dict.fromkeys(v for e in a.entities if e.kind == kind for v in e.value))
+
+
 def _teeth_of(a: Anchor) -> list[str]:
-    teeth: list[str] = []
-    for e in a.entities:
-        if e.kind == "teeth":
-            for t in e.value:
-                if t not in teeth:
-                    teeth.append(t)
-    return teeth
+    return _values_of(a, "teeth")
 
 
 def _surfaces_of(a: Anchor) -> list[str]:
-    out: list[str] = []
-    for e in a.entities:
-        if e.kind == "surf":
-            for s in e.value:
-                if s not in out:
-                    out.append(s)
-    return out
+    return _values_of(a, "surf")
 
 
 def _penalty(a: Anchor) -> float:
