@@ -108,3 +108,16 @@ def new_page(browser, live_server) -> Iterator[Callable[..., Any]]:
     for context in contexts:
         context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+def keyboard_focus(page: Any, items: str, target: Any) -> None:
+    """Move the focus to ``target`` among ``items`` (a selector) with K to the top, then J, as a reviewer would."""
+    count = page.locator(items).count()
+    for _ in range(count):
+        page.keyboard.press("k")
+    for _ in range(count):
+        if target.get_attribute("aria-selected") == "true":
+            return
+        page.keyboard.press("j")
+    sync_api.expect(target).to_have_attribute("aria-selected", "true")
+

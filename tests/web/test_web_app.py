@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from core_schema.seed.demo import DEMO_PASSWORD, DEMO_PATIENT_IDS
+from tests.web.conftest import keyboard_focus
 
 ADA, BEN, CLEO = (str(p) for p in DEMO_PATIENT_IDS)
 
@@ -31,14 +32,7 @@ def focus_in_inbox(page, approval_id: str) -> None:
     """Move the inbox focus to ``approval_id`` with the keyboard (K to the top, then J)."""
     item = page.locator(f'.inbox-item[data-id="{approval_id}"]')
     expect(item).to_be_visible()
-    count = page.locator(".inbox-item").count()
-    for _ in range(count):
-        page.keyboard.press("k")
-    for _ in range(count):
-        if item.get_attribute("aria-selected") == "true":
-            return
-        page.keyboard.press("j")
-    expect(item).to_have_attribute("aria-selected", "true")
+    keyboard_focus(page, ".inbox-item", item)
 
 
 def test_pages_need_a_session(live_server) -> None:

@@ -9,6 +9,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.api.imaging_upload import phantom_case
+from tests.web.conftest import keyboard_focus
 
 
 def surface(page, tooth: str, name: str):
@@ -21,14 +22,7 @@ def card(page, tooth: str, label: str):
 
 def focus(page, target) -> None:
     """Move the focus to ``target`` with J/K only, as a reviewer would."""
-    count = page.locator(".finding-card").count()
-    for _ in range(count):
-        page.keyboard.press("k")
-    for _ in range(count):
-        if target.get_attribute("aria-selected") == "true":
-            return
-        page.keyboard.press("j")
-    expect(target).to_have_attribute("aria-selected", "true")
+    keyboard_focus(page, ".finding-card", target)
 
 
 def test_dentist_reviews_a_radiograph_from_the_keyboard(new_page, new_patient) -> None:
