@@ -25,7 +25,8 @@ from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from api.app import create_app
-from core_schema.seed.demo import DEMO_PASSWORD, DEMO_PATIENT_IDS, VOICE_AGENT_CLIENT_ID, VOICE_AGENT_SECRET
+from core_schema.seed.demo import DEMO_PASSWORD, DEMO_PATIENT_IDS
+from tests.api.bearer import user_bearer, voice_agent_bearer
 from tests.api.imaging_upload import phantom_case, upload
 from tests.api.proposing import applied_action, dictate_new
 
@@ -117,17 +118,11 @@ def _refers_to_an_id(method: str, path: str) -> bool:
 
 
 def sign_in(http: TestClient, email: str) -> dict[str, str]:
-    response = http.post("/auth/login", json={"email": email, "password": DEMO_PASSWORD})
-    assert response.status_code == 200, response.text
-    http.cookies.clear()  # bearer only: the cookie would need a CSRF header for changes
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+    return user_bearer(http, email)
 
 
 def client_token(http: TestClient) -> dict[str, str]:
-    response = http.post("/auth/token", data={"grant_type": "client_credentials", "client_id": VOICE_AGENT_CLIENT_ID,
-                                              "client_secret": VOICE_AGENT_SECRET})
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+    return voice_agent_bearer(http)
 
 
 _dictate = dictate_new

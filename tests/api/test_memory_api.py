@@ -14,7 +14,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from core_schema.seed.demo import DEMO_PASSWORD, DEMO_TENANT_ID, VOICE_AGENT_CLIENT_ID, VOICE_AGENT_SECRET
+from core_schema.seed.demo import DEMO_TENANT_ID
+from tests.api.bearer import user_bearer, voice_agent_bearer
 from tests.memory.helpers import count_rows
 
 HIT_KEYS = {"id", "memory_type", "scope", "content", "score"}
@@ -26,17 +27,11 @@ def http(platform) -> TestClient:
 
 
 def sign_in(http: TestClient, email: str = "dentist@demo.clinic") -> dict[str, str]:
-    response = http.post("/auth/login", json={"email": email, "password": DEMO_PASSWORD})
-    assert response.status_code == 200, response.text
-    http.cookies.clear()
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+    return user_bearer(http, email)
 
 
 def voice_agent(http: TestClient) -> dict[str, str]:
-    response = http.post("/auth/token", data={"grant_type": "client_credentials", "client_id": VOICE_AGENT_CLIENT_ID,
-                                              "client_secret": VOICE_AGENT_SECRET})
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+    return voice_agent_bearer(http)
 
 
 @pytest.fixture(scope="module")

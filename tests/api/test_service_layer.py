@@ -17,7 +17,8 @@ from sqlalchemy import update
 from api.app import create_app
 from core_schema.errors import DomainError, InvalidInput, NotFound
 from core_schema.models import ActionHistory
-from core_schema.seed.demo import DEMO_PASSWORD, DEMO_PATIENT_IDS
+from core_schema.seed.demo import DEMO_PATIENT_IDS
+from tests.api.bearer import user_bearer
 
 ROOT = Path(__file__).resolve().parents[2]
 FACES = [ROOT / "api" / "cli", ROOT / "api" / "routes"]
@@ -75,10 +76,7 @@ def http(platform):
 
 
 def _login(http: TestClient, email: str = "dentist@demo.clinic") -> dict[str, str]:
-    response = http.post("/auth/login", json={"email": email, "password": DEMO_PASSWORD})
-    assert response.status_code == 200, response.text
-    http.cookies.clear()
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+    return user_bearer(http, email)
 
 
 def _dictate(http: TestClient, headers: dict[str, str], patient: uuid.UUID, text: str) -> dict[str, Any]:
