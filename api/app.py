@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI
+from fastapi.responses import JSONResponse
 
 from api import web
 from api.auth.deps import current_principal
-from api.platform import platform_status
+from api.platform import health, platform_status
 from api.routes import actions, approvals, auth, dictation_stream, dictations, errors, events, me, patients, runs
 from api.routes import imaging as imaging_routes
 from api.routes import memory as memory_routes
 from api.schemas import ErrorOut
 
+QUEUE_WATCH_S = 5.0  # how often a server checks that Redis still holds the approval queues
 # Facts about the host are not for unauthenticated callers (the data folder's absolute path).
 _PRIVATE_HEALTH_KEYS = frozenset({"home"})
 
@@ -23,10 +25,16 @@ _PRIVATE_HEALTH_KEYS = frozenset({"home"})
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     platform_status()  # fail fast: connect to PostgreSQL and Redis before serving
-    from workflows.runtime import restore_queues
+    from workflows.runtime import get_engine, restore_queues
+    from workflows.worker import start_queue_watch
 
     restore_queues()  # Redis may have lost its queues: PostgreSQL holds the pending requests
-    yield
+    stop = threading.Event()
+    start_queue_watch(get_engine(), QUEUE_WATCH_S, stop)  # and may lose them while serving (a flush, a restart)
+    try:
+        yield
+    finally:
+        stop.set()
 
 
 def _api_v1() -> APIRouter:
@@ -42,10 +50,12 @@ def create_app() -> FastAPI:
     app = FastAPI(title="dentalagent", version="0.1.0", lifespan=lifespan)
     errors.install(app)
 
-    @app.get("/healthz")
-    def healthz() -> dict[str, Any]:
-        """Liveness and what the platform runs on (mode, server versions, schema revision)."""
-        return {k: v for k, v in platform_status().items() if k not in _PRIVATE_HEALTH_KEYS}
+    @app.get("/healthz", responses={503: {"description": "degraded: PostgreSQL or Redis is down (named in `down`)"}})
+    def healthz() -> JSONResponse:
+        """Liveness and what the platform runs on (mode, server versions, schema revision);
+        503 ``degraded`` naming what is down when PostgreSQL or Redis does not answer."""
+        status, body = health()
+        return JSONResponse({k: v for k, v in body.items() if k not in _PRIVATE_HEALTH_KEYS}, status_code=status)
 
     app.include_router(auth.router, prefix="/auth")
     app.include_router(auth.router, prefix="/api/v1/auth")  # the same endpoints beside the rest of the API

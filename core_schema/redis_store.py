@@ -23,6 +23,7 @@ def open_redis(settings: Settings) -> Any:
             decode_responses=True,
             socket_connect_timeout=settings.connect_timeout_s,
             socket_timeout=settings.connect_timeout_s,
+            retry=embedded.quick_retry(),
         )
         client.ping()
     except (redis.RedisError, ValueError) as exc:

@@ -10,6 +10,8 @@ import logging
 import threading
 from typing import Any
 
+import redis
+
 from workflows import approval_queue
 from workflows.approvals import sweep_timeouts
 from workflows.engine import Engine
@@ -23,17 +25,16 @@ log = logging.getLogger(__name__)
 def maintenance_tick(engine: Engine, queue: QueueDispatcher, seen: dict[str, str] | None = None) -> dict[str, Any]:
     """One pass of the timers; returns what it did (counts and ids).
 
-    ``seen`` remembers the Redis server's run id between ticks: a restarted Redis (which keeps
-    nothing) gets its approval queues rebuilt from PostgreSQL.
+    First the approval queues: when Redis lost them (flushed, restarted, a new instance: its
+    epoch key is gone or names another server run) they are rebuilt from PostgreSQL. Redis
+    down does not stop the rest: timeouts, undo rows and recovery need only PostgreSQL.
+    ``seen`` is kept for callers of the older signature (the epoch key replaced it).
     """
     rebuilt = 0
-    if seen is not None:
-        run_id = str(engine.redis.info("server").get("run_id"))
-        if seen.get("redis_run_id") not in (None, run_id):
-            with engine.db.system_session() as s:
-                rebuilt = approval_queue.rebuild(engine.redis, s)
-            log.warning("Redis restarted: %d approval requests queued again", rebuilt)
-        seen["redis_run_id"] = run_id
+    try:
+        rebuilt = approval_queue.ensure(engine.redis, engine.db.system_session) or 0
+    except redis.RedisError as exc:
+        log.warning("Redis unavailable, approval queues not checked this tick: %s", exc)
     return {"timed_out": len(sweep_timeouts(engine)), "undo_rows_removed": cleanup_expired(engine),
             "queues_rebuilt": rebuilt, **recover(engine, queue).as_dict()}
 
@@ -51,6 +52,22 @@ def start_maintenance(engine: Engine, queue: QueueDispatcher, interval_s: float,
             stop.wait(interval_s)
 
     thread = threading.Thread(target=loop, name="maintenance", daemon=True)
+    thread.start()
+    return thread
+
+
+def start_queue_watch(engine: Engine, interval_s: float, stop: threading.Event) -> threading.Thread:
+    """Only the approval-queue check of the tick, in a daemon thread until ``stop`` is set: what an API
+    server runs (``serve --no-worker`` has no tick; beside a worker the check is one cheap read)."""
+
+    def loop() -> None:
+        while not stop.wait(interval_s):
+            try:
+                approval_queue.ensure(engine.redis, engine.db.system_session)
+            except Exception as exc:  # Redis or PostgreSQL down: the next pass retries
+                log.warning("approval queue check failed: %s", exc)
+
+    thread = threading.Thread(target=loop, name="queue-watch", daemon=True)
     thread.start()
     return thread
 

@@ -47,6 +47,7 @@ def _from_token(token: str) -> Principal:
         client = credentials.load_client(uuid.UUID(str(claims["sub"])))
         if client is None or str(client.tenant_id) != claims.get("tid"):
             raise _unauthenticated("this API client is no longer registered")
+        tokens.refuse_if_revoked(token)  # PostgreSQL's record: a Redis flush does not bring it back
         granted = frozenset(str(claims.get("scope", "")).split()) & client.scopes
         return Principal(kind="client", actor=client_actor(client.tenant_id, client.client_id), scopes=granted,
                          api_client_id=client.id, client_id=client.client_id, token=token, claims=claims)
@@ -62,8 +63,7 @@ def _from_cookie(request: Request, session_id: str) -> Principal:
         raise _unauthenticated("the session has ended: sign in again")
     if request.method not in SAFE_METHODS:
         sent = request.headers.get(CSRF_HEADER, "")
-        if not sent or not secrets.compare_digest(sent, str(data.get("csrf", ""))) \
-                or not secrets.compare_digest(sent, request.cookies.get(CSRF_COOKIE, "")):
+        if not sessions.csrf_matches(data, sent) or not secrets.compare_digest(sent, request.cookies.get(CSRF_COOKIE, "")):
             raise DomainError("csrf_failed", f"a cookie-authenticated {request.method} needs the {CSRF_HEADER} header", 403)
     return _user(data, session_id=session_id, via="cookie")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 
 import typer
@@ -56,6 +57,9 @@ app.add_typer(imaging_commands.models_app, name="models")
 def main() -> None:
     """Entry point: every failure becomes one line on stderr (or ``{"error"}`` with --json)."""
     json_mode = "--json" in sys.argv
+    # SIGTERM exits like the end of a command (exit handlers run: the embedded servers this
+    # process started are stopped, not left behind). `serve` and `worker` install their own.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     # Connection pools log each failed reconnect; the command reports the failure once itself.
     logging.getLogger("psycopg.pool").setLevel(logging.CRITICAL)
     try:

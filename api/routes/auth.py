@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 from fastapi import APIRouter, Depends, Form, Request, Response
 
 from api.auth import credentials, sessions, throttle, tokens
@@ -18,7 +20,15 @@ def _address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-@router.post("/login", response_model=TokenOut)
+def _ip(request: Request) -> str | None:
+    """The caller's address when it is one (the test client's is a name)."""
+    try:
+        return str(ipaddress.ip_address(_address(request)))
+    except ValueError:
+        return None
+
+
+@router.post("/login", response_model=TokenOut, responses={503: {"model": ErrorOut}})
 def login(body: LoginIn, request: Request, response: Response) -> TokenOut:
     """Sign in with email and password: a bearer token, plus the web app's session cookie and CSRF token."""
     throttle.check(_address(request), body.email)
@@ -30,6 +40,7 @@ def login(body: LoginIn, request: Request, response: Response) -> TokenOut:
     identity = {"kind": "user", "sub": str(actor.user_id), "email": actor.email, "tid": str(actor.tenant_id)}
     session_id, csrf = sessions.create(identity, ttl)
     token = tokens.issue({**identity, "sid": session_id}, ttl)
+    sessions.record(session_id, csrf, token, identity, ttl, ip_address=_ip(request), user_agent=request.headers.get("user-agent"))
     secure = request.url.scheme == "https"
     response.set_cookie(SESSION_COOKIE, session_id, max_age=ttl, httponly=True, samesite="lax", secure=secure)
     response.set_cookie(CSRF_COOKIE, csrf, max_age=ttl, httponly=False, samesite="lax", secure=secure)
@@ -39,17 +50,17 @@ def login(body: LoginIn, request: Request, response: Response) -> TokenOut:
 @router.post("/logout", status_code=204, response_class=Response)
 def logout(principal: Principal = Depends(current_principal)) -> Response:
     """End the session and revoke the token used, at once."""
-    if principal.token and principal.claims:
-        tokens.revoke(principal.token, principal.claims)
     if principal.session_id:
         sessions.delete(principal.session_id)
+    if principal.token and principal.claims:
+        tokens.revoke(principal.token, principal.claims)
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE)
     response.delete_cookie(CSRF_COOKIE)
     return response
 
 
-@router.post("/token", response_model=TokenOut, responses={400: {"model": ErrorOut}})
+@router.post("/token", response_model=TokenOut, responses={400: {"model": ErrorOut}, 503: {"model": ErrorOut}})
 def client_token(request: Request, grant_type: str = Form(...), client_id: str = Form(..., max_length=200, pattern=NO_NUL),
                  client_secret: str = Form(..., max_length=1024, pattern=NO_NUL),
                  scope: str | None = Form(None, max_length=2000, pattern=NO_NUL)) -> TokenOut:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import redis
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -48,6 +49,16 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, _CODES.get(exc.status_code, "error"), str(exc.detail), exc.headers)
 
 
+async def _redis_down(request: Request, exc: Exception) -> JSONResponse:
+    """Redis unreachable: what needs it (sign-in, sessions, queues) answers 503, not 500."""
+    log.warning("Redis unavailable on %s %s: %s", request.method, request.url.path, exc)
+    if request.url.path.endswith(("/login", "/token")):
+        message = "sign-in is unavailable: the session store (Redis) is down; try again shortly"
+    else:
+        message = "the session and queue store (Redis) is down: try again shortly"
+    return error_response(503, "redis_unavailable", message, {"Retry-After": "5"})
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(500, "internal", "internal error")
@@ -58,4 +69,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(redis.ConnectionError, _redis_down)
+    app.add_exception_handler(redis.TimeoutError, _redis_down)
     app.add_exception_handler(Exception, _unexpected)

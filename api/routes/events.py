@@ -43,7 +43,10 @@ def _async_redis() -> Any:
     if settings.redis_url:
         return aioredis.Redis.from_url(settings.redis_url, decode_responses=True,
                                        socket_connect_timeout=settings.connect_timeout_s)
-    return aioredis.Redis(unix_socket_path=get_redis().socket_file, decode_responses=True)
+    from core_schema.embedded import client_name
+
+    # Named like the process's other connections: the embedded server outlives no process using it.
+    return aioredis.Redis(unix_socket_path=get_redis().socket_file, decode_responses=True, client_name=client_name())
 
 
 def sse(event: str, data: dict[str, Any]) -> str:
