@@ -2,9 +2,11 @@
 
 K clinician threads dictate (text) and R reviewer threads approve what reaches their queue,
 for T seconds, against W worker processes (`dentalagent worker`). Every few seconds a random
-worker is killed with SIGKILL and replaced; once, half-way, the Redis server is restarted
-(it keeps nothing, like the machine's). Then the load stops, the platform is left to recover,
-and the books are reconciled:
+worker is killed with SIGKILL and replaced; Redis loses everything twice: at a third of the run
+it is flushed (FLUSHALL, on the soak's own private server), at two thirds it is killed and
+started again (it keeps nothing). Nobody rebuilds the queues by hand: the workers' maintenance
+tick and this process's queue watch (what `serve` runs) must notice the loss. Then the load
+stops, the platform is left to recover, and the books are reconciled:
 
 - approvals APPROVED = changes applied (+ changes the tool refused after approval), and the
   applied changes that changed something = `action_history` rows = clinical audit rows;
@@ -96,8 +98,19 @@ class RedisServer:
             self.proc = None
 
     def restart(self) -> None:
+        """Killed (SIGKILL) and started again, empty."""
         self.stop()
         self.start()
+
+    def flushall(self) -> None:
+        """FLUSHALL on this private server (never the machine's Redis: the soak owns this one)."""
+        import redis
+
+        client = redis.Redis(host="127.0.0.1", port=self.port)
+        try:
+            client.flushall()
+        finally:
+            client.close()
 
 
 class Workers:
@@ -281,47 +294,61 @@ def main() -> int:
     with bench_platform():
         from datetime import datetime, timezone
 
-        from workflows.runtime import get_engine, get_queue, restore_queues
+        from workflows.runtime import get_engine, get_queue
+        from workflows.worker import start_queue_watch
 
         engine, queue = get_engine(), get_queue()
         since = datetime.now(timezone.utc)
         workers = Workers(args.workers, {**os.environ})
         stats, stop = Stats(), threading.Event()
+        watch_stop = threading.Event()  # as `serve` does: this process's failed queue writes are repaired too
+        start_queue_watch(engine, 1.0, watch_stop)
         threads = [threading.Thread(target=clinician, args=(engine, stop, stats, i)) for i in range(args.clinicians)]
         threads += [threading.Thread(target=reviewer, args=(engine, stop, stats)) for _ in range(args.reviewers)]
         t0 = time.monotonic()
         for t in threads:
             t.start()
-        redis_restarted = False
+        chaos = {"flushed": False, "restarted": False}
         try:
             while (elapsed := time.monotonic() - t0) < args.seconds:
                 time.sleep(min(args.kill_every, max(0.0, args.seconds - elapsed)))
                 if time.monotonic() - t0 >= args.seconds:
                     break
                 workers.kill_one()
-                if not redis_restarted and time.monotonic() - t0 >= args.seconds / 2:
+                if not chaos["flushed"] and time.monotonic() - t0 >= args.seconds / 3:
+                    redis_server.flushall()
+                    chaos["flushed"] = True
+                elif not chaos["restarted"] and time.monotonic() - t0 >= args.seconds * 2 / 3:
                     redis_server.restart()
-                    redis_restarted = True
+                    chaos["restarted"] = True
         finally:
             stop.set()
             for t in threads:
                 t.join(60)
         load_s = time.monotonic() - t0
         settled = settle(engine, queue, args.settle)
-        restore_queues()  # what a worker does on start; the maintenance tick also does it after a restart
+        time.sleep(2.0)  # one more worker tick (1 s) after the last change, as in production
         counts, failed = reconcile(engine, queue, since)
+        watch_stop.set()
         workers.stop()
         if not settled:
             failed.append(f"runs still in flight after {args.settle:.0f} s of recovery")
 
         print(f"soak: {args.clinicians} clinicians, {args.reviewers} reviewers, {args.workers} workers, {load_s:.1f} s; "
-              f"{workers.killed} workers killed with SIGKILL, Redis restarted {int(redis_restarted)}x")
+              f"{workers.killed} workers killed with SIGKILL, Redis flushed {int(chaos['flushed'])}x, "
+              f"killed and restarted {int(chaos['restarted'])}x")
         for op, values in sorted(stats.latencies.items()):
             print(f"  {op:10s} n={len(values):5d}  {len(values) / load_s:6.2f}/s  p50 {pct(values, .5):8.1f} ms  "
                   f"p95 {pct(values, .95):8.1f} ms")
         for kind, n in sorted(stats.errors.items()):
             print(f"  error seen by callers: {kind}: {n}")
         print("  books: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
+        c = counts
+        print(f"  check: approvals APPROVED {c['approved']} = changes applied {c['applied']} (+ refused {c['refused_after_approval']}); "
+              f"applied that changed something {c['applied'] - c['applied_without_change']} = action_history "
+              f"{c['action_history']} = audit {c['audit']}")
+        print(f"  check: Redis queue entries {c['redis_queued']} = PENDING approval rows {c['pending_all']}; "
+              f"runs RUNNING without a lease {c['running_without_lease']} (must be 0)")
         with engine.db.system_session() as s:
             from sqlalchemy import text
 
