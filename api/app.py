@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.responses import JSONResponse
 
-from api import web
+from api import edge, web
 from api.auth.deps import current_principal
 from api.platform import health, platform_status
 from api.routes import actions, approvals, auth, dictation_stream, dictations, errors, events, me, patients, runs
@@ -63,4 +63,5 @@ def create_app() -> FastAPI:
     # WebSockets authenticate themselves (api.auth.websocket): the HTTP dependency above cannot run on them.
     app.include_router(dictation_stream.router, prefix="/api/v1")
     web.install(app)  # the clinic web app: pages at /, static files at /static
+    edge.install(app)  # body caps before anything reads a body; CSP and companions on the way out
     return app

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -50,6 +51,12 @@ class Settings(BaseSettings):
     llm_api_key: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000
+    # The HTTP edge (api/edge.py): bodies are capped before they are read; uploads have their
+    # own caps (max_audio_bytes above, imaging's max_image_bytes).
+    max_body_bytes: int = Field(default=1024 * 1024, gt=0, description="Largest request body of a JSON or form route.")
+    trusted_proxies: str = Field(
+        default="", description="Comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For / "
+        "X-Forwarded-Proto are believed (DENTALAGENT_TRUSTED_PROXIES); none by default.")
     # Run queue (procrastinate): a worker heartbeats every worker_heartbeat_s; one silent for
     # worker_stalled_s is presumed dead and its runs are handed to another worker.
     worker_heartbeat_s: float = Field(default=5.0, gt=0)
@@ -62,6 +69,22 @@ class Settings(BaseSettings):
     login_attempts: int = Field(default=5, gt=0, description="Failed sign-ins allowed per client and window.")
     login_window_s: int = Field(default=60, gt=0, description="The sign-in throttling window.")
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: str) -> str:
+        for entry in _split(value):
+            if entry != "*":
+                try:
+                    ipaddress.ip_network(entry, strict=False)
+                except ValueError:
+                    raise ValueError(f"not an IP address or CIDR: {entry!r}") from None
+        return value
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        """``trusted_proxies`` as a list (empty: no proxy is trusted)."""
+        return _split(self.trusted_proxies)
+
     @property
     def mode(self) -> str:
         """``embedded``, ``server`` or ``mixed`` (one embedded, one server)."""
@@ -70,6 +93,10 @@ class Settings(BaseSettings):
         if not self.database_url and not self.redis_url:
             return "embedded"
         return "mixed"
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
 
 
 @lru_cache(maxsize=1)

@@ -15,6 +15,7 @@ Error messages name the file's problem, never its content.
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -80,8 +81,16 @@ def _check_pixels(width: int, height: int, filename: str) -> None:
     if width <= 0 or height <= 0:
         raise ImagingError("image_invalid", f"{_name(filename)} has no pixels")
     if width * height > limit:
-        raise ImagingError("image_too_large", f"{_name(filename)} is {width}x{height} pixels; the limit is "
-                           f"{limit} pixels", 413)
+        raise ImagingError("image_too_large", f"{_name(filename)} is too large in pixels: {width}x{height}; "
+                           f"the limit is {limit} pixels", 413)
+
+
+def _pixel_bomb(filename: str, exc: Exception) -> ImagingError:
+    """Pillow's own guard tripped (more pixels than it will decode): refused like any image over the cap."""
+    count = re.search(r"\((\d+) pixels\)", str(exc))  # "Image size (400000000 pixels) exceeds limit of ..."
+    size = f": {count.group(1)} pixels" if count else " (a decompression bomb)"
+    return ImagingError("image_too_large", f"{_name(filename)} is too large in pixels{size}; "
+                        f"the limit is {imaging_settings().max_image_pixels} pixels", 413)
 
 
 def _decode_dicom(data: bytes, filename: str) -> DecodedImage:
@@ -107,8 +116,17 @@ def _decode_dicom(data: bytes, filename: str) -> DecodedImage:
                            "intraoral (IO), panoramic (PX) and DX radiographs")
     if "PixelData" not in ds:
         raise ImagingError("dicom_truncated", f"{name} has no pixel data (truncated or not an image)")
-    rows, cols = int(ds.get("Rows", 0) or 0), int(ds.get("Columns", 0) or 0)
+    # Rows x Columns (and the frames) come from the header: refused before a pixel is decoded,
+    # since compressed pixel data (RLE, JPEG) can be tiny on disk and huge in memory.
+    try:
+        rows, cols = int(ds.get("Rows", 0) or 0), int(ds.get("Columns", 0) or 0)
+        frames = int(ds.get("NumberOfFrames", 1) or 1)
+    except (TypeError, ValueError):
+        raise ImagingError("dicom_truncated", f"{name} has an unreadable image size in its header") from None
     _check_pixels(cols, rows, filename)
+    if frames < 1 or frames * rows * cols > imaging_settings().max_image_pixels:
+        raise ImagingError("image_too_large", f"{name} is too large in pixels: {frames} frames of {cols}x{rows}; "
+                           f"the limit is {imaging_settings().max_image_pixels} pixels", 413)
     syntax = ds.file_meta.get("TransferSyntaxUID") if hasattr(ds, "file_meta") else None
     try:
         raw = ds.pixel_array
@@ -178,17 +196,26 @@ def _decode_pil(data: bytes, filename: str, modality: str | None) -> DecodedImag
     from PIL import Image, UnidentifiedImageError
 
     name = _name(filename)
-    try:
-        img = Image.open(io.BytesIO(data))
-    except UnidentifiedImageError:
-        raise ImagingError("not_an_image", f"{name} is not an image (accepted: DICOM, PNG, JPEG, TIFF)") from None
-    if img.format not in PIL_FORMATS:
-        raise ImagingError("image_format", f"{name} is a {img.format} image; accepted: DICOM, PNG, JPEG, TIFF")
-    _check_pixels(img.width, img.height, filename)
-    try:
-        img.load()
-    except Exception:  # Pillow raises OSError / SyntaxError / ValueError on cut-off or corrupt data
-        raise ImagingError("image_truncated", f"{name} is a truncated or corrupt {img.format} image") from None
+    bombs = (Image.DecompressionBombError, Image.DecompressionBombWarning)
+    # Opening reads the header only: the size is checked against our cap before load() decodes.
+    # Pillow's own bomb guard (a warning past its limit, an error past twice that) is an error here.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            img = Image.open(io.BytesIO(data))
+        except bombs as exc:
+            raise _pixel_bomb(filename, exc) from None
+        except UnidentifiedImageError:
+            raise ImagingError("not_an_image", f"{name} is not an image (accepted: DICOM, PNG, JPEG, TIFF)") from None
+        if img.format not in PIL_FORMATS:
+            raise ImagingError("image_format", f"{name} is a {img.format} image; accepted: DICOM, PNG, JPEG, TIFF")
+        _check_pixels(img.width, img.height, filename)
+        try:
+            img.load()
+        except bombs as exc:
+            raise _pixel_bomb(filename, exc) from None
+        except Exception:  # Pillow raises OSError / SyntaxError / ValueError on cut-off or corrupt data
+            raise ImagingError("image_truncated", f"{name} is a truncated or corrupt {img.format} image") from None
     fmt = img.format
     if img.mode in ("I;16", "I;16B", "I", "F"):
         arr = np.asarray(img, dtype=np.float32)

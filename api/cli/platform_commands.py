@@ -31,6 +31,7 @@ def serve(
     import uvicorn
 
     from api.app import create_app
+    from api.edge import server_options
     from services.worker import service as worker_service
 
     settings = get_settings()
@@ -39,7 +40,9 @@ def serve(
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     if worker:
         worker_service.start_in_background(concurrency=2, interval_s=5.0)
-    uvicorn.run(create_app(), host=host or settings.host, port=port or settings.port, log_level="info")
+    # X-Forwarded-* only from DENTALAGENT_TRUSTED_PROXIES (uvicorn would believe loopback by default).
+    uvicorn.run(create_app(), host=host or settings.host, port=port or settings.port, log_level="info",
+                **server_options(settings))
 
 
 @patients.command("list")

@@ -17,6 +17,8 @@ router = APIRouter(tags=["auth"], responses={400: {"model": ErrorOut}, 401: {"mo
 
 
 def _address(request: Request) -> str:
+    """The address the sign-in throttle counts against: the TCP peer, or the client a trusted proxy
+    forwarded for (``serve`` believes X-Forwarded-For only from DENTALAGENT_TRUSTED_PROXIES, api.edge)."""
     return request.client.host if request.client else "unknown"
 
 
