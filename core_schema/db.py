@@ -2,21 +2,28 @@
 
 Tenant sessions log in as ``dentalagent_app``, a role that owns nothing and can become no one
 else, and bind their clinic with a token signed by a per-database key the role cannot read
-(migration 0003), so even raw SQL in a tenant session stays inside its clinic.
+(migrations 0003, 0006), so even raw SQL in a tenant session stays inside its clinic. The
+token is signed for one backend and sent as a bound parameter: seen elsewhere, it binds
+nothing. A pooled connection is wiped (``DISCARD ALL``) each time it changes hands, and its
+session parameters are pinned when it connects, so nothing one clinic's SQL leaves on it
+reaches the next.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
+import secrets
 import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
-from sqlalchemy import create_engine, text
+import psycopg
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from core_schema import embedded
@@ -26,12 +33,39 @@ from core_schema.settings import Settings, get_settings
 # Login role of every tenant session: not a superuser, member of no role, owner of nothing.
 APP_ROLE = "dentalagent_app"
 TENANT_SETTING = "app.tenant_id"
+# Sent as a bound parameter: pg_stat_activity shows ``$1``, never the token.
+_BIND = f"SELECT set_config('{TENANT_SETTING}', %(token)s, true)"
+# Role defaults (``ALTER ROLE ... SET``) reach a session at connect; none should exist for the app role.
+_ROLE_DEFAULTS = "SELECT count(*) FROM pg_db_role_setting WHERE setrole = current_user::regrole"
+
+log = logging.getLogger(__name__)
 
 
-def tenant_token(key: bytes, tenant_id: str) -> str:
-    """``<uuid>.<signature>``: what app_current_tenant() (migration 0003) accepts for ``tenant_id``."""
-    inner = hashlib.sha256(key + tenant_id.encode()).digest()
-    return f"{tenant_id}.{hashlib.sha256(key + inner).hexdigest()}"
+def tenant_token(key: bytes, tenant_id: str, backend_pid: int, nonce: str | None = None) -> str:
+    """``<uuid>.<pid>.<nonce>.<signature>``: what app_current_tenant() (migration 0006) accepts,
+    on backend ``backend_pid`` only. A fresh nonce per transaction: no two bindings are alike."""
+    body = f"{tenant_id}.{backend_pid}.{nonce or secrets.token_hex(8)}"
+    inner = hashlib.sha256(key + body.encode()).digest()
+    return f"{body}.{hashlib.sha256(key + inner).hexdigest()}"
+
+
+def tenant_lock(session: Session, key: str) -> None:
+    """A transaction-level lock on ``key`` within the session's clinic (``app_tenant_lock``, 0006):
+    the app role cannot take raw advisory locks, so no clinic can hold one another needs."""
+    session.execute(text("SELECT app_tenant_lock(:k)"), {"k": key})
+
+
+def _pinned_options(settings: Settings) -> str:
+    """Session parameters of every tenant connection, given at connect: they outrank any
+    ``ALTER ROLE dentalagent_app SET`` and survive ``DISCARD ALL``."""
+    pinned = {
+        "statement_timeout": str(settings.tenant_statement_timeout_ms),
+        "lock_timeout": "0",
+        "default_transaction_read_only": "off",
+        "row_security": "on",
+        "idle_in_transaction_session_timeout": "0",
+    }
+    return " ".join(f"-c {name}={value}" for name, value in pinned.items())
 
 
 def normalize_url(url: str) -> str:
@@ -63,7 +97,12 @@ class Database:
         self.app_url = make_url(self.url).set(username=APP_ROLE, password=app_password or None).render_as_string(
             hide_password=False
         )
-        self.app_engine: Engine = create_engine(self.app_url, pool_pre_ping=True, connect_args=connect_args)
+        # No pre-ping: the DISCARD ALL of every checkout (below) is the liveness check too. No
+        # prepared statements: DISCARD ALL drops them at every checkout anyway.
+        self.app_engine: Engine = create_engine(self.app_url, connect_args={
+            **connect_args, "options": _pinned_options(get_settings()), "prepare_threshold": None})
+        event.listen(self.app_engine, "connect", self._check_role_defaults)
+        event.listen(self.app_engine, "checkout", _wipe_on_checkout)
         self.app_sessions = sessionmaker(self.app_engine, expire_on_commit=False)
         self.server_version = ""
         self.has_vector = False
@@ -105,19 +144,47 @@ class Database:
         """Drop the cached key (after a migration rebuilt it)."""
         self._key = None
 
+    @property
+    def runs_channel(self) -> str:
+        """The NOTIFY channel of run changes, named from the key: the app role can LISTEN to
+        any channel it can name, and it cannot name this one."""
+        return "dentalagent_runs_" + hashlib.sha256(self.tenant_key() + b"runs").hexdigest()[:24]
+
+    def _check_role_defaults(self, dbapi_conn: psycopg.Connection, record: object) -> None:
+        """A new tenant connection that carries role defaults someone stored with
+        ``ALTER ROLE ... SET`` (from a tenant session, say): clear them as the owner, and
+        have the pool throw this connection away at checkout."""
+        with dbapi_conn.cursor() as cur:
+            tampered = cur.execute(_ROLE_DEFAULTS).fetchone()
+        dbapi_conn.rollback()
+        if tampered and tampered[0]:
+            log.warning("security: %s had %d stored role default(s); cleared them", APP_ROLE, tampered[0])
+            self.clear_role_defaults()
+            record.info["discard"] = True  # type: ignore[attr-defined]
+
+    def clear_role_defaults(self) -> None:
+        """``ALTER ROLE dentalagent_app RESET ALL``, everywhere and in this database, as the owner."""
+        with self.engine.connect() as conn:
+            database = conn.execute(text("SELECT current_database()")).scalar_one()
+            conn.exec_driver_sql(f"ALTER ROLE {APP_ROLE} RESET ALL")
+            conn.exec_driver_sql(f'ALTER ROLE {APP_ROLE} IN DATABASE "{database}" RESET ALL')
+            conn.commit()
+
     @contextmanager
     def tenant_session(self, tenant_id: uuid.UUID | str) -> Iterator[Session]:
         """One transaction, as the app role, that can only see and change rows of ``tenant_id``.
 
-        Commits on success, rolls back on error. One round trip of setup: ``RESET ALL`` drops
-        any session-level setting a previous user of this pooled connection left behind, then
-        the signed tenant token is set transaction-local.
+        Commits on success, rolls back on error. The connection was wiped when it was checked
+        out; one round trip binds the clinic: a token signed for this backend, transaction-local,
+        as a bound parameter.
         """
         tid = str(uuid.UUID(str(tenant_id)))
-        token = tenant_token(self.tenant_key(), tid)  # uuid and hex digits only: safe inline
+        key = self.tenant_key()
         with self.app_sessions() as session, session.begin():
             try:
-                session.connection().exec_driver_sql(f"RESET ALL; SELECT set_config('{TENANT_SETTING}', '{token}', true)")
+                conn = session.connection()
+                pid = conn.connection.driver_connection.info.backend_pid  # type: ignore[union-attr]
+                conn.exec_driver_sql(_BIND, {"token": tenant_token(key, tid, pid)})
             except OperationalError as exc:
                 if not _is_login_refusal(exc):
                     raise  # the server is down or restarting: a transient failure, not a configuration one
@@ -136,6 +203,21 @@ class Database:
     def dispose(self) -> None:
         self.engine.dispose()
         self.app_engine.dispose()
+
+
+def _wipe_on_checkout(dbapi_conn: psycopg.Connection, record: object, proxy: object) -> None:
+    """``DISCARD ALL`` whenever a pooled tenant connection changes hands: session settings,
+    prepared statements, cursors WITH HOLD, LISTENs and session advisory locks of the previous
+    user are gone (the app engine's psycopg connections prepare nothing of their own). A connection that
+    does not answer, or carried tampered role defaults, is replaced by the pool."""
+    if record.info.get("discard"):  # type: ignore[attr-defined]
+        raise DisconnectionError("tenant connection carried stored role defaults")
+    try:
+        dbapi_conn.autocommit = True  # DISCARD ALL cannot run inside a transaction block
+        dbapi_conn.execute("DISCARD ALL")
+        dbapi_conn.autocommit = False
+    except psycopg.Error as exc:
+        raise DisconnectionError(str(exc)) from exc
 
 
 def _is_login_refusal(exc: BaseException) -> bool:

@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     user: str = Field(default="dentist@demo.clinic", description="Default acting user of `dictate` without --as.")
     otel_exporter: Literal["none", "console", "otlp"] = "none"
     connect_timeout_s: int = 5
+    tenant_statement_timeout_ms: int = Field(
+        default=30_000, gt=0, description="statement_timeout of every tenant session, pinned when it connects.")
     app_db_password: str | None = Field(
         default=None, description="Password of the tenant-session role dentalagent_app (set by `db upgrade`); none with trust auth."
     )

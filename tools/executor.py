@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from core_schema.db import Database
+from core_schema.db import Database, tenant_lock
 from core_schema.models import ActionHistory, AgentApprovalRequest, ApiClient, AuditEvent, ToolExecution
 from tools import rate_limit
 from tools.context import ToolContext, ToolError, ToolResult
@@ -232,7 +232,7 @@ class Executor:
                  approver: uuid.UUID | None = None) -> Outcome:
         with self.db.tenant_session(call.tenant_id) as s:
             s.execute(text(f"SET LOCAL statement_timeout = {int(tool.timeout_ms)}"))
-            s.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": call.idempotency_key})
+            tenant_lock(s, f"tool-call:{call.idempotency_key}")
             done = s.execute(
                 select(ToolExecution.id, ToolExecution.output_result).where(
                     ToolExecution.input_params["idempotency_key"].astext == call.idempotency_key,

@@ -319,7 +319,8 @@ class Engine:
         # error_details: this invocation's error, else a reason a node wrote itself (a change that failed after approval)
         runstore.record_run(conn, execution_id, status=status, state=_ids_only(state),
                             checkpoint_id=snapshot.config["configurable"].get("checkpoint_id"), error=error,
-                            trace_id=current_trace_id(), steps=self.steps.take(execution_id))
+                            trace_id=current_trace_id(), steps=self.steps.take(execution_id),
+                            channel=self.db.runs_channel)
         return RunResult(execution_id, status, state, error)
 
 

@@ -28,7 +28,6 @@ from procrastinate.exceptions import AlreadyEnqueued
 from sqlalchemy import text
 
 from core_schema.settings import get_settings
-from workflows import runstore
 
 if TYPE_CHECKING:
     from workflows.engine import Engine, RunResult
@@ -100,12 +99,12 @@ class QueueDispatcher:
     def wait(self, execution_id: uuid.UUID, timeout_s: float | None = None) -> RunResult:
         """Until the run stops RUNNING: its result, or the still-RUNNING result at the deadline.
 
-        Woken by the worker's notification when the run's record changes (``RUNS_CHANNEL``),
+        Woken by the worker's notification when the run's record changes (``Database.runs_channel``),
         with a periodic re-check in case a notification was missed.
         """
         deadline = time.monotonic() + (timeout_s or get_settings().run_wait_s)
         with psycopg.connect(self.conninfo, autocommit=True) as listener:
-            listener.execute(f"LISTEN {runstore.RUNS_CHANNEL}")
+            listener.execute(f"LISTEN {self.engine.db.runs_channel}")
             while self._status(execution_id) == "RUNNING" and time.monotonic() < deadline:
                 if self.live_workers() == 0:
                     self.drain()

@@ -116,9 +116,6 @@ FROM agent_executions e JOIN agent_workflows w ON w.id = e.workflow_id WHERE e.i
 """
 
 
-# NOTIFY'd with a run's id whenever its record changes, for callers waiting on it.
-RUNS_CHANNEL = "dentalagent_runs"
-
 _STEP_COLUMNS = ("id", "node_name", "node_type", "input_state", "output_state", "llm_provider", "llm_model",
                  "prompt_tokens", "completion_tokens", "tool_name", "tool_input", "tool_output", "decision_result",
                  "status", "duration_ms", "error_message")
@@ -162,7 +159,7 @@ WHERE e.id = %(run)s
 
 
 def record_run(conn: Connection, execution_id: uuid.UUID, *, status: str, state: dict[str, Any], checkpoint_id: str | None,
-               error: str | None, trace_id: str | None, steps: list[dict[str, Any]]) -> None:
+               error: str | None, trace_id: str | None, steps: list[dict[str, Any]], channel: str) -> None:
     """The run's bookkeeping after an invocation, in one transaction and one network round trip
     (psycopg pipeline): its buffered step rows, status and snapshot, and metrics once it ended.
 
@@ -186,5 +183,6 @@ def record_run(conn: Connection, execution_id: uuid.UUID, *, status: str, state:
                                   "trace": trace_id, "run": execution_id})
         if final:
             cur.execute(_INSERT_METRICS, {"run": execution_id})
-        cur.execute("SELECT pg_notify(%s, %s)", [RUNS_CHANNEL, str(execution_id)])  # delivered at commit
+        # The run's id to callers waiting on it (``Database.runs_channel``), delivered at commit.
+        cur.execute("SELECT pg_notify(%s, %s)", [channel, str(execution_id)])
         pg.commit()

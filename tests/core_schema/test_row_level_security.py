@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import ProgrammingError
 
-from core_schema.db import Database
+from core_schema.db import Database, tenant_token
 from core_schema.models import FeeScheduleItem, Patient, ProcedureCatalog, User
 from core_schema.seed.demo import (
     DEMO_PATIENT_IDS,
@@ -152,23 +152,23 @@ def test_langgraph_checkpoints_are_out_of_reach(engine, platform, table: str, ve
 
 
 def test_setting_another_tenant_id_unsigned_or_forged_sees_nothing(platform) -> None:
-    from core_schema.db import tenant_token
-
-    own = tenant_token(platform.db.tenant_key(), str(DEMO_TENANT_ID))
     other = str(UNIVERSAL_TENANT_ID)
-    forged = [
-        other,  # the bare uuid, as before the hardening
-        f"{other}.{own.split('.')[1]}",  # another clinic's id with our valid signature
-        tenant_token(b"guessed key", other),
-        f"{other}.{'0' * 64}",
-        "not-a-uuid.abc",
-    ]
-    for value in forged:
-        with platform.db.tenant_session(DEMO_TENANT_ID) as s:
+    with platform.db.tenant_session(DEMO_TENANT_ID) as s:
+        pid = s.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        own = s.execute(text("SELECT current_setting('app.tenant_id')")).scalar_one()
+        _, _, nonce, signature = own.split(".")
+        forged = [
+            other,  # the bare uuid, as before the hardening
+            f"{other}.{own.split('.', 1)[1]}",  # another clinic's id with our valid pid, nonce and signature
+            f"{other}.{signature}",  # 0003's format
+            tenant_token(b"guessed key", other, pid),
+            f"{other}.{pid}.{nonce}.{'0' * 64}",
+            "not-a-uuid.abc",
+        ]
+        for value in forged:
             s.execute(text("SELECT set_config('app.tenant_id', :v, true)"), {"v": value})
             assert (s.execute(text("SELECT app_current_tenant()")).scalar_one(), _patients_seen(s)) == (None, 0), value
-    with platform.db.tenant_session(DEMO_TENANT_ID) as s:  # our own token still binds us
-        s.execute(text("SELECT set_config('app.tenant_id', :v, false)"), {"v": own})
+        s.execute(text("SELECT set_config('app.tenant_id', :v, false)"), {"v": own})  # our own token still binds us
         assert _patients_seen(s) == _demo_patients(platform)
 
 

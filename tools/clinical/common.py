@@ -17,6 +17,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from catalog import DIAGNOSES, select_code, surface_count
+from core_schema.db import tenant_lock
 from core_schema.encounters import CLOSED_ENCOUNTER_STATUSES, open_encounter  # noqa: F401  (shared by the tools)
 from core_schema.models import (
     CodeValue,
@@ -281,7 +282,7 @@ def lock(session: Session, kind: str, key: uuid.UUID) -> None:
     Read-modify-write tools (a new chart snapshot built from the current one, the next sequence
     number) would otherwise lose one of two concurrent changes.
     """
-    session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(f"dentalagent:{kind}:{key}", 0))))
+    tenant_lock(session, f"{kind}:{key}")
 
 
 def db_now(session: Session) -> datetime:
