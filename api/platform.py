@@ -26,6 +26,8 @@ def platform_status() -> dict[str, Any]:
         "pgvector_available": db.has_vector,
         "pgvector_installed": vector_installed,
         "schema_revision": migrate.current(db),
+        # False: the migrating role was no superuser, the app role still reaches pg_stat_activity (README).
+        "tenant_catalog_sealed": db.catalog_sealed(),
     }
 
 

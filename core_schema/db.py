@@ -150,6 +150,14 @@ class Database:
         any channel it can name, and it cannot name this one."""
         return "dentalagent_runs_" + hashlib.sha256(self.tenant_key() + b"runs").hexdigest()[:24]
 
+    def catalog_sealed(self) -> bool:
+        """Whether migration 0006 could revoke the cross-backend catalog from PUBLIC (it needs a
+        superuser): the app role then cannot read other sessions' activity or take advisory locks."""
+        with self.engine.connect() as conn:
+            return not conn.execute(text(
+                f"SELECT has_function_privilege('{APP_ROLE}', 'pg_advisory_lock(bigint)', 'EXECUTE') "
+                f"OR has_table_privilege('{APP_ROLE}', 'pg_catalog.pg_stat_activity', 'SELECT')")).scalar_one()
+
     def _check_role_defaults(self, dbapi_conn: psycopg.Connection, record: object) -> None:
         """A new tenant connection that carries role defaults someone stored with
         ``ALTER ROLE ... SET`` (from a tenant session, say): clear them as the owner, and

@@ -64,7 +64,7 @@ class Settings(BaseSettings):
     worker_heartbeat_s: float = Field(default=5.0, gt=0)
     worker_stalled_s: float = Field(default=30.0, gt=0)
     run_wait_s: float = Field(default=600.0, gt=0, description="How long the CLI waits for a queued run.")
-    # HTTP API authentication: unset secret_key means a random key kept once in Redis for every process.
+    # HTTP API authentication: unset secret_key means a key derived from the database's own secret (api/auth/tokens.py).
     secret_key: str | None = Field(default=None, description="HS256 signing key of API tokens (DENTALAGENT_SECRET_KEY).")
     token_ttl_s: int = Field(default=8 * 3600, gt=0, description="Lifetime of a sign-in token and session.")
     client_token_ttl_s: int = Field(default=3600, gt=0, description="Lifetime of a client-credentials token.")

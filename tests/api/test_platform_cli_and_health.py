@@ -43,6 +43,7 @@ def test_doctor_reports_mode_versions_and_pgvector(platform) -> None:
     assert status["postgres_version"] and status["redis_version"]
     assert status["pgvector_available"] == (platform.mode == "embedded")  # this machine's PG 15 has none
     assert status["schema_revision"] == ScriptDirectory.from_config(alembic_config(platform.db)).get_current_head()
+    assert status["tenant_catalog_sealed"] is True  # both modes migrate as a superuser
 
 
 def test_healthz(platform) -> None:
