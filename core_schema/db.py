@@ -4,7 +4,7 @@ Tenant sessions log in as ``dentalagent_app``, a role that owns nothing and can 
 else, and bind their clinic with a token signed by a per-database key the role cannot read
 (migrations 0003, 0006), so even raw SQL in a tenant session stays inside its clinic. The
 token is signed for one backend and sent as a bound parameter: seen elsewhere, it binds
-nothing. A pooled connection is wiped (``DISCARD ALL``) each time it changes hands, and its
+nothing. A pooled connection is wiped each time it changes hands, and its
 session parameters are pinned when it connects, so nothing one clinic's SQL leaves on it
 reaches the next.
 """
@@ -97,10 +97,9 @@ class Database:
         self.app_url = make_url(self.url).set(username=APP_ROLE, password=app_password or None).render_as_string(
             hide_password=False
         )
-        # No pre-ping: the DISCARD ALL of every checkout (below) is the liveness check too. No
-        # prepared statements: DISCARD ALL drops them at every checkout anyway.
-        self.app_engine: Engine = create_engine(self.app_url, connect_args={
-            **connect_args, "options": _pinned_options(get_settings()), "prepare_threshold": None})
+        # No pre-ping: the wipe of every checkout (below) is the liveness check too.
+        self.app_engine: Engine = create_engine(
+            self.app_url, connect_args={**connect_args, "options": _pinned_options(get_settings())})
         event.listen(self.app_engine, "connect", self._check_role_defaults)
         event.listen(self.app_engine, "checkout", _wipe_on_checkout)
         self.app_sessions = sessionmaker(self.app_engine, expire_on_commit=False)
@@ -213,19 +212,43 @@ class Database:
         self.app_engine.dispose()
 
 
+# What a pooled tenant connection's previous user may have left: cursors WITH HOLD, session
+# settings, LISTENs (the parts of DISCARD ALL that the app role can make use of: it has no
+# TEMP privilege, no sequences and no advisory locks; and not DEALLOCATE ALL / DISCARD PLANS:
+# planning RLS queries is the costly part of a small transaction, so psycopg's own prepared
+# statements are kept). Then the prepared statements the session has: PREPAREd from SQL
+# (``from_sql``), or made over the protocol (psycopg's).
+_WIPE = ("CLOSE ALL; RESET ALL; UNLISTEN *; "
+         "SELECT count(*) FILTER (WHERE from_sql), count(*) FILTER (WHERE NOT from_sql) FROM pg_prepared_statements")
+
+
 def _wipe_on_checkout(dbapi_conn: psycopg.Connection, record: object, proxy: object) -> None:
-    """``DISCARD ALL`` whenever a pooled tenant connection changes hands: session settings,
-    prepared statements, cursors WITH HOLD, LISTENs and session advisory locks of the previous
-    user are gone (the app engine's psycopg connections prepare nothing of their own). A connection that
-    does not answer, or carried tampered role defaults, is replaced by the pool."""
+    """Wipe a pooled tenant connection each time it changes hands, so nothing one clinic's SQL
+    left on it reaches the next; replace it (the pool reconnects) when its prepared statements
+    are not exactly psycopg's own: a statement PREPAREd in SQL could stand in for one of psycopg's
+    and run with the next clinic's binding, a DEALLOCATEd one would fail the next clinic's query.
+    A connection that does not answer, or carried tampered role defaults, is replaced too."""
     if record.info.get("discard"):  # type: ignore[attr-defined]
         raise DisconnectionError("tenant connection carried stored role defaults")
     try:
-        dbapi_conn.autocommit = True  # DISCARD ALL cannot run inside a transaction block
-        dbapi_conn.execute("DISCARD ALL")
+        dbapi_conn.autocommit = True  # one implicit transaction for the whole simple query
+        with dbapi_conn.cursor() as cur:
+            cur.execute(_WIPE)
+            while cur.nextset():
+                pass
+            from_sql, from_protocol = cur.fetchone() or (0, 0)
         dbapi_conn.autocommit = False
     except psycopg.Error as exc:
         raise DisconnectionError(str(exc)) from exc
+    if from_sql or from_protocol != _prepared_by_psycopg(dbapi_conn):
+        raise DisconnectionError("tenant connection had prepared statements that were not its own")
+
+
+def _prepared_by_psycopg(dbapi_conn: psycopg.Connection) -> int:
+    """How many statements psycopg prepared on this connection (psycopg keeps no public count;
+    its PrepareManager's names are its record)."""
+    names = getattr(getattr(dbapi_conn, "_prepared", None), "_names", None)
+    return len(names) if names is not None else -1  # unknown: never equal, so the connection is replaced
 
 
 def _is_login_refusal(exc: BaseException) -> bool:

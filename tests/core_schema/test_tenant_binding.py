@@ -191,7 +191,6 @@ def test_pooled_connection_leftovers_do_not_reach_the_next_clinic(platform) -> N
         with db.tenant_session(DEMO_TENANT_ID) as s:
             pid = s.execute(text("SELECT pg_backend_pid()")).scalar_one()
             s.execute(text("LISTEN dentalagent_runs"))
-            s.execute(text("PREPARE leftover AS SELECT id FROM patients"))
             s.execute(text("DECLARE held CURSOR WITH HOLD FOR SELECT id FROM patients"))
             s.execute(text("SELECT set_config('statement_timeout', '5', false)"))
             s.execute(text("SELECT set_config('app.tenant_id', current_setting('app.tenant_id'), false)"))
@@ -199,13 +198,39 @@ def test_pooled_connection_leftovers_do_not_reach_the_next_clinic(platform) -> N
             assert s.execute(text("SELECT pg_backend_pid()")).scalar_one() == pid  # the same pooled connection
             leftovers = s.execute(text(
                 "SELECT (SELECT count(*) FROM pg_listening_channels()), "
-                "(SELECT count(*) FROM pg_prepared_statements WHERE name = 'leftover'), "
                 "(SELECT count(*) FROM pg_cursors WHERE name = 'held'), current_setting('statement_timeout')"
             )).one()
             assert _seen(s) == {UNIVERSAL_PATIENT_ID}
     finally:
         db.dispose()
-    assert tuple(leftovers) == (0, 0, 0, "30s")
+    assert tuple(leftovers) == (0, 0, "30s")  # PREPARE: see the next test
+
+
+def test_a_prepared_statement_swapped_by_one_clinic_never_runs_for_the_next(platform) -> None:
+    """psycopg's own prepared statements are kept across checkouts; one clinic DEALLOCATEs one
+    and PREPAREs its own under that name: the next clinic gets a fresh connection instead."""
+    db = _fresh_pool(platform)
+    try:
+        for _ in range(6):  # psycopg prepares a statement after 5 executions
+            with db.tenant_session(DEMO_TENANT_ID) as s:
+                _seen(s)
+        with db.tenant_session(DEMO_TENANT_ID) as s:
+            pid = s.execute(text("SELECT pg_backend_pid()")).scalar_one()
+            names = s.execute(text("SELECT name FROM pg_prepared_statements WHERE NOT from_sql")).scalars().all()
+            assert names, "psycopg prepared nothing: the attack below would prove nothing"
+            for name in names:
+                s.execute(text(f'DEALLOCATE "{name}"'))
+                s.execute(text(f'PREPARE "{name}" AS SELECT NULL::uuid AS id WHERE $1::text IS NOT NULL'))
+        with db.tenant_session(UNIVERSAL_TENANT_ID) as s:
+            assert s.execute(text("SELECT pg_backend_pid()")).scalar_one() != pid
+            assert _seen(s) == {UNIVERSAL_PATIENT_ID}
+        with db.tenant_session(UNIVERSAL_TENANT_ID) as s:  # and kept preparing on the new connection
+            pid = s.execute(text("SELECT pg_backend_pid()")).scalar_one()
+            s.execute(text("SELECT 1"))
+        with db.tenant_session(UNIVERSAL_TENANT_ID) as s:
+            assert s.execute(text("SELECT pg_backend_pid()")).scalar_one() == pid
+    finally:
+        db.dispose()
 
 
 def test_tenant_sessions_have_a_statement_timeout(platform) -> None:
