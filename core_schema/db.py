@@ -149,10 +149,13 @@ class Database:
         any channel it can name, and it cannot name this one."""
         return "dentalagent_runs_" + hashlib.sha256(self.tenant_key() + b"runs").hexdigest()[:24]
 
-    def catalog_sealed(self) -> bool:
+    def catalog_sealed(self) -> bool | None:
         """Whether migration 0006 could revoke the cross-backend catalog from PUBLIC (it needs a
-        superuser): the app role then cannot read other sessions' activity or take advisory locks."""
+        superuser): the app role then cannot read other sessions' activity or take advisory locks.
+        None before the schema (and the role) exist."""
         with self.engine.connect() as conn:
+            if conn.execute(text(f"SELECT to_regrole('{APP_ROLE}')")).scalar_one() is None:
+                return None
             return not conn.execute(text(
                 f"SELECT has_function_privilege('{APP_ROLE}', 'pg_advisory_lock(bigint)', 'EXECUTE') "
                 f"OR has_table_privilege('{APP_ROLE}', 'pg_catalog.pg_stat_activity', 'SELECT')")).scalar_one()
