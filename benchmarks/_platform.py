@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import statistics
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -50,8 +49,3 @@ def bench_platform() -> Iterator[None]:
                 conn.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
 
 
-def pct(values: list[float], q: float) -> float:
-    """The q-quantile (0..1) of ``values``."""
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[int(q * 100) - 1]

@@ -29,7 +29,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from benchmarks._platform import bench_platform, pct
+from benchmarks._platform import bench_platform
+from evals.stats import percentile
 
 PHRASES = ["caries on {t} mesial occlusal", "tooth {t} occlusal caries", "tooth {t} distal caries", "{t} buccal caries",
            "tooth {t} mesial caries"]
@@ -234,10 +235,10 @@ def report(title: str, stats: Stats, routes: list[str]) -> None:
     for route in routes:
         values = stats.latencies.get(route, [])
         if values and route not in ROUTES:  # not part of the timed load
-            print(f"  {route:<42} {len(values):>5} {'':>7} {pct(values, 0.5):>8.1f} {pct(values, 0.95):>8.1f}")
+            print(f"  {route:<42} {len(values):>5} {'':>7} {percentile(values, 50):>8.1f} {percentile(values, 95):>8.1f}")
         elif values:
-            print(f"  {route:<42} {len(values):>5} {len(values) / stats.wall_s:>7.1f} {pct(values, 0.5):>8.1f} "
-                  f"{pct(values, 0.95):>8.1f}")
+            print(f"  {route:<42} {len(values):>5} {len(values) / stats.wall_s:>7.1f} {percentile(values, 50):>8.1f} "
+                  f"{percentile(values, 95):>8.1f}")
     for kind, n in sorted(stats.errors.items()):
         print(f"  error: {kind} x{n}")
 
@@ -249,7 +250,7 @@ def compare(http: Stats, local: Stats) -> None:
         h, c = http.latencies.get(route, []), local.latencies.get(route, [])
         if h and c:
             slower = (len(c) / local.wall_s) / (len(h) / http.wall_s)
-            print(f"  {route:<42} {pct(h, 0.5) / pct(c, 0.5):>6.2f}x {pct(h, 0.95) / pct(c, 0.95):>6.2f}x {slower:>10.2f}x")
+            print(f"  {route:<42} {percentile(h, 50) / percentile(c, 50):>6.2f}x {percentile(h, 95) / percentile(c, 95):>6.2f}x {slower:>10.2f}x")
 
 
 def main() -> None:

@@ -53,8 +53,9 @@ class Row:
 def run(sets: list[str], audio: list[str], configs: list[str], limit: int = 0, records: str | None = None) -> list[Row]:
     """Transcribe every sentence under every config (interleaved, so load drifts hit all alike)."""
     from agents.asr import Transcriber
-    from evals.asr_metrics import percentile, score_corpus, sentence_set
+    from evals.asr_metrics import score_corpus, sentence_set
     from evals.audio_synth import synthesize
+    from evals.stats import percentile
 
     sentences = [s for name in sets for s in sentence_set(name)]
     if limit:

@@ -89,14 +89,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--images", type=int, default=20)
     args = parser.parse_args()
-    from benchmarks._platform import bench_platform, pct
+    from benchmarks._platform import bench_platform
+    from evals.stats import percentile
 
     with bench_platform():
         results = measure(args.images)
     print(f"imaging review, {args.images} phantom bitewings 800x600 DICOM (ms per image)")
     print(f"{'stage':<24}{'p50':>9}{'p95':>9}{'mean':>9}")
     for name, values in results.items():
-        print(f"{name:<24}{pct(values, 0.5):>9.1f}{pct(values, 0.95):>9.1f}{statistics.fmean(values):>9.1f}")
+        print(f"{name:<24}{percentile(values, 50):>9.1f}{percentile(values, 95):>9.1f}{statistics.fmean(values):>9.1f}")
     ratio = statistics.median(results["run_to_queue"]) / statistics.median(results["runner_cpu"])
     print(f"workflow overhead: run to queue / runner alone = {ratio:.1f}x (medians)")
 

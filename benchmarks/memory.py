@@ -25,7 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._platform import bench_platform, pct  # noqa: E402
+from benchmarks._platform import bench_platform  # noqa: E402
+from evals.stats import percentile  # noqa: E402
 
 POOL = 2000
 
@@ -80,7 +81,7 @@ def measure(repo, tenant, queries: list[str], patient: uuid.UUID) -> dict[str, d
                 t0 = time.perf_counter()
                 repo.search(tenant, q, flt, limit=10, mode=mode, count_access=False)
                 times.append((time.perf_counter() - t0) * 1000)
-            out[f"{where}/{mode}"] = {"p50_ms": round(pct(times, 0.5), 1), "p95_ms": round(pct(times, 0.95), 1)}
+            out[f"{where}/{mode}"] = {"p50_ms": round(percentile(times, 50), 1), "p95_ms": round(percentile(times, 95), 1)}
     return out
 
 

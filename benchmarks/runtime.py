@@ -173,7 +173,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
 
-    from benchmarks._platform import bench_platform, pct
+    from benchmarks._platform import bench_platform
+    from evals.stats import percentile
 
     with bench_platform():
         from workflows.runtime import get_engine
@@ -192,20 +193,20 @@ def main() -> None:
         saver = postgres_saver_ms_per_step(args.runs)
         ours = persisted_ms_per_step(args.runs)
         print(f"per-step time over {args.runs} runs of a 5-node graph")
-        print(f"  LangGraph + InMemorySaver:            p50 {pct(memory, .5):7.3f} ms  p95 {pct(memory, .95):7.3f} ms")
-        print(f"  LangGraph + PostgresSaver (baseline): p50 {pct(saver, .5):7.3f} ms  p95 {pct(saver, .95):7.3f} ms")
-        print(f"  persisted runtime:                    p50 {pct(ours, .5):7.3f} ms  p95 {pct(ours, .95):7.3f} ms")
-        print(f"  ratio to PostgresSaver: {pct(ours, .5) / pct(saver, .5):.2f}x (p50), target <= 1.5x")
+        print(f"  LangGraph + InMemorySaver:            p50 {percentile(memory, 50):7.3f} ms  p95 {percentile(memory, 95):7.3f} ms")
+        print(f"  LangGraph + PostgresSaver (baseline): p50 {percentile(saver, 50):7.3f} ms  p95 {percentile(saver, 95):7.3f} ms")
+        print(f"  persisted runtime:                    p50 {percentile(ours, 50):7.3f} ms  p95 {percentile(ours, 95):7.3f} ms")
+        print(f"  ratio to PostgresSaver: {percentile(ours, 50) / percentile(saver, 50):.2f}x (p50), target <= 1.5x")
         long = [f"n{i}" for i in range(20)]
         saver20, ours20 = postgres_saver_ms_per_step(args.runs, long), persisted_ms_per_step(args.runs, long)
-        print(f"  20-node graph: PostgresSaver p50 {pct(saver20, .5):.3f} ms/step, persisted runtime p50 "
-              f"{pct(ours20, .5):.3f} ms/step, ratio {pct(ours20, .5) / pct(saver20, .5):.2f}x")
+        print(f"  20-node graph: PostgresSaver p50 {percentile(saver20, 50):.3f} ms/step, persisted runtime p50 "
+              f"{percentile(ours20, 50):.3f} ms/step, ratio {percentile(ours20, 50) / percentile(saver20, 50):.2f}x")
         # what one more node costs, from the two lengths (the per-run work cancels out)
-        slope_saver = (pct(saver20, .5) * 20 - pct(saver, .5) * 5) / 15
-        slope_ours = (pct(ours20, .5) * 20 - pct(ours, .5) * 5) / 15
+        slope_saver = (percentile(saver20, 50) * 20 - percentile(saver, 50) * 5) / 15
+        slope_ours = (percentile(ours20, 50) * 20 - percentile(ours, 50) * 5) / 15
         print(f"  marginal cost of a node: PostgresSaver {slope_saver:.3f} ms, persisted runtime {slope_ours:.3f} ms "
               f"({slope_ours / slope_saver:.2f}x); fixed cost of a run: "
-              f"{pct(ours, .5) * 5 - slope_ours * 5 - (pct(saver, .5) * 5 - slope_saver * 5):.2f} ms more than PostgresSaver")
+              f"{percentile(ours, 50) * 5 - slope_ours * 5 - (percentile(saver, 50) * 5 - slope_saver * 5):.2f} ms more than PostgresSaver")
         for label, dispatcher in (("in the caller's process", InlineDispatcher(engine)), ("through the run queue, one worker running", queue)):
             engine.dispatcher = dispatcher
             with _worker_thread(engine, queue, dispatcher is queue):
@@ -213,7 +214,7 @@ def main() -> None:
                 parts = approval_round_trips(args.runs)
             print(f"approval round trip over {args.runs} tier-3 chart changes, {label}")
             for name, values in parts.items():
-                print(f"  {name:22s} p50 {pct(values, .5):8.2f} ms  p95 {pct(values, .95):8.2f} ms")
+                print(f"  {name:22s} p50 {percentile(values, 50):8.2f} ms  p95 {percentile(values, 95):8.2f} ms")
         engine.dispatcher = queue
         engine.close()
 

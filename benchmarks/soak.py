@@ -289,7 +289,8 @@ def main() -> int:
     redis_server = RedisServer()
     redis_server.start()
     os.environ.update({"REDIS_URL": redis_server.url, **FAST_LEASES})
-    from benchmarks._platform import bench_platform, pct
+    from benchmarks._platform import bench_platform
+    from evals.stats import percentile
 
     with bench_platform():
         from datetime import datetime, timezone
@@ -338,8 +339,8 @@ def main() -> int:
               f"{workers.killed} workers killed with SIGKILL, Redis flushed {int(chaos['flushed'])}x, "
               f"killed and restarted {int(chaos['restarted'])}x")
         for op, values in sorted(stats.latencies.items()):
-            print(f"  {op:10s} n={len(values):5d}  {len(values) / load_s:6.2f}/s  p50 {pct(values, .5):8.1f} ms  "
-                  f"p95 {pct(values, .95):8.1f} ms")
+            print(f"  {op:10s} n={len(values):5d}  {len(values) / load_s:6.2f}/s  p50 {percentile(values, 50):8.1f} ms  "
+                  f"p95 {percentile(values, 95):8.1f} ms")
         for kind, n in sorted(stats.errors.items()):
             print(f"  error seen by callers: {kind}: {n}")
         print("  books: " + ", ".join(f"{k}={v}" for k, v in counts.items()))

@@ -108,7 +108,8 @@ def main() -> None:
     parser.add_argument("--window", type=float, default=None, help="the new pipeline's encoder window in seconds")
     args = parser.parse_args()
 
-    from benchmarks._platform import bench_platform, pct
+    from benchmarks._platform import bench_platform
+    from evals.stats import percentile
 
     with bench_platform():
         from agents.asr import Transcriber
@@ -125,9 +126,9 @@ def main() -> None:
                 continue
             print(f"{label}: end of speech -> approval request queued, {len(totals)} dictations "
                   f"({min(durations):.1f}-{max(durations):.1f} s of speech; {missed} misheard, not queued)")
-            print(f"  total                p50 {pct(totals, .5):8.1f} ms  p95 {pct(totals, .95):8.1f} ms")
+            print(f"  total                p50 {percentile(totals, 50):8.1f} ms  p95 {percentile(totals, 95):8.1f} ms")
             for name, values in stages.items():
-                print(f"  {name:20s} p50 {pct(values, .5):8.1f} ms  p95 {pct(values, .95):8.1f} ms")
+                print(f"  {name:20s} p50 {percentile(values, 50):8.1f} ms  p95 {percentile(values, 95):8.1f} ms")
         print(f"interpreter throughput: {interpreter_throughput():.0f} utterances/s (one core)")
         get_engine().close()
 

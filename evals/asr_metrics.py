@@ -21,13 +21,13 @@ an identical hypothesis word. Multi-word terms count word by word ("root canal" 
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable, Sequence
 
 from agents.asr.lexicon import TEENS, TENS, UNITS, critical_words
+from evals.stats import percentile
 
 _UNIT_VALUE = {w: i + 1 for i, w in enumerate(UNITS)} | {"zero": 0}
 _TEEN_VALUE = {w: i + 10 for i, w in enumerate(TEENS)}
@@ -215,15 +215,6 @@ def score_corpus(pairs: Iterable[tuple[str, str]], vocabulary: frozenset[str] | 
         critical_terms=terms,
         critical_missed=missed,
     )
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    """Nearest-rank percentile (q in 0..100); no numpy needed for a handful of latencies."""
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, math.ceil(q / 100 * len(ordered)) - 1))
-    return ordered[k]
 
 
 # --------------------------------------------------------------------------------------------

@@ -19,7 +19,8 @@ from typing import Any, Protocol
 from evals.asr_metrics import critical_errors, word_errors
 from evals.dataset import Sample
 from evals.solvers import SolverOutput
-from evals.text_scoring import PROPOSAL_FIELDS, percentile, proposal_field_results, utterance_correct
+from evals.stats import percentile
+from evals.text_scoring import PROPOSAL_FIELDS, proposal_field_results, utterance_correct
 
 # In audio evals a dictated note's free text matches at <= 25% word error (WER scores its words).
 NOTE_TEXT_WER = 0.25

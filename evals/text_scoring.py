@@ -10,11 +10,12 @@ Expected clarify rows may list options that the question must offer.
 from __future__ import annotations
 
 import json
-import math
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
+
+from evals.stats import percentile
 
 PROPOSAL_FIELDS: tuple[str, ...] = (
     "command",
@@ -82,15 +83,6 @@ def utterance_correct(expected: dict[str, Any], predicted: dict[str, Any], free_
         if not set(wanted) <= set(options):
             return False
     return True
-
-
-def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile (q in 0..100); 0.0 for no values."""
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    rank = max(1, math.ceil(q / 100 * len(ordered)))
-    return ordered[min(rank, len(ordered)) - 1]
 
 
 def score_dataset(

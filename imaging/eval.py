@@ -27,6 +27,7 @@ from sqlalchemy import select
 
 from core_schema.directory import Actor
 from core_schema.models import AIInferenceJob, AIModel, AIModelVersion, AIPrediction, Patient
+from evals.stats import percentile
 from imaging import monitoring, phantom, registry
 from imaging.config import images_root
 from imaging.ingest import ingest
@@ -75,14 +76,6 @@ def _eval_patient(engine: Engine, tenant_id: uuid.UUID) -> uuid.UUID:
         s.add(row)
         s.flush()
         return row.id
-
-
-def _pct(values: list[float], q: float) -> float:
-    if not values:
-        return 0.0
-    if len(values) == 1:
-        return round(values[0], 2)
-    return round(statistics.quantiles(values, n=100, method="inclusive")[int(q * 100) - 1], 2)
 
 
 def run(engine: Engine, actor: Actor, *, images: int = 20, seed: int = 0,
@@ -152,7 +145,7 @@ def run(engine: Engine, actor: Actor, *, images: int = 20, seed: int = 0,
         "per_label": per_label,
         "tooth_assignment_accuracy": round(tooth_ok / tooth_n, 4) if tooth_n else None,
         "surface_accuracy": round(surf_ok / surf_n, 4) if surf_n else None,
-        "latency_ms": {name: {"p50": _pct(v, 0.5), "p95": _pct(v, 0.95), "mean": round(statistics.fmean(v), 2)}
+        "latency_ms": {name: {"p50": round(percentile(v, 50), 2), "p95": round(percentile(v, 95), 2), "mean": round(statistics.fmean(v), 2)}
                        for name, v in (("ingest", ingest_ms), ("inference", infer_ms), ("run_to_queue", run_ms))},
         "review_rates": monitoring.review_rates(engine.db, actor.tenant_id),
     }

@@ -8,11 +8,11 @@ from evals.asr_metrics import (
     critical_errors,
     critical_term_error,
     normalize_words,
-    percentile,
     score_corpus,
     wer,
     word_errors,
 )
+from evals.stats import percentile
 
 
 def test_normalisation_rules() -> None:
@@ -55,3 +55,8 @@ def test_corpus_scores_are_micro_averaged() -> None:
 def test_percentile_nearest_rank() -> None:
     xs = [float(x) for x in range(1, 101)]
     assert percentile(xs, 50) == 50 and percentile(xs, 95) == 95 and percentile([], 50) == 0.0
+    # an observed value, never an interpolation; p0 is the minimum, p100 the maximum
+    assert percentile([3.0, 1.0, 2.0, 10.0], 95) == 10 and percentile([1.0, 2.0], 50) == 1
+    assert percentile([5.0, 1.0], 0) == 1 and percentile([5.0, 1.0], 100) == 5
+    with pytest.raises(ValueError):
+        percentile(xs, 0.95 * 200)
