@@ -25,6 +25,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "tool_refused": 409,
     "apply_failed": 409,
     "unsupported_media_type": 415,
+    "database_unavailable": 503,
 }
 
 
@@ -61,3 +62,11 @@ class InvalidInput(DomainError, ValueError):
 
     def __init__(self, message: str, code: str = "invalid_input", status: int | None = None) -> None:
         super().__init__(code, message, status)
+
+
+class DatabaseUnavailable(DomainError):
+    """PostgreSQL cannot be reached (it stopped, or the connection to it was lost): nothing the
+    request wrote is lost, and its run resumes when the database is back."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("database_unavailable", message, 503)

@@ -2,10 +2,12 @@
 
 A run can be left behind when the process executing it dies: RUNNING with no live lease,
 or WAITING_APPROVAL with every request decided (its decider died before resuming it), or a
-queue job taken by a worker that stopped heartbeating. ``recover`` finds all three and
-queues the run again; the run continues from its last checkpoint and its tool calls stay
+queue job taken by a worker whose process is gone (its presence lock went with its database
+session: ``workflows.worker_presence``, no heartbeat to wait for). ``recover`` finds all three
+and queues the run again; the run continues from its last checkpoint and its tool calls stay
 exactly-once through their idempotency keys. Workers call it on a timer; operators run
-``dentalagent runs recover``.
+``dentalagent runs recover``. It is idempotent under any state of the queue: a run that
+already has a job waiting keeps that one (it counts as queued again, never as an error).
 """
 
 from __future__ import annotations
@@ -43,8 +45,9 @@ class Recovery:
 
 def recover(engine: Engine, queue: QueueDispatcher) -> Recovery:
     """One pass over every tenant's runs (owner session); safe to run from many workers at once."""
-    report = Recovery(stalled_jobs=queue.retry_stalled())
-    queued = queue.queued_runs()
+    stalled = queue.retry_stalled_runs()  # a dead worker's job back in the queue counts as its run's recovery
+    report = Recovery(stalled_jobs=len(stalled))
+    queued = queue.queued_runs() - set(stalled)
     with engine.db.system_session() as s:
         report.resumed = [str(r) for r in _decided_but_waiting(s) if runstore.claim_for_resume(s, r)]
     with engine.db.system_session() as s:

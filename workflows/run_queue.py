@@ -24,10 +24,13 @@ from typing import TYPE_CHECKING, Any
 
 import procrastinate
 import psycopg
-from procrastinate.exceptions import AlreadyEnqueued
+from procrastinate import sql as procrastinate_sql
+from procrastinate.exceptions import AlreadyEnqueued, ConnectorException, UniqueViolation
 from sqlalchemy import text
 
 from core_schema.settings import get_settings
+from workflows import db_watch
+from workflows.worker_presence import LIVE, PresenceApp
 
 if TYPE_CHECKING:
     from workflows.engine import Engine, RunResult
@@ -59,7 +62,8 @@ def _advance(execution_id: str) -> str:
 @lru_cache(maxsize=4)
 def worker_app(conninfo: str) -> procrastinate.App:
     """The app a worker loop runs on (async connector; opened and closed by ``run_worker``)."""
-    app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo, min_size=1, max_size=4))
+    app = PresenceApp(conninfo=conninfo,  # its workers hold a presence lock: see worker_presence
+                      connector=procrastinate.PsycopgConnector(conninfo=conninfo, min_size=1, max_size=4))
     app.task(name=TASK, queue=QUEUE)(_advance)
     return app
 
@@ -91,6 +95,9 @@ class QueueDispatcher:
                 execution_id=str(execution_id))
         except AlreadyEnqueued:
             pass
+        except UniqueViolation as exc:  # a job for the run already waits: the same outcome
+            if "queueing_lock" not in (exc.constraint_name or ""):
+                raise
 
     def submit(self, execution_id: uuid.UUID) -> RunResult:
         self.enqueue(execution_id)
@@ -103,7 +110,7 @@ class QueueDispatcher:
         with a periodic re-check in case a notification was missed.
         """
         deadline = time.monotonic() + (timeout_s or get_settings().run_wait_s)
-        with psycopg.connect(self.conninfo, autocommit=True) as listener:
+        with db_watch.watching(self.conninfo, execution_id), psycopg.connect(self.conninfo, autocommit=True) as listener:
             listener.execute(f"LISTEN {self.engine.db.runs_channel}")
             while self._status(execution_id) == "RUNNING" and time.monotonic() < deadline:
                 if self.live_workers() == 0:
@@ -123,11 +130,9 @@ class QueueDispatcher:
             return str(s.execute(text("SELECT status FROM agent_executions WHERE id = :id"), {"id": execution_id}).scalar_one())
 
     def live_workers(self) -> int:
-        """Workers whose heartbeat is fresh."""
+        """Workers whose process is alive: its presence lock is held (a killed one's is gone at once)."""
         with self.engine.db.system_session() as s:
-            return int(s.execute(text(
-                "SELECT count(*) FROM procrastinate_workers WHERE last_heartbeat > now() - make_interval(secs => :t)"
-            ), {"t": get_settings().worker_stalled_s}).scalar_one())
+            return int(s.execute(text(f"SELECT count(*) FROM procrastinate_workers w WHERE {LIVE}")).scalar_one())
 
     def drain_if_alone(self) -> None:
         """Drain the queue here when no worker is alive to do it."""
@@ -141,20 +146,56 @@ class QueueDispatcher:
             time.sleep(0.02)  # another thread of this process is draining: let it
             return
         try:
-            self.app.run_worker(**worker_options(concurrency=1, wait=False, name="drain"))
+            with db_watch.watching(self.conninfo):  # a face armed for it hears at once if PostgreSQL is lost
+                self.app.run_worker(**worker_options(concurrency=1, wait=False, name="drain"))
         finally:
             self._draining.release()
 
     def retry_stalled(self) -> int:
-        """Jobs taken by a worker that stopped heartbeating go back to the queue."""
+        """Jobs taken by a worker that died go back to the queue (see ``retry_stalled_runs``)."""
+        return len(self.retry_stalled_runs())
+
+    def retry_stalled_runs(self) -> list[uuid.UUID]:
+        """Jobs taken by a worker whose process is gone go back to the queue; the runs they were for.
+
+        Idempotent under any state of the queue: a run that already has a job waiting (queued
+        again by someone else meanwhile) keeps that one and the dead worker's job is closed as
+        failed, instead of a second waiting job violating the run's queueing lock.
+        """
         with self.engine.db.system_session() as s:
-            ids = s.execute(text(
-                "SELECT j.id FROM procrastinate_jobs j LEFT JOIN procrastinate_workers w ON w.id = j.worker_id "
-                "WHERE j.status = 'doing' AND (w.id IS NULL OR w.last_heartbeat < now() - make_interval(secs => :t))"
-            ), {"t": get_settings().worker_stalled_s}).scalars().all()
-        for job_id in ids:
-            self.client.job_manager.retry_job_by_id(job_id, retry_at=datetime.now(timezone.utc))
-        return len(ids)
+            rows = s.execute(text(
+                "SELECT j.id, j.args->>'execution_id' FROM procrastinate_jobs j "
+                "LEFT JOIN procrastinate_workers w ON w.id = j.worker_id "
+                f"WHERE j.status = 'doing' AND j.task_name = :task AND (w.id IS NULL OR NOT {LIVE})"
+            ), {"task": TASK}).all()
+        runs: list[uuid.UUID] = []
+        for job_id, run in rows:
+            try:
+                self.client.job_manager.retry_job_by_id(job_id, retry_at=datetime.now(timezone.utc))
+            except UniqueViolation as exc:
+                if "queueing_lock" not in (exc.constraint_name or ""):
+                    raise
+                self._close_job(job_id)
+            except ConnectorException:
+                if self._job_status(job_id) == "doing":
+                    raise
+                continue  # another recovery got to it first
+            if run:
+                runs.append(uuid.UUID(run))
+        return runs
+
+    def _close_job(self, job_id: int) -> None:
+        """A dead worker's job whose run already waits in the queue: recorded failed, not retried."""
+        try:
+            self.client.connector.get_sync_connector().execute_query(
+                query=procrastinate_sql.queries["finish_job"], job_id=job_id, status="failed", delete_job=False)
+        except ConnectorException:
+            if self._job_status(job_id) == "doing":
+                raise
+
+    def _job_status(self, job_id: int) -> str | None:
+        with self.engine.db.system_session() as s:
+            return s.execute(text("SELECT status::text FROM procrastinate_jobs WHERE id = :id"), {"id": job_id}).scalar()
 
     def queued_runs(self) -> set[uuid.UUID]:
         """Runs with a job waiting to be taken (a taken job is judged by its run's lease)."""
