@@ -27,6 +27,7 @@ from core_schema.models import (
     ImagingObject,
     ImagingStudy,
 )
+from core_schema.rows import get_row
 from imaging import storage
 from imaging.errors import ImagingError
 from imaging.registry import spec_of
@@ -76,12 +77,12 @@ def execute(db: Database, tenant_id: uuid.UUID, job_id: uuid.UUID) -> dict[str, 
         if not isinstance(exc, ImagingError):
             log.exception("inference job %s failed", job_id)
         with db.tenant_session(tenant_id) as s:
-            job = s.get(AIInferenceJob, job_id)
+            job = get_row(s, AIInferenceJob, job_id)
             job.status, job.completed_at, job.error_details = "FAILED", datetime.now(timezone.utc), reason
         raise ImagingError(getattr(exc, "code", "inference_failed"), reason) from None
     total_ms = (time.perf_counter() - t0) * 1000
     with db.tenant_session(tenant_id) as s:
-        job = s.get(AIInferenceJob, job_id)
+        job = get_row(s, AIInferenceJob, job_id)
         if job.status == "COMPLETED":  # another process finished it meanwhile
             return {"job_id": str(job_id), "reused": True}
         rois: list[ImageAnnotation | None] = []

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -26,6 +27,7 @@ from core_schema.models import (
     AIReviewEvent,
     ToolExecution,
 )
+from core_schema.rows import get_row
 from imaging.labels import REASON_CODES
 from memory.writers import earlier_mention
 
@@ -41,12 +43,12 @@ def describe_proposals(db: Database, tenant_id: uuid.UUID,
     out = []
     with db.tenant_session(tenant_id) as s:
         for texec_id in texec_ids:
-            args = s.get(ToolExecution, uuid.UUID(texec_id)).input_params["arguments"]
-            p = s.get(AIPrediction, uuid.UUID(args["prediction_id"]))
+            args = get_row(s, ToolExecution, uuid.UUID(texec_id)).input_params["arguments"]
+            p = get_row(s, AIPrediction, uuid.UUID(args["prediction_id"]))
             raw = dict(p.raw_output or {})
-            job = s.get(AIInferenceJob, p.job_id)
-            version = s.get(AIModelVersion, job.model_version_id)
-            model = s.get(AIModel, version.model_id)
+            job = get_row(s, AIInferenceJob, p.job_id)
+            version = get_row(s, AIModelVersion, job.model_version_id)
+            model = get_row(s, AIModel, version.model_id)
             confidence = float(p.confidence or 0)
             chart = raw.get("chart") or {}
             text = (f"Radiograph finding: {_finding_text(args.get('tooth'), args['label'], args.get('surfaces'))}, "
@@ -127,13 +129,13 @@ def record_events(db: Database, tenant_id: uuid.UUID, texec_ids: list[str], for_
     return written
 
 
-def report_text(db: Database, tenant_id: uuid.UUID, state: dict[str, Any]) -> str:
+def report_text(db: Database, tenant_id: uuid.UUID, state: Mapping[str, Any]) -> str:
     """The radiology report: image, model, and each finding confirmed / edited / rejected / not proposed."""
     confirmed, edited, rejected, not_proposed = [], [], [], []
     with db.tenant_session(tenant_id) as s:
         for texec, req in _decisions(s, state.get("awaiting_ids") or []):
             args = texec.input_params["arguments"]
-            p = s.get(AIPrediction, uuid.UUID(args["prediction_id"]))
+            p = get_row(s, AIPrediction, uuid.UUID(args["prediction_id"]))
             now = _finding_text(args.get("tooth"), args["label"], args.get("surfaces"))
             conf = f"AI {float(p.confidence or 0):.2f}"
             if req is None or req.status != "APPROVED":
@@ -147,9 +149,9 @@ def report_text(db: Database, tenant_id: uuid.UUID, state: dict[str, Any]) -> st
             else:
                 confirmed.append(f"- {now} [{conf}]")
         if state.get("job_id"):
-            job = s.get(AIInferenceJob, uuid.UUID(state["job_id"]))
-            version = s.get(AIModelVersion, job.model_version_id)
-            model = s.get(AIModel, version.model_id)
+            job = get_row(s, AIInferenceJob, uuid.UUID(state["job_id"]))
+            version = get_row(s, AIModelVersion, job.model_version_id)
+            model = get_row(s, AIModel, version.model_id)
             model_text = f"{model.name} {version.version_tag} ({model.regulatory_class})"
             for p in s.scalars(select(AIPrediction).where(AIPrediction.job_id == job.id)):
                 raw = p.raw_output or {}

@@ -23,6 +23,7 @@ from core_schema.models import (
     ImagingStudy,
     ToolExecution,
 )
+from core_schema.rows import get_row
 from imaging import inference, registry
 from imaging.config import images_root
 from imaging.errors import ImagingError
@@ -54,7 +55,7 @@ def start_review(engine: Engine, actor: Actor, object_id: uuid.UUID, findings: b
         active = registry.vendor_version(engine.db, str(doc["model"]["name"]), str(doc["model"]["version"]))
     if active is not None and doc is None:
         with engine.db.tenant_session(actor.tenant_id) as s:
-            if registry.spec_of(s.get(AIModelVersion, active)).get("runner") == "vendor-json":
+            if registry.spec_of(get_row(s, AIModelVersion, active)).get("runner") == "vendor-json":
                 raise ImagingError("findings_required", "this clinic's deployed model imports vendor findings: "
                                    "give the vendor's findings file (--findings FILE.json)")
     if active is None and not shadows:
@@ -100,9 +101,9 @@ def review_view(engine: Engine, tenant_id: uuid.UUID, execution_id: uuid.UUID, j
         requests = {r.tool_execution_id: r for r in s.scalars(select(AgentApprovalRequest).where(
             AgentApprovalRequest.execution_id == execution_id).order_by(AgentApprovalRequest.created_at))}
         by_prediction: dict[str, AgentApprovalRequest] = {}
-        for texec_id, req in requests.items():
-            texec = s.get(ToolExecution, texec_id)
-            by_prediction[texec.input_params["arguments"]["prediction_id"]] = req
+        for texec_id, request in requests.items():
+            texec = get_row(s, ToolExecution, texec_id)
+            by_prediction[texec.input_params["arguments"]["prediction_id"]] = request
         preds = inference.predictions_of(s, job_id) if job_id else []
         for p in preds:
             if p.prediction_type == "tooth":

@@ -20,10 +20,15 @@ import urllib.request
 from abc import ABC, abstractmethod
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from core_schema.models.base import EMBEDDING_DIMENSIONS
+from core_schema.rows import present
+
+if TYPE_CHECKING:
+    from tokenizers import Tokenizer
 
 
 class EmbeddingError(RuntimeError):
@@ -75,8 +80,8 @@ class MiniLMOnnxEmbedder(Embedder):
         self._model_path = model_path
         self._tokenizer_path = tokenizer_path
         self._threads = threads
-        self._session = None
-        self._tokenizer = None
+        self._session: Any = None  # an onnxruntime.InferenceSession once loaded (onnxruntime has no types)
+        self._tokenizer: Tokenizer | None = None
         self._lock = threading.Lock()
 
     @staticmethod
@@ -122,7 +127,7 @@ class MiniLMOnnxEmbedder(Embedder):
         self._load()
         out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
         # Batches of similar length: padding costs compute, so sort by length first.
-        encodings = self._tokenizer.encode_batch(list(texts))  # type: ignore[union-attr]
+        encodings = present(self._tokenizer, "the embedding tokenizer").encode_batch(list(texts))
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
         for start in range(0, len(order), 32):
             chunk = order[start:start + 32]
@@ -136,7 +141,7 @@ class MiniLMOnnxEmbedder(Embedder):
             feeds = {"input_ids": ids, "attention_mask": mask}
             if "token_type_ids" in self._inputs:
                 feeds["token_type_ids"] = np.zeros_like(ids)
-            hidden = self._session.run(None, feeds)[0]  # type: ignore[union-attr]
+            hidden = self._session.run(None, feeds)[0]
             weights = mask[..., None].astype(np.float32)
             pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
             out[chunk] = _normalise(pooled)
@@ -144,7 +149,7 @@ class MiniLMOnnxEmbedder(Embedder):
 
     def count_tokens(self, text: str) -> int:
         self._load()
-        return len(self._tokenizer.encode(text, add_special_tokens=False).ids)  # type: ignore[union-attr]
+        return len(present(self._tokenizer, "the embedding tokenizer").encode(text, add_special_tokens=False).ids)
 
 
 class OpenAICompatibleEmbedder(Embedder):

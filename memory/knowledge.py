@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from core_schema.rows import present
 from memory.records import MemoryWrite, Scope
 from memory.repository import MemoryFilter, MemoryRepository
 
@@ -97,10 +98,11 @@ def search(repo: MemoryRepository, tenant_id: uuid.UUID, query: str, *, limit: i
     if not hits:
         return []
     with repo._tx(tenant_id, session) as s:
-        docs = dict(s.execute(text("SELECT id, knowledge_document_id FROM knowledge_versions WHERE id = ANY(:ids)"),
+        docs: dict[uuid.UUID, uuid.UUID] = dict(s.execute(text("SELECT id, knowledge_document_id FROM knowledge_versions WHERE id = ANY(:ids)"),
                               {"ids": list({h.source_id for h in hits})}).all())
     out = []
     for h in hits:
         title, _, body = h.content.partition(": ")
-        out.append(Passage(h.id, docs.get(h.source_id, h.source_id), h.source_id, title, body, float(h.score or 0)))
+        version_id = present(h.source_id, "a knowledge passage's version id")  # every passage is written with one
+        out.append(Passage(h.id, docs.get(version_id, version_id), version_id, title, body, float(h.score or 0)))
     return out

@@ -10,6 +10,7 @@ get returns has its ``access_count`` and ``last_accessed_at`` updated.
 
 from __future__ import annotations
 
+import builtins
 import logging
 import re
 import uuid
@@ -29,6 +30,7 @@ from core_schema.db import Database
 from core_schema.errors import InvalidInput
 from core_schema.models import AgentMemory
 from core_schema.models.base import Embedding
+from core_schema.rows import rowcount
 from memory.embeddings import Embedder, default_embedder, to_column
 from memory.privacy import check_contents
 from memory.records import KIND_TO_TYPE, TYPE_TO_KIND, Memory, MemoryWrite, Scope
@@ -170,7 +172,7 @@ class MemoryRepository:
         if not hits:
             return None
         facts = _facts(w.content)
-        rows = dict(s.execute(text("SELECT id, content FROM agent_memories WHERE id = ANY(:ids)"),
+        rows: dict[uuid.UUID, str] = dict(s.execute(text("SELECT id, content FROM agent_memories WHERE id = ANY(:ids)"),
                               {"ids": [h for h, _ in hits]}).all())
         for mid, sim in hits:
             if sim >= MERGE_SIMILARITY and _facts(rows[mid]) == facts:
@@ -280,14 +282,14 @@ class MemoryRepository:
                                   "ORDER BY m.created_at DESC, m.id LIMIT :n OFFSET :o"), params).all()
             return [_memory(r) for r in rows]
 
-    def namespaces(self, tenant_id: uuid.UUID) -> list[tuple[Scope, str]]:
+    def namespaces(self, tenant_id: uuid.UUID) -> builtins.list[tuple[Scope, str]]:  # `list` is a method here
         with self.db.tenant_session(tenant_id) as s:
             rows = s.execute(text(
                 "SELECT DISTINCT scope, scope_id, memory_type FROM agent_memories m "
                 "WHERE m.expires_at IS NULL OR m.expires_at > now() ORDER BY 1, 2, 3")).all()
         return [(Scope(r[0], r[1]), TYPE_TO_KIND.get(r[2], "semantic")) for r in rows if r[0] in ("GLOBAL", "CLINICIAN", "PATIENT", "WORKFLOW")]
 
-    def _load(self, s: Session, ids: Iterable[uuid.UUID], *, touch: bool = False) -> list[Memory]:
+    def _load(self, s: Session, ids: Iterable[uuid.UUID], *, touch: bool = False) -> builtins.list[Memory]:
         ids = list(ids)
         if not ids:
             return []
@@ -305,19 +307,19 @@ class MemoryRepository:
 
     def delete(self, tenant_id: uuid.UUID, memory_ids: Sequence[uuid.UUID]) -> int:
         with self.db.tenant_session(tenant_id) as s:
-            return s.execute(text("DELETE FROM agent_memories WHERE id = ANY(:ids)"), {"ids": list(memory_ids)}).rowcount
+            return rowcount(s.execute(text("DELETE FROM agent_memories WHERE id = ANY(:ids)"), {"ids": list(memory_ids)}))
 
     def forget_patient(self, tenant_id: uuid.UUID, patient_id: uuid.UUID) -> int:
         """Erase a patient's memories, their vectors with them (one row holds both)."""
         with self.db.tenant_session(tenant_id) as s:
-            return s.execute(text(
+            return rowcount(s.execute(text(
                 "DELETE FROM agent_memories WHERE (scope = 'PATIENT' AND scope_id = :p) "
-                "OR (source_type = 'PATIENT' AND source_id = :p)"), {"p": patient_id}).rowcount
+                "OR (source_type = 'PATIENT' AND source_id = :p)"), {"p": patient_id}))
 
     def purge_expired(self, tenant_id: uuid.UUID, now: datetime | None = None) -> int:
         with self.db.tenant_session(tenant_id) as s:
-            return s.execute(text("DELETE FROM agent_memories WHERE expires_at <= coalesce(:now, now())"),
-                             {"now": now}).rowcount
+            return rowcount(s.execute(text("DELETE FROM agent_memories WHERE expires_at <= coalesce(:now, now())"),
+                                      {"now": now}))
 
 
 def _memory(r: Any) -> Memory:

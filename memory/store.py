@@ -69,7 +69,8 @@ class PostgresMemoryStore(BaseStore):
         if isinstance(op, SearchOp):
             return self._search(op)
         if isinstance(op, PutOp):
-            return self._put(op)
+            self._put(op)
+            return None
         if isinstance(op, ListNamespacesOp):
             return self._namespaces(op)
         raise InvalidInput(f"unsupported store operation {type(op).__name__}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any
@@ -76,7 +77,7 @@ def run_summary(session: Session, execution_id: uuid.UUID, applied_ids: list[str
     return f"Visit {when:%Y-%m-%d}: " + "; ".join(facts) + f". [run {str(execution_id)[:8]}]", when
 
 
-def after_run(db: Database, state: dict[str, Any]) -> dict[str, Any]:
+def after_run(db: Database, state: Mapping[str, Any]) -> dict[str, Any]:
     """Write what a finished run teaches; never fails the run (a failure is logged, ids only)."""
     out: dict[str, Any] = {}
     try:

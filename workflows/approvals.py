@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -117,7 +118,7 @@ def escalation_reviewer(session: Session, tenant_id: uuid.UUID, permission: str,
     return next((u for u in candidates if u in supervisors), candidates[0] if candidates else None)
 
 
-def request(engine: Engine, state: dict[str, Any], step_id: uuid.UUID,
+def request(engine: Engine, state: Mapping[str, Any], step_id: uuid.UUID,
             proposals: list[Proposal]) -> tuple[list[uuid.UUID], int]:
     """Write one approval request per proposal, then queue and announce them (batch of one run).
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import psycopg
 import redis
@@ -33,7 +33,16 @@ from workflows.tracing import current_trace_id
 
 tracer = trace.get_tracer("dentalagent.workflows")
 State = dict[str, Any]
+# A graph's state TypedDict (``VoiceState``...), as a node reads it; LangGraph passes a plain dict.
+S = TypeVar("S", bound=Mapping[str, Any])
+S_contra = TypeVar("S_contra", bound=Mapping[str, Any], contravariant=True)
 FINAL = ("COMPLETED", "FAILED", "CANCELLED")
+
+
+class Node(Protocol[S_contra]):
+    """A wrapped node as LangGraph's ``add_node`` takes it (its parameter is named ``state``)."""
+
+    def __call__(self, state: S_contra) -> Mapping[str, Any]: ...
 
 
 class NodeContext:
@@ -44,7 +53,7 @@ class NodeContext:
     requests link to it): then it is written at once, and completed at the end.
     """
 
-    def __init__(self, engine: Engine, name: str, node_type: str, state: State) -> None:
+    def __init__(self, engine: Engine, name: str, node_type: str, state: Mapping[str, Any]) -> None:
         self.engine, self.name, self.node_type, self.state = engine, name, node_type, state
         self.execution_id = uuid.UUID(state["execution_id"])
         self.details: dict[str, Any] = {}
@@ -161,11 +170,12 @@ class Engine:
         self._names_by_id[wid] = spec.name
         return compiled
 
-    def node(self, name: str, node_type: str) -> Callable[[Callable[[State, NodeContext], State]], Callable[[State], State]]:
+    def node(self, name: str, node_type: str
+             ) -> Callable[[Callable[[S, NodeContext], Mapping[str, Any]]], Node[S]]:
         """Wrap a node: a step row (input, output, duration, status), a span, the current node."""
 
-        def wrap(fn: Callable[[State, NodeContext], State]) -> Callable[[State], State]:
-            def run(state: State) -> State:
+        def wrap(fn: Callable[[S, NodeContext], Mapping[str, Any]]) -> Node[S]:
+            def run(state: S) -> Mapping[str, Any]:
                 execution_id, tenant_id = uuid.UUID(state["execution_id"]), state["tenant_id"]
                 ctx = NodeContext(self, name, node_type, state)
                 t0 = time.perf_counter()
@@ -192,10 +202,10 @@ class Engine:
 
         return wrap
 
-    def route(self, router: Callable[[State], str]) -> Callable[[State], str]:
+    def route(self, router: Callable[[S], str]) -> Callable[[S], str]:
         """Wrap a conditional edge so the step it leaves records the edge taken."""
 
-        def run(state: State) -> str:
+        def run(state: S) -> str:
             target = router(state)
             execution_id = uuid.UUID(state["execution_id"])
             step_id = self._last_step.get(execution_id)
@@ -348,7 +358,7 @@ def _s(value: uuid.UUID | None) -> str | None:
     return str(value) if value is not None else None
 
 
-def _ids_only(state: State) -> State:
+def _ids_only(state: Mapping[str, Any]) -> State:
     """What may be persisted of a state: ids, id lists, statuses and counts (never free text)."""
     allowed: State = {}
     for k, v in state.items():

@@ -12,7 +12,7 @@ import numpy as np
 class RunnerInput:
     """The image a runner sees: the 8-bit display rendering and the original's identity."""
 
-    pixels: np.ndarray  # uint8 H x W (display rendering)
+    pixels: np.ndarray | None  # uint8 H x W (display rendering); None for a runner that reads none (vendor-json)
     sha256: str  # of the original file (vendor findings name it)
     width: int  # of the original image: boxes are returned in its pixels
     height: int

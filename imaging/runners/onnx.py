@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from core_schema.rows import present
 from imaging.errors import ImagingError
 from imaging.runners.base import Detection, RunnerInput, RunnerOutput
 from imaging.storage import path_of
@@ -95,7 +96,7 @@ class OnnxDetector:
         from PIL import Image
 
         t0 = time.perf_counter()
-        src = Image.fromarray(image.pixels)
+        src = Image.fromarray(present(image.pixels, "the display rendering"))
         if self.resize == "letterbox":
             scale = min(self.in_w / src.width, self.in_h / src.height)
             nw, nh = max(1, round(src.width * scale)), max(1, round(src.height * scale))

@@ -18,6 +18,7 @@ import json
 import time
 from typing import Any
 
+from core_schema.rows import present
 from imaging.errors import ImagingError
 from imaging.labels import LABELS
 from imaging.runners.base import Detection, RunnerInput, RunnerOutput
@@ -53,7 +54,7 @@ class OpenAIVisionRunner:
         from PIL import Image
 
         t0 = time.perf_counter()
-        img = Image.fromarray(image.pixels)
+        img = Image.fromarray(present(image.pixels, "the display rendering"))
         if max(img.size) > self.max_side:
             img.thumbnail((self.max_side, self.max_side), Image.Resampling.LANCZOS)
         buf = io.BytesIO()

@@ -28,6 +28,7 @@ from core_schema.models import (
     ImagingStudy,
     Patient,
 )
+from core_schema.rows import get_row
 from imaging.errors import ImagingError
 from services.base import engine
 from services.imaging.schemas import (
@@ -185,7 +186,7 @@ def _preflight(tenant_id: uuid.UUID, patient_id: uuid.UUID, data: bytes, finding
         if s.get(Patient, patient_id) is None:
             raise NotFound(f"patient {patient_id} not found in this clinic")
         active, shadows = registry.deployed(s, tenant_id)
-        runner = registry.spec_of(s.get(AIModelVersion, active)).get("runner") if active else None
+        runner = registry.spec_of(get_row(s, AIModelVersion, active)).get("runner") if active else None
     if findings is not None:
         doc = parse_vendor_findings(findings)
         if str(doc["image_sha256"]).lower() != sha256(data):

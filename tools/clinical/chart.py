@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core_schema.models import ToothChartSnapshot
+from core_schema.rows import present
 from tools.clinical.common import CHART_WRITE, READ_ONLY, StrictModel, load_encounter, load_patient, lock, tooth_to_str
 from tools.clinical.teeth import check_tooth, normalise_surfaces, tooth_sort_key
 from tools.context import Mutation, ToolContext, ToolError, ToolResult
@@ -161,7 +162,7 @@ class ChartEdit:
         """The undoable record of the new version (the previous chart is what an undo restores)."""
         patient = str(self.patient_id)
         return Mutation(
-            entity_type="DENTAL_CHART", entity_id=self.snapshot_id, action_type="UPDATE",
+            entity_type="DENTAL_CHART", entity_id=present(self.snapshot_id, "the new chart snapshot's id"), action_type="UPDATE",
             previous_state={"patient_id": patient, "snapshot_id": str(self.prev_id) if self.prev_id else None,
                             "chart": self.prev_chart},
             new_state={"patient_id": patient, "snapshot_id": str(self.snapshot_id), "chart": self.chart},

@@ -287,4 +287,4 @@ def lock(session: Session, kind: str, key: uuid.UUID) -> None:
 
 def db_now(session: Session) -> datetime:
     """The database's wall clock (not the transaction start), for ordering rows written in one transaction."""
-    return session.scalar(select(func.clock_timestamp()))
+    return session.scalars(select(func.clock_timestamp())).one()

@@ -34,7 +34,7 @@ class AddEncounterDiagnosisInput(StrictModel):
     encounter_id: uuid.UUID | None = Field(default=None, description="The visit (must be this patient's); defaults to the patient's open visit.")
     label: str | None = Field(
         default=None, description="Diagnosis: " + ", ".join(sorted(DIAGNOSIS_LABELS)) + ".",
-        json_schema_extra={"enum": sorted(DIAGNOSIS_LABELS)},
+        json_schema_extra={"enum": [*sorted(DIAGNOSIS_LABELS)]},
     )
     code: str | None = Field(default=None, description="Optional explicit ICD-10-CM code (e.g. 'K04.02'); must be one of the clinic's diagnosis codes.")
     tooth: str | None = Field(default=None, description="Optional FDI tooth the diagnosis concerns, e.g. '36'.")
@@ -66,9 +66,10 @@ def add_encounter_diagnosis(ctx: ToolContext, args: AddEncounterDiagnosisInput) 
     if args.encounter_id is not None:
         encounter = load_encounter(s, tid, args.patient_id, args.encounter_id)
     else:
-        encounter = open_encounter(s, tid, args.patient_id)
-        if encounter is None:
+        open_one = open_encounter(s, tid, args.patient_id)
+        if open_one is None:
             raise ToolError(f"patient {args.patient_id} has no open encounter; give encounter_id")
+        encounter = open_one
     tooth = check_tooth(args.tooth) if args.tooth not in (None, "") else None
     cv, label = diagnosis_code_value(s, tid, label=args.label, code=args.code)
     lock(s, "diagnoses", encounter.id)  # the next sequence number is this call's alone

@@ -7,9 +7,10 @@ procedures); never the patient's name, birth date or contact details.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from pydantic import Field
-from sqlalchemy import select, true
+from sqlalchemy import ColumnElement, select, true
 
 from core_schema.models import (
     ClinicalNote,
@@ -54,7 +55,7 @@ def get_patient_history(ctx: ToolContext, args: GetPatientHistoryInput) -> ToolR
     s, tid, pid = ctx.session, ctx.tenant_id, args.patient_id
     patient = load_patient(s, tid, pid)
 
-    def active(col):  # type: ignore[no-untyped-def]
+    def active(col: Any) -> ColumnElement[bool]:
         return true() if args.include_inactive else col == "ACTIVE"
 
     allergies = [

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core_schema.models import TreatmentPlan, TreatmentPlanItem
+from core_schema.rows import present
 from tools.clinical.common import (
     CHART_WRITE,
     StrictModel,
@@ -43,7 +44,7 @@ def plan_items(session: Session, plan_id: uuid.UUID) -> list[TreatmentPlanItem]:
 
 def plan_total(session: Session, plan_id: uuid.UUID) -> Decimal:
     total = session.scalar(select(func.coalesce(func.sum(TreatmentPlanItem.estimated_fee), 0)).where(TreatmentPlanItem.plan_id == plan_id))
-    return Decimal(total).quantize(Decimal("0.01"))
+    return Decimal(present(total, "the plan's fee total")).quantize(Decimal("0.01"))  # coalesce(sum, 0): never NULL
 
 
 def open_plan(session: Session, tenant_id: uuid.UUID, patient_id: uuid.UUID) -> TreatmentPlan | None:

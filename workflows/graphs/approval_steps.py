@@ -10,6 +10,7 @@ A call that fails (refused by its tool after approval) ends the run FAILED: its 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Any, TypedDict
 
 from langgraph.graph import END, StateGraph
@@ -19,7 +20,7 @@ from tools.describe import describe
 from tools.executor import Call
 from tools.registry import REGISTRY
 from workflows import approvals
-from workflows.engine import Engine, NodeContext, State
+from workflows.engine import Engine, NodeContext
 
 
 class ApprovalState(TypedDict, total=False):
@@ -54,7 +55,7 @@ def add_approval_steps(graph: StateGraph, engine: Engine, entry_from: str | None
     """Add gate, request_approval, await_approval, apply and summarize to ``graph``."""
 
     @engine.node("gate", "DECISION")
-    def gate(state: State, ctx: NodeContext) -> State:
+    def gate(state: ApprovalState, ctx: NodeContext) -> ApprovalState:
         tenant = uuid.UUID(state["tenant_id"])
         awaiting: list[str] = []
         done: list[str] = []
@@ -66,7 +67,7 @@ def add_approval_steps(graph: StateGraph, engine: Engine, entry_from: str | None
             else:  # tier 1: read-only, runs at once
                 outcome = run_call(engine, state, ctx, texec_id, approval_id=None)
                 (done if outcome.ok else failed).append(str(outcome.tool_execution_id))
-        out: State = {"awaiting_ids": awaiting, "applied_ids": done, "failed_ids": failed}
+        out: ApprovalState = {"awaiting_ids": awaiting, "applied_ids": done, "failed_ids": failed}
         if failed:
             approvals.record_apply_failure(engine, tenant, uuid.UUID(state["execution_id"]), failed)
             if not awaiting:
@@ -74,7 +75,7 @@ def add_approval_steps(graph: StateGraph, engine: Engine, entry_from: str | None
         return out
 
     @engine.node("request_approval", "HUMAN_APPROVAL")
-    def request_approval(state: State, ctx: NodeContext) -> State:
+    def request_approval(state: ApprovalState, ctx: NodeContext) -> ApprovalState:
         tenant = uuid.UUID(state["tenant_id"])
         proposals = []
         for texec_id in state["awaiting_ids"]:
@@ -95,7 +96,7 @@ def add_approval_steps(graph: StateGraph, engine: Engine, entry_from: str | None
     await_approval = engine.node("await_approval", "HUMAN_APPROVAL")(await_reviewer)
 
     @engine.node("apply", "TOOL_CALL")
-    def apply(state: State, ctx: NodeContext) -> State:
+    def apply(state: ApprovalState, ctx: NodeContext) -> ApprovalState:
         tenant = uuid.UUID(state["tenant_id"])
         applied, rejected, failed = apply_decisions(engine, state, ctx)
         applied = [*state.get("applied_ids", []), *applied]  # tier-1 calls the gate ran come first
@@ -110,7 +111,7 @@ def add_approval_steps(graph: StateGraph, engine: Engine, entry_from: str | None
         return {"applied_ids": applied, "rejected_ids": rejected, "failed_ids": failed, "final_status": final}
 
     @engine.node("summarize", "DECISION")
-    def summarize(state: State, ctx: NodeContext) -> State:
+    def summarize(state: ApprovalState, ctx: NodeContext) -> ApprovalState:
         if (state.get("final_status") or "COMPLETED") == "COMPLETED":
             from memory.writers import after_run  # the run's summary and the clinician's habits
 
@@ -122,7 +123,7 @@ def add_approval_steps(graph: StateGraph, engine: Engine, entry_from: str | None
             "final_status": state.get("final_status") or "COMPLETED",
         }
 
-    def after_gate(state: State) -> str:
+    def after_gate(state: ApprovalState) -> str:
         return "request_approval" if state.get("awaiting_ids") else "summarize"
 
     graph.add_node("gate", gate)
@@ -139,7 +140,7 @@ def add_approval_steps(graph: StateGraph, engine: Engine, entry_from: str | None
     graph.add_edge("summarize", END)
 
 
-def await_reviewer(state: State, ctx: NodeContext) -> State:
+def await_reviewer(state: ApprovalState, ctx: NodeContext) -> ApprovalState:
     """The ``await_approval`` node of every proposing workflow: wait (interrupt) until every request is decided.
 
     A run re-proposing after a crash may find its requests decided meanwhile: no wait then.
@@ -149,7 +150,7 @@ def await_reviewer(state: State, ctx: NodeContext) -> State:
     return {}
 
 
-def apply_decisions(engine: Engine, state: State, ctx: NodeContext) -> tuple[list[str], list[str], list[str]]:
+def apply_decisions(engine: Engine, state: Mapping[str, Any], ctx: NodeContext) -> tuple[list[str], list[str], list[str]]:
     """Run every approved call of ``awaiting_ids`` and cancel the rest (an undecided one counts as
     rejected); (applied, rejected, failed) tool execution ids, in the order they were proposed."""
     tenant = uuid.UUID(state["tenant_id"])
@@ -168,7 +169,7 @@ def apply_decisions(engine: Engine, state: State, ctx: NodeContext) -> tuple[lis
     return applied, rejected, failed
 
 
-def run_call(engine: Engine, state: State, ctx: NodeContext, texec_id: str, approval_id: uuid.UUID | None) -> Any:
+def run_call(engine: Engine, state: Mapping[str, Any], ctx: NodeContext, texec_id: str, approval_id: uuid.UUID | None) -> Any:
     """Execute one recorded PENDING call for the run (exactly once, through its idempotency key)."""
     tenant = uuid.UUID(state["tenant_id"])
     name, args, key = engine.executor.load_call(tenant, uuid.UUID(texec_id))

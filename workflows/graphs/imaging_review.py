@@ -22,7 +22,8 @@ from typing import Any
 from langgraph.graph import END, START, StateGraph
 
 import imaging.chart_tool  # noqa: F401  (registers the imaging tools)
-from core_schema.models import AIInferenceJob, AIModelVersion, ImagingObject
+from core_schema.models import AIInferenceJob, AIModelVersion, AIPrediction, ImagingObject
+from core_schema.rows import get_row, present
 from imaging import inference, review
 from imaging.compare import compare
 from imaging.config import imaging_settings
@@ -32,7 +33,7 @@ from imaging.teeth import assign
 from tools.clinical.chart import current_chart
 from tools.executor import Call
 from workflows import approvals
-from workflows.engine import Engine, NodeContext, State, WorkflowSpec
+from workflows.engine import Engine, NodeContext, WorkflowSpec
 from workflows.graphs.approval_steps import ApprovalState, apply_decisions, await_reviewer
 
 TOOL = "chart_imaging_finding"
@@ -51,11 +52,16 @@ def _uuid(value: Any) -> uuid.UUID | None:
     return uuid.UUID(value) if value else None
 
 
+def _raw(p: AIPrediction) -> Any:
+    """A prediction's ``raw_output`` (inference always writes one)."""
+    return present(p.raw_output, f"raw_output of prediction {p.id}")
+
+
 def build(engine: Engine) -> StateGraph:
     graph = StateGraph(ImagingState)
 
     @engine.node("ingest", "DECISION")
-    def ingest_node(state: State, ctx: NodeContext) -> State:
+    def ingest_node(state: ImagingState, ctx: NodeContext) -> ImagingState:
         """The ingested image is still there (its rendering is what the models read)."""
         tenant = uuid.UUID(state["tenant_id"])
         with engine.db.tenant_session(tenant) as s:
@@ -70,7 +76,7 @@ def build(engine: Engine) -> StateGraph:
         return {}
 
     @engine.node("infer", "TOOL_CALL")
-    def infer(state: State, ctx: NodeContext) -> State:
+    def infer(state: ImagingState, ctx: NodeContext) -> ImagingState:
         tenant = uuid.UUID(state["tenant_id"])
         for shadow in state.get("shadow_job_ids") or []:
             try:  # a shadow model failing never stops the review; its job records why
@@ -83,7 +89,7 @@ def build(engine: Engine) -> StateGraph:
         return {}
 
     @engine.node("map", "DECISION")
-    def map_node(state: State, ctx: NodeContext) -> State:
+    def map_node(state: ImagingState, ctx: NodeContext) -> ImagingState:
         """Tooth per finding: named by the model, else the enumerated tooth box it overlaps most."""
         if not state.get("job_id"):
             return {}
@@ -91,8 +97,8 @@ def build(engine: Engine) -> StateGraph:
             preds = inference.predictions_of(s, uuid.UUID(state["job_id"]))
             teeth: dict[str, list[float]] = {}
             for p in preds:
-                if p.prediction_type == "tooth" and p.code and p.raw_output.get("box"):
-                    teeth.setdefault(p.code, p.raw_output["box"])  # the most confident box of each tooth
+                if p.prediction_type == "tooth" and p.code and _raw(p).get("box"):
+                    teeth.setdefault(p.code, _raw(p)["box"])  # the most confident box of each tooth
             for p in preds:
                 if p.prediction_type == "tooth":
                     continue
@@ -102,7 +108,7 @@ def build(engine: Engine) -> StateGraph:
         return {}
 
     @engine.node("compare", "DECISION")
-    def compare_node(state: State, ctx: NodeContext) -> State:
+    def compare_node(state: ImagingState, ctx: NodeContext) -> ImagingState:
         if not state.get("job_id"):
             return {}
         tenant, patient = uuid.UUID(state["tenant_id"]), uuid.UUID(state["patient_id"])
@@ -111,7 +117,7 @@ def build(engine: Engine) -> StateGraph:
             for p in inference.predictions_of(s, uuid.UUID(state["job_id"])):
                 if p.prediction_type == "tooth":
                     continue
-                raw = dict(p.raw_output)
+                raw = dict(_raw(p))
                 a = raw["assignment"]
                 status, reason = compare(p.prediction_type, a["tooth"], a["surfaces"], chart)
                 raw["chart"] = {"status": status, "reason": reason}
@@ -119,7 +125,7 @@ def build(engine: Engine) -> StateGraph:
         return {}
 
     @engine.node("triage", "DECISION")
-    def triage(state: State, ctx: NodeContext) -> State:
+    def triage(state: ImagingState, ctx: NodeContext) -> ImagingState:
         """Propose new and conflicting findings at or above their label's threshold (ACTIVE only)."""
         tenant = uuid.UUID(state["tenant_id"])
         proposed = engine.executor.recorded_calls(tenant, f"{state['execution_id']}:f")
@@ -129,14 +135,14 @@ def build(engine: Engine) -> StateGraph:
             return {"tool_execution_ids": [], "proposed_count": 0}
         calls: list[Call] = []
         with engine.db.tenant_session(tenant) as s:
-            job = s.get(AIInferenceJob, uuid.UUID(state["job_id"]))
-            version = s.get(AIModelVersion, job.model_version_id)
+            job = get_row(s, AIInferenceJob, uuid.UUID(state["job_id"]))
+            version = get_row(s, AIModelVersion, job.model_version_id)
             thresholds = spec_of(version).get("thresholds") or {}
             default = imaging_settings().default_threshold
             for p in inference.predictions_of(s, job.id):
                 if p.prediction_type == "tooth":
                     continue
-                raw = dict(p.raw_output)
+                raw = dict(_raw(p))
                 a, chart = raw["assignment"], raw["chart"]
                 threshold = float(thresholds.get(p.prediction_type, default))
                 if chart["status"] == "duplicate":
@@ -160,7 +166,7 @@ def build(engine: Engine) -> StateGraph:
         return {"tool_execution_ids": ids, "proposed_count": len(ids)}
 
     @engine.node("request_approval", "HUMAN_APPROVAL")
-    def request_approval(state: State, ctx: NodeContext) -> State:
+    def request_approval(state: ImagingState, ctx: NodeContext) -> ImagingState:
         tenant = uuid.UUID(state["tenant_id"])
         ids = state["tool_execution_ids"]
         described = review.describe_proposals(engine.db, tenant, ids)
@@ -168,15 +174,15 @@ def build(engine: Engine) -> StateGraph:
                                         reason="tier-3 radiograph finding proposed by the imaging workflow")
                      for t, (summary, _) in zip(ids, described, strict=True)]
         details = {t: extra for t, (_, extra) in zip(ids, described, strict=True)}
-        ids, still_open = approvals.request(engine, state, ctx.step_id, proposals)
-        review.annotate_requests(engine.db, tenant, ids, details)
-        return {"approval_ids": [str(i) for i in ids], "approvals_open": still_open,
+        approval_ids, still_open = approvals.request(engine, state, ctx.step_id, proposals)
+        review.annotate_requests(engine.db, tenant, approval_ids, details)
+        return {"approval_ids": [str(i) for i in approval_ids], "approvals_open": still_open,
                 "awaiting_ids": list(state["tool_execution_ids"])}
 
     await_approval = engine.node("await_approval", "HUMAN_APPROVAL")(await_reviewer)
 
     @engine.node("apply", "TOOL_CALL")
-    def apply(state: State, ctx: NodeContext) -> State:
+    def apply(state: ImagingState, ctx: NodeContext) -> ImagingState:
         tenant = uuid.UUID(state["tenant_id"])
         applied, rejected, failed = apply_decisions(engine, state, ctx)
         review.record_events(engine.db, tenant, state["awaiting_ids"], for_training=state.get("mode") != "imaging-eval")
@@ -186,7 +192,7 @@ def build(engine: Engine) -> StateGraph:
                 "final_status": "FAILED" if failed else "COMPLETED"}
 
     @engine.node("report", "TOOL_CALL")
-    def report(state: State, ctx: NodeContext) -> State:
+    def report(state: ImagingState, ctx: NodeContext) -> ImagingState:
         """The RADIOLOGY_REPORT note of the reviewer's decisions (written once, even when resumed)."""
         tenant = uuid.UUID(state["tenant_id"])
         content = review.report_text(engine.db, tenant, state)
@@ -203,7 +209,7 @@ def build(engine: Engine) -> StateGraph:
         return {"note_id": (outcome.output or {}).get("note_id")}
 
     @engine.node("summarize", "DECISION")
-    def summarize(state: State, ctx: NodeContext) -> State:
+    def summarize(state: ImagingState, ctx: NodeContext) -> ImagingState:
         if (state.get("final_status") or "COMPLETED") == "COMPLETED" and state.get("mode") != "imaging-eval":
             from memory.writers import after_run  # the patient's summary: what a later review compares with
 
@@ -211,7 +217,7 @@ def build(engine: Engine) -> StateGraph:
         return {"applied_count": len(state.get("applied_ids", [])), "rejected_count": len(state.get("rejected_ids", [])),
                 "failed_count": len(state.get("failed_ids", [])), "final_status": state.get("final_status") or "COMPLETED"}
 
-    def after_triage(state: State) -> str:
+    def after_triage(state: ImagingState) -> str:
         return "request_approval" if state.get("tool_execution_ids") else "summarize"
 
     for name, fn in (("ingest", ingest_node), ("infer", infer), ("map", map_node), ("compare", compare_node),

@@ -17,13 +17,14 @@ from langgraph.graph import START, StateGraph
 from agents.resolver import load_catalog, resolve
 from core_schema.directory import tooth_notation
 from core_schema.models import VoiceRecording, VoiceUtterance
+from core_schema.rows import get_row, present
 from memory import habits
 from memory.context import ContextItem, ContextWindow, assemble
 from memory.context import record as record_window
 from memory.writers import repository_for
 from tools.executor import Call
 from workflows import voice_store
-from workflows.engine import Engine, NodeContext, State, WorkflowSpec
+from workflows.engine import Engine, NodeContext, WorkflowSpec
 from workflows.graphs.approval_steps import ApprovalState, add_approval_steps
 from workflows.voice import interpret_context, interpret_text, transcriber_for
 
@@ -33,15 +34,24 @@ class VoiceState(ApprovalState, total=False):
     interpretation_kind: str
 
 
+def _utterance_id(state: VoiceState) -> uuid.UUID:
+    """The run's dictation (every voice-to-chart run is started with one)."""
+    return uuid.UUID(present(state["voice_utterance_id"], "voice_utterance_id"))
+
+
+def _session_id(state: VoiceState) -> uuid.UUID:
+    """The run's voice session (every voice-to-chart run is started in one)."""
+    return uuid.UUID(present(state["voice_session_id"], "voice_session_id"))
+
+
 def build(engine: Engine) -> StateGraph:
     graph = StateGraph(VoiceState)
 
     @engine.node("transcribe", "LLM_CALL")
-    def transcribe(state: State, ctx: NodeContext) -> State:
+    def transcribe(state: VoiceState, ctx: NodeContext) -> VoiceState:
         tenant = uuid.UUID(state["tenant_id"])
         with engine.db.tenant_session(tenant) as s:
-            rec = s.get(VoiceRecording, uuid.UUID(state["recording_id"]))
-            assert rec is not None
+            rec = get_row(s, VoiceRecording, uuid.UUID(present(state["recording_id"], "recording_id")))
             path = Path(unquote(urlparse(rec.audio_uri).path))
             transcriber = transcriber_for(s, tenant)
         # The clinic's biasing prompt, plus the words this clinician's corrections taught.
@@ -53,7 +63,7 @@ def build(engine: Engine) -> StateGraph:
         with engine.db.tenant_session(tenant) as s:
             if step_id is not None:  # the biasing prompt that used memory, in tokens
                 record_window(s, uuid.UUID(state["execution_id"]), step_id, window)
-            utterance = s.get(VoiceUtterance, uuid.UUID(state["voice_utterance_id"]))
+            utterance = get_row(s, VoiceUtterance, _utterance_id(state))
             utterance.transcript, utterance.is_final = result.text, True
             utterance.entities = {**(utterance.entities or {}), "asr": {
                 "model": result.model, "device": result.device, "asr_ms": round(result.asr_ms, 1),
@@ -65,11 +75,11 @@ def build(engine: Engine) -> StateGraph:
         return {}
 
     @engine.node("interpret", "DECISION")
-    def interpret(state: State, ctx: NodeContext) -> State:
+    def interpret(state: VoiceState, ctx: NodeContext) -> VoiceState:
         tenant = uuid.UUID(state["tenant_id"])
         with engine.db.tenant_session(tenant) as s:
-            utterance = s.get(VoiceUtterance, uuid.UUID(state["voice_utterance_id"]))
-            context = voice_store.session_context(s, uuid.UUID(state["voice_session_id"]))
+            utterance = get_row(s, VoiceUtterance, _utterance_id(state))
+            context = voice_store.session_context(s, _session_id(state))
             notation = tooth_notation(s, tenant)
             text = utterance.transcript or ""
             heard = (utterance.entities or {}).get("asr") or {}
@@ -78,18 +88,19 @@ def build(engine: Engine) -> StateGraph:
         if model_call:
             ctx.record_llm(model_call["provider"], model_call["model"], int(model_call.get("prompt_tokens", 0)),
                            int(model_call.get("completion_tokens", 0)))
-            window, step_id = _llm_window(text, notation, context, state["voice_utterance_id"]), ctx.step_id
+            utterance_id = present(state["voice_utterance_id"], "voice_utterance_id")
+            window, step_id = _llm_window(text, notation, context, utterance_id), ctx.step_id
         with engine.db.tenant_session(tenant) as s:
             if window is not None:  # what the model call saw, in tokens
                 record_window(s, uuid.UUID(state["execution_id"]), step_id, window)
-            utterance = s.get(VoiceUtterance, uuid.UUID(state["voice_utterance_id"]))
+            utterance = get_row(s, VoiceUtterance, _utterance_id(state))
             utterance.normalized_transcript = result.get("normalized") or text.lower()
             utterance.intent = result["kind"] if result["kind"] != "proposal" else result["proposals"][0]["command"]
             utterance.entities = {**(utterance.entities or {}), "interpretation": {k: v for k, v in result.items() if k != "transcript"}}
         return {"interpretation_kind": result["kind"]}
 
     @engine.node("resolve", "DECISION")
-    def resolve_node(state: State, ctx: NodeContext) -> State:
+    def resolve_node(state: VoiceState, ctx: NodeContext) -> VoiceState:
         """Commands -> tool calls; a call its tool would refuse becomes a problem, never a proposal."""
         tenant, patient = uuid.UUID(state["tenant_id"]), uuid.UUID(state["patient_id"])
         encounter = uuid.UUID(state["encounter_id"]) if state.get("encounter_id") else None
@@ -97,8 +108,8 @@ def build(engine: Engine) -> StateGraph:
         if proposed:  # resolved before its worker died: keep what was proposed (a reviewer may have decided it)
             return {"tool_execution_ids": [str(i) for i in proposed]}
         with engine.db.tenant_session(tenant) as s:
-            utterance = s.get(VoiceUtterance, uuid.UUID(state["voice_utterance_id"]))
-            interpretation = utterance.entities["interpretation"]
+            utterance = get_row(s, VoiceUtterance, _utterance_id(state))
+            interpretation = present(utterance.entities, "the interpreted utterance's entities")["interpretation"]
             resolution = resolve(interpretation, session=s, catalog=load_catalog(s), patient_id=patient, encounter_id=encounter)
         learned = habits.habits_of(repository_for(engine.db), tenant, uuid.UUID(state["user_id"]))
         shaped: dict[int, list[str]] = {}  # what the clinician's corrections changed, by call
@@ -111,7 +122,7 @@ def build(engine: Engine) -> StateGraph:
                 tool=c.tool, args=c.args, tenant_id=tenant, user_id=uuid.UUID(state["user_id"]),
                 idempotency_key=f"{state['execution_id']}:{i}", step_id=ctx.step_id,
                 api_client_id=uuid.UUID(state["api_client_id"]) if state.get("api_client_id") else None,
-                voice_session_id=uuid.UUID(state["voice_session_id"]) if state.get("voice_session_id") else None,
+                voice_session_id=_session_id(state) if state.get("voice_session_id") else None,
             ))
             for i, c in enumerate(resolution.calls)
         ]
@@ -127,12 +138,12 @@ def build(engine: Engine) -> StateGraph:
                 record_window(s, uuid.UUID(state["execution_id"]), ctx.step_id, assemble(
                     [ContextItem.of("memory", m.id, m.content, importance=m.importance) for m, _ in learned],
                     HABIT_CONTEXT_TOKENS))
-            utterance = s.get(VoiceUtterance, uuid.UUID(state["voice_utterance_id"]))
-            utterance.entities = {**utterance.entities, "problems": problems,
+            utterance = get_row(s, VoiceUtterance, _utterance_id(state))
+            utterance.entities = {**present(utterance.entities, "the interpreted utterance's entities"), "problems": problems,
                                   "calls": [{"proposal": c.proposal_index, "tool": c.tool,
                                              **({"habit_memory_ids": shaped[id(c)]} if id(c) in shaped else {})}
                                             for c, _ in valid]}
-            voice_store.update_context(s, uuid.UUID(state["voice_session_id"]), resolution.focus)
+            voice_store.update_context(s, _session_id(state), resolution.focus)
         ids = [str(engine.executor.record_pending(call)) for _, call in valid]
         proposals = interpretation.get("proposals") or []
         doubtful = {t: sorted({d["slot"] for d in proposals[c.proposal_index].get("doubt") or []})
@@ -142,10 +153,10 @@ def build(engine: Engine) -> StateGraph:
                 "habit_memories_by_id": {t: shaped[id(c)] for (c, _), t in zip(valid, ids, strict=True) if id(c) in shaped},
                 "doubtful_slots_by_id": doubtful}  # slot names only: what was heard stays in the utterance row
 
-    def start_route(state: State) -> str:
+    def start_route(state: VoiceState) -> str:
         return "transcribe" if state.get("recording_id") else "interpret"
 
-    def after_resolve(state: State) -> str:
+    def after_resolve(state: VoiceState) -> str:
         return "gate" if state.get("tool_execution_ids") else "summarize"
 
     graph.add_node("transcribe", transcribe)
