@@ -23,6 +23,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import psycopg
 
@@ -34,8 +35,8 @@ CHECK_S = 1.0  # between checks while PostgreSQL answers
 RETRY_S = 0.5  # between checks once it stopped answering
 GRACE_S = 2.0  # unreachable this long counts as lost (a restart faster than this is ridden out)
 # libpq options of the check's connection: a dead peer is noticed in seconds, not TCP's minutes.
-_PROBE_OPTIONS = {"connect_timeout": 2, "tcp_user_timeout": 3000, "keepalives": 1, "keepalives_idle": 2,
-                  "keepalives_interval": 1, "keepalives_count": 2}
+_PROBE_OPTIONS: dict[str, Any] = {"connect_timeout": 2, "tcp_user_timeout": 3000, "keepalives": 1,
+                                  "keepalives_idle": 2, "keepalives_interval": 1, "keepalives_count": 2}
 
 _handler: Callable[[DatabaseUnavailable], None] | None = None
 _lock = threading.Lock()

@@ -17,6 +17,7 @@ from agents.interpreter.input_guard import clean_dictation_text
 from core_schema.directory import Actor
 from core_schema.errors import InvalidInput
 from core_schema.models import AgentApprovalRequest, VoiceUtterance
+from core_schema.rows import get_row
 from workflows import voice_store
 from workflows.engine import Engine
 from workflows.graphs.voice_to_chart import SPEC
@@ -55,7 +56,7 @@ def dictate(engine: Engine, actor: Actor, patient_id: uuid.UUID, *, text: str | 
                 "mode": "voice"},
     )
     with engine.db.tenant_session(actor.tenant_id) as s:
-        u = s.get(VoiceUtterance, utterance_id)
+        u = get_row(s, VoiceUtterance, utterance_id)
         approvals = s.scalars(select(AgentApprovalRequest.id).where(AgentApprovalRequest.execution_id == run.execution_id)
                               .order_by(AgentApprovalRequest.created_at, AgentApprovalRequest.id)).all()
         entities = dict(u.entities or {})

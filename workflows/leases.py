@@ -17,6 +17,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 from core_schema.db import Database
+from core_schema.rows import present
 
 _KEY = "hashtextextended('run-lease:' || :run, 0)"
 
@@ -39,7 +40,7 @@ def hold(db: Database, execution_id: uuid.UUID, read: str | None = None,
     """
     with db.engine.connect() as conn:
         conn.commit()  # psycopg drives this connection directly below
-        pg = conn.connection.driver_connection
+        pg = present(conn.connection.driver_connection, "the psycopg connection")
         row = None
         with pg.cursor() as lock_cur, pg.cursor() as read_cur:
             with pg.pipeline():

@@ -20,6 +20,7 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
 from core_schema.models import AgentApprovalRequest, AgentExecution, AgentStep, ToolExecution
+from core_schema.rows import rowcount
 from workflows import leases, runstore
 from workflows.engine import FINAL, Engine
 from workflows.run_queue import QueueDispatcher
@@ -91,4 +92,4 @@ def _close_orphan_tool_executions(s: Session) -> int:
     result = s.execute(update(ToolExecution).where(ToolExecution.status == "RUNNING", ToolExecution.agent_step_id.in_(ended))
                        .values(status="FAILED", completed_at=datetime.now(timezone.utc),
                                error_message="interrupted: its run ended before the call finished; nothing was applied"))
-    return int(result.rowcount or 0)
+    return int(rowcount(result) or 0)

@@ -21,6 +21,7 @@ from core_schema.models import (
     AgentStep,
     AgentWorkflow,
 )
+from core_schema.rows import present, rowcount
 
 WORKFLOW_NAMESPACE = uuid.UUID("0b8f5f2e-93c4-4e0a-8a57-3f6f5d2c9e10")
 
@@ -97,7 +98,7 @@ def claim_for_resume(session: Session, execution_id: uuid.UUID) -> bool:
         .where(AgentExecution.id == execution_id, AgentExecution.status == "WAITING_APPROVAL")
         .values(status="RUNNING")
     )
-    return result.rowcount == 1
+    return rowcount(result) == 1
 
 
 def write_metrics(session: Session, execution_id: uuid.UUID) -> None:
@@ -172,7 +173,7 @@ def record_run(conn: Connection, execution_id: uuid.UUID, *, status: str, state:
         return Jsonb(v) if isinstance(v, (dict, list)) else v
 
     final = status in ("COMPLETED", "FAILED", "CANCELLED")
-    pg = conn.connection.driver_connection
+    pg = present(conn.connection.driver_connection, "the psycopg connection")
     conn.commit()  # nothing of SQLAlchemy's may be open on this connection while psycopg drives it
     with pg.pipeline(), pg.cursor() as cur:
         if steps:

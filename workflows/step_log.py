@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import threading
 import uuid
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from core_schema.models import AgentStep
@@ -52,7 +52,7 @@ class StepLog:
         base = session.scalar(select(func.coalesce(func.max(AgentStep.sequence_no), 0))
                               .where(AgentStep.execution_id == execution_id)) or 0
         columns = sorted({k for row in rows for k in row})
-        session.execute(insert(AgentStep.__table__), [
+        session.execute(insert(cast(Table, AgentStep.__table__)), [  # a mapped class's __table__ is its Table
             {**{c: row.get(c) for c in columns}, "execution_id": execution_id, "sequence_no": base + i + 1}
             for i, row in enumerate(rows)
         ])

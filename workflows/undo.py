@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from core_schema.directory import Actor
 from core_schema.errors import DomainError
 from core_schema.models import ActionHistory, AgentApprovalRequest, AgentExecution, AuditEvent
+from core_schema.rows import rowcount
 from tools.context import ToolError
 from tools.registry import REGISTRY
 from tools.undo_handlers import UNDO_HANDLERS
@@ -127,4 +128,4 @@ def cleanup_expired(engine: Engine, now: datetime | None = None) -> int:
     """Delete action rows whose undo window has closed (the audit log keeps the record)."""
     now = now or datetime.now(timezone.utc)
     with engine.db.system_session() as s:
-        return s.execute(delete(ActionHistory).where(ActionHistory.undo_expires_at <= now)).rowcount
+        return rowcount(s.execute(delete(ActionHistory).where(ActionHistory.undo_expires_at <= now)))
