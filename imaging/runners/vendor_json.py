@@ -10,7 +10,20 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from core_schema.dentition import is_valid_tooth
 from imaging.errors import ImagingError
@@ -19,9 +32,91 @@ from imaging.runners.base import Detection, RunnerInput, RunnerOutput
 
 MAX_FINDINGS = 500
 
+# A JSON number (an int or a float; strings and booleans are not numbers).
+Number = StrictFloat | StrictInt
+StrictList = Field(strict=True)  # a list, not a tuple or other sequence
+
+
+def _named(value: Any) -> Any:
+    if not str(value or "").strip():
+        raise ValueError("blank")
+    return value
+
+
+def _fdi_tooth(value: Any) -> Any:
+    if value is not None and not is_valid_tooth(str(value)):
+        raise ValueError("not an FDI tooth")
+    return value
+
+
+class VendorModel(BaseModel):
+    """``{"name", "version"}``: anything that reads as a non-blank string (``"3.2"`` or ``3.2``)."""
+
+    model_config = ConfigDict(extra="ignore")
+    name: Annotated[Any, AfterValidator(_named)]
+    version: Annotated[Any, AfterValidator(_named)]
+
+
+class VendorFinding(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    label: Literal[LABELS + ("tooth",)]  # type: ignore[valid-type]
+    tooth: Annotated[Any, AfterValidator(_fdi_tooth)] = None  # "16" or 16
+    box: Annotated[list[Number], StrictList, Field(min_length=4, max_length=4)] | None = None
+    polygon: Annotated[list[Annotated[list[Number], StrictList, Field(min_length=2, max_length=2)]], StrictList,
+                       Field(min_length=3)] | None = None
+    confidence: Annotated[Number, Field(ge=0, le=1)]
+    surfaces: Annotated[list[Any], StrictList] | None = None
+    values: dict[str, Any] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _tooth_detection_has_its_tooth(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("label") == "tooth" and data.get("tooth") is None:
+            raise PydanticCustomError("tooth_needed", "a tooth detection needs its tooth")
+        return data
+
+
+class VendorFindings(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    model: VendorModel
+    image_sha256: Annotated[StrictStr, Field(min_length=64, max_length=64)]
+    findings: Annotated[list[VendorFinding], StrictList, Field(max_length=MAX_FINDINGS)]
+
+
+# The contract's messages, by where pydantic found the first error (the order the fields are checked in).
+_TOP = {
+    "model": "the findings file must name its model: {\"model\": {\"name\", \"version\"}}",
+    "image_sha256": "the findings file must give image_sha256 (64 hex digits)",
+    "findings": f"findings must be a list of at most {MAX_FINDINGS}",
+}
+_FIELD = {
+    "box": "box must be [x0, y0, x1, y1]",
+    "polygon": "polygon must be [[x, y], ...] with 3 points or more",
+    "confidence": "confidence must be a number from 0 to 1",
+    "surfaces": "surfaces must be a list",
+    "values": "values must be an object",
+}
+
+
+def _message(error: Any) -> str:
+    loc = error["loc"]
+    if not loc:
+        return "the findings file must be a JSON object"
+    if loc[0] != "findings" or len(loc) == 1:
+        return _TOP[str(loc[0])]
+    where = f"finding {int(loc[1]) + 1}"
+    if len(loc) == 2:
+        return f"{where}: a tooth detection needs its tooth" if error["type"] == "tooth_needed" else f"{where} is not an object"
+    field, given = str(loc[2]), None if error["type"] == "missing" else error["input"]
+    if field == "label":
+        return f"{where}: unknown label {given!r} (known: {', '.join(LABELS)})"
+    if field == "tooth":
+        return f"{where}: tooth {given!r} is not an FDI tooth"
+    return f"{where}: {_FIELD[field]}"
+
 
 def parse_vendor_findings(data: bytes | str | dict[str, Any]) -> dict[str, Any]:
-    """The validated findings document, or one clear ``ImagingError``."""
+    """The validated findings document (the one given, unchanged), or one clear ``ImagingError``."""
     if isinstance(data, dict):
         doc = data
     else:
@@ -29,41 +124,10 @@ def parse_vendor_findings(data: bytes | str | dict[str, Any]) -> dict[str, Any]:
             doc = json.loads(data)
         except (ValueError, UnicodeDecodeError):
             raise ImagingError("findings_invalid", "the findings file is not JSON") from None
-    if not isinstance(doc, dict):
-        raise ImagingError("findings_invalid", "the findings file must be a JSON object")
-    model = doc.get("model")
-    if not isinstance(model, dict) or not str(model.get("name") or "").strip() or not str(model.get("version") or "").strip():
-        raise ImagingError("findings_invalid", "the findings file must name its model: {\"model\": {\"name\", \"version\"}}")
-    if not isinstance(doc.get("image_sha256"), str) or len(doc["image_sha256"]) != 64:
-        raise ImagingError("findings_invalid", "the findings file must give image_sha256 (64 hex digits)")
-    findings = doc.get("findings")
-    if not isinstance(findings, list) or len(findings) > MAX_FINDINGS:
-        raise ImagingError("findings_invalid", f"findings must be a list of at most {MAX_FINDINGS}")
-    for i, f in enumerate(findings):
-        where = f"finding {i + 1}"
-        if not isinstance(f, dict):
-            raise ImagingError("findings_invalid", f"{where} is not an object")
-        label = f.get("label")
-        if label not in LABELS and label != "tooth":
-            raise ImagingError("findings_invalid", f"{where}: unknown label {label!r} (known: {', '.join(LABELS)})")
-        tooth = f.get("tooth")
-        if tooth is not None and not is_valid_tooth(str(tooth)):
-            raise ImagingError("findings_invalid", f"{where}: tooth {tooth!r} is not an FDI tooth")
-        if label == "tooth" and tooth is None:
-            raise ImagingError("findings_invalid", f"{where}: a tooth detection needs its tooth")
-        box, polygon = f.get("box"), f.get("polygon")
-        if box is not None and not (isinstance(box, list) and len(box) == 4 and all(isinstance(v, (int, float)) for v in box)):
-            raise ImagingError("findings_invalid", f"{where}: box must be [x0, y0, x1, y1]")
-        if polygon is not None and not (isinstance(polygon, list) and len(polygon) >= 3 and all(
-                isinstance(p, list) and len(p) == 2 and all(isinstance(v, (int, float)) for v in p) for p in polygon)):
-            raise ImagingError("findings_invalid", f"{where}: polygon must be [[x, y], ...] with 3 points or more")
-        conf = f.get("confidence")
-        if not isinstance(conf, (int, float)) or not 0 <= conf <= 1:
-            raise ImagingError("findings_invalid", f"{where}: confidence must be a number from 0 to 1")
-        if f.get("surfaces") is not None and not isinstance(f["surfaces"], list):
-            raise ImagingError("findings_invalid", f"{where}: surfaces must be a list")
-        if f.get("values") is not None and not isinstance(f["values"], dict):
-            raise ImagingError("findings_invalid", f"{where}: values must be an object")
+    try:
+        VendorFindings.model_validate(doc)
+    except ValidationError as exc:
+        raise ImagingError("findings_invalid", _message(exc.errors()[0])) from None
     return doc
 
 

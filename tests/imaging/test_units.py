@@ -92,3 +92,35 @@ def test_pillow_formats_decode_to_grey(fmt: str, mode: str) -> None:
     out = decode(buf.getvalue(), f"x.{fmt.lower()}")
     assert out.object_type == fmt and out.pixels.dtype == np.uint8 and out.pixels.shape == (240, 320)
     assert np.corrcoef(out.pixels.ravel(), pixels.ravel())[0, 1] > 0.95  # the same image (JPEG is lossy)
+
+
+def test_vendor_findings_are_checked_with_the_contract_messages() -> None:
+    from imaging.errors import ImagingError
+    from imaging.runners import parse_vendor_findings
+
+    good = {"label": "caries", "tooth": 16, "surfaces": ["M"], "box": [1, 2, 3, 4.5], "confidence": 0.9}
+    doc = {"model": {"name": "Acme", "version": 3.2}, "image_sha256": "a" * 64, "findings": [good], "note": "kept"}
+    assert parse_vendor_findings(doc) is doc and parse_vendor_findings(b'{"model": {"name": "A", "version": "1"}, '
+                                                                       b'"image_sha256": "' + b"b" * 64 + b'", "findings": []}')
+
+    def refused(**changes: object) -> str:
+        with pytest.raises(ImagingError) as exc:
+            parse_vendor_findings({**doc, **changes})
+        assert exc.value.code == "findings_invalid"
+        return str(exc.value)
+
+    assert "must name its model" in refused(model={"name": " ", "version": "1"})
+    assert "image_sha256 (64 hex digits)" in refused(image_sha256="a" * 63, findings="not checked: first error wins")
+    assert "at most 500" in refused(findings=[good] * 501)
+    assert refused(findings=[good, "x"]) == "finding 2 is not an object"
+    assert refused(findings=[{**good, "label": "unicorn"}]).startswith("finding 1: unknown label 'unicorn' (known: caries,")
+    assert refused(findings=[{**good, "tooth": "99"}]) == "finding 1: tooth '99' is not an FDI tooth"
+    assert refused(findings=[{"label": "tooth", "box": [1], "confidence": 0.5}]) == "finding 1: a tooth detection needs its tooth"
+    assert refused(findings=[{**good, "box": [1, 2, "3", 4]}]) == "finding 1: box must be [x0, y0, x1, y1]"
+    assert "polygon must be" in refused(findings=[{**good, "polygon": [[1, 2], [3, 4]]}])
+    for bad in (1.01, "0.5", True, None):  # a JSON number, not a string or a boolean
+        assert refused(findings=[{**good, "confidence": bad}]) == "finding 1: confidence must be a number from 0 to 1"
+    assert refused(findings=[{**good, "surfaces": "MO"}]) == "finding 1: surfaces must be a list"
+    assert refused(findings=[{**good, "values": []}]) == "finding 1: values must be an object"
+    with pytest.raises(ImagingError, match="not JSON"):
+        parse_vendor_findings(b"\xff")
