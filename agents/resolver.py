@@ -125,7 +125,7 @@ def _teeth(p: dict[str, Any]) -> list[str]:
     return list(p.get("teeth") or ([p["tooth"]] if p.get("tooth") else []))
 
 
-def _finding(p, base, encounter_id, catalog, session, out):  # type: ignore[no-untyped-def]
+def _finding(p, base, encounter_id, catalog, session, out):
     changes = []
     for tooth in _teeth(p):
         change: dict[str, Any] = {"tooth": tooth, "label": p["label"], "surfaces": list(p.get("surfaces") or [])}
@@ -138,7 +138,7 @@ def _finding(p, base, encounter_id, catalog, session, out):  # type: ignore[no-u
     yield "update_dental_chart", args
 
 
-def _perio(p, base, encounter_id, catalog, session, out):  # type: ignore[no-untyped-def]
+def _perio(p, base, encounter_id, catalog, session, out):
     values = p.get("values") or {}
     entries = []
     for tooth in _teeth(p):
@@ -160,7 +160,7 @@ def _perio(p, base, encounter_id, catalog, session, out):  # type: ignore[no-unt
     yield "record_perio_measurements", args
 
 
-def _diagnosis(p, base, encounter_id, catalog, session, out):  # type: ignore[no-untyped-def]
+def _diagnosis(p, base, encounter_id, catalog, session, out):
     code = catalog.diagnoses.get(p["label"])
     if code is None:
         raise _Unresolvable(f"no diagnosis code for {p['label']} in this clinic's catalog")
@@ -188,7 +188,7 @@ def _procedure_code(p: dict[str, Any], tooth: str | None, catalog: Catalog) -> s
     raise _Unresolvable(f"several catalog codes fit {what} ({options}); say {' and '.join(need) or 'which one'}")
 
 
-def _plan_add(p, base, encounter_id, catalog, session, out):  # type: ignore[no-untyped-def]
+def _plan_add(p, base, encounter_id, catalog, session, out):
     teeth = _teeth(p)
     entries = [e for e in catalog.procedures if e.label == p["label"]]
     per_tooth = bool(teeth) and (not entries or any(e.requires_tooth for e in entries))
@@ -200,7 +200,7 @@ def _plan_add(p, base, encounter_id, catalog, session, out):  # type: ignore[no-
         yield "add_treatment_plan_item", args
 
 
-def _procedure(p, base, encounter_id, catalog, session, out):  # type: ignore[no-untyped-def]
+def _procedure(p, base, encounter_id, catalog, session, out):
     action = "start" if p["command"] == "procedure.start" else "complete"
     for tooth in _teeth(p) or [None]:
         args = {**base, "action": action, "label": p["label"], "code": _procedure_code(p, tooth, catalog),
@@ -212,7 +212,7 @@ def _procedure(p, base, encounter_id, catalog, session, out):  # type: ignore[no
         yield "record_procedure", args
 
 
-def _plan_move(p, base, encounter_id, catalog, session, out):  # type: ignore[no-untyped-def]
+def _plan_move(p, base, encounter_id, catalog, session, out):
     position = (p.get("values") or {}).get("position")
     tooth = (_teeth(p) or [None])[0]
     query = (
@@ -230,22 +230,22 @@ def _plan_move(p, base, encounter_id, catalog, session, out):  # type: ignore[no
     yield "move_treatment_plan_item", {**base, "plan_item_id": str(matches[0].id), "new_position": int(position)}
 
 
-def _note(p, base, encounter_id, catalog, session, out):  # type: ignore[no-untyped-def]
+def _note(p, base, encounter_id, catalog, session, out):
     args = {**base, "content": p["values"]["text"], "note_type": "PROGRESS"}
     if encounter_id:
         args["encounter_id"] = str(encounter_id)
     yield "create_clinical_note", args
 
 
-def _chart_show(p, base, encounter_id, catalog, session, out):  # type: ignore[no-untyped-def]
+def _chart_show(p, base, encounter_id, catalog, session, out):
     yield "get_dental_chart", dict(base)
 
 
-def _history_show(p, base, encounter_id, catalog, session, out):  # type: ignore[no-untyped-def]
+def _history_show(p, base, encounter_id, catalog, session, out):
     yield "get_patient_history", dict(base)
 
 
-def _next_tooth(p, base, encounter_id, catalog, session, out):  # type: ignore[no-untyped-def]
+def _next_tooth(p, base, encounter_id, catalog, session, out):
     out.focus.update(perio_mode=True, tooth_in_focus=(p.get("values") or {}).get("next_tooth"))
     return iter(())
 

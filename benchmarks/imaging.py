@@ -79,7 +79,7 @@ def measure(images: int) -> dict[str, list[float]]:
     return out
 
 
-def runner_path(uri: str):  # type: ignore[no-untyped-def]
+def runner_path(uri: str):
     from imaging.storage import path_of
 
     return path_of(uri)

@@ -31,7 +31,7 @@ class S(TypedDict, total=False):
     n: int
 
 
-def chain(graph, nodes) -> None:  # type: ignore[no-untyped-def]
+def chain(graph, nodes) -> None:
     from langgraph.graph import END, START
 
     graph.add_edge(START, nodes[0])
@@ -87,7 +87,7 @@ def persisted_ms_per_step(runs: int, nodes: list[str] = NODES) -> list[float]:
 
     engine = get_engine()
 
-    def build(e):  # type: ignore[no-untyped-def]
+    def build(e):
         g = StateGraph(S)
         for name in nodes:
             g.add_node(name, e.node(name, "DECISION")(lambda s, ctx: {"n": s.get("n", 0) + 1}))
@@ -138,7 +138,7 @@ def approval_round_trips(runs: int) -> dict[str, list[float]]:
 
 
 @contextmanager
-def _worker_thread(engine, queue, enabled: bool) -> Iterator[None]:  # type: ignore[no-untyped-def]
+def _worker_thread(engine, queue, enabled: bool) -> Iterator[None]:
     """A queue worker in a thread of this process for the duration of the block."""
     if not enabled:
         yield

@@ -86,7 +86,7 @@ def measure(settings: dict[str, dict[str, Any]], runs: int) -> dict[str, Timings
                 for k, v in parts.items():
                     stages[k].append(float(v))
                 stages["other"].append(total - sum(parts.values()))
-    return {label: (*out[label][:3], missed[label]) for label in settings}  # type: ignore[misc]
+    return {label: (*out[label][:3], missed[label]) for label in settings}
 
 
 def interpreter_throughput(seconds: float = 2.0) -> float:

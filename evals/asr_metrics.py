@@ -176,7 +176,7 @@ def critical_errors(
     terms = [(r, h) for r, h in pairs if r is not None and is_critical(r, vocabulary)]
     missed = tuple(r for r, h in terms if h != r)
     inserted = tuple(h for r, h in pairs if h is not None and r != h and is_critical(h, vocabulary))
-    return CriticalErrors(len(terms), missed, inserted)  # type: ignore[arg-type]
+    return CriticalErrors(len(terms), missed, inserted)
 
 
 def critical_term_error(reference: str, hypothesis: str, vocabulary: frozenset[str] | None = None) -> float:

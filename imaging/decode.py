@@ -152,7 +152,7 @@ def _decode_dicom(data: bytes, filename: str) -> DecodedImage:
     )
 
 
-def _window(ds, raw: np.ndarray) -> tuple[np.ndarray, tuple[float, float]]:  # type: ignore[no-untyped-def]
+def _window(ds, raw: np.ndarray) -> tuple[np.ndarray, tuple[float, float]]:
     """8-bit display pixels: modality LUT, then the file's window (else its full range)."""
     from pydicom.pixels import apply_modality_lut
 
@@ -175,15 +175,15 @@ def _window(ds, raw: np.ndarray) -> tuple[np.ndarray, tuple[float, float]]:  # t
     return (scaled * 255.0 + 0.5).astype(np.uint8), (c, w)
 
 
-def _multi(value) -> bool:  # type: ignore[no-untyped-def]
+def _multi(value) -> bool:
     return isinstance(value, (list, tuple)) or type(value).__name__ == "MultiValue"
 
 
-def _text(value) -> str | None:  # type: ignore[no-untyped-def]
+def _text(value) -> str | None:
     return str(value).strip() or None if value is not None else None
 
 
-def _acquired(ds) -> datetime | None:  # type: ignore[no-untyped-def]
+def _acquired(ds) -> datetime | None:
     day = str(ds.get("AcquisitionDate") or ds.get("StudyDate") or "")
     clock = str(ds.get("AcquisitionTime") or ds.get("StudyTime") or "000000").split(".")[0].ljust(6, "0")[:6]
     try:

@@ -48,7 +48,7 @@ def anchors() -> list[tuple[str, str, tuple[float, float, float, float]]]:
     return out
 
 
-def _weights(anchor_list: list) -> np.ndarray:  # type: ignore[type-arg]
+def _weights(anchor_list: list) -> np.ndarray:
     ys, xs = np.mgrid[0:INPUT_H, 0:INPUT_W]
     xn, yn = (xs + 0.5) / INPUT_W, (ys + 0.5) / INPUT_H
     cols = []

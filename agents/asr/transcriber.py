@@ -192,8 +192,8 @@ class Transcriber:
             decoded.samples,
             language="en",
             beam_size=self.beam_size,
-            initial_prompt=prompt,  # type: ignore[arg-type]
-            hotwords=hot,  # type: ignore[arg-type]
+            initial_prompt=prompt,
+            hotwords=hot,
             condition_on_previous_text=False,
             vad_filter=False,
             word_timestamps=self.decoder == "short" and self.word_probs,

@@ -211,7 +211,7 @@ class LLMInterpreter:
                     {"role": "system", "content": _system_prompt(notation, ctx)},
                     {"role": "user", "content": text},
                 ],
-                tools=self.tools,  # type: ignore[arg-type]
+                tools=self.tools,
                 tool_choice="auto",
             )
         except openai.OpenAIError as exc:

@@ -134,7 +134,7 @@ class _LogFile(logging.FileHandler):
         super().__init__(get_settings().home.expanduser() / "logs" / "cli.log", encoding="utf-8", delay=True)
         self.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
 
-    def _open(self):  # type: ignore[no-untyped-def]
+    def _open(self):
         os.makedirs(os.path.dirname(self.baseFilename), exist_ok=True)
         return super()._open()
 

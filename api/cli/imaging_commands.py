@@ -14,19 +14,19 @@ imaging_app = typer.Typer(help="Radiographs: ingest and AI-assisted review.", no
 models_app = typer.Typer(help="Image models: registry and deployments.", no_args_is_help=True)
 
 
-def _engine():  # type: ignore[no-untyped-def]
+def _engine():
     from workflows.runtime import get_engine
 
     return get_engine()
 
 
-def _actor(email: str | None):  # type: ignore[no-untyped-def]
+def _actor(email: str | None):
     from services.identity import service as identity
 
     return identity.actor(email)
 
 
-def _id(value: str, what: str):  # type: ignore[no-untyped-def]
+def _id(value: str, what: str):
     import uuid
 
     from imaging.errors import ImagingError
@@ -147,7 +147,7 @@ def models_register(
     """Register a model version (its runner, artifact, classes, metrics and validation)."""
     from imaging.registry import register
 
-    def _json(value: str | None, what: str):  # type: ignore[no-untyped-def]
+    def _json(value: str | None, what: str):
         if value is None:
             return None
         try:

@@ -13,6 +13,7 @@ import asyncio
 import json
 import logging
 import uuid
+from collections.abc import MutableMapping
 from typing import Any
 
 import anyio
@@ -27,6 +28,7 @@ from api.auth.principal import Principal
 from api.auth.websocket import websocket_principal
 from api.routes.patients import require_patient
 from core_schema.errors import DomainError
+from core_schema.rows import present
 from core_schema.settings import get_settings
 
 router = APIRouter(tags=["dictations"])
@@ -65,7 +67,7 @@ class LiveDictation:
         self.ws = ws
         self._send_lock = asyncio.Lock()
         # Bounded: a client that floods while its utterance is being processed is slowed down, not buffered.
-        self._inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=INBOX_FRAMES)
+        self._inbox: asyncio.Queue[MutableMapping[str, Any]] = asyncio.Queue(maxsize=INBOX_FRAMES)
         self.schedule = PartialSchedule()
         self._partial: asyncio.Task[None] | None = None
         self._warm: asyncio.Future[Any] | None = None
@@ -204,7 +206,8 @@ class LiveDictation:
         async def preview() -> None:
             try:
                 if self._transcriber is None:
-                    self._transcriber = await (self._warm or run_in_threadpool(_transcriber, tenant_id))
+                    self._transcriber = await (self._warm or run_in_threadpool(
+                        _transcriber, present(tenant_id, "the stream's clinic")))
                 text = await anyio.to_thread.run_sync(transcribe_partial, self._transcriber, samples)
                 if text is None:
                     self.schedule.last_at_s = previous  # every slot busy: try again at the next chunk

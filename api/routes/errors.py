@@ -8,6 +8,7 @@ allowed, already decided...). Anything unexpected is logged with its traceback a
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 import redis
@@ -24,7 +25,7 @@ _CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "no
           409: "conflict", 413: "too_large", 415: "unsupported_media_type", 422: "invalid_input", 429: "too_many_requests"}
 
 
-def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None,
+def error_response(status: int, code: str, message: str, headers: Mapping[str, str] | None = None,
                    **extra: Any) -> JSONResponse:
     return JSONResponse({"error": message, "code": code, **extra}, status_code=status, headers=headers)
 

@@ -7,6 +7,7 @@ comment (``CODE`` or ``CODE: text``); edit with ``set`` (tooth, label, surfaces)
 from __future__ import annotations
 
 import uuid
+from typing import Any
 from pathlib import PurePath
 
 from fastapi import APIRouter, Depends, Request
@@ -32,7 +33,7 @@ _UPLOAD = {"requestBody": {"required": True, "content": {"multipart/form-data": 
                    "patient_id": {"type": "string", "format": "uuid"},
                    "findings": {"type": "string", "format": "binary",
                                 "description": "Optional vendor findings JSON (imaging-contract.md) for this image"}}}}}}}
-_PNG = {200: {"content": {"image/png": {"schema": {"type": "string", "format": "binary"}}}, "description": "PNG"},
+_PNG: dict[int | str, dict[str, Any]] = {200: {"content": {"image/png": {"schema": {"type": "string", "format": "binary"}}}, "description": "PNG"},
         409: {"model": ErrorOut}}
 
 

@@ -52,7 +52,7 @@ class Embedding(TypeDecorator[list[float]]):
         if value is None:
             return None
         if isinstance(value, str):
-            value = Vector(EMBEDDING_DIMENSIONS).result_processor(dialect, None)(value)  # type: ignore[misc]
+            value = Vector(EMBEDDING_DIMENSIONS).result_processor(dialect, None)(value)
         return [float(v) for v in value]
 
 

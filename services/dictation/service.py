@@ -13,7 +13,7 @@ from services.dictation.schemas import DictationOut, InterpretOut
 from services.patients.service import require_patient
 
 
-def transcriber():  # type: ignore[no-untyped-def]
+def transcriber():
     """A transcriber without a database (the seeded catalog's vocabulary), with the configured limits."""
     from agents.asr import Transcriber
 
@@ -21,7 +21,7 @@ def transcriber():  # type: ignore[no-untyped-def]
     return Transcriber(model=s.asr_model, device=s.asr_device, max_seconds=s.max_audio_seconds, max_bytes=s.max_audio_bytes)
 
 
-def tenant_transcriber(tenant_id: uuid.UUID):  # type: ignore[no-untyped-def]
+def tenant_transcriber(tenant_id: uuid.UUID):
     """The transcriber with this clinic's vocabulary (its catalog and tooth notation), as dictation uses it."""
     from core_schema.db import get_database
     from workflows.voice import transcriber_for

@@ -8,6 +8,7 @@ clinicians are named by email and resolved inside the clinic.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from core_schema.db import get_database
@@ -38,7 +39,7 @@ def _text(value: str, what: str) -> str:
 
 
 def _filter(tenant_id: uuid.UUID, patient: str | uuid.UUID | None, clinician_email: str | None,
-            kinds: list[str] | None) -> MemoryFilter:
+            kinds: Sequence[str] | None) -> MemoryFilter:
     scopes: list[Scope] = []
     if patient:
         pid = _id(patient, "patient id")
@@ -51,7 +52,7 @@ def _filter(tenant_id: uuid.UUID, patient: str | uuid.UUID | None, clinician_ema
 
 
 def search(tenant_id: uuid.UUID, query: str, *, patient: str | uuid.UUID | None = None, clinician_email: str | None = None,
-           kinds: list[str] | None = None, mode: str = "hybrid", limit: int = 10,
+           kinds: Sequence[str] | None = None, mode: str = "hybrid", limit: int = 10,
            blank_finds_nothing: bool = False) -> list[MemoryHitOut]:
     """``[{"id", "memory_type", "scope", "content", "score"}]``, best first (each counted as read).
 
@@ -68,7 +69,7 @@ def search(tenant_id: uuid.UUID, query: str, *, patient: str | uuid.UUID | None 
 
 
 def list_memories(tenant_id: uuid.UUID, *, patient: str | uuid.UUID | None = None, clinician_email: str | None = None,
-                  kinds: list[str] | None = None, limit: int = 50) -> list[MemoryOut]:
+                  kinds: Sequence[str] | None = None, limit: int = 50) -> list[MemoryOut]:
     """Newest first, with scope ids, importance, access counts and expiry."""
     found = repository_for(get_database()).list(tenant_id, _filter(tenant_id, patient, clinician_email, kinds), limit=limit)
     return [MemoryOut(**m.as_json()) for m in found]

@@ -9,6 +9,7 @@ from core_schema.directory import list_patients as _list_patients
 from core_schema.errors import DomainError, NotFound
 from core_schema.identities import SYSTEM_USER_ID
 from core_schema.models import Patient
+from core_schema.rows import present
 from services.base import engine
 from services.patients.chart_extras import latest_perio, planned_items
 from services.patients.schemas import ChartOut, PatientOut
@@ -44,4 +45,4 @@ def chart(tenant_id: uuid.UUID, patient_id: uuid.UUID, *, user_id: uuid.UUID | N
         raise DomainError("tool_refused", outcome.error or f"the chart read ended {outcome.status}")
     with get_database().tenant_session(tenant_id) as s:
         extras = {"planned": planned_items(s, tenant_id, patient_id), "perio": latest_perio(s, tenant_id, patient_id)}
-    return ChartOut.model_validate({**outcome.output, **extras})
+    return ChartOut.model_validate({**present(outcome.output, "the chart read's output"), **extras})
