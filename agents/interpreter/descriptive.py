@@ -86,11 +86,12 @@ _UNIT_WORDS = frozenset({"mm", "millimeter", "millimeters", "millimetre", "milli
 
 def _palmer_position(toks: list[Tok], j: int) -> int | None:
     """The 1-8 right after a quadrant name ("upper left six"), unless it is a measurement."""
-    if j >= len(toks) or toks[j].num is None or not 1 <= toks[j].num <= 8 or not toks[j].digit:
+    num = toks[j].num if j < len(toks) else None
+    if num is None or not 1 <= num <= 8 or not toks[j].digit:
         return None
     if j + 1 < len(toks) and toks[j + 1].norm in _UNIT_WORDS:
         return None
-    return toks[j].num
+    return num
 
 
 @dataclass
@@ -129,9 +130,9 @@ def parse_descriptive(toks: list[Tok], i: int, words: list[str] | None = None) -
     if toks[i].norm not in _STARTERS:
         return None
     words = words if words is not None else [t.norm for t in toks]
-    for phrase in _WHOLE:
-        if tuple(words[i : i + len(phrase)]) == phrase:
-            return Descriptive(i + len(phrase), teeth=sorted(PERMANENT), phrase=" ".join(phrase))
+    for whole in _WHOLE:
+        if tuple(words[i : i + len(whole)]) == whole:
+            return Descriptive(i + len(whole), teeth=sorted(PERMANENT), phrase=" ".join(whole))
     w = words[i]
     if w in _PALMER and i + 1 < len(toks) and toks[i + 1].digit and 1 <= (toks[i + 1].num or 0) <= 8:
         return Descriptive(i + 2, teeth=[f"{_PALMER[w]}{toks[i + 1].num}"], phrase=f"{w} {toks[i + 1].num}")

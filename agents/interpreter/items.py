@@ -20,6 +20,8 @@ ItemKind = Literal[
     "to", "ref", "same", "hedge", "hypothetical", "past_story", "not_clinical", "no_action", "staging", "every_site",
     # structure
     "prep", "tmark", "conj", "soft", "hard", "word",
+    # perio: a run of pocket depths (perio.py)
+    "run",
 ]
 
 BOUNDARY: frozenset[str] = frozenset({"conj", "soft", "hard"})

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from agents.interpreter.items import ItemKind
+
 
 @dataclass(frozen=True)
 class Label:
@@ -30,7 +32,7 @@ class Label:
 class Entry:
     """One lexicon entry: its kind, a kind-specific value and a repair penalty."""
 
-    kind: str
+    kind: ItemKind
     value: Any = None
     penalty: float = 0.0
 
@@ -38,7 +40,7 @@ class Entry:
 LEXICON: dict[tuple[str, ...], Entry] = {}
 
 
-def _add(kind: str, phrases: str, value: Any = None, penalty: float = 0.0) -> None:
+def _add(kind: ItemKind, phrases: str, value: Any = None, penalty: float = 0.0) -> None:
     for phrase in phrases.split("|"):
         phrase = phrase.strip()
         if phrase:

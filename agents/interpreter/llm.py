@@ -204,7 +204,7 @@ class LLMInterpreter:
         ctx = context or InterpretContext()
         text = clean_dictation_text(text or "")
         try:
-            response = self.client.chat.completions.create(
+            response = self.client.chat.completions.create(  # type: ignore[call-overload]  # tools: registry JSON-schema dicts, not openai's TypedDicts
                 model=self.model,
                 temperature=0,
                 messages=[

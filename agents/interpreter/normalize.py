@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TypeGuard
 
 from core_schema.dentition import is_valid_tooth as is_valid_fdi
 
@@ -156,11 +157,11 @@ def _numbers(toks: list[Tok]) -> list[Tok]:
     return out
 
 
-def _is_digit(t: Tok | None) -> bool:
+def _is_digit(t: Tok | None) -> TypeGuard[Tok]:
     return t is not None and t.digit
 
 
-def _is_num(t: Tok | None) -> bool:
+def _is_num(t: Tok | None) -> TypeGuard[Tok]:
     return t is not None and t.num is not None
 
 

@@ -330,12 +330,12 @@ def parse_group(members: list[Item], perio_mode: bool) -> tuple[dict[str, Any], 
     spec_for: dict[int, int] = {}
     taken: set[int] = set()
     for r in runs:  # each run takes the closest site word on the side the clinician leads with
-        s = _closest_spec(members, r, forward=not prefix)
-        if s is None or s in taken:
-            s = _closest_spec(members, r, forward=prefix)
-        if s is not None and s not in taken and s in specs:
-            spec_for[r] = s
-            taken.add(s)
+        spec = _closest_spec(members, r, forward=not prefix)
+        if spec is None or spec in taken:
+            spec = _closest_spec(members, r, forward=prefix)
+        if spec is not None and spec not in taken and spec in specs:
+            spec_for[r] = spec
+            taken.add(spec)
     free_rows = ["B", "L"]
     for r in runs:
         vals = list(members[r].value)

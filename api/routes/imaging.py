@@ -7,8 +7,8 @@ comment (``CODE`` or ``CODE: text``); edit with ``set`` (tooth, label, surfaces)
 from __future__ import annotations
 
 import uuid
-from typing import Any
 from pathlib import PurePath
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse
