@@ -120,7 +120,7 @@ def _database_lost(exc: DatabaseUnavailable, json_mode: bool) -> None:
     sys.stderr.flush()
     cleanup = threading.Thread(target=atexit._run_exitfuncs, daemon=True)
     cleanup.start()
-    cleanup.join(3.0)
+    cleanup.join(2.0)
     os._exit(status)
 
 
