@@ -15,8 +15,6 @@ from __future__ import annotations
 import json
 import os
 import threading
-import urllib.error
-import urllib.request
 from abc import ABC, abstractmethod
 from functools import lru_cache
 from pathlib import Path
@@ -155,9 +153,10 @@ class MiniLMOnnxEmbedder(Embedder):
 class OpenAICompatibleEmbedder(Embedder):
     """Any server speaking ``POST {base_url}/embeddings`` (OpenAI, vLLM, Ollama, LM Studio...).
 
-    Plain HTTP with the standard library: request ``{"model", "input": [...]}``, answer
-    ``{"data": [{"index", "embedding"}], "usage"}``. Vectors are re-normalised here (some
-    servers do not), and must have at most 1536 dimensions to fit the column.
+    Through the openai SDK (``base_url``, ``api_key``, ``timeout_s``; no retries, as before):
+    request ``{"model", "input": [...], "encoding_format": "float"}``, answer ``{"data": [{"index",
+    "embedding"}], "usage"}``. Without an API key no ``Authorization`` header is sent. Vectors are
+    re-normalised here (some servers do not), and must have at most 1536 dimensions to fit the column.
     """
 
     def __init__(self, base_url: str, model: str, api_key: str | None = None, dimensions: int | None = None,
@@ -170,30 +169,40 @@ class OpenAICompatibleEmbedder(Embedder):
         self.timeout_s = timeout_s
         self.batch_size = batch_size
         self.prompt_tokens = 0
+        self._client: Any = None  # an openai.OpenAI, made on first use
+
+    def _sdk(self) -> Any:
+        if self._client is None:
+            import openai  # noqa: PLC0415 -- only this embedder needs it
+
+            # the SDK insists on a key; with none, the header is omitted per request (see _post)
+            self._client = openai.OpenAI(base_url=self.base_url, api_key=self.api_key or "unused",
+                                         timeout=self.timeout_s, max_retries=0)
+        return self._client
 
     def _post(self, inputs: list[str]) -> list[list[float]]:
-        body: dict[str, object] = {"model": self.model, "input": inputs, "encoding_format": "float"}
-        if self.dimensions:
-            body["dimensions"] = self.dimensions
-        request = urllib.request.Request(
-            f"{self.base_url}/embeddings", data=json.dumps(body).encode(), method="POST",
-            headers={"Content-Type": "application/json", **({"Authorization": f"Bearer {self.api_key}"} if self.api_key else {})},
-        )
+        import openai  # noqa: PLC0415
+
+        extra: dict[str, Any] = {"dimensions": self.dimensions} if self.dimensions else {}
+        if not self.api_key:
+            extra["extra_headers"] = {"Authorization": openai.Omit()}
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout_s) as response:
-                payload = json.loads(response.read())
-        except urllib.error.HTTPError as exc:
-            detail = exc.read()[:200].decode(errors="replace")
-            raise EmbeddingError(f"embeddings endpoint answered {exc.code}: {detail}") from None
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
-            raise EmbeddingError(f"embeddings endpoint unreachable at {self.base_url}: {exc}") from None
+            response = self._sdk().embeddings.create(model=self.model, input=inputs, encoding_format="float", **extra)
+        except openai.APIStatusError as exc:
+            detail = exc.response.content[:200].decode(errors="replace")
+            raise EmbeddingError(f"embeddings endpoint answered {exc.status_code}: {detail}") from None
+        except openai.APIConnectionError as exc:  # refused, unreachable, timed out
+            raise EmbeddingError(f"embeddings endpoint unreachable at {self.base_url}: {exc.__cause__ or exc}") from None
         except json.JSONDecodeError:
             raise EmbeddingError("embeddings endpoint answered with something that is not JSON") from None
-        data = payload.get("data") if isinstance(payload, dict) else None
+        if isinstance(response, str | bytes):  # the SDK hands back a body that is not JSON as it came
+            raise EmbeddingError("embeddings endpoint answered with something that is not JSON")
+        data = getattr(response, "data", None)
         if not isinstance(data, list) or len(data) != len(inputs):
             raise EmbeddingError(f"embeddings endpoint returned {len(data) if isinstance(data, list) else 'no'} vectors for {len(inputs)} inputs")
-        self.prompt_tokens += int((payload.get("usage") or {}).get("prompt_tokens") or 0)
-        return [item["embedding"] for item in sorted(data, key=lambda d: d.get("index", 0))]
+        usage = getattr(response, "usage", None)
+        self.prompt_tokens += int(getattr(usage, "prompt_tokens", None) or 0)
+        return [item.embedding for item in sorted(data, key=lambda d: getattr(d, "index", None) or 0)]
 
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:

@@ -56,11 +56,15 @@ def test_openai_compatible_embedder_speaks_the_protocol(server) -> None:
     assert vectors[1][VOCAB.index("fluoride")] == pytest.approx(1.0)  # order restored from "index"
     assert [len(r["body"]["input"]) for r in _Handler.requests] == [2, 1]  # batched
     assert _Handler.requests[0]["auth"] == "Bearer sk-test" and emb.prompt_tokens == 5
+    assert _Handler.requests[0]["body"]["encoding_format"] == "float" and "dimensions" not in _Handler.requests[0]["body"]
+    OpenAICompatibleEmbedder(server, "test-embed").embed(["x"])  # no key: no Authorization header at all
+    assert _Handler.requests[-1]["auth"] is None
 
 
 def test_openai_compatible_embedder_errors_are_one_line(server) -> None:
-    with pytest.raises(EmbeddingError, match="answered 404"):
+    with pytest.raises(EmbeddingError, match="answered 404: .*model not found"):
         OpenAICompatibleEmbedder(server, "other-model").embed(["x"])
+    assert len(_Handler.requests) == 1  # no retries
     with pytest.raises(EmbeddingError, match="unreachable"):
         OpenAICompatibleEmbedder("http://127.0.0.1:9/v1", "test-embed", timeout_s=2).embed(["x"])
 
