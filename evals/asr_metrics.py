@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence, cast
 
 from agents.asr.lexicon import TEENS, TENS, UNITS, critical_words
 from evals.stats import percentile
@@ -335,14 +335,14 @@ def summarize(records: Sequence[dict[str, object]]) -> dict[str, object]:
 def format_report(report: dict[str, object]) -> str:
     """A markdown table of a ``run_measurement`` report."""
     lines = ["| audio | ASR condition | n | WER | critical-term error |", "|---|---|---|---|---|"]
-    for r in report["rows"]:  # type: ignore[union-attr]
+    for r in cast("list[dict[str, Any]]", report["rows"]):  # run_measurement's rows
         lines.append(
             f"| {r['audio']} | {r['asr']} | {r['n']} | {r['wer']:.1%} | "
             f"{r['critical_error']:.1%} ({r['critical_missed']}/{r['critical_terms']}) |"
         )
     lines.append("")
     lines.append(f"ASR latency (Whisper only, mean audio {report['mean_audio_s']:.1f} s):")
-    for prompt, lat in report["latency"].items():  # type: ignore[union-attr]
+    for prompt, lat in cast("dict[str, dict[str, Any]]", report["latency"]).items():  # ms by prompt
         lines.append(f"- prompt={prompt}: p50 {lat['p50_ms']:.0f} ms, p95 {lat['p95_ms']:.0f} ms (n={lat['n']})")
     return "\n".join(lines)
 

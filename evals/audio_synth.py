@@ -23,7 +23,7 @@ import wave
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 import av
 import numpy as np
@@ -280,7 +280,7 @@ def encode(samples: np.ndarray, fmt: str, rate: int = SAMPLE_RATE, *, live: bool
     options = {"live": "1"} if live and fmt == "webm" else {}
     samples = np.ascontiguousarray(samples, dtype=np.float32).reshape(-1)
     with av.open(buf, mode="w", format=container_fmt, options=options) as out:
-        stream = out.add_stream(codec, rate=out_rate, layout="mono")
+        stream = cast("av.AudioStream", out.add_stream(codec, rate=out_rate, layout="mono"))  # an audio codec's
         if bit_rate:
             stream.bit_rate = bit_rate
         resampler = av.AudioResampler(format=stream.codec_context.format.name, layout="mono", rate=out_rate)

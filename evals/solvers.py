@@ -187,7 +187,7 @@ class AsrSolver:
         t0 = time.perf_counter()
         heard = self.transcribe(sample)
         t1 = time.perf_counter()
-        if isinstance(self.interpreter, RulesSolver) and getattr(heard, "hypotheses", ()):
+        if isinstance(self.interpreter, RulesSolver) and getattr(heard, "hypotheses", None):
             out = interpret_transcription(heard, sample.notation, _context(sample))
         else:
             out = self.interpreter.interpret(heard.text, sample)

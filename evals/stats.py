@@ -9,8 +9,9 @@ always a value that was actually measured (no interpolation), so "p95 = 19 ms" m
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Final
 
-PERCENTILE_METHOD = "inverted_cdf"  # nearest rank
+PERCENTILE_METHOD: Final = "inverted_cdf"  # nearest rank
 
 
 def percentile(values: Sequence[float], q: float) -> float:

@@ -27,6 +27,7 @@ from sqlalchemy import select
 
 from core_schema.directory import Actor
 from core_schema.models import AIInferenceJob, AIModel, AIModelVersion, AIPrediction, Patient
+from core_schema.rows import get_row, present
 from evals.stats import percentile
 from imaging import monitoring, phantom, registry
 from imaging.config import images_root
@@ -102,11 +103,12 @@ def run(engine: Engine, actor: Actor, *, images: int = 20, seed: int = 0,
         out = start_review(engine, actor, uuid.UUID(obj["object_id"]), version_id=version, mode="imaging-eval")
         run_ms.append((time.perf_counter() - t0) * 1000)
         with engine.db.tenant_session(actor.tenant_id) as s:
-            job = s.get(AIInferenceJob, uuid.UUID(out["job_id"]))
+            job = get_row(s, AIInferenceJob, uuid.UUID(out["job_id"]))
             infer_ms.append(float((job.compute_env or {}).get("inference_ms", 0.0)))
             preds = [p for p in s.scalars(select(AIPrediction).where(AIPrediction.job_id == job.id))
                      if p.prediction_type != "tooth" and (p.raw_output or {}).get("triage") != "below_threshold"]
-            predicted = [(p.prediction_type, p.raw_output["box"], p.raw_output.get("assignment") or {}) for p in preds]
+            predicted = [(p.prediction_type, raw["box"], raw.get("assignment") or {})
+                         for p in preds for raw in [present(p.raw_output, f"raw_output of prediction {p.id}")]]
         truth = list(ph.findings)
         for label in {t["label"] for t in truth} | {p[0] for p in predicted}:
             counts.setdefault(label, {"tp": 0, "fp": 0, "fn": 0})
@@ -136,8 +138,8 @@ def run(engine: Engine, actor: Actor, *, images: int = 20, seed: int = 0,
         per_label[label] = {**c, "precision": round(c["tp"] / p_den, 4) if p_den else None,
                             "recall": round(c["tp"] / r_den, 4) if r_den else None}
     with engine.db.system_session() as s:
-        v = s.get(AIModelVersion, version)
-        model = s.get(AIModel, v.model_id)
+        v = get_row(s, AIModelVersion, version)
+        model = get_row(s, AIModel, v.model_id)
         version_text = f"{model.name} {v.version_tag}"
     return {
         "model_version_id": str(version), "model": version_text, "images": images, "seed": seed,

@@ -51,13 +51,13 @@ def review_rates(db: Database, tenant_id: uuid.UUID) -> list[dict[str, Any]]:
         if action == "REJECTED" and reason:
             reasons[key][reason] += 1
     out = []
-    for (vid, name, tag, label), c in sorted(groups.items(), key=lambda kv: kv[0][1:]):
+    for (version_id, name, tag, label), c in sorted(groups.items(), key=lambda kv: kv[0][1:]):
         n = sum(c.values())
-        out.append({"version_id": vid, "model": name, "version": tag, "label": label, "reviewed": n,
+        out.append({"version_id": version_id, "model": name, "version": tag, "label": label, "reviewed": n,
                     "acceptance_rate": round((c["CONFIRMED"] + c["EDITED"]) / n, 4),
                     "confirmed_rate": round(c["CONFIRMED"] / n, 4), "edit_rate": round(c["EDITED"] / n, 4),
                     "rejection_rate": round(c["REJECTED"] / n, 4),
-                    "top_rejection_reasons": dict(reasons[(vid, name, tag, label)].most_common(3))})
+                    "top_rejection_reasons": dict(reasons[(version_id, name, tag, label)].most_common(3))})
     return out
 
 

@@ -187,7 +187,7 @@ def to_dicom(pixels: np.ndarray, *, bits: int = 12, modality: str = "IO", monoch
     they never reach logs or rows.
     """
     from pydicom.dataset import FileDataset, FileMetaDataset
-    from pydicom.uid import ExplicitVRLittleEndian, SecondaryCaptureImageStorage, generate_uid
+    from pydicom.uid import UID, ExplicitVRLittleEndian, SecondaryCaptureImageStorage, generate_uid
 
     top = (1 << bits) - 1
     values = (pixels.astype(np.float32) / 255.0 * top).astype(np.uint16)
@@ -196,7 +196,7 @@ def to_dicom(pixels: np.ndarray, *, bits: int = 12, modality: str = "IO", monoch
     meta = FileMetaDataset()
     meta.MediaStorageSOPClassUID = SecondaryCaptureImageStorage
     meta.MediaStorageSOPInstanceUID = generate_uid()
-    meta.TransferSyntaxUID = transfer_syntax or ExplicitVRLittleEndian
+    meta.TransferSyntaxUID = UID(transfer_syntax) if transfer_syntax else ExplicitVRLittleEndian
     ds = FileDataset("phantom.dcm", {}, file_meta=meta, preamble=b"\0" * 128)
     ds.SOPClassUID = meta.MediaStorageSOPClassUID
     ds.SOPInstanceUID = meta.MediaStorageSOPInstanceUID

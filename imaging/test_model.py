@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core_schema.rows import present
 from imaging import phantom
 
 INPUT_H, INPUT_W = 128, 256
@@ -87,7 +88,7 @@ def build(path: str | Path) -> Path:
             mask[i, CLASSES.index(f"tooth_{t}")] = 1.0
         else:
             gate_g[tooth_anchor[t], i] = 1.0
-            mask[i, CLASSES.index(cls)] = 1.0
+            mask[i, CLASSES.index(present(cls, f"the class scored by {kind}"))] = 1.0
     inits = [numpy_helper.from_array(a, name) for a, name in (
         (_weights(anchor_list), "avg"), (slope, "slope"), (bias, "bias"), (gate_g, "gate_g"), (gate_h, "gate_h"),
         (mask, "mask"), (boxes.reshape(1, n, 4), "boxes"), (np.array([1, INPUT_H * INPUT_W], np.int64), "flat"),

@@ -15,6 +15,8 @@ from __future__ import annotations
 from alembic import op
 from procrastinate.schema import SchemaManager
 
+from core_schema.rows import present
+
 revision = "0004"
 down_revision = "0003"
 branch_labels = None
@@ -53,7 +55,7 @@ END $$;
 
 def _raw(sql: str) -> None:
     """Run SQL text as is (procrastinate's schema holds ``%`` and ``:`` that no driver may rewrite)."""
-    cursor = op.get_bind().connection.dbapi_connection.cursor()
+    cursor = present(op.get_bind().connection.dbapi_connection, "the DBAPI connection").cursor()
     try:
         cursor.execute(sql)
     finally:
