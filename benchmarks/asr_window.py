@@ -87,10 +87,10 @@ def run(sets: list[str], audio: list[str], configs: list[str], limit: int = 0, r
         for a in audio:
             got = heard[(label, a)]
             sc = score_corpus(zip(sentences, (t for t, _, _ in got), strict=True))
-            ms = [m for _, m, _ in got]
+            times = [m for _, m, _ in got]
             fallbacks = sum(d == "legacy" for _, _, d in got) if CONFIGS[label][0] == "short" else 0
             rows.append(Row(label, a, sc.pairs, sc.wer, sc.critical_error, f"{sc.critical_missed}/{sc.critical_terms}",
-                            percentile(ms, 50), percentile(ms, 95), fallbacks))
+                            percentile(times, 50), percentile(times, 95), fallbacks))
     return rows
 
 

@@ -21,11 +21,13 @@ import sys
 import time
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from core_schema.rows import present  # noqa: E402
 from memory.embeddings import Embedder, MiniLMOnnxEmbedder  # noqa: E402
 from memory.eval_data import dataset  # noqa: E402
 
@@ -45,7 +47,7 @@ class NumpyMiniLM(Embedder):
         self.tok.no_padding()
 
     def _p(self, name: str) -> np.ndarray:
-        return self.w.get(name, self.w.get("bert." + name))
+        return present(self.w.get(name, self.w.get("bert." + name)), f"weight {name}")
 
     def embed(self, texts: list[str]) -> np.ndarray:
         return np.stack([self._one(t) for t in texts])
@@ -124,7 +126,7 @@ def main() -> None:
     args = parser.parse_args()
     onnx = MiniLMOnnxEmbedder()
     model, tokenizer = onnx.default_files()
-    report = {"minilm-int8-onnx": {"model_mb": round(model.stat().st_size / 1e6, 1), **quality(onnx)}}
+    report: dict[str, Any] = {"minilm-int8-onnx": {"model_mb": round(model.stat().st_size / 1e6, 1), **quality(onnx)}}
     if args.fp32_dir and (args.fp32_dir / "model.safetensors").is_file():
         fp32 = NumpyMiniLM(args.fp32_dir)
         report["minilm-fp32"] = {"model_mb": round((args.fp32_dir / "model.safetensors").stat().st_size / 1e6, 1), **quality(fp32)}

@@ -45,8 +45,9 @@ def measure(images: int) -> dict[str, list[float]]:
     version = phantom_version(engine)
     with engine.db.system_session() as s:
         from core_schema.models import AIModelVersion
+        from core_schema.rows import get_row
 
-        v = s.get(AIModelVersion, version)
+        v = get_row(s, AIModelVersion, version)
         spec, artifact = spec_of(v), v.artifact_uri
     runner = OnnxDetector(runner_path(artifact), spec, providers=("CPUExecutionProvider",))
     out: dict[str, list[float]] = {"ingest": [], "runner_cpu": [], "run_to_queue": []}

@@ -22,6 +22,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -108,7 +109,7 @@ def main() -> None:
         repo = MemoryRepository(db, embedder)
         queries = [q.text for q in dataset()[1]][: args.queries]
         patients = [uuid.uuid4() for _ in range(1000)]
-        report = {"embedder": embedder.name, "embed_texts_per_s": round(len(texts) / embed_s, 1),
+        report: dict[str, Any] = {"embedder": embedder.name, "embed_texts_per_s": round(len(texts) / embed_s, 1),
                   "backend": "pgvector ivfflat" if db.has_vector else "real[] exact cosine", "postgres": db.server_version,
                   "sizes": {}}
         loaded = 0
@@ -122,7 +123,7 @@ def main() -> None:
                     conn.execute(text("SET maintenance_work_mem = '512MB'"))
                     conn.execute(text("REINDEX INDEX idx_agent_memories_embedding"))
                 conn.execute(text("ANALYZE agent_memories"))
-            entry = {"load_s": round(time.perf_counter() - t0, 1)}
+            entry: dict[str, Any] = {"load_s": round(time.perf_counter() - t0, 1)}
             entry["with_index" if db.has_vector else "exact"] = measure(repo, DEMO_TENANT_ID, queries, patients[1])
             if db.has_vector:
                 with db.engine.begin() as conn:

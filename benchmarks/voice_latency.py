@@ -77,7 +77,7 @@ def measure(settings: dict[str, dict[str, Any]], runs: int) -> dict[str, Timings
                 with engine.db.tenant_session(DEMO_TENANT_ID) as s:
                     steps = s.execute(select(AgentStep.node_name, AgentStep.duration_ms)
                                       .where(AgentStep.execution_id == uuid.UUID(result["run_id"]))).all()
-                by_node = {name: ms for name, ms in steps}
+                by_node: dict[str, Any] = {name: ms for name, ms in steps}  # ms (None: a step still waiting)
                 parts = {
                     "transcribe": by_node.get("transcribe", 0), "interpret": by_node.get("interpret", 0),
                     "resolve": by_node.get("resolve", 0),
