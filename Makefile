@@ -1,10 +1,11 @@
 # Two commands: `make run` (serve the demo clinic) and `make test`. Both set up .venv first.
+# `make typecheck`: mypy over every package but tests/ ([tool.mypy] in pyproject.toml).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install system-deps lint clean
+.PHONY: run test install system-deps lint typecheck clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,5 +44,8 @@ test: install system-deps
 lint: install
 	$(BIN)/python -m ruff check .
 
+typecheck: install
+	$(BIN)/python -m mypy
+
 clean:
-	rm -rf $(VENV) .pytest_cache build *.egg-info
+	rm -rf $(VENV) .pytest_cache .mypy_cache build *.egg-info
