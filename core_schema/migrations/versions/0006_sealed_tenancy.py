@@ -34,38 +34,30 @@ depends_on = None
 
 APP_ROLE = "dentalagent_app"
 
-SEALED_FN = """
+def _tenant_function(sealed: bool) -> str:
+    """``app_current_tenant()``: 0006's (signed over uuid, backend pid and nonce, accepted on that
+    backend only) or, for the downgrade, 0003's (signed over the uuid alone)."""
+    if sealed:
+        pid_check = "IF split_part(v, '.', 2) <> pg_backend_pid()::text THEN RETURN NULL; END IF;"
+        body = "split_part(v, '.', 1) || '.' || split_part(v, '.', 2) || '.' || split_part(v, '.', 3)"
+        signature = "split_part(v, '.', 4)"
+    else:
+        pid_check, body, signature = "", "split_part(v, '.', 1)", "split_part(v, '.', 2)"
+    return f"""
 CREATE OR REPLACE FUNCTION app_current_tenant() RETURNS uuid
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   v text := coalesce(current_setting('app.tenant_id', true), '');
   k bytea;
 BEGIN
-  IF split_part(v, '.', 2) <> pg_backend_pid()::text THEN
-    RETURN NULL;
-  END IF;
+  {pid_check}
   SELECT t.key INTO k FROM app_private.tenant_key t;
-  IF split_part(v, '.', 4) = encode(sha256(k || sha256(k || convert_to(
-       split_part(v, '.', 1) || '.' || split_part(v, '.', 2) || '.' || split_part(v, '.', 3), 'UTF8'))), 'hex') THEN
+  IF {signature} = encode(sha256(k || sha256(k || convert_to({body}, 'UTF8'))), 'hex') THEN
     RETURN split_part(v, '.', 1)::uuid;
   END IF;
   RETURN NULL;
 END $$"""
 
-# 0003's function, restored on downgrade.
-SIGNED_FN = """
-CREATE OR REPLACE FUNCTION app_current_tenant() RETURNS uuid
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-  v text := coalesce(current_setting('app.tenant_id', true), '');
-  k bytea;
-BEGIN
-  SELECT t.key INTO k FROM app_private.tenant_key t;
-  IF split_part(v, '.', 2) = encode(sha256(k || sha256(k || convert_to(split_part(v, '.', 1), 'UTF8'))), 'hex') THEN
-    RETURN split_part(v, '.', 1)::uuid;
-  END IF;
-  RETURN NULL;
-END $$"""
 
 # A transaction-level advisory lock whose key belongs to the bound clinic: tenant code
 # serialises its own writers and can never hold a lock another clinic (or a run lease) needs.
@@ -116,7 +108,7 @@ def _catalog_acl(grant: bool) -> None:
 
 
 def upgrade() -> None:
-    op.execute(SEALED_FN)
+    op.execute(_tenant_function(sealed=True))
     op.execute(TENANT_LOCK_FN)
     op.execute("REVOKE ALL ON FUNCTION app_tenant_lock(text) FROM PUBLIC")
     op.execute(f"GRANT EXECUTE ON FUNCTION app_tenant_lock(text) TO {APP_ROLE}")
@@ -160,4 +152,4 @@ def downgrade() -> None:
     op.execute("CREATE POLICY shared_read ON audit_events FOR SELECT USING (tenant_id IS NULL)")
     _catalog_acl(grant=True)
     op.execute("DROP FUNCTION IF EXISTS app_tenant_lock(text)")
-    op.execute(SIGNED_FN)
+    op.execute(_tenant_function(sealed=False))
