@@ -48,7 +48,7 @@ class Diagnosis:
 
 
 def _p(code: str, label: str, display: str, fee: str, ptype: str, minutes: int, **kw: object) -> Procedure:
-    return Procedure(code, label, display, Decimal(fee), ptype, minutes, **kw)  # type: ignore[arg-type]
+    return Procedure(code, label, display, Decimal(fee), ptype, minutes, **kw)  # type: ignore[arg-type]  # kw: the Procedure fields the reference table names
 
 
 PROCEDURES: tuple[Procedure, ...] = (

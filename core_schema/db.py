@@ -122,7 +122,7 @@ class Database:
             raise ConfigError(f"cannot connect to PostgreSQL at {describe_url(self.url)}: {_first_line(exc)}") from None
         # Read by core_schema.models.base.Embedding to pick vector(1536) or real[].
         for engine in (self.engine, self.app_engine):
-            engine.dialect.dentalagent_has_vector = self.has_vector  # type: ignore[attr-defined]
+            engine.dialect.dentalagent_has_vector = self.has_vector  # type: ignore[attr-defined]  # our flag on the SQLAlchemy dialect, read by models.base.Embedding
         return self
 
     def tenant_key(self) -> bytes:
@@ -170,7 +170,7 @@ class Database:
         if tampered and tampered[0]:
             log.warning("security: %s had %d stored role default(s); cleared them", APP_ROLE, tampered[0])
             self.clear_role_defaults()
-            record.info["discard"] = True  # type: ignore[attr-defined]
+            record.info["discard"] = True  # type: ignore[attr-defined]  # the pool's connection record (typed as a DBAPI connection by the event)
 
     def clear_role_defaults(self) -> None:
         """``ALTER ROLE dentalagent_app RESET ALL``, everywhere and in this database, as the owner."""
@@ -193,7 +193,7 @@ class Database:
         with self.app_sessions() as session, session.begin():
             try:
                 conn = session.connection()
-                pid = conn.connection.driver_connection.info.backend_pid  # type: ignore[union-attr]
+                pid = conn.connection.driver_connection.info.backend_pid  # type: ignore[union-attr]  # a live session's connection always has its psycopg driver connection
                 conn.exec_driver_sql(_BIND, {"token": tenant_token(key, tid, pid)})
             except OperationalError as exc:
                 if not _is_login_refusal(exc):
@@ -231,7 +231,7 @@ def _wipe_on_checkout(dbapi_conn: psycopg.Connection, record: object, proxy: obj
     are not exactly psycopg's own: a statement PREPAREd in SQL could stand in for one of psycopg's
     and run with the next clinic's binding, a DEALLOCATEd one would fail the next clinic's query.
     A connection that does not answer, or carried tampered role defaults, is replaced too."""
-    if record.info.get("discard"):  # type: ignore[attr-defined]
+    if record.info.get("discard"):  # type: ignore[attr-defined]  # the pool's connection record (typed as a DBAPI connection by the event)
         raise DisconnectionError("tenant connection carried stored role defaults")
     try:
         dbapi_conn.autocommit = True  # one implicit transaction for the whole simple query

@@ -326,9 +326,9 @@ def summarize(records: Sequence[dict[str, object]]) -> dict[str, object]:
             })
     latency = {}
     for prompt in dict.fromkeys(str(r["prompt"]) for r in records):
-        ms = [float(r["asr_ms"]) for r in records if r["prompt"] == prompt]  # type: ignore[arg-type]
+        ms = [float(r["asr_ms"]) for r in records if r["prompt"] == prompt]  # type: ignore[arg-type]  # records hold the numbers run_measurement wrote
         latency[prompt] = {"p50_ms": percentile(ms, 50), "p95_ms": percentile(ms, 95), "n": len(ms)}
-    durations = [float(r["duration_s"]) for r in records]  # type: ignore[arg-type]
+    durations = [float(r["duration_s"]) for r in records]  # type: ignore[arg-type]  # records hold the numbers run_measurement wrote
     return {"rows": rows, "latency": latency, "mean_audio_s": sum(durations) / max(1, len(durations))}
 
 

@@ -256,7 +256,7 @@ def synthesize(
 
 def synthesize_wav(text: str, voice: str | Voice = "piper-joe", **kw: object) -> bytes:
     """``synthesize`` as WAV bytes (what an upload would carry)."""
-    return wav_bytes(synthesize(text, voice, **kw))  # type: ignore[arg-type]
+    return wav_bytes(synthesize(text, voice, **kw))  # type: ignore[arg-type]  # kw: synthesize's keyword options, passed through
 
 
 _ENCODINGS = {

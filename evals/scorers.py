@@ -62,7 +62,7 @@ class CommandAccuracy:
     def score(self, records: Sequence[RowRecord]) -> dict[str, Any]:
         rows = _judged(records)
         n = len(rows)
-        kind_ok = sum((r.output.predicted or {}).get("kind") == r.sample.expected.get("kind") for r in rows)  # type: ignore[union-attr]
+        kind_ok = sum((r.output.predicted or {}).get("kind") == r.sample.expected.get("kind") for r in rows)  # type: ignore[union-attr]  # a judged row's sample always has an expected dict
         return {"n": n, "command_accuracy": sum(bool(r.correct) for r in rows) / n if n else None,
                 "kind_accuracy": kind_ok / n if n else None,
                 "errors": sum(r.output.error is not None for r in records)}
@@ -78,7 +78,7 @@ class SlotAccuracy:
         for r in _judged(records):
             pred = (r.output.predicted or {}).get("proposals") or []
             wer_ok = NOTE_TEXT_WER if r.output.asr else 0.0
-            for i, e in enumerate(r.sample.expected.get("proposals") or []):  # type: ignore[union-attr]
+            for i, e in enumerate(r.sample.expected.get("proposals") or []):  # type: ignore[union-attr]  # a judged row's sample always has an expected dict
                 p = pred[i] if i < len(pred) else None
                 for f, ok in proposal_field_results(e, p, wer_ok).items():
                     hits[f][0] += ok

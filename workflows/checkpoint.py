@@ -26,6 +26,6 @@ def make_checkpointer(db: Database) -> tuple[PostgresSaver, ConnectionPool]:
         libpq_url(db), min_size=1, max_size=4, open=True,
         kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
     )
-    saver = PostgresSaver(pool)  # type: ignore[arg-type]
+    saver = PostgresSaver(pool)  # type: ignore[arg-type]  # PostgresSaver takes a pool of dict-row connections; the pool's generic is not inferred
     saver.setup()
     return saver, pool

@@ -20,7 +20,7 @@ def configure(exporter: str, extra: SpanExporter | None = None) -> None:
     global _configured
     if _configured:
         if extra is not None:
-            trace.get_tracer_provider().add_span_processor(SimpleSpanProcessor(extra))  # type: ignore[attr-defined]
+            trace.get_tracer_provider().add_span_processor(SimpleSpanProcessor(extra))  # type: ignore[attr-defined]  # the configured provider is the SDK's TracerProvider (the API type lacks add_span_processor)
         return
     provider = TracerProvider(resource=Resource.create({"service.name": "dentalagent"}))
     if exporter == "console":

@@ -182,7 +182,7 @@ class Transcriber:
         short = None
         if self.decoder == "short":
             short = decode_short(
-                self._whisper, decoded.samples, initial_prompt=prompt, hotwords=hot,  # type: ignore[arg-type]
+                self._whisper, decoded.samples, initial_prompt=prompt, hotwords=hot,  # type: ignore[arg-type]  # object for the _UNSET sentinel; str or None once resolved above
                 beam_size=self.beam_size, num_hypotheses=self.num_hypotheses, window_s=self.window_s,
                 word_probs=self.word_probs, vad=self.vad_trim, timestamps=self.timestamps,
             )

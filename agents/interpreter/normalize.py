@@ -117,7 +117,7 @@ def tokenize(text: str) -> list[Tok]:
             if low in _ORDINAL_DIGITS:
                 toks.append(Tok(_ORDINAL_DIGITS[low], start, end))
                 continue
-            digits = re.match(r"\d+", raw).group(0)  # type: ignore[union-attr]
+            digits = re.match(r"\d+", raw).group(0)  # type: ignore[union-attr]  # the tokenizer regex only yields this branch for a token that starts with digits
             if len(digits) > 9:  # no tooth, grade or depth; int() refuses > 4300 digits anyway
                 toks.append(Tok(low, start, end))
                 continue

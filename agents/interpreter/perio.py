@@ -312,7 +312,7 @@ def parse_group(members: list[Item], perio_mode: bool) -> tuple[dict[str, Any], 
                     if spec is not None:
                         site, named = _site(members[spec].value, row)
                         if site or named:
-                            sites.append(site or named)  # type: ignore[arg-type]
+                            sites.append(site or named)  # type: ignore[arg-type]  # site or named: one of them is set (checked on the line above)
                     break
                 if members[j].kind in ("run", "bleed"):
                     break

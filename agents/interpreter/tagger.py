@@ -300,7 +300,7 @@ def _pair(items: list[Item], toks: list[Tok], k: int, notation: str, allow: bool
     ta, tb = toks[a.i], toks[b.i]
     if not (ta.digit and tb.digit):
         return None
-    value = ta.num * 10 + tb.num  # type: ignore[operator]
+    value = ta.num * 10 + tb.num  # type: ignore[operator]  # digit tokens always carry num
     if notation == UNIVERSAL:
         if not (ta.spelled and tb.spelled) or not (1 <= value <= 32) or ta.num == 0:
             return None

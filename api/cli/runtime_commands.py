@@ -76,7 +76,7 @@ def _decide(ids: list[str], email: str, verdict: str, comment: str | None, edits
         parsed = [parse_id(value, "approval id") for value in ids]  # every id before anything is decided
     except DomainError as exc:
         fail(f"{exc.message}; nothing was decided", as_json)
-    report = approvals_service.decide(parsed, identity.actor(email), verdict, comment=comment, edits=edits)  # type: ignore[arg-type]
+    report = approvals_service.decide(parsed, identity.actor(email), verdict, comment=comment, edits=edits)  # type: ignore[arg-type]  # verdict is one of the Verdict literals (typer's choice)
     if report.failure:
         fail(report.failure, as_json, code=1, decisions=report.decisions)
     emit(report.decisions[0] if len(report.decisions) == 1 else report.decisions, as_json)

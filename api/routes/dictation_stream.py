@@ -136,7 +136,7 @@ class LiveDictation:
         except ValueError:
             raise _Refused("invalid_request", "sample_rate must be a whole number of Hz") from None
         try:
-            audio = LiveAudio(params.get("format", "webm"), sample_rate=rate,  # type: ignore[arg-type]
+            audio = LiveAudio(params.get("format", "webm"), sample_rate=rate,  # type: ignore[arg-type]  # the format is checked by LiveAudio (unsupported_format)
                               max_bytes=settings.max_audio_bytes, max_seconds=settings.max_audio_seconds)
         except AudioError as exc:
             raise _Refused("invalid_request", exc.message) from None

@@ -59,7 +59,7 @@ class VendorModel(BaseModel):
 
 class VendorFinding(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    label: Literal[LABELS + ("tooth",)]  # type: ignore[valid-type]
+    label: Literal[LABELS + ("tooth",)]  # type: ignore[valid-type]  # a Literal built from the LABELS tuple at import (pydantic reads it at runtime)
     tooth: Annotated[Any, AfterValidator(_fdi_tooth)] = None  # "16" or 16
     box: Annotated[list[Number], StrictList, Field(min_length=4, max_length=4)] | None = None
     polygon: Annotated[list[Annotated[list[Number], StrictList, Field(min_length=2, max_length=2)]], StrictList,

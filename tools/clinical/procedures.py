@@ -153,7 +153,7 @@ def record_procedure(ctx: ToolContext, args: RecordProcedureInput) -> ToolResult
     previous: dict[str, Any] | None
     if target is None:
         proc = Procedure(
-            id=uuid.uuid4(), tenant_id=tid, patient_id=pid, encounter_id=encounter.id, provider_id=ctx.user_id,  # type: ignore[union-attr]
+            id=uuid.uuid4(), tenant_id=tid, patient_id=pid, encounter_id=encounter.id, provider_id=ctx.user_id,  # type: ignore[union-attr]  # encounter is set on this path (a new procedure needs its visit)
             cdt_code=code, tooth_number=tooth, surface=surface, start_at=now,
             end_at=now if action == "complete" else None,
             status="IN_PROGRESS" if action == "start" else "COMPLETED", notes=notes,
