@@ -73,8 +73,8 @@ async def _too_large(send: Send, limit: int) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-class BodyLimitMiddleware:
-    """413 for a body over its route's cap: by ``Content-Length`` before reading, else while streaming."""
+class _HttpMiddleware:
+    """A pure ASGI middleware that acts on HTTP requests only (WebSocket and lifespan pass by)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -83,6 +83,16 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        await self.http(scope, receive, send)
+
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise NotImplementedError
+
+
+class BodyLimitMiddleware(_HttpMiddleware):
+    """413 for a body over its route's cap: by ``Content-Length`` before reading, else while streaming."""
+
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         limit = body_limit(scope.get("path", ""), _header(scope, b"content-type") or "")
         declared = _header(scope, b"content-length")
         if declared is not None:
@@ -153,16 +163,10 @@ def content_security_policy(host: str | None) -> str:
     ))
 
 
-class SecurityHeadersMiddleware:
+class SecurityHeadersMiddleware(_HttpMiddleware):
     """Add the companions of every response, and the CSP to HTML (headers the app set itself win)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
 
         async def with_headers(message: Message) -> None:
