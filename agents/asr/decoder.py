@@ -75,6 +75,9 @@ def speech_bounds(samples: np.ndarray) -> tuple[int, int] | None:
         return None
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
+    from agents.asr.model import check_vad_model
+
+    check_vad_model()
     options = VadOptions(min_speech_duration_ms=VAD_MIN_SPEECH_MS, min_silence_duration_ms=300, speech_pad_ms=0)
     spans = get_speech_timestamps(samples, options)
     if not spans:

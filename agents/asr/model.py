@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core_schema.errors import ConfigError
+from core_schema.model_files import verify_model_files, verify_model_folder
 
 if TYPE_CHECKING:  # pragma: no cover
     from faster_whisper import WhisperModel
@@ -60,9 +61,11 @@ def model_name(path: Path) -> str:
 
 def resolve_model_path(model: str | Path | None) -> Path:
     """None or "tiny.en" -> bundled tiny.en; "base" -> the whisper-base extra (joined on first use);
-    otherwise a local CTranslate2 Whisper folder (checked). A folder literally named "base" is "./base"."""
+    otherwise a local CTranslate2 Whisper folder (checked). A folder literally named "base" is "./base".
+
+    The bundled models are checked against their pinned sha256 (``core_schema.model_files``), once per process."""
     if model is None or model == DEFAULT_MODEL_NAME:
-        return default_model_path()
+        return verify_model_folder("whisper-tiny.en", default_model_path(), ModelNotFoundError)
     if model == "base":  # a str name only: a Path("base") is a folder
         from agents.asr.packaged_model import base_model_path
 
@@ -72,7 +75,19 @@ def resolve_model_path(model: str | Path | None) -> Path:
         raise ModelNotFoundError(
             f"{path} is not a CTranslate2 Whisper model folder (needs model.bin and config.json)"
         )
-    return path
+    try:
+        is_default = path.resolve() == default_model_path().resolve()
+    except ModelNotFoundError:
+        is_default = False
+    return verify_model_folder("whisper-tiny.en", path, ModelNotFoundError) if is_default else path
+
+
+def check_vad_model() -> None:
+    """The Silero VAD file faster-whisper loads, checked against its pinned sha256 (once per process)."""
+    from faster_whisper.utils import get_assets_path
+
+    verify_model_files("silero-vad", {"silero_vad_v6.onnx": Path(get_assets_path()) / "silero_vad_v6.onnx"},
+                       ModelNotFoundError)
 
 
 def pick_device(device: str = "auto", compute_type: str | None = None) -> tuple[str, str]:

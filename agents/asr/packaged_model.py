@@ -8,7 +8,8 @@ PyPI limits file size: ``model.bin`` is split in two byte ranges, part 1 also ca
 The join is checked and atomic: each part is hashed against the sha256 that its wheel's RECORD
 lists (pip checked them at install; this catches a damaged site-packages), the copy is built in a
 temporary sibling folder and renamed into place, and a manifest records what was joined, so later
-calls (and other processes) reuse the folder without rewriting it. Nothing is downloaded.
+calls (and other processes) reuse the folder without rewriting it. Nothing is downloaded. The joined
+folder is then checked against the sha256 this project pins for it (``core_schema.model_files``).
 """
 
 from __future__ import annotations
@@ -198,5 +199,8 @@ def default_folder() -> Path:
 
 
 def base_model_path(dest: Path | None = None) -> Path:
-    """The Whisper base folder, joined from the installed extra on first use."""
-    return join_parts(installed_parts(), dest or default_folder())
+    """The Whisper base folder, joined from the installed extra on first use, checked against its pinned
+    sha256 (``core_schema.model_files``; once per process)."""
+    from core_schema.model_files import verify_model_folder
+
+    return verify_model_folder("whisper-base", join_parts(installed_parts(), dest or default_folder()), PackagedModelError)

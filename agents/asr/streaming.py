@@ -123,6 +123,9 @@ def speech_spans(samples: np.ndarray) -> list[tuple[int, int]]:
         return []
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
+    from agents.asr.model import check_vad_model
+
+    check_vad_model()
     options = VadOptions(min_speech_duration_ms=MIN_SPEECH_MS, min_silence_duration_ms=300, speech_pad_ms=0)
     return [(int(s["start"]), int(s["end"])) for s in get_speech_timestamps(samples, options)]
 
