@@ -36,15 +36,8 @@ from workflows.runtime import get_queue
 
 
 @pytest.fixture(scope="module")
-def patient(engine) -> uuid.UUID:
-    from core_schema.models import Patient
-    from core_schema.seed.demo import DEMO_TENANT_ID
-
-    with engine.db.system_session() as s:
-        row = Patient(tenant_id=DEMO_TENANT_ID, first_name="Hostile", last_name="Recovery")
-        s.add(row)
-        s.flush()
-        return row.id
+def patient(new_patient) -> uuid.UUID:
+    return new_patient("Hostile", "Recovery")
 
 
 def _status(engine, run_id: uuid.UUID) -> str:

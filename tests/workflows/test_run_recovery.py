@@ -30,15 +30,9 @@ from workflows.runtime import get_queue
 
 
 @pytest.fixture(scope="module")
-def patient(engine) -> uuid.UUID:
+def patient(new_patient) -> uuid.UUID:
     """A patient of the demo clinic only these tests chart (other tests keep their charts)."""
-    from core_schema.models import Patient
-
-    with engine.db.system_session() as s:
-        row = Patient(tenant_id=DEMO_TENANT_ID, first_name="Recovery", last_name="Tests")
-        s.add(row)
-        s.flush()
-        return row.id
+    return new_patient("Recovery", "Tests")
 
 
 def _run(engine, run_id: uuid.UUID) -> AgentExecution:
