@@ -125,125 +125,176 @@ _STARTERS = (
 )
 
 
-def parse_descriptive(toks: list[Tok], i: int, words: list[str] | None = None) -> Descriptive | None:
-    """Try to read a descriptive tooth name starting at token ``i``."""
-    if toks[i].norm not in _STARTERS:
-        return None
-    words = words if words is not None else [t.norm for t in toks]
+@dataclass
+class _Name:
+    """What a descriptive name has said so far, word by word ("upper right first ...")."""
+
+    arch: str | None = None
+    side: str | None = None
+    primary: bool = False
+    ordinal: int | None = None
+    more_ordinals: list[int] = field(default_factory=list)
+    positions: tuple[int, ...] | None = None
+    plural: bool = False
+    group_word: str | None = None
+
+
+def _fixed_name(toks: list[Tok], i: int, words: list[str]) -> Descriptive | None:
+    """Names read whole: "full mouth", Palmer "UR 6", "quadrant 2", "first quadrant"."""
     for whole in _WHOLE:
         if tuple(words[i : i + len(whole)]) == whole:
             return Descriptive(i + len(whole), teeth=sorted(PERMANENT), phrase=" ".join(whole))
     w = words[i]
-    if w in _PALMER and i + 1 < len(toks) and toks[i + 1].digit and 1 <= (toks[i + 1].num or 0) <= 8:
+    has_next = i + 1 < len(toks)
+    if w in _PALMER and has_next and toks[i + 1].digit and 1 <= (toks[i + 1].num or 0) <= 8:
         return Descriptive(i + 2, teeth=[f"{_PALMER[w]}{toks[i + 1].num}"], phrase=f"{w} {toks[i + 1].num}")
-    if w in _QUADRANT_WORDS and i + 1 < len(toks) and toks[i + 1].num in (1, 2, 3, 4):
+    if w in _QUADRANT_WORDS and has_next and toks[i + 1].num in (1, 2, 3, 4):
         q = toks[i + 1].num or 0
         return Descriptive(i + 2, teeth=quadrant_teeth(q), phrase=f"quadrant {q}")
-    if w in _ORDINAL and i + 1 < len(toks) and words[i + 1] in _QUADRANT_WORDS:
+    if w in _ORDINAL and has_next and words[i + 1] in _QUADRANT_WORDS:
         return Descriptive(i + 2, teeth=quadrant_teeth(_ORDINAL[w]), phrase=f"{w} quadrant")
+    return None
 
-    arch = side = None
-    primary = False
-    ordinal: int | None = None
-    more_ordinals: list[int] = []
-    positions: tuple[int, ...] | None = None
-    plural = False
-    group_word: str | None = None
-    starters = _STARTERS
-    j = i
-    while j < len(toks):
-        w = words[j]
-        nxt = words[j + 1] if j + 1 < len(toks) else ""
-        two = (w, nxt)
-        if w in _ARCH and arch is None:
-            arch = _ARCH[w]
-        elif w in _SIDE and side is None and (arch is not None or nxt in starters):
-            side = _SIDE[w]
-        elif w in _PRIMARY:
-            primary = True
-        elif (
-            w in _ORDINAL and ordinal is None and nxt in ("and", ",") and j + 2 < len(toks) and words[j + 2] in _ORDINAL
-        ):
-            ordinal = _ORDINAL[w]  # "first and second molars"
-            more_ordinals.append(_ORDINAL[words[j + 2]])
-            j += 3
-            continue
-        elif (
-            w in _ORDINAL
-            and ordinal is None
-            and (
-                nxt in _TYPES
-                or nxt in _PRIMARY
-                or two in _TWO_WORD_TYPES
-                or (j + 2 < len(toks) and (nxt, words[j + 2]) in _TWO_WORD_TYPES)
-            )
-        ):
-            ordinal = _ORDINAL[w]
-        elif two in _TWO_WORD_TYPES:
-            positions, plural = _TWO_WORD_TYPES[two]
-            j += 2
-            break
-        elif w in _TYPES:
-            if w in ("central", "lateral") and nxt in ("incisor", "incisors"):
-                positions, plural = _TWO_WORD_TYPES[two]
-                j += 2
-                break
-            positions, plural = _TYPES[w]
-            j += 1
-            break
-        elif w in _QUADRANT_WORDS and (arch or side):
-            group_word = "quadrant"
-            j += 1
-            break
-        elif w in _ARCH_WORDS and arch and not side:
-            group_word = "arch"
-            j += 1
-            break
-        else:
-            break
-        j += 1
 
-    if positions is None and group_word is None:
-        palmer = _palmer_position(toks, j) if arch and side and not primary else None
-        if palmer is not None:
-            # "upper left six" (UK): the quadrant, then the tooth's place in it counted from the midline
-            quad = _quadrants(arch, side, primary)[0]
-            return Descriptive(j + 1, teeth=[f"{quad}{palmer}"], phrase=" ".join(words[i : j + 1]))
-        letter = words[j] if arch and side and j < len(toks) and len(words[j]) == 1 else ""
-        if letter and letter in _PRIMARY_LETTERS and (toks[j].upper or letter != "a"):
-            # "lower left E" (UK): a primary tooth, lettered A-E from the midline
-            quad = _quadrants(arch, side, True)[0]
-            return Descriptive(j + 1, teeth=[f"{quad}{_PRIMARY_LETTERS.index(letter) + 1}"],
-                               phrase=" ".join(words[i : j + 1]))
-        if arch and side and j > i:
-            # "upper right" alone: the quadrant
-            return Descriptive(
-                j,
-                teeth=[t for q in _quadrants(arch, side, primary) for t in quadrant_teeth(q)],
-                phrase=" ".join(words[i:j]),
-            )
+def _ordinal_pair(words: list[str], j: int, n: int) -> bool:
+    """ "first and second molars": two ordinals joined by "and" or a comma."""
+    nxt = words[j + 1] if j + 1 < n else ""
+    return words[j] in _ORDINAL and nxt in ("and", ",") and j + 2 < n and words[j + 2] in _ORDINAL
+
+
+def _ordinal_before_type(words: list[str], j: int, n: int) -> bool:
+    """ "first molar", "second primary ...", "first central incisor": an ordinal that names a type."""
+    nxt = words[j + 1] if j + 1 < n else ""
+    if words[j] not in _ORDINAL:
+        return False
+    return (
+        nxt in _TYPES
+        or nxt in _PRIMARY
+        or (words[j], nxt) in _TWO_WORD_TYPES
+        or (j + 2 < n and (nxt, words[j + 2]) in _TWO_WORD_TYPES)
+    )
+
+
+def _modifier(s: _Name, words: list[str], j: int, n: int) -> int | None:
+    """Read an arch, side, "primary" or ordinal at ``j``; the next index, or None if it is none of those."""
+    w = words[j]
+    nxt = words[j + 1] if j + 1 < n else ""
+    if w in _ARCH and s.arch is None:
+        s.arch = _ARCH[w]
+    elif w in _SIDE and s.side is None and (s.arch is not None or nxt in _STARTERS):
+        s.side = _SIDE[w]
+    elif w in _PRIMARY:
+        s.primary = True
+    elif s.ordinal is None and _ordinal_pair(words, j, n):
+        s.ordinal = _ORDINAL[w]
+        s.more_ordinals.append(_ORDINAL[words[j + 2]])
+        return j + 3
+    elif s.ordinal is None and _ordinal_before_type(words, j, n):
+        s.ordinal = _ORDINAL[w]
+    else:
         return None
-    if positions is None:  # quadrant / arch
-        quads = _quadrants(arch, side, primary)
-        return Descriptive(j, teeth=sorted(t for q in quads for t in quadrant_teeth(q)), phrase=" ".join(words[i:j]))
+    return j + 1
 
-    if words[i] in ("anterior", "posterior") and not (arch or side) and j == i + 1:
+
+def _head(s: _Name, words: list[str], j: int, n: int) -> int:
+    """Read the type ("molar", "central incisor") or group ("quadrant", "arch") ending the name."""
+    w = words[j]
+    two = (w, words[j + 1] if j + 1 < n else "")
+    if two in _TWO_WORD_TYPES:
+        s.positions, s.plural = _TWO_WORD_TYPES[two]
+        return j + 2
+    if w in _TYPES:
+        s.positions, s.plural = _TYPES[w]
+        return j + 1
+    if w in _QUADRANT_WORDS and (s.arch or s.side):
+        s.group_word = "quadrant"
+        return j + 1
+    if w in _ARCH_WORDS and s.arch and not s.side:
+        s.group_word = "arch"
+        return j + 1
+    return j
+
+
+def _read_name(toks: list[Tok], i: int, words: list[str]) -> tuple[_Name, int]:
+    """Modifiers then a head, from ``i``; the name read and the index after it."""
+    s = _Name()
+    n = len(toks)
+    j = i
+    while j < n:
+        after = _modifier(s, words, j, n)
+        if after is None:
+            return s, _head(s, words, j, n)
+        j = after
+    return s, j
+
+
+def _headless(toks: list[Tok], i: int, j: int, words: list[str], s: _Name) -> Descriptive | None:
+    """A name with no type or group word: "upper left six", "lower left E", or a bare quadrant."""
+    if not (s.arch and s.side):
+        return None
+    palmer = _palmer_position(toks, j) if not s.primary else None
+    if palmer is not None:
+        # "upper left six" (UK): the quadrant, then the tooth's place in it counted from the midline
+        quad = _quadrants(s.arch, s.side, s.primary)[0]
+        return Descriptive(j + 1, teeth=[f"{quad}{palmer}"], phrase=" ".join(words[i : j + 1]))
+    letter = words[j] if j < len(toks) and len(words[j]) == 1 else ""
+    if letter and letter in _PRIMARY_LETTERS and (toks[j].upper or letter != "a"):
+        # "lower left E" (UK): a primary tooth, lettered A-E from the midline
+        quad = _quadrants(s.arch, s.side, True)[0]
+        return Descriptive(j + 1, teeth=[f"{quad}{_PRIMARY_LETTERS.index(letter) + 1}"],
+                           phrase=" ".join(words[i : j + 1]))
+    if j > i:
+        # "upper right" alone: the quadrant
+        return Descriptive(
+            j,
+            teeth=[t for q in _quadrants(s.arch, s.side, s.primary) for t in quadrant_teeth(q)],
+            phrase=" ".join(words[i:j]),
+        )
+    return None
+
+
+def _refine_ordinals(positions: tuple[int, ...], s: _Name) -> tuple[tuple[int, ...], bool]:
+    """ "first molar" -> position 6; "first and second premolars" -> 4, 5 (and plural)."""
+    if s.ordinal is None:
+        return positions, s.plural
+    wanted = [s.ordinal] + s.more_ordinals
+    base = {(4, 5): 3, (6, 7, 8): 5, (1, 2): 0}.get(positions)
+    if base is not None and all(base + o in positions for o in wanted):
+        return tuple(base + o for o in wanted), s.plural or len(wanted) > 1
+    return positions, s.plural
+
+
+def _typed(words: list[str], i: int, j: int, s: _Name, positions: tuple[int, ...]) -> Descriptive | None:
+    """A name with a tooth type: the teeth it fits, or options to ask about when several do."""
+    if words[i] in ("anterior", "posterior") and not (s.arch or s.side) and j == i + 1:
         return None  # "anterior composite": an adjective, not a tooth group
-    if not (arch or side or plural or ordinal):
+    if not (s.arch or s.side or s.plural or s.ordinal):
         return None  # a bare "molar" names no tooth
-    if ordinal is not None:
-        wanted = [ordinal] + more_ordinals
-        base = {(4, 5): 3, (6, 7, 8): 5, (1, 2): 0}.get(positions)
-        if base is not None and all(base + o in positions for o in wanted):
-            positions = tuple(base + o for o in wanted)
-            plural = plural or len(wanted) > 1
-    if primary:
+    positions, plural = _refine_ordinals(positions, s)
+    if s.primary:
         positions = tuple(_PRIMARY_POS[p] for p in positions if p in _PRIMARY_POS)
         if not positions:
             return None
-    quads = _quadrants(arch, side, primary)
+    quads = _quadrants(s.arch, s.side, s.primary)
     teeth = sorted(f"{q}{p}" for q in quads for p in positions)
     phrase = " ".join(words[i:j])
     if plural or len(teeth) == 1:
         return Descriptive(j, teeth=teeth, phrase=phrase)
     return Descriptive(j, options=teeth, phrase=phrase)
+
+
+def parse_descriptive(toks: list[Tok], i: int, words: list[str] | None = None) -> Descriptive | None:
+    """Try to read a descriptive tooth name starting at token ``i``."""
+    if toks[i].norm not in _STARTERS:
+        return None
+    words = words if words is not None else [t.norm for t in toks]
+    fixed = _fixed_name(toks, i, words)
+    if fixed is not None:
+        return fixed
+    s, j = _read_name(toks, i, words)
+    if s.positions is None and s.group_word is None:
+        return _headless(toks, i, j, words, s)
+    if s.positions is None:  # quadrant / arch
+        quads = _quadrants(s.arch, s.side, s.primary)
+        return Descriptive(j, teeth=sorted(t for q in quads for t in quadrant_teeth(q)), phrase=" ".join(words[i:j]))
+    return _typed(words, i, j, s, s.positions)
