@@ -21,13 +21,12 @@ from langgraph.errors import GraphBubbleUp
 from langgraph.graph import StateGraph
 from langgraph.types import Command
 from opentelemetry import trace
-from sqlalchemy import Connection
 
 from core_schema.db import Database
 from core_schema.models import AgentExecution
 from tools.executor import Executor
 from workflows import leases, runstore
-from workflows.checkpoint import make_checkpointer
+from workflows.checkpoint import make_checkpointer, tracking_writes
 from workflows.step_log import StepLog
 from workflows.tracing import current_trace_id
 
@@ -149,13 +148,18 @@ class Engine:
         self.steps = StepLog()
         self._last_step: dict[uuid.UUID, uuid.UUID] = {}  # per run, while it executes in this process
         self.checkpointer, self._pool = make_checkpointer(db)
+        self._lease_pool = leases.lease_pool(db)
         self.graphs: dict[str, Any] = {}
         self.entries: dict[str, str] = {}
         self.workflow_ids: dict[str, uuid.UUID] = {}
         self._names_by_id: dict[uuid.UUID, str] = {}
 
     def close(self) -> None:
+        close_dispatcher = getattr(self.dispatcher, "close", None)
+        if close_dispatcher is not None:
+            close_dispatcher()
         self._pool.close()
+        self._lease_pool.close()
 
     # -- building --------------------------------------------------------------------------
 
@@ -261,8 +265,9 @@ class Engine:
 
         Idempotent: a finished run, or one still waiting for a person, is left as it is.
         """
-        with leases.hold(self.db, execution_id, runstore.RUN_FOR_ADVANCE, {"run": execution_id}) as lease:
-            conn, row = lease.conn, lease.row
+        with leases.hold(self.db, execution_id, runstore.RUN_FOR_ADVANCE, {"run": execution_id},
+                         pool=self._lease_pool) as lease:
+            row = lease.row
             if row is None:
                 raise KeyError(f"run {execution_id} not found")
             tenant_id, status, initial, workflow_id, workflow_name, open_requests, checkpointed = row
@@ -270,36 +275,42 @@ class Engine:
             if status in FINAL or name not in self.graphs:
                 return self.result(execution_id)
             if not checkpointed:  # never started (or died before its first checkpoint): start from the stored inputs
-                return self._invoke(conn, name, execution_id, tenant_id, dict(initial or {}))
+                return self._invoke(lease, name, execution_id, tenant_id, dict(initial or {}))
             config = {"configurable": {"thread_id": str(execution_id)}}
             snapshot = self.graphs[name].get_state(config)
             move = next_move(snapshot, bool(open_requests))
             if move in ("wait", "finished"):
-                return self._record(conn, execution_id, None, snapshot)
+                return self._record(lease, execution_id, None, _Outcome.of(snapshot))
             payload: Any = Command(resume={"resumed": True}) if move == "resume" else None
-            return self._invoke(conn, name, execution_id, tenant_id, payload)
+            return self._invoke(lease, name, execution_id, tenant_id, payload)
 
-    def result(self, execution_id: uuid.UUID) -> RunResult:
-        """The run as recorded now: status, error and the checkpointed state."""
-        with self.db.system_session() as s:
-            row = s.get(AgentExecution, execution_id)
-            if row is None:
-                raise KeyError(f"run {execution_id} not found")
-            status, error, workflow_id = row.status, row.error_details, row.workflow_id
+    def result(self, execution_id: uuid.UUID, known: tuple[str, str | None, uuid.UUID] | None = None) -> RunResult:
+        """The run as recorded now: status, error and the checkpointed state (``known``: its
+        status, error and workflow, already read by the caller)."""
+        if known is None:
+            with self.db.system_session() as s:
+                row = s.get(AgentExecution, execution_id)
+                if row is None:
+                    raise KeyError(f"run {execution_id} not found")
+                known = (row.status, row.error_details, row.workflow_id)
+        status, error, workflow_id = known
         name = self._names_by_id.get(workflow_id)
         state: State = {}
         if name in self.graphs:
             state = dict(self.graphs[name].get_state({"configurable": {"thread_id": str(execution_id)}}).values)
         return RunResult(execution_id, status, state, error)
 
-    def _invoke(self, conn: Connection, workflow: str, execution_id: uuid.UUID, tenant_id: uuid.UUID,
+    def _invoke(self, lease: leases.Lease, workflow: str, execution_id: uuid.UUID, tenant_id: uuid.UUID,
                 payload: Any) -> RunResult:
         graph = self.graphs[workflow]
         config = {"configurable": {"thread_id": str(execution_id)}}
         with tracer.start_as_current_span("workflow.run") as span:
             span.set_attributes({"workflow": workflow, "execution_id": str(execution_id), "tenant_id": str(tenant_id)})
             try:
-                graph.invoke(payload, config)
+                with tracking_writes() as written:
+                    values = graph.invoke(payload, config)
+                # what the invocation returned and the checkpoint it wrote last: no read back
+                outcome = _Outcome.of_invocation(values, written.get("checkpoint_id"))
                 error = None
             except TRANSIENT as exc:  # the run is fine, its infrastructure is not: it stays RUNNING
                 self.steps.discard(execution_id)
@@ -308,30 +319,51 @@ class Engine:
                 raise RunInterrupted(f"run {execution_id} interrupted by {type(exc).__name__}; it will be resumed") from exc
             except Exception as exc:  # recorded on the run; the caller gets a FAILED result
                 error = f"{type(exc).__name__}: {exc}"
+                outcome = None
             try:
-                result = self._record(conn, execution_id, error, graph.get_state(config))
+                if outcome is None or outcome.checkpoint_id is None:
+                    outcome = _Outcome.of(graph.get_state(config))
+                result = self._record(lease, execution_id, error, outcome)
             finally:
                 self.steps.discard(execution_id)  # written by _record, or lost with it (the database failed)
                 self._last_step.pop(execution_id, None)
             span.set_attribute("status", result.status)
         return result
 
-    def _record(self, conn: Connection, execution_id: uuid.UUID, error: str | None, snapshot: Any) -> RunResult:
+    def _record(self, lease: leases.Lease, execution_id: uuid.UUID, error: str | None, outcome: _Outcome) -> RunResult:
         """Write the run's steps, status, ids-only snapshot, checkpoint and (when it ended) metrics,
-        on the lease's connection in one round trip."""
-        state = dict(snapshot.values)
+        on the lease's connection in one round trip that also gives the lease back."""
+        state = outcome.values
         if error:
             status = "FAILED"
-        elif snapshot.interrupts:
+        elif outcome.interrupted:
             status = "WAITING_APPROVAL"
         else:
             status = state.get("final_status") or "COMPLETED"
         # error_details: this invocation's error, else a reason a node wrote itself (a change that failed after approval)
-        runstore.record_run(conn, execution_id, status=status, state=_ids_only(state),
-                            checkpoint_id=snapshot.config["configurable"].get("checkpoint_id"), error=error,
-                            trace_id=current_trace_id(), steps=self.steps.take(execution_id),
-                            channel=self.db.runs_channel)
+        runstore.record_run(lease.conn, execution_id, status=status, state=_ids_only(state),
+                            checkpoint_id=outcome.checkpoint_id, error=error, trace_id=current_trace_id(),
+                            steps=self.steps.take(execution_id), channel=self.db.runs_channel, lease=lease)
         return RunResult(execution_id, status, state, error)
+
+
+@dataclass
+class _Outcome:
+    """Where an invocation left the run: its state, whether it waits in an interrupt, its checkpoint."""
+
+    values: State
+    interrupted: bool
+    checkpoint_id: str | None
+
+    @classmethod
+    def of(cls, snapshot: Any) -> _Outcome:
+        return cls(dict(snapshot.values), bool(snapshot.interrupts), snapshot.config["configurable"].get("checkpoint_id"))
+
+    @classmethod
+    def of_invocation(cls, values: Any, checkpoint_id: str | None) -> _Outcome:
+        state = dict(values or {})
+        interrupts = state.pop("__interrupt__", None)
+        return cls(state, bool(interrupts), checkpoint_id)
 
 
 def next_move(snapshot: Any, open_requests: bool) -> str:

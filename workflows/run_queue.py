@@ -23,9 +23,9 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import procrastinate
-import psycopg
 from procrastinate import sql as procrastinate_sql
 from procrastinate.exceptions import AlreadyEnqueued, ConnectorException, UniqueViolation
+from psycopg_pool import ConnectionPool
 from sqlalchemy import text
 
 from core_schema.settings import get_settings
@@ -77,6 +77,10 @@ def client_app(conninfo: str) -> procrastinate.App:
     return app.open()
 
 
+# Where a waited-for run stands: what its result needs.
+_RUN = "SELECT status, error_details, workflow_id FROM agent_executions WHERE id = %s"
+
+
 class QueueDispatcher:
     """Runs go through the queue; ``submit`` waits for the outcome (draining when alone)."""
 
@@ -88,6 +92,12 @@ class QueueDispatcher:
         self.app = worker_app(self.conninfo)
         self.client = client_app(self.conninfo)
         self._draining = threading.Lock()
+        # owner connections (autocommit) of waiting callers: LISTEN for their run, ask where it stands
+        self._conns = ConnectionPool(self.conninfo, min_size=1, max_size=16, open=True, name="run-waits",
+                                     kwargs={"autocommit": True, "prepare_threshold": None})
+
+    def close(self) -> None:
+        self._conns.close()
 
     def enqueue(self, execution_id: uuid.UUID) -> None:
         """Queue the run once (a second request while one waits is the same job)."""
@@ -104,36 +114,50 @@ class QueueDispatcher:
         self.enqueue(execution_id)
         return self.wait(execution_id)
 
-    def wait(self, execution_id: uuid.UUID, timeout_s: float | None = None) -> RunResult:
+    def wait(self, execution_id: uuid.UUID, timeout_s: float | None = None, worker_alive: bool = False) -> RunResult:
         """Until the run stops RUNNING: its result, or the still-RUNNING result at the deadline.
 
-        Woken by the worker's notification when the run's record changes (``Database.runs_channel``),
-        with a periodic re-check in case a notification was missed.
+        Woken by the worker's notification when the run's record changes (``Database.runs_channel``,
+        on a pooled connection that listens only while it waits, for this run's id alone), with a
+        periodic re-check in case a notification was missed. Taking the LISTEN and asking where the
+        run stands is one round trip; so is each re-check. ``worker_alive``: the caller just saw a
+        live worker (no need to ask again before the first wait).
         """
         deadline = time.monotonic() + (timeout_s or get_settings().run_wait_s)
-        with db_watch.watching(self.conninfo, execution_id), psycopg.connect(self.conninfo, autocommit=True) as listener:
-            listener.execute(f"LISTEN {self.engine.db.runs_channel}")
-            while self._status(execution_id) == "RUNNING" and time.monotonic() < deadline:
-                if self.live_workers() == 0:
-                    self.drain()
-                    if self._status(execution_id) == "RUNNING":  # interrupted, or another thread runs it
-                        from workflows.recovery import recover
+        run, channel = str(execution_id), self.engine.db.runs_channel
+        with db_watch.watching(self.conninfo, execution_id), self._conns.connection() as conn:
+            try:
+                with conn.pipeline():
+                    conn.execute(f"LISTEN {channel}")
+                    cur = conn.execute(_RUN, [execution_id])
+                row = cur.fetchone()
+                check_workers = not worker_alive
+                while row is not None and row[0] == "RUNNING" and time.monotonic() < deadline:
+                    if check_workers and self.live_workers() == 0:  # it died, or stopped: work the queue here
+                        self.drain()
+                        row = conn.execute(_RUN, [execution_id]).fetchone()
+                        if row is None or row[0] != "RUNNING":
+                            break
+                        from workflows.recovery import recover  # interrupted, or another thread runs it
 
                         recover(self.engine, self)
                         time.sleep(0.5)
-                    continue
-                for _ in listener.notifies(timeout=0.5, stop_after=1):
-                    pass
-        return self.engine.result(execution_id)
-
-    def _status(self, execution_id: uuid.UUID) -> str:
-        with self.engine.db.system_session() as s:
-            return str(s.execute(text("SELECT status FROM agent_executions WHERE id = :id"), {"id": execution_id}).scalar_one())
+                    else:
+                        timeout = min(0.5, max(0.0, deadline - time.monotonic()))
+                        # no notification for this run within the timeout: ask whether a worker is still alive
+                        check_workers = not any(note.payload == run for note in conn.notifies(timeout=timeout))
+                    row = conn.execute(_RUN, [execution_id]).fetchone()
+            finally:
+                if not conn.closed:
+                    conn.execute(f"UNLISTEN {channel}")
+        if row is None:
+            raise KeyError(f"run {execution_id} not found")
+        return self.engine.result(execution_id, known=(row[0], row[1], row[2]))
 
     def live_workers(self) -> int:
         """Workers whose process is alive: its presence lock is held (a killed one's is gone at once)."""
-        with self.engine.db.system_session() as s:
-            return int(s.execute(text(f"SELECT count(*) FROM procrastinate_workers w WHERE {LIVE}")).scalar_one())
+        with self._conns.connection() as conn:
+            return int(conn.execute(f"SELECT count(*) FROM procrastinate_workers w WHERE {LIVE}").fetchone()[0])
 
     def drain_if_alone(self) -> None:
         """Drain the queue here when no worker is alive to do it."""

@@ -10,9 +10,10 @@ import hashlib
 import json
 import uuid
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, func, select, update
+import psycopg
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from core_schema.identities import SYSTEM_USER_ID
@@ -21,7 +22,10 @@ from core_schema.models import (
     AgentStep,
     AgentWorkflow,
 )
-from core_schema.rows import present, rowcount
+from core_schema.rows import rowcount
+
+if TYPE_CHECKING:
+    from workflows.leases import Lease
 
 WORKFLOW_NAMESPACE = uuid.UUID("0b8f5f2e-93c4-4e0a-8a57-3f6f5d2c9e10")
 
@@ -159,13 +163,15 @@ WHERE e.id = %(run)s
 """
 
 
-def record_run(conn: Connection, execution_id: uuid.UUID, *, status: str, state: dict[str, Any], checkpoint_id: str | None,
-               error: str | None, trace_id: str | None, steps: list[dict[str, Any]], channel: str) -> None:
+def record_run(pg: psycopg.Connection[Any], execution_id: uuid.UUID, *, status: str, state: dict[str, Any],
+               checkpoint_id: str | None, error: str | None, trace_id: str | None, steps: list[dict[str, Any]],
+               channel: str, lease: Lease | None = None) -> None:
     """The run's bookkeeping after an invocation, in one transaction and one network round trip
-    (psycopg pipeline): its buffered step rows, status and snapshot, and metrics once it ended.
+    (psycopg pipeline): its buffered step rows, status and snapshot, and metrics once it ended;
+    then, in the same round trip, the run's ``lease`` is given back.
 
-    Runs on the owner connection that holds the run's lease: the worker writes its own run's
-    records, the lease keeps every other writer away.
+    Runs on the owner connection that holds the run's lease (autocommit, so the transaction is
+    explicit): the worker writes its own run's records, the lease keeps every other writer away.
     """
     from psycopg.types.json import Jsonb
 
@@ -173,9 +179,8 @@ def record_run(conn: Connection, execution_id: uuid.UUID, *, status: str, state:
         return Jsonb(v) if isinstance(v, (dict, list)) else v
 
     final = status in ("COMPLETED", "FAILED", "CANCELLED")
-    pg = present(conn.connection.driver_connection, "the psycopg connection")
-    conn.commit()  # nothing of SQLAlchemy's may be open on this connection while psycopg drives it
     with pg.pipeline(), pg.cursor() as cur:
+        cur.execute("BEGIN")
         if steps:
             cur.executemany(_INSERT_STEP, [
                 [value(row.get(c)) for c in _STEP_COLUMNS] + [execution_id, execution_id] for row in steps])
@@ -186,4 +191,6 @@ def record_run(conn: Connection, execution_id: uuid.UUID, *, status: str, state:
             cur.execute(_INSERT_METRICS, {"run": execution_id})
         # The run's id to callers waiting on it (``Database.runs_channel``), delivered at commit.
         cur.execute("SELECT pg_notify(%s, %s)", [channel, str(execution_id)])
-        pg.commit()
+        cur.execute("COMMIT")
+        if lease is not None:
+            lease.release_in(cur)
