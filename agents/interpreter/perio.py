@@ -9,6 +9,7 @@ A bare "mesial"/"distal" means the current row (buccal unless lingual was named)
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from .items import Item
@@ -112,6 +113,54 @@ def _join_runs(items: list[Item]) -> list[Item]:
     return out
 
 
+def _joins_group(items: list[Item], j: int, members: list[Item], perio_mode: bool) -> bool:
+    """Whether ``items[j]`` belongs to the perio group read so far (``members``)."""
+    cur = items[j]
+    n = len(items)
+    if (cur.kind in _CORE or cur.kind in ("surf", "grade", "gmark", "every_site")
+            or (perio_mode and _is_mobility(cur)) or _glue(cur)):
+        return True
+    if cur.kind == "neg" and j + 1 < n and items[j + 1].kind in ("bleed", "recession"):
+        return True
+    # "bleeding on 26 mesial buccal": the tooth sits inside the phrase
+    return (
+        cur.kind == "teeth"
+        and bool(members)
+        and j + 1 < n
+        and items[j + 1].kind in ("surf", "run")
+        and any(m.kind in ("bleed", "perio_kw") for m in members)
+        and not any(m.kind == "teeth" for m in members)
+    )
+
+
+def _trim_group(items: list[Item], members: list[Item], j: int) -> tuple[list[Item], int]:
+    """Drop trailing glue and negations; a trailing surface after "and" belongs to what follows."""
+    while members and (_glue(members[-1]) or members[-1].kind == "neg") and members[-1].said not in _SCOPE_WORDS:
+        members.pop()
+        j -= 1
+    # a trailing surface after "and" belongs to what follows ("... and distal caries")
+    if members and members[-1].kind == "surf" and j < len(items) and items[j].kind == "label" and not _is_mobility(items[j]):
+        conj = max((x for x, m in enumerate(members) if m.kind == "conj"), default=None)
+        if conj is not None:
+            j -= len(members) - conj
+            members = members[:conj]
+    return members, j
+
+
+def _read_group(items: list[Item], k: int, perio_mode: bool) -> list[Item]:
+    """The members of the perio group starting at ``k``."""
+    members: list[Item] = []
+    j = k
+    while j < len(items) and _joins_group(items, j, members, perio_mode):
+        members.append(items[j])
+        j += 1
+    return _trim_group(items, members, j)[0]
+
+
+def _is_perio_group(members: list[Item], perio_mode: bool) -> bool:
+    return any(m.kind in ("run", "bleed", "recession") or (perio_mode and _is_mobility(m)) for m in members)
+
+
 def group_perio(items: list[Item], perio_mode: bool) -> list[Item]:
     """Replace each cluster of perio items with one ``perio`` item holding them (in ``value``)."""
     items = _site_measures_as_depths(items)
@@ -121,49 +170,8 @@ def group_perio(items: list[Item], perio_mode: bool) -> list[Item]:
     while k < n:
         it = items[k]
         if _starts_group(items, k, perio_mode):
-            members: list[Item] = []
-            j = k
-            while j < n:
-                cur = items[j]
-                if (cur.kind in _CORE or cur.kind in ("surf", "grade", "gmark", "every_site")
-                        or (perio_mode and _is_mobility(cur)) or _glue(cur)):
-                    members.append(cur)
-                    j += 1
-                    continue
-                if cur.kind == "neg" and j + 1 < n and items[j + 1].kind in ("bleed", "recession"):
-                    members.append(cur)
-                    j += 1
-                    continue
-                if (
-                    cur.kind == "teeth"
-                    and members
-                    and j + 1 < n
-                    and items[j + 1].kind in ("surf", "run")
-                    and any(m.kind in ("bleed", "perio_kw") for m in members)
-                    and not any(m.kind == "teeth" for m in members)
-                ):
-                    members.append(cur)  # "bleeding on 26 mesial buccal": the tooth sits inside the phrase
-                    j += 1
-                    continue
-                break
-            while (
-                members and (_glue(members[-1]) or members[-1].kind == "neg") and members[-1].said not in _SCOPE_WORDS
-            ):
-                members.pop()
-                j -= 1
-            # a trailing surface after "and" belongs to what follows ("... and distal caries")
-            if (
-                members
-                and members[-1].kind == "surf"
-                and j < n
-                and items[j].kind == "label"
-                and not _is_mobility(items[j])
-            ):
-                conj = max((x for x, m in enumerate(members) if m.kind == "conj"), default=None)
-                if conj is not None:
-                    j -= len(members) - conj
-                    members = members[:conj]
-            if any(m.kind in ("run", "bleed", "recession") or (perio_mode and _is_mobility(m)) for m in members):
+            members = _read_group(items, k, perio_mode)
+            if _is_perio_group(members, perio_mode):
                 out.append(
                     Item(
                         "perio",
@@ -216,160 +224,223 @@ def _site(letters: list[str], row: str) -> tuple[str | None, str | None]:
     return None, None
 
 
-def parse_group(members: list[Item], perio_mode: bool) -> tuple[dict[str, Any], list[str], float]:
-    """One perio group -> (values, missing, penalty)."""
-    members = _merge_sites(members)
-    values: dict[str, Any] = {}
-    missing: list[str] = []
-    used: set[int] = set()
-    depths: dict[str, int] = {}
-    row = "B"
-    n = len(members)
+@dataclass
+class _Reading:
+    """What one perio group has said so far: values, what is missing, the members claimed."""
 
-    # mobility and recession first: they claim their numbers
+    values: dict[str, Any] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+    used: set[int] = field(default_factory=set)
+
+
+def _read_mobility(members: list[Item], idx: int, r: _Reading) -> None:
+    grade = _neighbour(members, idx, ("grade",), r.used)
+    if grade is not None:
+        r.values["mobility_grade"] = members[grade].value
+        r.used.add(grade)
+    else:
+        r.missing.append("mobility_grade")
+
+
+def _read_recession(members: list[Item], idx: int, r: _Reading) -> None:
+    if idx > 0 and members[idx - 1].kind == "neg":
+        return
+    val = _neighbour(members, idx, ("measure", "run", "grade"), r.used)
+    if val is not None:
+        v = members[val].value
+        r.values["recession_mm"] = v[0] if isinstance(v, list) else v
+        r.used.add(val)
+    else:
+        r.missing.append("recession_mm")
+
+
+def _read_mobility_and_recession(members: list[Item], r: _Reading) -> None:
+    """Mobility and recession first: they claim their numbers."""
     for idx, m in enumerate(members):
         if _is_mobility(m):
-            used.add(idx)
-            grade = _neighbour(members, idx, ("grade",), used)
-            if grade is not None:
-                values["mobility_grade"] = members[grade].value
-                used.add(grade)
-            else:
-                missing.append("mobility_grade")
+            r.used.add(idx)
+            _read_mobility(members, idx, r)
         elif m.kind == "recession":
-            used.add(idx)
-            if idx > 0 and members[idx - 1].kind == "neg":
-                continue
-            val = _neighbour(members, idx, ("measure", "run", "grade"), used)
-            if val is not None:
-                v = members[val].value
-                values["recession_mm"] = v[0] if isinstance(v, list) else v
-                used.add(val)
-            else:
-                missing.append("recession_mm")
+            r.used.add(idx)
+            _read_recession(members, idx, r)
 
-    # bleeding and its sites
+
+def _scope_sites(members: list[Item], j: int, cur_row: str) -> tuple[list[str], int] | None:
+    """ "all three", "everywhere", "all sites" after "bleeding": the sites meant and the next index."""
+    x = members[j]
+    if x.kind == "every_site":  # "bleeding on all three": the sites of the row just probed
+        return list(ROW_SITES[cur_row if cur_row in ROW_SITES else "B"]), j + 1
+    if x.kind == "word" and x.said in ("everywhere", "generalized", "generalised"):
+        return list(ALL_SITES), j + 1
+    if x.kind == "word" and x.said == "all" and j + 1 < len(members) and members[j + 1].said in ("sites", "site"):
+        return list(ALL_SITES), j + 2
+    return None
+
+
+def _skips_in_bleeding(members: list[Item], j: int) -> bool:
+    """A tooth or glue between "bleeding" and its sites ("bleeding on 26 mesial buccal", "at the DB and the MB")."""
+    x = members[j]
+    if x.kind == "teeth":
+        return True
+    if _glue(x) and _glue_then_site(members, j):
+        return True
+    return _glue(x) and x.kind != "conj" and j + 1 < len(members) and _glue(members[j + 1])
+
+
+def _sites_after_bleeding(members: list[Item], idx: int, cur_row: str, used: set[int]) -> list[str]:
+    """The sites named after the "bleeding" at ``idx``."""
+    sites: list[str] = []
+    j = idx + 1
+    while j < len(members):
+        x = members[j]
+        if x.kind == "surf":
+            site, named = _site(x.value, cur_row)
+            if site is None and named:
+                site = named  # "bleeding on the buccal" -> mid-buccal
+            if site:
+                sites.append(site)
+            used.add(j)
+            j += 1
+            continue
+        scope = _scope_sites(members, j, cur_row)
+        if scope is not None:
+            sites.extend(scope[0])
+            j = scope[1]
+            continue
+        if _skips_in_bleeding(members, j):
+            j += 1
+            continue
+        break
+    return sites
+
+
+def _site_before_bleeding(members: list[Item], idx: int, used: set[int]) -> list[str]:
+    """ "distobuccal bleeding": a site word right before "bleeding" that names no depth."""
+    if not (idx > 0 and members[idx - 1].kind == "surf" and (idx - 1) not in used
+            and not _next_to_run(members, idx - 1)):
+        return []
+    site, named = _site(members[idx - 1].value, "B")
+    used.add(idx - 1)
+    return [site or named or "B"]
+
+
+def _site_of_last_depth(members: list[Item], idx: int) -> list[str]:
+    """ "distobuccal 6 with bleeding": the site just read."""
+    for j in range(idx - 1, -1, -1):
+        if members[j].kind == "run" and len(members[j].value) == 1:
+            near = (j - 1, j + 1, j + 2)  # "6 mm pocket distobuccal with bleeding": the site after "pocket"
+            spec = next((x for x in near if 0 <= x < idx and members[x].kind == "surf"), None)
+            if spec is not None:
+                site, named = _site(members[spec].value, "B")
+                found = site or named
+                if found:
+                    return [found]
+            return []
+        if members[j].kind in ("run", "bleed"):
+            return []
+    return []
+
+
+def _read_bleeding(members: list[Item], r: _Reading) -> list[str] | None:
+    """Bleeding and its sites (a negated "no bleeding" claims its sites but charts none); None if unsaid."""
     bleeding: list[str] = []
     bleed_said = False
     rows_before = _rows_before(members)
     for idx, m in enumerate(members):
         if m.kind != "bleed":
             continue
-        used.add(idx)
+        r.used.add(idx)
         negated = idx > 0 and members[idx - 1].kind == "neg"
-        sites: list[str] = []
-        j = idx + 1
-        cur_row = rows_before[idx] or row
-        while j < n:
-            x = members[j]
-            if x.kind == "surf":
-                site, named = _site(x.value, cur_row)
-                if site is None and named:
-                    site = named  # "bleeding on the buccal" -> mid-buccal
-                if site:
-                    sites.append(site)
-                used.add(j)
-                j += 1
-                continue
-            if x.kind == "teeth":
-                j += 1  # "bleeding on 26 mesial buccal"
-                continue
-            if x.kind == "every_site":  # "bleeding on all three": the sites of the row just probed
-                sites.extend(ROW_SITES[cur_row if cur_row in ROW_SITES else "B"])
-                j += 1
-                continue
-            if x.kind == "word" and x.said in ("everywhere", "generalized", "generalised"):
-                sites.extend(ALL_SITES)
-                j += 1
-                continue
-            if x.kind == "word" and x.said == "all" and j + 1 < n and members[j + 1].said in ("sites", "site"):
-                sites.extend(ALL_SITES)
-                j += 2
-                continue
-            if _glue(x) and _glue_then_site(members, j):
-                j += 1  # "at the DB and the MB": glue words between the sites
-                continue
-            if _glue(x) and x.kind != "conj" and j + 1 < n and _glue(members[j + 1]):
-                j += 1
-                continue
-            break
-        if (
-            not sites
-            and idx > 0
-            and members[idx - 1].kind == "surf"
-            and (idx - 1) not in used
-            and not _next_to_run(members, idx - 1)
-        ):
-            site, named = _site(members[idx - 1].value, row)
-            sites.append(site or named or "B")
-            used.add(idx - 1)
+        sites = _sites_after_bleeding(members, idx, rows_before[idx] or "B", r.used)
         if not sites:
-            # "distobuccal 6 with bleeding": the site just read
-            for j in range(idx - 1, -1, -1):
-                if members[j].kind == "run" and len(members[j].value) == 1:
-                    near = (j - 1, j + 1, j + 2)  # "6 mm pocket distobuccal with bleeding": the site after "pocket"
-                    spec = next((x for x in near if 0 <= x < idx and members[x].kind == "surf"), None)
-                    if spec is not None:
-                        site, named = _site(members[spec].value, row)
-                        if site or named:
-                            sites.append(site or named)  # type: ignore[arg-type]  # site or named: one of them is set (checked on the line above)
-                    break
-                if members[j].kind in ("run", "bleed"):
-                    break
+            sites = _site_before_bleeding(members, idx, r.used)
+        if not sites:
+            sites = _site_of_last_depth(members, idx)
         if negated:
             continue
         bleed_said = True
         for s in sites:
             if s not in bleeding:
                 bleeding.append(s)
+    return bleeding if bleed_said else None
 
-    # depth runs and the site words that name them
-    runs = [i for i, m in enumerate(members) if m.kind == "run" and i not in used]
-    specs = [i for i, m in enumerate(members) if m.kind == "surf" and i not in used]
+
+def _sites_for_runs(members: list[Item], runs: list[int], specs: list[int]) -> dict[int, int]:
+    """Each depth run takes the closest site word on the side the clinician leads with."""
     prefix = bool(specs and runs and specs[0] < runs[0])
     spec_for: dict[int, int] = {}
     taken: set[int] = set()
-    for r in runs:  # each run takes the closest site word on the side the clinician leads with
-        spec = _closest_spec(members, r, forward=not prefix)
+    for run in runs:
+        spec = _closest_spec(members, run, forward=not prefix)
         if spec is None or spec in taken:
-            spec = _closest_spec(members, r, forward=prefix)
+            spec = _closest_spec(members, run, forward=prefix)
         if spec is not None and spec not in taken and spec in specs:
-            spec_for[r] = spec
+            spec_for[run] = spec
             taken.add(spec)
-    free_rows = ["B", "L"]
-    for r in runs:
-        vals = list(members[r].value)
-        if r in spec_for:
-            site, named = _site(members[spec_for[r]].value, row)
-            if named:
-                row = named
-            if site and len(vals) == 1:
-                depths[site] = vals[0]
-            elif named and len(vals) == 1:
-                depths[named] = vals[0]
-            else:
-                the_row = named or row
-                for s, v in zip(ROW_SITES[the_row], vals, strict=False):
-                    depths[s] = v
-                if the_row in free_rows:
-                    free_rows.remove(the_row)
-            continue
-        if len(vals) >= 6:
-            for s, v in zip(ALL_SITES, vals, strict=False):
-                depths[s] = v
-            free_rows.clear()
-            continue
-        the_row = free_rows.pop(0) if free_rows else "B"
+    return spec_for
+
+
+def _named_run(depths: dict[str, int], vals: list[int], letters: list[str], row: str, free_rows: list[str]) -> str:
+    """Depths with their site word ("ML four", "lingual 3 2 4"); the row now current."""
+    site, named = _site(letters, row)
+    if named:
+        row = named
+    if site and len(vals) == 1:
+        depths[site] = vals[0]
+    elif named and len(vals) == 1:
+        depths[named] = vals[0]
+    else:
+        the_row = named or row
         for s, v in zip(ROW_SITES[the_row], vals, strict=False):
             depths[s] = v
+        if the_row in free_rows:
+            free_rows.remove(the_row)
+    return row
+
+
+def _unnamed_run(depths: dict[str, int], vals: list[int], free_rows: list[str]) -> None:
+    """Depths without a site word: six are both rows; three fill the next free row (buccal first)."""
+    if len(vals) >= 6:
+        for s, v in zip(ALL_SITES, vals, strict=False):
+            depths[s] = v
+        free_rows.clear()
+        return
+    the_row = free_rows.pop(0) if free_rows else "B"
+    for s, v in zip(ROW_SITES[the_row], vals, strict=False):
+        depths[s] = v
+
+
+def _read_depths(members: list[Item], r: _Reading) -> None:
+    """Depth runs and the site words that name them."""
+    runs = [i for i, m in enumerate(members) if m.kind == "run" and i not in r.used]
+    specs = [i for i, m in enumerate(members) if m.kind == "surf" and i not in r.used]
+    spec_for = _sites_for_runs(members, runs, specs)
+    depths: dict[str, int] = {}
+    row = "B"
+    free_rows = ["B", "L"]
+    for run in runs:
+        vals = list(members[run].value)
+        if run in spec_for:
+            row = _named_run(depths, vals, members[spec_for[run]].value, row, free_rows)
+        else:
+            _unnamed_run(depths, vals, free_rows)
     if depths:
-        values["depths_mm"] = {s: depths[s] for s in ALL_SITES if s in depths}
-    if bleed_said:
-        values["bleeding_sites"] = bleeding
+        r.values["depths_mm"] = {s: depths[s] for s in ALL_SITES if s in depths}
+
+
+def parse_group(members: list[Item], perio_mode: bool) -> tuple[dict[str, Any], list[str], float]:
+    """One perio group -> (values, missing, penalty)."""
+    members = _merge_sites(members)
+    r = _Reading()
+    _read_mobility_and_recession(members, r)
+    bleeding = _read_bleeding(members, r)
+    _read_depths(members, r)
+    if bleeding is not None:
+        r.values["bleeding_sites"] = bleeding
         if not bleeding:
-            missing.append("bleeding_sites")
+            r.missing.append("bleeding_sites")
     penalty = sum(m.penalty for m in members)
-    return values, missing, penalty
+    return r.values, r.missing, penalty
 
 
 def _merge_sites(members: list[Item]) -> list[Item]:
