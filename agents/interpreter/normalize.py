@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TypeGuard
+from typing import Callable, TypeGuard
 
 from core_schema.dentition import is_valid_tooth as is_valid_fdi
 
@@ -165,6 +165,81 @@ def _is_num(t: Tok | None) -> TypeGuard[Tok]:
     return t is not None and t.num is not None
 
 
+def _homophone_is_number(w: str, prev: Tok | None, nxt: Tok | None, perio: bool) -> bool:
+    """Whether the homophone ``w`` ("for", "ate", "won") is a number between these neighbours."""
+    if w in ("for", "fore"):
+        return (_is_digit(nxt) and 1 <= (nxt.num or 0) <= 8 and not _is_digit(prev)) or (
+            perio and _is_digit(prev) and not (_is_num(nxt) and (nxt.num or 0) >= 10)
+        )
+    if w in ("ate", "aid"):
+        return (
+            _is_digit(nxt) or _is_digit(prev)
+            or (prev is not None and prev.norm in ("tooth", "number", "#", "right", "left"))
+        )
+    return _is_digit(nxt) or _is_digit(prev)
+
+
+def _number_homophone(toks: list[Tok], i: int, out: list[Tok], perio: bool) -> Tok | None:
+    """'won six' -> 16, 'for six' -> 46, 'three two for' -> 3 2 4 (perio)."""
+    t = toks[i]
+    if t.norm not in _NUMBER_HOMOPHONES or t.num is not None:
+        return None
+    prev = out[-1] if out else None
+    nxt = toks[i + 1] if i + 1 < len(toks) else None
+    if perio:
+        # "4, free, 5": while charting perio, a list of depths reads across Whisper's commas
+        prev = next((x for x in reversed(out) if not x.punct), None) if prev is not None and prev.punct else prev
+        nxt = next((x for x in toks[i + 1:] if not x.punct), None) if nxt is not None and nxt.punct else nxt
+    if not _homophone_is_number(t.norm, prev, nxt, perio):
+        return None
+    value = _NUMBER_HOMOPHONES[t.norm]
+    return Tok(str(value), t.start, t.end, num=value, digit=True, spelled=True, repair=REPAIR_HOMOPHONE)
+
+
+def _two_as_to(toks: list[Tok], i: int, out: list[Tok], perio: bool) -> Tok | None:
+    """'two sixteen': Whisper wrote the preposition "to" as a number."""
+    t = toks[i]
+    nxt = toks[i + 1] if i + 1 < len(toks) else None
+    if t.num == 2 and t.spelled and _is_num(nxt) and (nxt.num or 0) >= 10 and not nxt.digit:
+        return Tok("to", t.start, t.end, repair=0.1)
+    return None
+
+
+def _to_as_two(toks: list[Tok], i: int, out: list[Tok], perio: bool) -> Tok | None:
+    """'three to four' -> 3 2 4 while charting perio."""
+    t = toks[i]
+    prev = out[-1] if out else None
+    nxt = toks[i + 1] if i + 1 < len(toks) else None
+    if t.norm in ("to", "too") and perio and _is_digit(prev) and _is_digit(nxt):
+        return Tok("2", t.start, t.end, num=2, digit=True, spelled=True, repair=REPAIR_HOMOPHONE)
+    return None
+
+
+def _onto_as_on(toks: list[Tok], i: int, out: list[Tok], perio: bool) -> Tok | None:
+    """'onto 14' -> 'on 14'."""
+    t = toks[i]
+    return Tok("on", t.start, t.end, repair=0.02) if t.norm == "onto" else None
+
+
+def _sun_as_on(toks: list[Tok], i: int, out: list[Tok], perio: bool) -> Tok | None:
+    """'sun 16' -> 'on 16'."""
+    t = toks[i]
+    nxt = toks[i + 1] if i + 1 < len(toks) else None
+    return Tok("on", t.start, t.end, repair=REPAIR_HOMOPHONE) if t.norm == "sun" and _is_num(nxt) else None
+
+
+def _bleeding_misheard(toks: list[Tok], i: int, out: list[Tok], perio: bool) -> Tok | None:
+    """'leading' -> 'bleeding' while charting perio."""
+    t = toks[i]
+    return Tok("bleeding", t.start, t.end, repair=0.05) if perio and t.norm in BLEEDING_MISHEARD else None
+
+
+#: The homophone repairs, tried in order on each token; the first that applies replaces it.
+_REPAIRS: tuple[Callable[[list[Tok], int, list[Tok], bool], Tok | None], ...] = (
+    _number_homophone, _two_as_to, _to_as_two, _onto_as_on, _sun_as_on, _bleeding_misheard,
+)
+
+
 def repair(toks: list[Tok], perio: bool) -> list[Tok]:
     """Fix Whisper homophones where the neighbours make the meaning clear.
 
@@ -172,50 +247,8 @@ def repair(toks: list[Tok], perio: bool) -> list[Tok]:
     'sun 16' / 'onto 14' -> 'on', 'three to four' -> 3 2 4 (perio), 'leading' -> 'bleeding' (perio).
     """
     out: list[Tok] = []
-    n = len(toks)
     for i, t in enumerate(toks):
-        prev = out[-1] if out else None
-        nxt = toks[i + 1] if i + 1 < n else None
-        w = t.norm
-        if w in _NUMBER_HOMOPHONES and t.num is None and perio:
-            # "4, free, 5": while charting perio, a list of depths reads across Whisper's commas
-            prev = next((x for x in reversed(out) if not x.punct), None) if prev is not None and prev.punct else prev
-            nxt = next((x for x in toks[i + 1:] if not x.punct), None) if nxt is not None and nxt.punct else nxt
-        if w in _NUMBER_HOMOPHONES and t.num is None:
-            value = _NUMBER_HOMOPHONES[w]
-            if w in ("for", "fore"):
-                as_number = (_is_digit(nxt) and 1 <= (nxt.num or 0) <= 8 and not _is_digit(prev)) or (
-                    perio and _is_digit(prev) and not (_is_num(nxt) and (nxt.num or 0) >= 10)
-                )
-            elif w in ("ate", "aid"):
-                as_number = (
-                    _is_digit(nxt) or _is_digit(prev)
-                    or (prev is not None and prev.norm in ("tooth", "number", "#", "right", "left"))
-                )
-            else:
-                as_number = _is_digit(nxt) or _is_digit(prev)
-            if as_number:
-                out.append(
-                    Tok(str(value), t.start, t.end, num=value, digit=True, spelled=True, repair=REPAIR_HOMOPHONE)
-                )
-                continue
-        if t.num == 2 and t.spelled and _is_num(nxt) and (nxt.num or 0) >= 10 and not nxt.digit:
-            # "two sixteen": Whisper wrote the preposition "to" as a number.
-            out.append(Tok("to", t.start, t.end, repair=0.1))
-            continue
-        if w in ("to", "too") and perio and _is_digit(prev) and _is_digit(nxt):
-            out.append(Tok("2", t.start, t.end, num=2, digit=True, spelled=True, repair=REPAIR_HOMOPHONE))
-            continue
-        if w == "onto":
-            out.append(Tok("on", t.start, t.end, repair=0.02))
-            continue
-        if w == "sun" and _is_num(nxt):
-            out.append(Tok("on", t.start, t.end, repair=REPAIR_HOMOPHONE))
-            continue
-        if perio and w in BLEEDING_MISHEARD:
-            out.append(Tok("bleeding", t.start, t.end, repair=0.05))
-            continue
-        out.append(t)
+        out.append(next((new for rule in _REPAIRS if (new := rule(toks, i, out, perio)) is not None), t))
     return out
 
 
