@@ -128,36 +128,50 @@ def _said_teeth(anchors: list[Anchor]) -> dict[int, list[str]]:
     return said
 
 
-def _draft(
-    a: Anchor, said: list[str], ctx: InterpretContext, focus: Focus, note_text: str | None,
-    items: list[Item], seg: list[int], ix: ClauseIndex, asker: Asker,
-) -> Draft | None:
-    """The command's own values; None when there is nothing to propose (or a question instead)."""
-    if a.command is None:
-        return None
-    d = Draft(a.command, a.label, list(said), _surfaces_of(a), penalty=_penalty(a))
+def _perio_values(d: Draft, a: Anchor, ctx: InterpretContext) -> bool:
+    """A perio record's values; False when the group says nothing to record."""
+    d.values, d.missing, penalty = parse_group(a.item.value, ctx.perio_mode)
+    d.penalty = penalty + sum(e.penalty for e in a.entities)
+    if not d.values and not d.missing:
+        return False
+    d.surfaces = []
+    return True
+
+
+def _next_tooth_values(d: Draft, focus: Focus) -> None:
+    nxt = next_perio_tooth(focus.tooth) if focus.tooth else None
+    if nxt:
+        d.values = {"next_tooth": nxt}
+        if focus.from_ctx:
+            d.from_context.append("tooth")
+        focus.tooth = nxt
+
+
+def _note_values(d: Draft, note_text: str | None) -> None:
+    d.values = {"text": note_text or ""}
+    if not note_text:
+        d.missing.append("text")
+    d.teeth, d.surfaces = [], []
+
+
+def _own_values(d: Draft, a: Anchor, ctx: InterpretContext, focus: Focus, note_text: str | None) -> bool:
+    """Values the command says itself (perio, next tooth, note, mobility grade); False: nothing to propose."""
     if a.kind == "perio":
-        d.values, d.missing, penalty = parse_group(a.item.value, ctx.perio_mode)
-        d.penalty = penalty + sum(e.penalty for e in a.entities)
-        if not d.values and not d.missing:
-            return None
-        d.surfaces = []
-    elif a.kind == "next":
-        nxt = next_perio_tooth(focus.tooth) if focus.tooth else None
-        if nxt:
-            d.values = {"next_tooth": nxt}
-            if focus.from_ctx:
-                d.from_context.append("tooth")
-            focus.tooth = nxt
+        return _perio_values(d, a, ctx)
+    if a.kind == "next":
+        _next_tooth_values(d, focus)
     elif a.kind == "note":
-        d.values = {"text": note_text or ""}
-        if not note_text:
-            d.missing.append("text")
-        d.teeth, d.surfaces = [], []
+        _note_values(d, note_text)
     elif d.command == "chart.finding.add" and d.label == "mobility":
         grade = next((e.value for e in a.entities if e.kind == "grade"), None)
         if grade is not None:
             d.values = {"grade": grade}
+    return True
+
+
+def _referred_values(d: Draft, a: Anchor, items: list[Item], seg: list[int], ix: ClauseIndex,
+                     ctx: InterpretContext) -> None:
+    """A move's values, and slots from what "it" / "same" refers to (in the sentence or the session)."""
     if d.command == "plan.item.move":
         d.values = _move_values(a, items, seg, ix)
         if a.extra.get("relative_to"):
@@ -168,6 +182,10 @@ def _draft(
         d.teeth = d.teeth or _teeth_of(antecedent)
     elif a.extra.get("refers") or a.kind == "same":
         _from_last_item(d, a, ctx)
+
+
+def _settle_label(d: Draft, items: list[Item], asker: Asker) -> bool:
+    """Labels left open by the words: a filling's material, pulpitis's polarity; False when it must be asked."""
     if d.label == "?filling":
         # "filling on 46" is treatment to do; the material is the reviewer's to choose, never guessed
         d.label = None
@@ -175,8 +193,22 @@ def _draft(
         d.label = _polarity_said(items)
     if d.label == "?pulpitis":
         asker.ask("Reversible or irreversible pulpitis?", ["reversible_pulpitis", "irreversible_pulpitis"])
+        return False
+    return True
+
+
+def _draft(
+    a: Anchor, said: list[str], ctx: InterpretContext, focus: Focus, note_text: str | None,
+    items: list[Item], seg: list[int], ix: ClauseIndex, asker: Asker,
+) -> Draft | None:
+    """The command's own values; None when there is nothing to propose (or a question instead)."""
+    if a.command is None:
         return None
-    return d
+    d = Draft(a.command, a.label, list(said), _surfaces_of(a), penalty=_penalty(a))
+    if not _own_values(d, a, ctx, focus, note_text):
+        return None
+    _referred_values(d, a, items, seg, ix, ctx)
+    return d if _settle_label(d, items, asker) else None
 
 
 def _from_last_item(d: Draft, a: Anchor, ctx: InterpretContext) -> None:
@@ -263,66 +295,92 @@ def impossible_surface(tooth: str, surfaces: list[str]) -> str | None:
     return None
 
 
-def _emit(d: Draft, a: Anchor, said_tooth: bool, confidence: float, proposals: list[Proposal], asker: Asker) -> None:
-    """One proposal, or one per tooth where the catalog bills per tooth, with its code."""
+def _ask_impossible_surface(d: Draft, asker: Asker) -> bool:
+    """Whether a surface that cannot exist on the one tooth said was asked about."""
     for tooth in d.teeth if len(d.teeth) == 1 else []:  # a group ("the lower left") keeps what fits
         problem = impossible_surface(tooth, d.surfaces) if d.command != "perio.record" else None
         if problem:
             asker.ask(problem + " Which surface did you mean?", ["M", "D", "B", "L", "F", "P", "I" if "O" in d.surfaces else "O"])
-            return
+            return True
+    return False
+
+
+def _groups(d: Draft, a: Anchor, said_tooth: bool) -> list[tuple[list[str], list[str]]]:
+    """(teeth, surfaces) per proposal: paired teeth and surfaces, one per tooth billed per tooth, or one."""
     paired = _paired_surfaces(a) if a.kind == "label" and said_tooth else None
+    if paired is not None:
+        return [([t], s) for t, s in paired]
     named_group = any(e.kind == "teeth" and e.extra.get("descriptive") and len(e.value) > 1 for e in a.entities)
     split = (d.command in PROCEDURE_COMMANDS and d.label is not None and label_requires_tooth(d.label)
              and len(d.teeth) > 1 and not named_group)  # "the upper incisors" is one named group
-    if paired is not None:
-        groups = [([t], s) for t, s in paired]
-    else:
-        groups = [([t], d.surfaces) for t in d.teeth] if split else [(d.teeth, d.surfaces)]
-    for group, surfaces in groups:
+    return [([t], d.surfaces) for t in d.teeth] if split else [(d.teeth, d.surfaces)]
+
+
+def _joins_perio_record(d: Draft, prev: Proposal, group: list[str], said_tooth: bool) -> bool:
+    """'grade 2 mobility on 31, recession 3 mm': a perio record without its own tooth adds to the last one."""
+    return (
+        d.command == "perio.record"
+        and not said_tooth
+        and prev.command == "perio.record"
+        and prev.teeth == list(group)
+        and not set(prev.values) & set(d.values)
+    )
+
+
+def _join_perio_record(d: Draft, prev: Proposal, confidence: float) -> None:
+    sites = list((prev.values.get("depths_mm") or {}))
+    if "bleeding_sites" in d.missing and len(sites) == 1:
+        # "5 mm pocket distobuccal on 36, bleeding": the bleeding is at the site just probed
+        d.values, d.missing = {**d.values, "bleeding_sites": sites}, [m for m in d.missing if m != "bleeding_sites"]
+    prev.values.update(d.values)
+    prev.missing.extend(m for m in d.missing if m not in prev.missing)
+    prev.confidence = min(prev.confidence, confidence)
+
+
+def _said_again(d: Draft, prev: Proposal, group: list[str], surfaces: list[str]) -> bool:
+    """'18 is missing, previously extracted': the same proposal said twice in a row (or completed)."""
+    return (prev.command == d.command and prev.label == d.label and prev.teeth == list(group)
+            and prev.surfaces == list(surfaces) and bool(prev.values == d.values or (prev.missing and not d.missing)))
+
+
+def _emit(d: Draft, a: Anchor, said_tooth: bool, confidence: float, proposals: list[Proposal], asker: Asker) -> None:
+    """One proposal, or one per tooth where the catalog bills per tooth, with its code."""
+    if _ask_impossible_surface(d, asker):
+        return
+    for group, surfaces in _groups(d, a, said_tooth):
         code = _code(d, group, surfaces, asker)
         prev = proposals[-1] if proposals else None
-        if (
-            d.command == "perio.record"
-            and not said_tooth
-            and prev is not None
-            and prev.command == "perio.record"
-            and prev.teeth == list(group)
-            and not set(prev.values) & set(d.values)
-        ):
+        if prev is not None and _joins_perio_record(d, prev, group, said_tooth):
             # "grade 2 mobility on 31, recession 3 mm": one record per tooth
-            sites = list((prev.values.get("depths_mm") or {}))
-            if "bleeding_sites" in d.missing and len(sites) == 1:
-                # "5 mm pocket distobuccal on 36, bleeding": the bleeding is at the site just probed
-                d.values, d.missing = {**d.values, "bleeding_sites": sites}, [m for m in d.missing if m != "bleeding_sites"]
-            prev.values.update(d.values)
-            prev.missing.extend(m for m in d.missing if m not in prev.missing)
-            prev.confidence = min(prev.confidence, confidence)
+            _join_perio_record(d, prev, confidence)
             continue
-        if (prev is not None and prev.command == d.command and prev.label == d.label and prev.teeth == list(group)
-                and prev.surfaces == list(surfaces) and (prev.values == d.values or (prev.missing and not d.missing))):
+        if prev is not None and _said_again(d, prev, group, surfaces):
             # "18 is missing, previously extracted": said twice in a row, proposed once; "31 is loose, grade two
             # mobility": the second saying completes the first
             if prev.values != d.values:
                 proposals[-1] = prev.model_copy(update={"values": d.values, "missing": list(d.missing),
                                                         "confidence": confidence})
             continue
-        repaired = _repaired_slots(a)
-        proposals.append(
-            Proposal(
-                command=d.command,
-                tooth=group[0] if len(group) == 1 else None,
-                teeth=list(group),
-                surfaces=list(surfaces),
-                label=d.label,
-                code=code,
-                values=d.values,
-                risk_tier=risk_tier(d.command),
-                confidence=confidence,
-                missing=list(d.missing),
-                from_context=list(d.from_context),
-                doubt=[Doubt(slot=slot, heard=heard) for slot, heard in repaired],
-            )
-        )
+        proposals.append(_proposal(d, a, group, surfaces, code, confidence))
+
+
+def _proposal(d: Draft, a: Anchor, group: list[str], surfaces: list[str], code: str | None,
+              confidence: float) -> Proposal:
+    repaired = _repaired_slots(a)
+    return Proposal(
+        command=d.command,
+        tooth=group[0] if len(group) == 1 else None,
+        teeth=list(group),
+        surfaces=list(surfaces),
+        label=d.label,
+        code=code,
+        values=d.values,
+        risk_tier=risk_tier(d.command),
+        confidence=confidence,
+        missing=list(d.missing),
+        from_context=list(d.from_context),
+        doubt=[Doubt(slot=slot, heard=heard) for slot, heard in repaired],
+    )
 
 
 _REPAIRED_SLOT = {"teeth": "tooth", "surf": "surfaces", "grade": "values"}
