@@ -15,66 +15,89 @@ from .items import BOUNDARY, ENTITY, TOOTHY, Item
 ACCEPTS = frozenset({"label", "perio", "view", "move", "procverb", "same"})
 
 
-def attach(items: list[Item], seg: list[int], anchors: list[Anchor], removed: dict[int, int]) -> None:
-    """``removed``: entities a self-correction replaced, each with its replacement's index."""
-    accepting = [a for a in anchors if a.kind in ACCEPTS and not a.dropped]
-    by_seg: dict[int, list[Anchor]] = {}
-    for a in accepting:
-        by_seg.setdefault(a.seg, []).append(a)
-    pos_of = {id(pool): [a.pos for a in pool] for pool in [accepting, *by_seg.values()]}
-    before: set[int] = {id(a) for a in accepting if any(e.i < a.item.i for e in a.entities)}
+class _Attacher:
+    """The tables attachment reads (anchors by clause, prepositions, "next", corrections) and its state."""
 
-    def entities_before(a: Anchor) -> bool:
-        return id(a) in before
+    def __init__(self, items: list[Item], seg: list[int], anchors: list[Anchor], removed: dict[int, int]) -> None:
+        self.items, self.seg, self.removed = items, seg, removed
+        self.accepting = [a for a in anchors if a.kind in ACCEPTS and not a.dropped]
+        self.by_seg: dict[int, list[Anchor]] = {}
+        for a in self.accepting:
+            self.by_seg.setdefault(a.seg, []).append(a)
+        self.pos_of = {id(pool): [a.pos for a in pool] for pool in [self.accepting, *self.by_seg.values()]}
+        self.before: set[int] = {id(a) for a in self.accepting if any(e.i < a.item.i for e in a.entities)}
+        self.prep_at = _prep_table(items)
+        self.last_next = _last_next_table(items)
+        self.destroyed = {seg[k]: k for k, it in enumerate(items) if it.kind == "destruct"}
+        self.quiet = {seg[k] for k, it in enumerate(items) if it.kind == "no_action"}
+        self.replaced_by = {new: old for old, new in removed.items()}
+        self.target_of_removed: dict[int, Anchor | None] = {}
 
-    prep_at = _prep_table(items)
-    last_next = _last_next_table(items)
-    destroyed = {seg[k]: k for k, it in enumerate(items) if it.kind == "destruct"}
-    quiet = {seg[k] for k, it in enumerate(items) if it.kind == "no_action"}
-    replaced_by = {new: old for old, new in removed.items()}
-    target_of_removed: dict[int, Anchor | None] = {}
-    for k, it in enumerate(items):
-        if it.kind not in ENTITY or seg[k] in quiet:
-            continue  # "33 is fine": that tooth is not part of any command
-        if seg[k] in destroyed and k > destroyed[seg[k]]:
-            continue  # "delete 17": not a registry command, its tooth goes nowhere
-        prep = prep_at[k]
-        local = by_seg.get(seg[k], [])
-        pool = local if local else accepting
-        positions = pos_of[id(pool)]
+    def entities_before(self, a: Anchor) -> bool:
+        return id(a) in self.before
+
+    def skipped(self, k: int, it: Item) -> bool:
+        """Not an entity, or one that joins no command."""
+        if it.kind not in ENTITY or self.seg[k] in self.quiet:
+            return True  # "33 is fine": that tooth is not part of any command
+        # "delete 17": not a registry command, its tooth goes nowhere
+        return self.seg[k] in self.destroyed and k > self.destroyed[self.seg[k]]
+
+    def neighbours(self, k: int) -> tuple[bool, Anchor | None, Anchor | None]:
+        """Whether the clause has its own anchors, and the anchors just before and after item ``k``."""
+        local = self.by_seg.get(self.seg[k], [])
+        pool = local if local else self.accepting
+        positions = self.pos_of[id(pool)]
         cut = bisect_left(positions, k)
         prev_a = pool[cut - 1] if cut > 0 else None
         cut = bisect_right(positions, k)
         next_a = pool[cut] if cut < len(pool) else None
-        target: Anchor | None
+        return bool(local), prev_a, next_a
+
+    def target(self, k: int, it: Item) -> Anchor | None:
+        """The command entity ``k`` belongs to, by how people dictate."""
+        local, prev_a, next_a = self.neighbours(k)
         if local:
-            if prep and prev_a is not None:
-                target = prev_a
-            elif next_a is not None and (prev_a is None or entities_before(prev_a)):
-                target = next_a
-            else:
-                target = prev_a or next_a
-        elif it.kind == "surf" and prev_a is not None:
-            target = prev_a  # "30 has a fracture, mesial, and 30 needs a crown": an afterthought
-        elif prev_a is not None and next_a is not None and it.kind in TOOTHY and last_next[k] > prev_a.pos:
-            target = next_a  # "4 3 3, next, twelve, 3 2 3": the tooth said after "next" is the next record's
-        else:
-            if prev_a is not None and (next_a is None or not entities_before(prev_a)):
-                target = prev_a
-            else:
-                target = next_a or prev_a
-        if k in removed:
-            target_of_removed[k] = target  # where the corrected entity would have gone
-            continue
-        if replaced_by.get(k) in target_of_removed:
-            target = target_of_removed[replaced_by[k]] or target  # "on the buccal, sorry, the palatal"
-        if target is not None:
-            lead = _lead_penalty(items, k)
-            if lead:
-                it = Item(it.kind, it.i, it.j, it.value, it.penalty + lead, it.said, it.extra)
-            target.entities.append(it)
-            if it.i < target.item.i:
-                before.add(id(target))
+            return self._local_target(k, prev_a, next_a)
+        if it.kind == "surf" and prev_a is not None:
+            return prev_a  # "30 has a fracture, mesial, and 30 needs a crown": an afterthought
+        if prev_a is not None and next_a is not None and it.kind in TOOTHY and self.last_next[k] > prev_a.pos:
+            return next_a  # "4 3 3, next, twelve, 3 2 3": the tooth said after "next" is the next record's
+        if prev_a is not None and (next_a is None or not self.entities_before(prev_a)):
+            return prev_a
+        return next_a or prev_a
+
+    def _local_target(self, k: int, prev_a: Anchor | None, next_a: Anchor | None) -> Anchor | None:
+        """In a clause with its own anchors: after a preposition the one before, else the style continued."""
+        if self.prep_at[k] and prev_a is not None:
+            return prev_a
+        if next_a is not None and (prev_a is None or self.entities_before(prev_a)):
+            return next_a
+        return prev_a or next_a
+
+    def place(self, k: int, it: Item, target: Anchor | None) -> None:
+        """Attach entity ``k`` (a self-correction's replacement goes where the corrected one would have)."""
+        if k in self.removed:
+            self.target_of_removed[k] = target  # where the corrected entity would have gone
+            return
+        if self.replaced_by.get(k) in self.target_of_removed:
+            target = self.target_of_removed[self.replaced_by[k]] or target  # "on the buccal, sorry, the palatal"
+        if target is None:
+            return
+        lead = _lead_penalty(self.items, k)
+        if lead:
+            it = Item(it.kind, it.i, it.j, it.value, it.penalty + lead, it.said, it.extra)
+        target.entities.append(it)
+        if it.i < target.item.i:
+            self.before.add(id(target))
+
+
+def attach(items: list[Item], seg: list[int], anchors: list[Anchor], removed: dict[int, int]) -> None:
+    """``removed``: entities a self-correction replaced, each with its replacement's index."""
+    at = _Attacher(items, seg, anchors, removed)
+    for k, it in enumerate(items):
+        if not at.skipped(k, it):
+            at.place(k, it, at.target(k, it))
 
 
 def _lead_penalty(items: list[Item], k: int) -> float:
