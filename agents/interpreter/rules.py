@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import time
 
-from .assemble import build
+from .assemble import Built, build
 from .guards import is_injection, is_not_dictation, is_question, is_small_talk
 from .input_guard import cap_proposals, clean_dictation_text
 from .items import Item
 from .models import Clarify, Interpretation, InterpretContext
-from .normalize import has_perio_hint, normalise
+from .normalize import Tok, has_perio_hint, normalise
 from .proposals import bad_tooth_question, summary
 from .tagger import tag
 from .teeth import normalise_notation
@@ -32,6 +32,34 @@ def _unsure(proposals: list, items: list[Item]) -> Clarify:  # noqa: ANN001 - Pr
 def _tooth_and_surface_only(items: list[Item]) -> bool:
     kinds = {it.kind for it in items}
     return {"teeth", "surf"} <= kinds and not kinds & {"neg", "destruct", "label", "perio", "note", "history", "chart"}
+
+
+def _dropped(toks: list[Tok], items: list[Item], built: Built) -> bool:
+    """A question, or talk that is not dictation, though it names commands: nothing is proposed."""
+    read_only = all(p.command in ("history.show", "chart.show") for p in built.proposals)
+    if (built.proposals or built.clarify) and is_question(toks) and not read_only:
+        return True
+    said = items[: next((k for k, it in enumerate(items) if it.kind == "note"), len(items))]  # a note's text is free
+    return bool(built.proposals and not read_only and is_not_dictation(toks[: said[-1].j] if said else [], said))
+
+
+def _question(toks: list[Tok], items: list[Item], built: Built, notation: str) -> Clarify | None:
+    """The question to ask instead of proposing, if any."""
+    if built.clarify is not None:
+        return built.clarify
+    if built.proposals and any(it.kind == "hedge" for it in items):
+        return _unsure(built.proposals, items)
+    if built.proposals:
+        return None
+    bad = next((it for it in items if it.kind == "bad_tooth"), None)
+    if bad is not None and not is_small_talk(toks, items):
+        # "MOD on tooth ten" (FDI): a number said as a tooth that is not one is asked about, never dropped
+        return Clarify(question=bad_tooth_question(bad.said, notation), options=list(bad.value))
+    if _tooth_and_surface_only(items):
+        # "MOD on tooth ten": something chartable was said, but not what: ask, never drop it
+        return Clarify(question="What should be charted on those surfaces?",
+                       options=["caries", "restoration", "composite", "amalgam", "cancel"])
+    return None
 
 
 def interpret(text: str, notation: str = "FDI", context: InterpretContext | None = None) -> Interpretation:
@@ -60,25 +88,11 @@ def interpret(text: str, notation: str = "FDI", context: InterpretContext | None
     toks = normalise(text, ctx.perio_mode)
     items = tag(toks, notation, perio)
     built = build(items, toks, text, notation, ctx, perio)
-    read_only = all(p.command in ("history.show", "chart.show") for p in built.proposals)
-    if built.proposals or built.clarify:
-        if is_question(toks) and not read_only:
-            return done("no_command")
-    said = items[: next((k for k, it in enumerate(items) if it.kind == "note"), len(items))]  # a note's text is free
-    if built.proposals and not read_only and is_not_dictation(toks[: said[-1].j] if said else [], said):
+    if _dropped(toks, items, built):
         return done("no_command")
-    if built.clarify is not None:
-        return done("clarify", clarify=built.clarify)
-    if built.proposals and any(it.kind == "hedge" for it in items):
-        return done("clarify", clarify=_unsure(built.proposals, items))
-    bad = next((it for it in items if it.kind == "bad_tooth"), None)
-    if not built.proposals and built.clarify is None and bad is not None and not is_small_talk(toks, items):
-        # "MOD on tooth ten" (FDI): a number said as a tooth that is not one is asked about, never dropped
-        return done("clarify", clarify=Clarify(question=bad_tooth_question(bad.said, notation), options=list(bad.value)))
-    if not built.proposals and _tooth_and_surface_only(items):
-        # "MOD on tooth ten": something chartable was said, but not what: ask, never drop it
-        return done("clarify", clarify=Clarify(question="What should be charted on those surfaces?",
-                                               options=["caries", "restoration", "composite", "amalgam", "cancel"]))
+    clarify = _question(toks, items, built, notation)
+    if clarify is not None:
+        return done("clarify", clarify=clarify)
     if not built.proposals or is_small_talk(toks, items):
         return done("no_command")
     return cap_proposals(done("proposal", built.proposals))
