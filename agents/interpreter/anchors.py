@@ -59,44 +59,106 @@ def segments(items: list[Item]) -> list[int]:
     return out
 
 
+@dataclass
+class _Scan:
+    """What the anchor rules read about the utterance: its items, clauses, and the session."""
+
+    items: list[Item]
+    ctx: InterpretContext
+    label_segs: set[int]
+    seg_kinds: dict[int, set[str]]
+
+    @property
+    def has_label(self) -> bool:
+        return bool(self.label_segs)
+
+
+def _label_anchor(c: _Scan, k: int, it: Item, s: int) -> Anchor | None:
+    return Anchor("label", k, it, s) if it.kind == "label" else None
+
+
+def _perio_anchor(c: _Scan, k: int, it: Item, s: int) -> Anchor | None:
+    return Anchor("perio", k, it, s, command="perio.record") if it.kind == "perio" else None
+
+
+def _next_anchor(c: _Scan, k: int, it: Item, s: int) -> Anchor | None:
+    if it.kind == "next" or (it.kind == "next_weak" and c.ctx.perio_mode):
+        return Anchor("next", k, it, s, command="perio.next_tooth")
+    return None
+
+
+def _chart_anchor(c: _Scan, k: int, it: Item, s: int) -> Anchor | None:
+    if it.kind == "chart" and "show" in c.seg_kinds[s]:
+        return Anchor("view", k, it, s, command="chart.show")
+    return None
+
+
+def _history_anchor(c: _Scan, k: int, it: Item, s: int) -> Anchor | None:
+    if (it.kind == "history" or (it.kind == "cue_find" and it.said == "history of")) and (
+        "show" in c.seg_kinds[s] or not c.has_label
+    ):
+        return Anchor("view", k, it, s, command="history.show")
+    return None
+
+
+def _note_anchor(c: _Scan, k: int, it: Item, s: int) -> Anchor | None:
+    return Anchor("note", k, it, s, command="note.add") if it.kind == "note" else None
+
+
+def _move_it_anchor(c: _Scan, k: int, it: Item, s: int) -> Anchor | None:
+    """'move it to the end', 'bump that up': a move of the session's last item."""
+    kinds = c.seg_kinds[s]
+    if (it.kind == "v_move" or (it.kind == "registry_verb" and it.said in ("put", "bump") and "pos" in kinds)) and (
+        _refers_back(c.items, k)
+    ):
+        return Anchor("move", k, it, s, command="plan.item.move", extra={"refers": True})
+    return None
+
+
+def _move_anchor(c: _Scan, k: int, it: Item, s: int) -> Anchor | None:
+    if it.kind == "v_move" and s not in c.label_segs and c.seg_kinds[s] & {"pos", "ordinal", "item_kw"}:
+        return Anchor("move", k, it, s, command="plan.item.move")
+    return None
+
+
+def _procedure_verb_anchor(c: _Scan, k: int, it: Item, s: int) -> Anchor | None:
+    """'start the root canal on 36', 'complete it'."""
+    kinds = c.seg_kinds[s]
+    if it.kind in ("v_start", "v_complete") and (
+        (s not in c.label_segs and ("proc_word" in kinds or kinds & TOOTHY)) or _refers_back(c.items, k)
+    ):
+        cmd = "procedure.start" if it.kind == "v_start" else "procedure.complete"
+        return Anchor("procverb", k, it, s, command=cmd, extra={"refers": _refers_back(c.items, k)})
+    return None
+
+
+def _same_anchor(c: _Scan, k: int, it: Item, s: int) -> Anchor | None:
+    """'same on 27': the session's last command again."""
+    if it.kind == "same" and c.ctx.last_item is not None and c.ctx.last_item.command:
+        return Anchor("same", k, it, s, command=c.ctx.last_item.command)
+    return None
+
+
+#: Anchor rules in order: the first that reads an item as a command word makes its anchor.
+_ANCHOR_RULES = (
+    _label_anchor, _perio_anchor, _next_anchor, _chart_anchor, _history_anchor, _note_anchor,
+    _move_it_anchor, _move_anchor, _procedure_verb_anchor, _same_anchor,
+)
+
+
 def find_anchors(items: list[Item], seg: list[int], ctx: InterpretContext) -> list[Anchor]:
-    anchors: list[Anchor] = []
-    label_segs = {seg[k] for k, it in enumerate(items) if it.kind == "label"}
-    has_label = bool(label_segs)
     seg_kinds: dict[int, set[str]] = {}
     for k, it in enumerate(items):
         seg_kinds.setdefault(seg[k], set()).add(it.kind)
+    scan = _Scan(items, ctx, {seg[k] for k, it in enumerate(items) if it.kind == "label"}, seg_kinds)
+    anchors: list[Anchor] = []
     for k, it in enumerate(items):
-        s = seg[k]
-        kinds = seg_kinds[s]
-        if it.kind == "label":
-            anchors.append(Anchor("label", k, it, s))
-        elif it.kind == "perio":
-            anchors.append(Anchor("perio", k, it, s, command="perio.record"))
-        elif it.kind == "next" or (it.kind == "next_weak" and ctx.perio_mode):
-            anchors.append(Anchor("next", k, it, s, command="perio.next_tooth"))
-        elif it.kind == "chart" and "show" in kinds:
-            anchors.append(Anchor("view", k, it, s, command="chart.show"))
-        elif (it.kind == "history" or (it.kind == "cue_find" and it.said == "history of")) and (
-            "show" in kinds or not has_label
-        ):
-            if not (anchors and anchors[-1].command == "history.show"):  # "what did we do last time": one view
-                anchors.append(Anchor("view", k, it, s, command="history.show"))
-        elif it.kind == "note":
-            anchors.append(Anchor("note", k, it, s, command="note.add"))
-        elif (it.kind == "v_move" or (it.kind == "registry_verb" and it.said in ("put", "bump") and "pos" in kinds)) and (
-            _refers_back(items, k)
-        ):
-            anchors.append(Anchor("move", k, it, s, command="plan.item.move", extra={"refers": True}))
-        elif it.kind == "v_move" and s not in label_segs and kinds & {"pos", "ordinal", "item_kw"}:
-            anchors.append(Anchor("move", k, it, s, command="plan.item.move"))
-        elif it.kind in ("v_start", "v_complete") and (
-            (s not in label_segs and ("proc_word" in kinds or kinds & TOOTHY)) or _refers_back(items, k)
-        ):
-            cmd = "procedure.start" if it.kind == "v_start" else "procedure.complete"
-            anchors.append(Anchor("procverb", k, it, s, command=cmd, extra={"refers": _refers_back(items, k)}))
-        elif it.kind == "same" and ctx.last_item is not None and ctx.last_item.command:
-            anchors.append(Anchor("same", k, it, s, command=ctx.last_item.command))
+        a = next((a for rule in _ANCHOR_RULES if (a := rule(scan, k, it, seg[k])) is not None), None)
+        if a is None:
+            continue
+        if a.command == "history.show" and anchors and anchors[-1].command == "history.show":
+            continue  # "what did we do last time": one view
+        anchors.append(a)
     return anchors
 
 
