@@ -9,6 +9,9 @@ items so the caller asks instead of guessing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
 from .descriptive import parse_descriptive
 from .items import Item
 from .lexicon import LEXICON, MAX_PHRASE, PUNCT_HARD, ROMAN, Entry
@@ -98,86 +101,133 @@ def _letter_run(toks: list[Tok], i: int) -> tuple[list[str], int] | None:
     return None
 
 
+@dataclass
+class _Tagging:
+    """The tokens being tagged and the items read so far."""
+
+    toks: list[Tok]
+    words: list[str]
+    notation: str
+    items: list[Item] = field(default_factory=list)
+
+    def nxt(self, i: int) -> Tok | None:
+        return self.toks[i + 1] if i + 1 < len(self.toks) else None
+
+
+_Read = tuple[Item, int] | None  # an item and the index after it, or None: the reader does not apply
+
+
+def _read_punct(s: _Tagging, i: int) -> _Read:
+    t = s.toks[i]
+    return (Item("hard" if t.norm in PUNCT_HARD else "soft", i, i + 1, t.norm), i + 1) if t.punct else None
+
+
+def _read_number(s: _Tagging, i: int) -> _Read:
+    t = s.toks[i]
+    return (Item("num", i, i + 1, t.num, t.repair, t.norm), i + 1) if t.num is not None else None
+
+
+def _read_descriptive(s: _Tagging, i: int) -> _Read:
+    """'upper right first molar', 'lower incisors' (or a name of several teeth, to ask about)."""
+    d = parse_descriptive(s.toks, i, s.words)
+    if d is None:
+        return None
+    if d.teeth:
+        return Item("teeth", i, d.end, list(d.teeth), said=d.phrase, extra={"descriptive": True}), d.end
+    return Item("ambiguous_tooth", i, d.end, list(d.options), said=d.phrase), d.end
+
+
+def _read_universal_letter(s: _Tagging, i: int) -> _Read:
+    letter = _universal_letter(s.toks[i], s.items, s.notation)
+    return (Item(letter.kind, i, i + 1, letter.value, letter.penalty, letter.said), i + 1) if letter is not None else None
+
+
+def _read_capital_surfaces(s: _Tagging, i: int) -> _Read:
+    """'MOD', 'DO' written in capitals."""
+    t = s.toks[i]
+    letters = _surface_letters(t, s.nxt(i)) if t.upper and len(t.norm) >= 2 else None
+    return (Item("surf", i, i + 1, letters, said=t.norm), i + 1) if letters else None
+
+
+def _read_letter_run(s: _Tagging, i: int) -> _Read:
+    """'m o d', 'M. O. D.'."""
+    run = _letter_run(s.toks, i) if len(s.toks[i].norm) == 1 else None
+    return (Item("surf", i, run[1], run[0], said=" ".join(run[0])), run[1]) if run else None
+
+
+def _read_capital_surface(s: _Tagging, i: int) -> _Read:
+    """A lone capital 'M' / 'D' (not a Universal letter after "tooth")."""
+    t = s.toks[i]
+    if (
+        t.upper
+        and len(t.norm) == 1
+        and t.norm in "modblfp"
+        and not (s.items and s.items[-1].kind == "tmark" and s.notation == UNIVERSAL)
+    ):
+        return Item("surf", i, i + 1, [t.norm.upper()], said=t.norm), i + 1
+    return None
+
+
+def _read_lexicon(s: _Tagging, i: int) -> _Read:
+    """The longest lexicon phrase starting here."""
+    matched = _match_lexicon(s.toks, i)
+    if matched is None:
+        return None
+    entry, end = matched
+    phrase = " ".join(x.norm for x in s.toks[i:end])
+    penalty = entry.penalty + sum(x.repair for x in s.toks[i:end])
+    return Item(entry.kind, i, end, entry.value, penalty, phrase), end
+
+
+def _read_surfaces(s: _Tagging, i: int) -> _Read:
+    """'mod', 'do' in lower case, when no lexicon word took them."""
+    t = s.toks[i]
+    letters = _surface_letters(t, s.nxt(i))
+    return (Item("surf", i, i + 1, letters, said=t.norm), i + 1) if letters else None
+
+
+def _read_universal_tooth_letter(s: _Tagging, i: int) -> _Read:
+    """'tooth a' (Universal): a primary tooth's letter after "tooth"."""
+    t = s.toks[i]
+    if (
+        s.notation == UNIVERSAL
+        and len(t.norm) == 1
+        and s.items
+        and s.items[-1].kind == "tmark"
+        and universal_letter_to_fdi(t.norm)
+    ):
+        return Item("teeth", i, i + 1, [universal_letter_to_fdi(t.norm)], said=t.norm.upper()), i + 1
+    return None
+
+
+def _read_roman_grade(s: _Tagging, i: int) -> _Read:
+    """'grade ii'."""
+    t = s.toks[i]
+    if t.norm in ROMAN and s.items and s.items[-1].kind == "gmark":
+        return Item("grade", i, i + 1, ROMAN[t.norm], said=t.norm), i + 1
+    return None
+
+
+#: Token readers in order: the first that applies makes the item; a token none reads is a plain word.
+_READERS: tuple[Callable[[_Tagging, int], _Read], ...] = (
+    _read_punct, _read_number, _read_descriptive, _read_universal_letter, _read_capital_surfaces,
+    _read_letter_run, _read_capital_surface, _read_lexicon, _read_surfaces, _read_universal_tooth_letter,
+    _read_roman_grade,
+)
+
+
 def tag(toks: list[Tok], notation: str, perio: bool) -> list[Item]:
     """Tokens -> items, then numbers resolved into teeth / values."""
-    items: list[Item] = []
+    s = _Tagging(toks, [t.norm for t in toks], notation)
     i = 0
-    n = len(toks)
-    words = [t.norm for t in toks]
-    while i < n:
-        t = toks[i]
-        if t.punct:
-            items.append(Item("hard" if t.norm in PUNCT_HARD else "soft", i, i + 1, t.norm))
-            i += 1
-            continue
-        if t.num is not None:
-            items.append(Item("num", i, i + 1, t.num, t.repair, t.norm))
-            i += 1
-            continue
-        d = parse_descriptive(toks, i, words)
-        if d is not None:
-            if d.teeth:
-                items.append(Item("teeth", i, d.end, list(d.teeth), said=d.phrase, extra={"descriptive": True}))
-            else:
-                items.append(Item("ambiguous_tooth", i, d.end, list(d.options), said=d.phrase))
-            i = d.end
-            continue
-        nxt = toks[i + 1] if i + 1 < n else None
-        letter = _universal_letter(t, items, notation)
-        if letter is not None:
-            items.append(Item(letter.kind, i, i + 1, letter.value, letter.penalty, letter.said))
-            i += 1
-            continue
-        if t.upper and len(t.norm) >= 2:
-            letters = _surface_letters(t, nxt)
-            if letters:
-                items.append(Item("surf", i, i + 1, letters, said=t.norm))
-                i += 1
-                continue
-        run = _letter_run(toks, i) if len(t.norm) == 1 else None
-        if run:
-            items.append(Item("surf", i, run[1], run[0], said=" ".join(run[0])))
-            i = run[1]
-            continue
-        if (
-            t.upper
-            and len(t.norm) == 1
-            and t.norm in "modblfp"
-            and not (items and items[-1].kind == "tmark" and notation == UNIVERSAL)
-        ):
-            items.append(Item("surf", i, i + 1, [t.norm.upper()], said=t.norm))
-            i += 1
-            continue
-        matched = _match_lexicon(toks, i)
-        if matched is not None:
-            entry, end = matched
-            phrase = " ".join(x.norm for x in toks[i:end])
-            penalty = entry.penalty + sum(x.repair for x in toks[i:end])
-            items.append(Item(entry.kind, i, end, entry.value, penalty, phrase))
-            i = end
-            continue
-        letters = _surface_letters(t, nxt)
-        if letters:
-            items.append(Item("surf", i, i + 1, letters, said=t.norm))
-            i += 1
-            continue
-        if (
-            notation == UNIVERSAL
-            and len(t.norm) == 1
-            and items
-            and items[-1].kind == "tmark"
-            and universal_letter_to_fdi(t.norm)
-        ):
-            items.append(Item("teeth", i, i + 1, [universal_letter_to_fdi(t.norm)], said=t.norm.upper()))
-            i += 1
-            continue
-        if t.norm in ROMAN and items and items[-1].kind == "gmark":
-            items.append(Item("grade", i, i + 1, ROMAN[t.norm], said=t.norm))
-            i += 1
-            continue
-        items.append(Item("word", i, i + 1, t.norm, t.repair, t.norm))
-        i += 1
-    return _resolve_numbers(items, toks, notation, perio)
+    while i < len(toks):
+        read = next((r for reader in _READERS if (r := reader(s, i)) is not None), None)
+        if read is None:
+            t = toks[i]
+            read = Item("word", i, i + 1, t.norm, t.repair, t.norm), i + 1
+        s.items.append(read[0])
+        i = read[1]
+    return _resolve_numbers(s.items, toks, notation, perio)
 
 
 _FIRST_WORDS = frozenset(k[0] for k in LEXICON)
@@ -202,92 +252,125 @@ def _tooth_item(value: int, it: Item, notation: str, said: str, penalty: float, 
     return Item("bad_tooth", it.i, end, nearest_teeth(value, notation), penalty, said)
 
 
+@dataclass
+class _Numbers:
+    """The items whose numbers get roles, and the items resolved so far."""
+
+    items: list[Item]
+    toks: list[Tok]
+    notation: str
+    perio: bool
+    out: list[Item] = field(default_factory=list)
+
+    def prev(self) -> Item | None:
+        return self.out[-1] if self.out else None
+
+
+_Resolved = tuple[list[Item], int] | None  # the items a number became and the index after it
+
+
+def _as_unit(s: _Numbers, k: int) -> _Resolved:
+    """'2 mm', '3 minutes': a measure or a quantity."""
+    it = s.items[k]
+    nxt = s.items[k + 1] if k + 1 < len(s.items) else None
+    if nxt is not None and nxt.kind in ("unit_mm", "unit"):
+        return [Item("measure" if nxt.kind == "unit_mm" else "quantity", it.i, nxt.j, it.value, it.penalty, it.said)], k + 2
+    return None
+
+
+def _as_grade(s: _Numbers, k: int) -> _Resolved:
+    """'grade 2'."""
+    it, prev = s.items[k], s.prev()
+    return ([Item("grade", it.i, it.j, it.value, it.penalty, it.said)], k + 1) if prev is not None and prev.kind == "gmark" else None
+
+
+def _as_mobility_grade(s: _Numbers, k: int) -> _Resolved:
+    """'mobility 2': a grade (a Universal 4 after "mobility" may be a tooth)."""
+    it, prev = s.items[k], s.prev()
+    value: int = it.value
+    if (
+        prev is not None
+        and prev.kind == "label"
+        and prev.value.find == "mobility"
+        and value <= 4
+        and (s.notation != UNIVERSAL or value <= 3)
+        and s.toks[it.i].digit
+    ):
+        return [Item("grade", it.i, it.j, value, it.penalty, it.said)], k + 1
+    return None
+
+
+def _as_recession(s: _Numbers, k: int) -> _Resolved:
+    """'recession 2', 'recession of 3': millimetres."""
+    it, prev, out = s.items[k], s.prev(), s.out
+    if (
+        prev is not None
+        and prev.kind == "recession"
+        or (
+            prev is not None
+            and prev.kind == "prep"
+            and prev.said == "of"
+            and len(out) > 1
+            and out[-2].kind == "recession"
+        )
+    ):
+        return [Item("measure", it.i, it.j, it.value, it.penalty, it.said)], k + 1
+    return None
+
+
+def _as_position(s: _Numbers, k: int) -> _Resolved:
+    """'item 3', 'position 2'."""
+    it, prev = s.items[k], s.prev()
+    if prev is not None and prev.kind == "item_kw":
+        return [Item("ordinal", it.i, it.j, it.value, it.penalty, it.said, extra={"slot": prev.value})], k + 1
+    return None
+
+
+def _as_tooth(s: _Numbers, k: int) -> _Resolved:
+    """Outside perio (or after "tooth"): a tooth, two digits that pair into one, or a lone digit's word."""
+    it, prev = s.items[k], s.prev()
+    value: int = it.value
+    after_mark = prev is not None and prev.kind == "tmark"
+    if not (after_mark or not s.perio):
+        return None
+    pair = _pair(s.items, s.toks, k, s.notation, allow=True)
+    if pair is not None:
+        value2, j2, pen = pair
+        return [_tooth_item(value2, it, s.notation, f"{it.said} {s.items[k + 1].said}", pen, j2)], k + 2
+    if s.toks[it.i].digit and s.notation != UNIVERSAL and not after_mark:
+        if prev is not None and prev.kind in ("prep",):
+            return [Item("bad_tooth", it.i, it.j, nearest_teeth(value, s.notation), it.penalty, it.said)], k + 1
+        return [Item("word", it.i, it.j, it.said, it.penalty, it.said)], k + 1
+    return [_tooth_item(value, it, s.notation, it.said, it.penalty)], k + 1
+
+
+def _as_perio(s: _Numbers, k: int) -> _Resolved:
+    """A perio utterance: runs of single digits are pocket depths; bigger numbers are teeth."""
+    it = s.items[k]
+    if not s.toks[it.i].digit:
+        return [_tooth_item(it.value, it, s.notation, it.said, it.penalty)], k + 1
+    run, k2 = _collect_run(s.items, s.toks, k)
+    return _split_run(run, s.items, s.toks, s.notation), k2
+
+
+#: Number roles in order: the word before a number claims it first, a tooth or a depth run last.
+_NUMBER_ROLES: tuple[Callable[[_Numbers, int], _Resolved], ...] = (
+    _as_unit, _as_grade, _as_mobility_grade, _as_recession, _as_position, _as_tooth, _as_perio,
+)
+
+
 def _resolve_numbers(items: list[Item], toks: list[Tok], notation: str, perio: bool) -> list[Item]:
     """Give every number a role: grade, measure, list position, perio depth run or tooth."""
-    out: list[Item] = []
+    s = _Numbers(items, toks, notation, perio)
     k = 0
-    n = len(items)
-
-    def sig_prev() -> Item | None:
-        return out[-1] if out else None
-
-    while k < n:
-        it = items[k]
-        if it.kind != "num":
-            out.append(it)
+    while k < len(items):
+        if items[k].kind != "num":
+            s.out.append(items[k])
             k += 1
             continue
-        value: int = it.value
-        tok = toks[it.i]
-        prev = sig_prev()
-        nxt = items[k + 1] if k + 1 < n else None
-        if nxt is not None and nxt.kind in ("unit_mm", "unit"):
-            out.append(
-                Item("measure" if nxt.kind == "unit_mm" else "quantity", it.i, nxt.j, value, it.penalty, it.said)
-            )
-            k += 2
-            continue
-        if prev is not None and prev.kind == "gmark":
-            out.append(Item("grade", it.i, it.j, value, it.penalty, it.said))
-            k += 1
-            continue
-        if (
-            prev is not None
-            and prev.kind == "label"
-            and prev.value.find == "mobility"
-            and value <= 4
-            and (notation != UNIVERSAL or value <= 3)
-            and tok.digit
-        ):
-            out.append(Item("grade", it.i, it.j, value, it.penalty, it.said))
-            k += 1
-            continue
-        if (
-            prev is not None
-            and prev.kind == "recession"
-            or (
-                prev is not None
-                and prev.kind == "prep"
-                and prev.said == "of"
-                and len(out) > 1
-                and out[-2].kind == "recession"
-            )
-        ):
-            out.append(Item("measure", it.i, it.j, value, it.penalty, it.said))
-            k += 1
-            continue
-        if prev is not None and prev.kind == "item_kw":
-            out.append(Item("ordinal", it.i, it.j, value, it.penalty, it.said, extra={"slot": prev.value}))
-            k += 1
-            continue
-        after_mark = prev is not None and prev.kind == "tmark"
-        pair = _pair(items, toks, k, notation, allow=after_mark or not perio)
-        if after_mark or (not perio):
-            if pair is not None:
-                value2, j2, pen = pair
-                out.append(_tooth_item(value2, it, notation, f"{it.said} {items[k + 1].said}", pen, j2))
-                k += 2
-                continue
-            if tok.digit and notation != UNIVERSAL and not after_mark:
-                before = prev is not None and prev.kind in ("prep",)
-                if before:
-                    out.append(Item("bad_tooth", it.i, it.j, nearest_teeth(value, notation), it.penalty, it.said))
-                else:
-                    out.append(Item("word", it.i, it.j, it.said, it.penalty, it.said))
-                k += 1
-                continue
-            out.append(_tooth_item(value, it, notation, it.said, it.penalty))
-            k += 1
-            continue
-        # perio utterance: runs of single digits are pocket depths; bigger numbers are teeth
-        if not tok.digit:
-            out.append(_tooth_item(value, it, notation, it.said, it.penalty))
-            k += 1
-            continue
-        run, k2 = _collect_run(items, toks, k)
-        out.extend(_split_run(run, items, toks, notation))
-        k = k2
-    return _ranges(out, notation)
+        made, k = next(r for role in _NUMBER_ROLES if (r := role(s, k)) is not None)
+        s.out.extend(made)
+    return _ranges(s.out, s.notation)
 
 
 def _pair(items: list[Item], toks: list[Tok], k: int, notation: str, allow: bool) -> tuple[int, int, float] | None:
