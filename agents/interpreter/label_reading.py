@@ -32,27 +32,32 @@ def merge_filling(anchors: list[Anchor]) -> None:
         material.dropped = True
 
 
-def resolve_label(a: Anchor, items: list[Item], seg: list[int], anchors: list[Anchor], ix: ClauseIndex) -> None:
-    lab: Label = a.item.value
-    kinds_in_seg = ix.seg_kinds.get(a.seg, set())
-    if (
+_INTENT_KINDS = frozenset({"cue_plan", "cue_find", "registry_verb", "chart", "v_start", "v_complete", "v_move"})
+_VERB_COMMANDS = {"v_start": "procedure.start", "v_complete": "procedure.complete", "v_move": "plan.item.move"}
+
+
+def _weak_alone(a: Anchor, lab: Label, kinds_in_seg: set[str]) -> bool:
+    """A weak word ("watch", "cleaning") with no tooth, surface or intent in its clause names nothing."""
+    return (
         lab.weak
         and not any(e.kind in TOOTHY or e.kind == "surf" for e in a.entities)
-        and not (kinds_in_seg & {"cue_plan", "cue_find", "registry_verb", "chart", "v_start", "v_complete", "v_move"})
-    ):
-        a.dropped = True
-        return
-    if lab.dx and not lab.find and not lab.plan:
-        a.command, a.label = "diagnosis.add", lab.dx
-        return
-    # "36 root canal, done" completes it; "plan a crown on 26 and start it" plans it, then starts it
+        and not (kinds_in_seg & _INTENT_KINDS)
+    )
+
+
+def _verb_command(a: Anchor, lab: Label, items: list[Item], ix: ClauseIndex, kinds_in_seg: set[str]) -> bool:
+    """'36 root canal, done' completes it; 'plan a crown on 26 and start it' plans it, then starts it."""
     bare = ix.bare_verb_after.get(a.seg) if "cue_plan" not in kinds_in_seg else None
     verb = ix.verb_of_label.get(id(a)) or bare or _put_in_order(a, items, ix)
     if verb is not None and (lab.plan or lab.find == "root_canal_treated"):
-        a.command = {"v_start": "procedure.start", "v_complete": "procedure.complete", "v_move": "plan.item.move"}[verb]
+        a.command = _VERB_COMMANDS[verb]
         a.label = lab.plan or "root_canal"
-        return
-    side = cue_side(a, items, seg, ix) or _inherited_side(a, anchors, ix) or lab.default
+        return True
+    return False
+
+
+def _side_command(a: Anchor, lab: Label, side: str) -> None:
+    """A finding or a planned procedure, by the side the cues (or the label's default) pick."""
     if side == "find" and not lab.find and lab.weak:
         a.dropped = True  # "root canal treated with a post and crown": a weak plan word said as a state
         return
@@ -62,6 +67,20 @@ def resolve_label(a: Anchor, items: list[Item], seg: list[int], anchors: list[An
         a.command, a.label = "chart.finding.add", lab.find
     else:
         a.command, a.label = "plan.item.add", lab.plan
+
+
+def resolve_label(a: Anchor, items: list[Item], seg: list[int], anchors: list[Anchor], ix: ClauseIndex) -> None:
+    lab: Label = a.item.value
+    kinds_in_seg = ix.seg_kinds.get(a.seg, set())
+    if _weak_alone(a, lab, kinds_in_seg):
+        a.dropped = True
+        return
+    if lab.dx and not lab.find and not lab.plan:
+        a.command, a.label = "diagnosis.add", lab.dx
+        return
+    if _verb_command(a, lab, items, ix, kinds_in_seg):
+        return
+    _side_command(a, lab, cue_side(a, items, seg, ix) or _inherited_side(a, anchors, ix) or lab.default)
 
 
 def _inherited_side(a: Anchor, anchors: list[Anchor], ix: ClauseIndex) -> str | None:

@@ -85,6 +85,37 @@ def spoken_to_fdi(n: int, notation: str) -> str | None:
 
 
 
+def _nearest_universal(n: int) -> list[str]:
+    """The nearest Universal numbers 1..32, as FDI."""
+    if n < 1:
+        return [t for t in (universal_to_fdi(1), universal_to_fdi(2)) if t]
+    candidates = sorted(range(1, 33), key=lambda m: (abs(m - n), m))[:2]
+    return [t for t in (universal_to_fdi(m) for m in candidates) if t]
+
+
+def _nearest_fdi_pair(n: int) -> list[str]:
+    """A two-digit number that is no FDI tooth: the quadrant with the position clamped, the digits
+    swapped, then the numerically nearest valid numbers."""
+    options: list[str] = []
+
+    def add(t: str | None) -> None:
+        if t and t not in options:
+            options.append(t)
+
+    q, p = divmod(n, 10)
+    if 1 <= q <= 8:
+        last = 8 if q <= 4 else 5
+        add(f"{q}{min(max(p, 1), last)}")
+    add(f"{p}{q}" if f"{p}{q}" in VALID_FDI else None)
+    below = next((m for m in range(n - 1, 10, -1) if str(m) in VALID_FDI), None)
+    above = next((m for m in range(n + 1, 90) if str(m) in VALID_FDI), None)
+    near = sorted([m for m in (below, above) if m is not None], key=lambda m: abs(m - n))
+    for m in near:
+        if abs(m - n) <= 5:
+            add(str(m))
+    return options[:4]
+
+
 def nearest_teeth(n: int, notation: str) -> list[str]:
     """Plausible FDI teeth for a spoken number that is not a tooth (for clarify options).
 
@@ -92,29 +123,10 @@ def nearest_teeth(n: int, notation: str) -> list[str]:
     numerically nearest valid numbers; a bare position (e.g. "6") gives that position
     in every permanent quadrant. Universal: the nearest numbers 1..32.
     """
-    options: list[str] = []
-
-    def add(t: str | None) -> None:
-        if t and t not in options:
-            options.append(t)
-
     if notation == UNIVERSAL:
-        if n < 1:
-            return [t for t in (universal_to_fdi(1), universal_to_fdi(2)) if t]
-        candidates = sorted(range(1, 33), key=lambda m: (abs(m - n), m))[:2]
-        return [t for t in (universal_to_fdi(m) for m in candidates) if t]
+        return _nearest_universal(n)
     if 1 <= n <= 8:
         return [f"{q}{n}" for q in (1, 2, 3, 4)]
     if 10 <= n <= 99:
-        q, p = divmod(n, 10)
-        if 1 <= q <= 8:
-            last = 8 if q <= 4 else 5
-            add(f"{q}{min(max(p, 1), last)}")
-        add(f"{p}{q}" if f"{p}{q}" in VALID_FDI else None)
-        below = next((m for m in range(n - 1, 10, -1) if str(m) in VALID_FDI), None)
-        above = next((m for m in range(n + 1, 90) if str(m) in VALID_FDI), None)
-        near = sorted([m for m in (below, above) if m is not None], key=lambda m: abs(m - n))
-        for m in near:
-            if abs(m - n) <= 5:
-                add(str(m))
-    return options[:4]
+        return _nearest_fdi_pair(n)
+    return []
