@@ -59,11 +59,9 @@ class HeardWord:
     probability: float
 
 
-def interpret_heard(readings: Sequence[Heard], words: Sequence[HeardWord] = (), notation: str = "FDI",
-                    context: InterpretContext | None = None) -> Interpretation:
-    """Interpret the best parseable close reading, with doubtful critical slots flagged."""
-    if not readings:
-        return interpret("", notation, context)
+def _choose_reading(readings: Sequence[Heard], notation: str,
+                    context: InterpretContext | None) -> tuple[list[Interpretation], list[Heard], int]:
+    """Every close reading interpreted, and which one is taken (the best, unless it says nothing usable)."""
     best = readings[0]
     top = interpret(best.text, notation, context)
     # Only a best reading that says nothing usable is replaced ("and plan on 36" -> "implant on 36"); a
@@ -73,9 +71,13 @@ def interpret_heard(readings: Sequence[Heard], words: Sequence[HeardWord] = (), 
     close = [best] + [r for r in readings[1:] if r.score >= best.score - margin]
     results = [top] + [interpret(r.text, notation, context) for r in close[1:]]
     chosen = next((k for k, res in enumerate(results) if _complete(res)), 0) if rescue else 0
-    result = results[chosen]
-    if result.kind != "proposal":
-        return result
+    return results, close, chosen
+
+
+def _flag_doubts(results: list[Interpretation], close: list[Heard], chosen: int,
+                 words: Sequence[HeardWord], notation: str) -> None:
+    """Slots close readings disagree on, or resting on an unsure word, are flagged; confidence drops."""
+    result, best = results[chosen], close[0]
     others = [res for k, res in enumerate(results) if k != chosen and res.kind == "proposal"
               and close[k].score >= best.score - CLOSE_MARGIN]
     for idx, p in enumerate(result.proposals):
@@ -87,6 +89,18 @@ def interpret_heard(readings: Sequence[Heard], words: Sequence[HeardWord] = (), 
     for p in result.proposals:
         if p.doubt:
             p.confidence = round(max(DOUBT_FLOOR, p.confidence - DOUBT_PENALTY), 2)
+
+
+def interpret_heard(readings: Sequence[Heard], words: Sequence[HeardWord] = (), notation: str = "FDI",
+                    context: InterpretContext | None = None) -> Interpretation:
+    """Interpret the best parseable close reading, with doubtful critical slots flagged."""
+    if not readings:
+        return interpret("", notation, context)
+    results, close, chosen = _choose_reading(readings, notation, context)
+    result = results[chosen]
+    if result.kind != "proposal":
+        return result
+    _flag_doubts(results, close, chosen, words, notation)
     polar = next((p for p in result.proposals if p.label in _POLARITY and any(d.slot == "label" for d in p.doubt)), None)
     if polar is not None:
         return result.model_copy(update={"kind": "clarify", "proposals": [], "clarify": Clarify(
