@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+from agents.interpreter.lexicon import ASR, SURFACE_WORDS, misheard
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -32,9 +34,14 @@ class Correction:
     rule: str
 
 
+def _words(words: Iterable[str]) -> str:
+    """An alternation of whole words from the lexicon, as a pattern."""
+    return "|".join(re.escape(w) for w in words)
+
+
 _S = r"[\s,-]*"  # Whisper separates sub-words with spaces, hyphens or commas
 
-_SURFACE = r"(?:mesial|distal|buccal|lingual|occlusal|palatal|incisal|facial|labial)"
+_SURFACE = "(?:" + "|".join(SURFACE_WORDS) + ")"
 
 #: The correction table. Order matters: multi-word rules before single-word ones.
 #: Replacements may use group references (\\1), expanded by ``re.Match.expand``.
@@ -62,7 +69,7 @@ RULES: tuple[Rule, ...] = (
     Rule(r"palatial|pallatal|palletal|palatel", "palatal", "palatal heard as 'palatial'"),
     Rule(r"incisial|insizal|incisel", "incisal", "incisal"),
     # Findings and diagnoses
-    Rule(r"carries|carey's|caries's|karis|cary's|kerries", "caries", "caries heard as 'carries'"),
+    Rule(_words(misheard("caries", ASR)), "caries", "caries heard as 'carries'"),
     Rule(rf"({_SURFACE})\s+(?:carry|carrie|carey|cary|kerry|karis)(?!\s+on\s+with)", r"\1 caries", "caries after a surface heard as 'carry'"),
     Rule(rf"pulp{_S}itis|pulpitus|pulpidis|popitis|pulpites|pulpetis|pulpytis|polpitis", "pulpitis", "pulpitis"),
     Rule(r"ir+ever(?:s|c)[ai]ble|irreversable|ireversible|irversible|irversable|irriversible|irreversibel", "irreversible", "irreversible"),

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from agents.interpreter.lexicon import SURFACE_WORDS
+
 UNITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 TEENS = ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")
 TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
@@ -29,9 +31,7 @@ def number_words(n: int) -> str:
 #: FDI permanent teeth, the numbers heard most in an FDI clinic.
 FDI_PERMANENT: tuple[str, ...] = tuple(f"{q}{t}" for q in range(1, 5) for t in range(1, 9))
 
-SURFACES: tuple[str, ...] = (
-    "mesial", "occlusal", "distal", "buccal", "lingual", "incisal", "facial", "labial", "palatal",
-)
+SURFACES: tuple[str, ...] = SURFACE_WORDS  # one list, the interpreter's lexicon's
 SURFACE_COMBINATIONS: tuple[str, ...] = (
     "mesio-occlusal", "disto-occlusal", "mesio-occlusal-distal", "mesiobuccal", "distobuccal",
     "mesiolingual", "distolingual", "mesiopalatal", "distopalatal", "MOD",

@@ -39,6 +39,28 @@ class Entry:
 
 LEXICON: dict[tuple[str, ...], Entry] = {}
 
+#: The surfaces a tooth has, as spoken: shared with speech recognition (its prompt vocabulary and
+#: the correction pass's surface patterns, ``agents.asr``).
+SURFACE_WORDS: tuple[str, ...] = (
+    "mesial", "occlusal", "distal", "buccal", "lingual", "incisal", "facial", "labial", "palatal",
+)
+
+#: Speech recognition's mishearings of a clinical word: one list per term, each mishearing once, with
+#: where it is repaired. ``BOTH``: the correction pass (``agents.asr.correction``) rewrites it in a
+#: transcript and the tagger reads it as the term at a repair penalty; ``ASR``: only the correction
+#: pass; ``TAGGER``: only the tagger. (Making every entry ``BOTH`` would change outputs: the dev set
+#: has "distal karies".)
+BOTH, ASR, TAGGER = "both", "asr", "tagger"
+MISHEARD: dict[str, dict[str, str]] = {
+    "caries": {"carries": BOTH, "caries's": BOTH, "carey's": ASR, "karis": ASR, "cary's": ASR, "kerries": ASR,
+               "karies": TAGGER, "curries": TAGGER},
+}
+
+
+def misheard(term: str, where: str) -> tuple[str, ...]:
+    """The mishearings of ``term`` repaired by ``where`` (ASR or TAGGER), in the table's order."""
+    return tuple(w for w, at in MISHEARD[term].items() if at in (BOTH, where))
+
 
 def _add(kind: ItemKind, phrases: str, value: Any = None, penalty: float = 0.0) -> None:
     for phrase in phrases.split("|"):
@@ -57,7 +79,7 @@ _label(
     "recurrent caries|secondary caries|early caries|incipient caries",
     find="caries",
 )
-_label("carries|karies|curries|caries's", find="caries", penalty=0.03)
+_label("|".join(misheard("caries", TAGGER)), find="caries", penalty=0.03)
 _label(
     "fracture|fractured|fractures|broken|chipped|chip|fractured cusp|cusp fracture|broken cusp|"
     "fractured tooth|broken tooth",
