@@ -9,55 +9,35 @@ commands are told apart from changes. It only reads; the tools write.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from catalog import DIAGNOSES, CodeChoice, select_code
-from core_schema.models import CodeValue, ProcedureCatalog, TreatmentPlan, TreatmentPlanItem
-
-
-@dataclass(frozen=True)
-class CatalogEntry:
-    """One active catalog row, as ``catalog.select_code`` reads it."""
-
-    code: str
-    label: str
-    requires_tooth: bool
-    requires_surface: bool
-    tooth_classes: tuple[str, ...]
-    min_surfaces: int
-    max_surfaces: int | None
+from agents.interpreter.commands import COMMANDS, CommandSpec
+from catalog import DIAGNOSES, CatalogRow, CodeChoice, select_code
+from core_schema.models import CodeValue, TreatmentPlan, TreatmentPlanItem
+from tools.clinical.common import catalog_entries
 
 
 @dataclass
 class Catalog:
     """The procedure and diagnosis codes that exist in this clinic's database."""
 
-    procedures: list[CatalogEntry]
+    procedures: list[CatalogRow]
     diagnoses: dict[str, str]  # label -> ICD code
 
-    def select(self, label: str, tooth: str | None, surfaces: list[str]) -> CodeChoice[CatalogEntry]:
+    def select(self, label: str, tooth: str | None, surfaces: list[str]) -> CodeChoice[CatalogRow]:
         """The catalog rule (``catalog.select_code``) over this clinic's rows."""
         return select_code(self.procedures, label, tooth, surfaces)
 
 
-def load_catalog(session: Session) -> Catalog:
-    """Read the active catalog (shared rows and the tenant's own) through RLS."""
-    rows = session.execute(
-        select(CodeValue.code, ProcedureCatalog.requires_tooth, ProcedureCatalog.requires_surface, ProcedureCatalog.metadata_)
-        .join(CodeValue, CodeValue.id == ProcedureCatalog.code_value_id)
-        .where(ProcedureCatalog.is_active.is_(True), CodeValue.is_active.is_(True))
-        .order_by(CodeValue.code)
-    ).all()
-    procedures = [
-        CatalogEntry(code, (meta or {}).get("label", ""), bool(requires_tooth), bool(requires_surface),
-                     tuple((meta or {}).get("tooth_classes") or ()), int((meta or {}).get("min_surfaces") or 0),
-                     (meta or {}).get("max_surfaces"))
-        for code, requires_tooth, requires_surface, meta in rows
-    ]
+def load_catalog(session: Session, tenant_id: uuid.UUID) -> Catalog:
+    """The active catalog as the clinical tools read it (``catalog_entries``: the clinic's own row
+    for a code overrides the shared one), so a proposal and its apply pick the same code."""
+    procedures: list[CatalogRow] = list(catalog_entries(session, tenant_id))
     known = set(session.scalars(select(CodeValue.code).where(CodeValue.category == "DIAGNOSIS", CodeValue.is_active.is_(True))))
     return Catalog(procedures, {d.label: d.code for d in DIAGNOSES if d.code in known})
 
@@ -90,24 +70,26 @@ def resolve(interpretation: dict[str, Any], *, session: Session, catalog: Catalo
         if p.get("missing"):
             out.problems.append(f"{p['command']}: not said: {', '.join(p['missing'])}")
             continue
-        handler = _HANDLERS.get(p["command"])
-        if handler is None:
+        spec = COMMANDS.get(p["command"])
+        if spec is None:
             out.problems.append(f"{p['command']} is not supported by the voice workflow")
             continue
         try:
-            for tool, args in handler(p, base, encounter_id, catalog, session, out):
-                out.calls.append(ResolvedCall(i, p["command"], tool, args))
+            for args in _HANDLERS[spec.name](p, base, encounter_id, catalog, session, out):
+                out.calls.append(ResolvedCall(i, p["command"], _tool(spec), args))
         except _Unresolvable as exc:
             out.problems.append(str(exc))
             continue
-        if p.get("label") and p["command"] in _LAST_ITEM_COMMANDS:
+        # the items "complete it", "move it" and "same on 27" can refer to (voice contract)
+        if p.get("label") and spec.context_item:
             out.focus["last_item"] = last_item(p)
     return out
 
 
-# Commands whose item "complete it", "move it" and "same on 27" can refer to (voice contract).
-_LAST_ITEM_COMMANDS = frozenset({"plan.item.add", "plan.item.move", "procedure.start", "procedure.complete",
-                                 "chart.finding.add", "diagnosis.add"})
+def _tool(spec: CommandSpec) -> str:
+    if spec.tool is None:
+        raise RuntimeError(f"{spec.name} calls no tool, yet its resolver step gave a call")
+    return spec.tool
 
 
 def last_item(p: dict[str, Any]) -> dict[str, Any]:
@@ -115,6 +97,10 @@ def last_item(p: dict[str, Any]) -> dict[str, Any]:
     teeth = _teeth(p)
     return {"command": p["command"], "label": p["label"], "tooth": teeth[0] if len(teeth) == 1 else None,
             "surfaces": list(p.get("surfaces") or [])}
+
+
+# A resolver step: one proposal -> the arguments of each call of its spec's tool.
+Step = Callable[..., Iterator[dict[str, Any]]]
 
 
 class _Unresolvable(Exception):
@@ -135,7 +121,7 @@ def _finding(p, base, encounter_id, catalog, session, out):
     args = {**base, "changes": changes}
     if encounter_id:
         args["encounter_id"] = str(encounter_id)
-    yield "update_dental_chart", args
+    yield args
 
 
 def _perio(p, base, encounter_id, catalog, session, out):
@@ -157,7 +143,7 @@ def _perio(p, base, encounter_id, catalog, session, out):
     args = {**base, "teeth": entries}
     if encounter_id:
         args["encounter_id"] = str(encounter_id)
-    yield "record_perio_measurements", args
+    yield args
 
 
 def _diagnosis(p, base, encounter_id, catalog, session, out):
@@ -170,7 +156,7 @@ def _diagnosis(p, base, encounter_id, catalog, session, out):
             args["tooth"] = tooth
         if encounter_id:
             args["encounter_id"] = str(encounter_id)
-        yield "add_encounter_diagnosis", args
+        yield args
 
 
 def _procedure_code(p: dict[str, Any], tooth: str | None, catalog: Catalog) -> str:
@@ -197,7 +183,7 @@ def _plan_add(p, base, encounter_id, catalog, session, out):
                 "surfaces": list(p.get("surfaces") or [])}
         if tooth:
             args["tooth"] = tooth
-        yield "add_treatment_plan_item", args
+        yield args
 
 
 def _procedure(p, base, encounter_id, catalog, session, out):
@@ -209,7 +195,7 @@ def _procedure(p, base, encounter_id, catalog, session, out):
             args["tooth"] = tooth
         if encounter_id:
             args["encounter_id"] = str(encounter_id)
-        yield "record_procedure", args
+        yield args
 
 
 def _plan_move(p, base, encounter_id, catalog, session, out):
@@ -227,22 +213,22 @@ def _plan_move(p, base, encounter_id, catalog, session, out):
     if len(matches) != 1:
         what = f"{(p.get('label') or 'item').replace('_', ' ')}{f' on {tooth}' if tooth else ''}"
         raise _Unresolvable(f"plan.item.move: {len(matches)} planned {what} found; say which one")
-    yield "move_treatment_plan_item", {**base, "plan_item_id": str(matches[0].id), "new_position": int(position)}
+    yield {**base, "plan_item_id": str(matches[0].id), "new_position": int(position)}
 
 
 def _note(p, base, encounter_id, catalog, session, out):
     args = {**base, "content": p["values"]["text"], "note_type": "PROGRESS"}
     if encounter_id:
         args["encounter_id"] = str(encounter_id)
-    yield "create_clinical_note", args
+    yield args
 
 
 def _chart_show(p, base, encounter_id, catalog, session, out):
-    yield "get_dental_chart", dict(base)
+    yield dict(base)
 
 
 def _history_show(p, base, encounter_id, catalog, session, out):
-    yield "get_patient_history", dict(base)
+    yield dict(base)
 
 
 def _next_tooth(p, base, encounter_id, catalog, session, out):
@@ -250,16 +236,19 @@ def _next_tooth(p, base, encounter_id, catalog, session, out):
     return iter(())
 
 
-_HANDLERS = {
-    "chart.finding.add": _finding,
-    "perio.record": _perio,
-    "perio.next_tooth": _next_tooth,
-    "diagnosis.add": _diagnosis,
-    "plan.item.add": _plan_add,
-    "plan.item.move": _plan_move,
-    "procedure.start": _procedure,
-    "procedure.complete": _procedure,
-    "note.add": _note,
-    "chart.show": _chart_show,
-    "history.show": _history_show,
+# Resolver steps, by the name a command's spec gives (``CommandSpec.step``).
+_STEPS: dict[str, Step] = {
+    "finding": _finding,
+    "perio": _perio,
+    "next_tooth": _next_tooth,
+    "diagnosis": _diagnosis,
+    "plan_add": _plan_add,
+    "plan_move": _plan_move,
+    "procedure": _procedure,
+    "note": _note,
+    "chart_show": _chart_show,
+    "history_show": _history_show,
 }
+
+# One step per command spec: a spec whose step is missing fails here, at import.
+_HANDLERS: dict[str, Step] = {name: _STEPS[spec.step] for name, spec in COMMANDS.items()}

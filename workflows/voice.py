@@ -24,9 +24,9 @@ def transcriber_for(session: Session, tenant_id: uuid.UUID) -> Any:
 
     with _lock:
         if tenant_id not in _transcribers:
-            catalog = load_catalog(session)
+            catalog = load_catalog(session, tenant_id)
             vocabulary = build_vocabulary(
-                procedure_labels=sorted({p.label for p in catalog.procedures}), diagnosis_labels=sorted(catalog.diagnoses)
+                procedure_labels=sorted({p.label or "" for p in catalog.procedures}), diagnosis_labels=sorted(catalog.diagnoses)
             )
             settings = get_settings()
             _transcribers[tenant_id] = Transcriber(

@@ -98,7 +98,7 @@ def test_database_rows_and_reference_data_give_the_same_answer(platform) -> None
     """Parity: every catalog label x teeth of each class x 0..4 surfaces, over both sources."""
     with platform.db.tenant_session(DEMO_TENANT_ID) as s:
         tool_rows = catalog_entries(s, DEMO_TENANT_ID)
-        resolver_catalog = load_catalog(s)
+        resolver_catalog = load_catalog(s, DEMO_TENANT_ID)
     assert {e.code for e in tool_rows} == {p.code for p in PROCEDURES}
     checked = 0
     for label in sorted(PLAN_LABELS):

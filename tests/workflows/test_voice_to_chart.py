@@ -133,3 +133,49 @@ def test_plan_item_gets_catalog_code_and_fee(engine, actor) -> None:
 def test_dictation_for_unknown_patient_is_refused(platform) -> None:
     result = platform.cli("dictate", "--text", SENTENCE, "--patient", str(uuid.uuid4()), "--json")
     assert result.returncode != 0 and "not found in this clinic" in json.loads(result.stdout)["error"]
+
+
+def test_clinic_override_row_proposal_and_apply_pick_the_same_code(engine, actor, new_patient) -> None:
+    """The clinic's own catalog rows override the shared ones for the resolver as for the tools.
+
+    This clinic bills a three-surface premolar composite as D2392 (its D2392 row: two to three
+    surfaces) and keeps D2393 for molars. Read without its overrides, the shared D2393 would
+    still fit a premolar, and the proposal would not be the code the tool applies.
+    """
+    from agents.resolver import load_catalog
+    from core_schema.models import CodeValue, ProcedureCatalog, TreatmentPlan
+    from tools.clinical.common import resolve_procedure
+    from workflows.approvals import decide
+
+    overrides = {"D2392": {"tooth_classes": ["premolar", "molar"], "min_surfaces": 2, "max_surfaces": 3},
+                 "D2393": {"tooth_classes": ["molar"], "min_surfaces": 3, "max_surfaces": 3}}
+    with engine.db.system_session() as s:
+        ids = []
+        for code, meta in overrides.items():
+            shared = s.scalars(select(ProcedureCatalog).join(CodeValue, CodeValue.id == ProcedureCatalog.code_value_id)
+                               .where(CodeValue.code == code, ProcedureCatalog.tenant_id.is_(None))).one()
+            row = ProcedureCatalog(tenant_id=DEMO_TENANT_ID, code_value_id=shared.code_value_id,
+                                   procedure_type=shared.procedure_type, requires_tooth=True, requires_surface=True,
+                                   metadata_={**(shared.metadata_ or {}), **meta})
+            s.add(row)
+            s.flush()
+            ids.append(row.id)
+    try:
+        with engine.db.tenant_session(DEMO_TENANT_ID) as s:
+            proposed = load_catalog(s, DEMO_TENANT_ID).select("composite", "45", ["M", "O", "D"]).code
+            applied = resolve_procedure(s, DEMO_TENANT_ID, label="composite", code=None, tooth="45",
+                                        surfaces=["M", "O", "D"]).code
+        assert proposed == applied == "D2392"
+
+        patient = new_patient("Override", "Composite")
+        out = dictate(engine, actor(), patient, text="composite on forty five mesial occlusal distal")
+        assert len(out["approval_ids"]) == 1, out
+        decide(engine, uuid.UUID(out["approval_ids"][0]), actor(), "approve")
+        with engine.db.tenant_session(DEMO_TENANT_ID) as s:
+            item = s.scalars(select(TreatmentPlanItem).join(TreatmentPlan, TreatmentPlan.id == TreatmentPlanItem.plan_id)
+                             .where(TreatmentPlan.patient_id == patient, TreatmentPlanItem.tooth_number == "45")).one()
+        assert item.cdt_code == "D2392"
+    finally:
+        with engine.db.system_session() as s:
+            for row_id in ids:
+                s.delete(s.get(ProcedureCatalog, row_id))

@@ -110,7 +110,7 @@ def build(engine: Engine) -> StateGraph:
         with engine.db.tenant_session(tenant) as s:
             utterance = get_row(s, VoiceUtterance, _utterance_id(state))
             interpretation = present(utterance.entities, "the interpreted utterance's entities")["interpretation"]
-            resolution = resolve(interpretation, session=s, catalog=load_catalog(s), patient_id=patient, encounter_id=encounter)
+            resolution = resolve(interpretation, session=s, catalog=load_catalog(s, tenant), patient_id=patient, encounter_id=encounter)
         learned = habits.habits_of(repository_for(engine.db), tenant, uuid.UUID(state["user_id"]))
         shaped: dict[int, list[str]] = {}  # what the clinician's corrections changed, by call
         for c in resolution.calls:
