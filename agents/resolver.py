@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from agents.interpreter.commands import COMMANDS, CommandSpec
+from agents.interpreter.lexicon import FILLING_MATERIALS
 from catalog import DIAGNOSES, CatalogRow, CodeChoice, select_code
 from core_schema.models import CodeValue, TreatmentPlan, TreatmentPlanItem
 from tools.clinical.common import catalog_entries
@@ -199,7 +200,6 @@ def _procedure(p, base, encounter_id, catalog, session, out):
 
 
 def _plan_move(p, base, encounter_id, catalog, session, out):
-    position = (p.get("values") or {}).get("position")
     tooth = (_teeth(p) or [None])[0]
     query = (
         select(TreatmentPlanItem.id, TreatmentPlanItem.cdt_code, TreatmentPlanItem.tooth_number)
@@ -207,13 +207,37 @@ def _plan_move(p, base, encounter_id, catalog, session, out):
         .where(TreatmentPlan.patient_id == uuid.UUID(base["patient_id"]), TreatmentPlan.status.in_(("DRAFT", "ACTIVE")))
         .order_by(TreatmentPlanItem.sequence_order)
     )
+    rows = list(session.execute(query))
     codes = {e.code for e in catalog.procedures if e.label == p.get("label")}
-    matches = [row for row in session.execute(query) if (not codes or row.cdt_code in codes)
+    matches = [row for row in rows if (not codes or row.cdt_code in codes)
                and (tooth is None or row.tooth_number == tooth)]
     if len(matches) != 1:
         what = f"{(p.get('label') or 'item').replace('_', ' ')}{f' on {tooth}' if tooth else ''}"
         raise _Unresolvable(f"plan.item.move: {len(matches)} planned {what} found; say which one")
-    yield {**base, "plan_item_id": str(matches[0].id), "new_position": int(position)}
+    yield {**base, "plan_item_id": str(matches[0].id),
+           "new_position": _new_position(p.get("values") or {}, rows, matches[0], catalog)}
+
+
+def _new_position(values: dict[str, Any], rows: list[Any], moved: Any, catalog: Any) -> int:
+    """The 1-based place a plan item moves to: a number, "last", "up"/"down" one place, or just
+    before the item named by ``relative_to`` ("move it before the filling")."""
+    position, direction, before = values.get("position"), values.get("direction"), values.get("relative_to")
+    current = [row.id for row in rows].index(moved.id) + 1
+    if isinstance(position, int):
+        return position
+    if position == "last":
+        return len(rows)
+    if direction in ("up", "down"):
+        return max(1, current - 1) if direction == "up" else min(len(rows), current + 1)
+    if before:
+        labels = FILLING_MATERIALS if before == "filling" else (before,)
+        codes = {e.code for e in catalog.procedures if e.label in labels}
+        others = [row for row in rows if row.id != moved.id]
+        refs = [i for i, row in enumerate(others, start=1) if row.cdt_code in codes]
+        if len(refs) != 1:
+            raise _Unresolvable(f"plan.item.move: {len(refs)} planned {before.replace('_', ' ')} found to move it before; say which one")
+        return refs[0]
+    raise _Unresolvable("plan.item.move: say where to move it (a position, first, last, up or down)")
 
 
 def _note(p, base, encounter_id, catalog, session, out):

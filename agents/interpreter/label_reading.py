@@ -7,13 +7,13 @@ from __future__ import annotations
 from .anchors import Anchor
 from .clauses import ClauseIndex, cue_side, previous_live
 from .items import TOOTHY, Item
-from .lexicon import Label
+from .lexicon import FILLING_MATERIALS, Label
 
 
 def merge_filling(anchors: list[Anchor]) -> None:
     """'The filling on 24 is done, DO composite': the material said elsewhere names the filling."""
     labels = [a for a in anchors if a.kind == "label" and not a.dropped]
-    first = next((n for n, b in enumerate(labels) if b.item.value.plan in ("composite", "amalgam")), None)
+    first = next((n for n, b in enumerate(labels) if b.item.value.plan in FILLING_MATERIALS), None)
     for n, a in enumerate(labels):
         if a.item.value.plan != "?filling" or first is None:
             continue

@@ -88,6 +88,8 @@ _label(
 _label("restoration|restorations|restored|filled", find="restoration", plan="?filling")
 # "filling on 46" is treatment to do (the material still to be chosen); "46 has a filling" is there
 _label("filling|fillings", find="restoration", plan="?filling", default="plan")
+# The plan labels "a filling" can be (its material): what it asks, and what "before the filling" names.
+FILLING_MATERIALS = ("composite", "amalgam")
 # A procedure word with no verb of state is treatment to do (voice contract, "Planned or existing");
 # adjectives of state ("crowned", "sealed") say what the mouth already has.
 _label(

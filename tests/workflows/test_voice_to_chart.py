@@ -179,3 +179,27 @@ def test_clinic_override_row_proposal_and_apply_pick_the_same_code(engine, actor
         with engine.db.system_session() as s:
             for row_id in ids:
                 s.delete(s.get(ProcedureCatalog, row_id))
+
+
+@pytest.mark.parametrize("said,expected", [
+    ("move the root canal to the end", ["D2393", "D2740", "D3330"]),
+    ("move the root canal up", ["D3330", "D2393", "D2740"]),
+    ("move the crown before the filling", ["D2740", "D2393", "D3330"]),
+])
+def test_plan_item_moves_last_up_and_before_another(engine, actor, new_patient, said, expected) -> None:
+    """Positions the interpreter gives besides a number ("last", up/down, before an item) reach the tool."""
+    from core_schema.models import TreatmentPlan
+    from workflows.approvals import decide
+
+    patient = new_patient("Plan", "Mover")
+    for text in ("plan a composite on forty six mesial occlusal distal", "plan a root canal on thirty six",
+                 "plan a crown on twenty six"):
+        out = dictate(engine, actor(), patient, text=text)
+        decide(engine, uuid.UUID(out["approval_ids"][0]), actor(), "approve")
+    out = dictate(engine, actor(), patient, text=said)
+    assert out["proposals"][0]["command"] == "plan.item.move" and len(out["approval_ids"]) == 1, out
+    decide(engine, uuid.UUID(out["approval_ids"][0]), actor(), "approve")
+    with engine.db.tenant_session(DEMO_TENANT_ID) as s:
+        order = s.scalars(select(TreatmentPlanItem.cdt_code).join(TreatmentPlan, TreatmentPlan.id == TreatmentPlanItem.plan_id)
+                          .where(TreatmentPlan.patient_id == patient).order_by(TreatmentPlanItem.sequence_order)).all()
+    assert order == expected
