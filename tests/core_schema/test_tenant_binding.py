@@ -122,16 +122,21 @@ def test_catalog_reach_into_other_backends_is_refused(platform, statement: str) 
 
 
 def test_large_object_made_by_one_clinic_is_not_read_by_another(platform) -> None:
-    """The probe's path end to end: even if an object existed, B could not fetch it."""
-    with platform.db.system_session() as owner:
-        oid = owner.execute(text("SELECT lo_from_bytea(0, 'owner data'::bytea)")).scalar_one()
+    """The probe's path end to end: clinic A stores a large object, clinic B fetches it by oid."""
+    oid = None
     try:
-        with pytest.raises(ProgrammingError, match="permission denied"):
-            with platform.db.tenant_session(UNIVERSAL_TENANT_ID) as s:
-                s.execute(text("SELECT lo_get(:o)"), {"o": oid})
-    finally:
-        with platform.db.system_session() as owner:
-            owner.execute(text("SELECT lo_unlink(:o)"), {"o": oid})
+        with platform.db.tenant_session(DEMO_TENANT_ID) as a:
+            oid = a.execute(text("SELECT lo_from_bytea(0, 'clinic A only'::bytea)")).scalar_one()
+    except ProgrammingError as refused:
+        assert "permission denied" in str(refused)
+    if oid is not None:  # A could store one: B must not be able to read it
+        try:
+            with pytest.raises(ProgrammingError, match="permission denied"):
+                with platform.db.tenant_session(UNIVERSAL_TENANT_ID) as b:
+                    b.execute(text("SELECT lo_get(:o)"), {"o": oid})
+        finally:
+            with platform.db.system_session() as owner:
+                owner.execute(text("SELECT lo_unlink(:o)"), {"o": oid})
 
 
 def test_tenant_lock_is_scoped_by_clinic(platform) -> None:
