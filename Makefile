@@ -38,8 +38,11 @@ run: install
 	$(BIN)/dentalagent db seed
 	$(BIN)/dentalagent serve
 
+# Extra pytest arguments: `make test PYTEST_ARGS='-p randomly --randomly-seed=1234'` (a random order).
+PYTEST_ARGS ?=
+
 test: install system-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/python -m ruff check .

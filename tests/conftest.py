@@ -9,6 +9,7 @@ deleted at the end. Nothing is shared between two runs, nothing is left behind.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -30,6 +31,7 @@ from core_schema.settings import get_settings
 from evals.sandbox import migrate_and_seed, restore_environ
 
 SPEC_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "spec"
+ALLOWED_SKIPS = Path(__file__).with_name("allowed_skips.txt")
 
 
 @dataclass
@@ -176,3 +178,96 @@ def new_patient(platform: PlatformEnv):
             return row.id
 
     return _new
+
+
+@contextmanager
+def restored_registry(db: Database) -> Iterator[object]:
+    """``REGISTRY`` as it was on entry, given back on exit: tools added meanwhile are removed (their
+    ``agent_tools`` rows, which recorded executions refer to, are kept but marked inactive), tools
+    replaced are put back, and ``agent_tools`` is synced again."""
+    from sqlalchemy import update
+
+    from core_schema.models import AgentTool
+    from tools.registry import REGISTRY
+
+    saved = dict(REGISTRY._tools)
+    try:
+        yield REGISTRY
+    finally:
+        added = set(REGISTRY._tools) - set(saved)
+        REGISTRY._tools.clear()
+        REGISTRY._tools.update(saved)
+        with db.system_session() as s:
+            if added:
+                s.execute(update(AgentTool).where(AgentTool.name.in_(added)).values(is_active=False))
+            REGISTRY.sync(s)
+
+
+@pytest.fixture
+def registry(engine) -> Iterator[object]:
+    """The process-wide tool ``REGISTRY`` for a test that adds or replaces tools: restored afterwards."""
+    with restored_registry(engine.db) as reg:
+        yield reg
+
+
+# ------------------------------------------------------------------------------------------------
+# Skips fail a CI run (CI=true) unless tests/allowed_skips.txt lists them with a reason: a voice,
+# browser or spec-parity test must not pass silently because a synthesiser or a file is missing.
+
+
+def _skip_rules() -> list[tuple[re.Pattern[str], str]]:
+    """``<pattern> | <why this skip is expected>`` per line; the pattern (``*`` matches anything)
+    is matched against the test's node id and against its skip reason."""
+    rules = []
+    for n, raw in enumerate(ALLOWED_SKIPS.read_text(encoding="utf-8").splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        pattern, sep, why = (part.strip() for part in line.partition(" | "))
+        if not sep or not pattern or not why:
+            raise pytest.UsageError(f"{ALLOWED_SKIPS}:{n}: expected '<node id or skip reason> | <why it may skip>'")
+        rules.append((re.compile(".*".join(map(re.escape, pattern.split("*")))), why))
+    return rules
+
+
+def _skip_reason(report: pytest.CollectReport | pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+    return reason.removeprefix("Skipped: ")
+
+
+_SKIPPED: list[tuple[str, str]] = []
+_UNLISTED_KEY = pytest.StashKey[list[tuple[str, str]]]()
+
+
+def _note_skip(report: pytest.CollectReport | pytest.TestReport) -> None:
+    if report.skipped and not hasattr(report, "wasxfail"):
+        _SKIPPED.append((report.nodeid, _skip_reason(report)))
+
+
+def pytest_collectreport(report: pytest.CollectReport) -> None:
+    _note_skip(report)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    _note_skip(report)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if os.environ.get("CI", "").lower() not in ("true", "1", "yes") or not _SKIPPED:
+        return
+    rules = _skip_rules()
+    unlisted = [(nodeid, reason) for nodeid, reason in _SKIPPED
+                if not any(p.fullmatch(nodeid) or p.fullmatch(reason) for p, _ in rules)]
+    if unlisted:
+        session.config.stash[_UNLISTED_KEY] = unlisted
+        if session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    unlisted = config.stash.get(_UNLISTED_KEY, [])
+    if unlisted:
+        terminalreporter.section("skips not in tests/allowed_skips.txt (CI=true: they fail the run)", red=True)
+        for nodeid, reason in unlisted:
+            terminalreporter.line(f"{nodeid}: {reason}", red=True)

@@ -1,4 +1,4 @@
-"""Every test folder is in pytest's ``testpaths`` (they are listed to fix the suites' order)."""
+"""Every test folder is in pytest's ``testpaths`` (the default order: fast suites first; no test depends on it)."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from core_schema.models import ApiClient, ToolExecution
 from core_schema.seed.demo import DEMO_PATIENT_IDS, DEMO_TENANT_ID, UNIVERSAL_TENANT_ID, sid
 from tools.context import ToolContext, ToolResult
 from tools.executor import Call
-from tools.registry import REGISTRY, Category, RetryPolicy, Tool
+from tools.registry import Category, RetryPolicy, Tool
 
 DENTIST_ID = sid("user", "dentist@demo.clinic")
 VOICE_CLIENT = sid("api-client", "voice-agent")
@@ -32,8 +32,9 @@ def _sleep(ctx: ToolContext, args: Sleep) -> ToolResult:
     return ToolResult(output={"slept": args.seconds})
 
 
-@pytest.fixture(scope="module")
-def probe_tools(engine):
+@pytest.fixture
+def probe_tools(engine, registry):
+    """Two probe tools in REGISTRY (and ``agent_tools``) for the test; the ``registry`` fixture removes them."""
     extra = [
         Tool("probe_rate_limited", "test probe", Category.COMPUTATION, Empty, lambda c, a: ToolResult({"ok": True}),
              rate_limit_per_minute=2),
@@ -41,10 +42,9 @@ def probe_tools(engine):
              retry=RetryPolicy(max_attempts=2, backoff_ms=10)),
     ]
     for t in extra:
-        if t.name not in REGISTRY:
-            REGISTRY.add(t)
+        registry.add(t)
     with engine.db.system_session() as s:
-        REGISTRY.sync(s)
+        registry.sync(s)
     return extra
 
 

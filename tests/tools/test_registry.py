@@ -31,19 +31,14 @@ def test_openai_and_langchain_forms(engine) -> None:
     assert calls[0][0] == "get_dental_chart"
 
 
-def test_sync_is_idempotent_and_updates_changed_schema(engine) -> None:
+def test_sync_is_idempotent_and_updates_changed_schema(engine, registry) -> None:
     with engine.db.system_session() as s:
         assert REGISTRY.sync(s) == 0  # synced at start-up already
         rows = {r.name: r for r in s.scalars(select(AgentTool))}
     assert CLINICAL <= set(rows)
     original = REGISTRY.get("create_clinical_note")
     changed = dataclasses.replace(original, timeout_ms=original.timeout_ms + 1)
-    REGISTRY._tools[original.name] = changed
-    try:
-        with engine.db.system_session() as s:
-            assert REGISTRY.sync(s) == 1
-            assert s.scalars(select(AgentTool.timeout_ms).where(AgentTool.name == original.name)).one() == changed.timeout_ms
-    finally:
-        REGISTRY._tools[original.name] = original
-        with engine.db.system_session() as s:
-            REGISTRY.sync(s)
+    REGISTRY._tools[original.name] = changed  # the registry fixture puts the original back and syncs it
+    with engine.db.system_session() as s:
+        assert REGISTRY.sync(s) == 1
+        assert s.scalars(select(AgentTool.timeout_ms).where(AgentTool.name == original.name)).one() == changed.timeout_ms
