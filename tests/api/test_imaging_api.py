@@ -31,16 +31,18 @@ def _counts(platform) -> tuple[int, int]:
         return s.scalar(select(func.count()).select_from(ImagingStudy)), s.scalar(select(func.count()).select_from(ImagingObject))
 
 
-@pytest.fixture(scope="module")
-def reviewed(app, new_patient) -> dict:
-    """A fresh patient, a phantom bitewing and its vendor findings uploaded for review."""
-    http = TestClient(app)
-    dentist = login(http)
-    patient = new_patient("Imaging", "Api")
-    png, findings, ph = phantom_case()
-    response = upload(http, dentist, patient, png, findings)
+def _uploaded(http: TestClient, patient: uuid.UUID, seed: int = 11) -> dict:
+    png, findings, ph = phantom_case(seed=seed)
+    response = upload(http, login(http), patient, png, findings)
     assert response.status_code == 200, response.text
     return {"patient": patient, "out": response.json(), "png": png, "phantom": ph}
+
+
+@pytest.fixture(scope="module")
+def reviewed(app, new_patient) -> dict:
+    """A fresh patient, a phantom bitewing and its vendor findings uploaded for review, left undecided
+    (the tests that decide findings upload their own)."""
+    return _uploaded(TestClient(app), new_patient("Imaging", "Api"))
 
 
 def test_upload_reviews_and_proposes_every_finding_with_its_box(reviewed) -> None:
@@ -86,7 +88,8 @@ def test_another_clinic_sees_nothing(http, reviewed) -> None:
     assert refused.status_code == 404 and refused.json()["code"] == "not_found"
 
 
-def test_assistant_cannot_approve_dentist_decides_and_the_chart_changes(http, reviewed) -> None:
+def test_assistant_cannot_approve_dentist_decides_and_the_chart_changes(http, new_patient) -> None:
+    reviewed = _uploaded(http, new_patient("Imaging", "Decided"), seed=21)
     out = reviewed["out"]
     by = {(f["tooth"], f["label"]): f for f in out["findings"]}
     assistant = login(http, "assistant@demo.clinic")
@@ -111,8 +114,16 @@ def test_assistant_cannot_approve_dentist_decides_and_the_chart_changes(http, re
     assert set(teeth) == {"16", "47"} and [c["label"] for c in teeth["47"]["conditions"]] == ["caries"]
 
 
-def test_review_event_keeps_the_reason_code(platform, reviewed) -> None:
+def test_review_event_keeps_the_reason_code(platform, http, new_patient) -> None:
+    reviewed = _uploaded(http, new_patient("Imaging", "Rejected"), seed=22)
     rejected = next(f for f in reviewed["out"]["findings"] if f["label"] == "periapical_radiolucency")
+    dentist = login(http)
+    refused = http.post(f"/api/v1/approvals/{rejected['approval_id']}/reject", headers=dentist,
+                        json={"comment": "false_positive: artefact"})
+    assert refused.status_code == 200, refused.text
+    rest = [f["approval_id"] for f in reviewed["out"]["findings"] if f is not rejected]
+    decided = http.post("/api/v1/approvals/decide", headers=dentist, json={"ids": rest, "verdict": "approve"})
+    assert decided.status_code == 200 and decided.json()[-1]["run_status"] == "COMPLETED", decided.text  # events now
     with platform.db.system_session() as s:
         event = s.scalars(select(AIReviewEvent).where(AIReviewEvent.prediction_id == uuid.UUID(rejected["prediction_id"]))).one()
     assert (event.review_action, event.reason_code, event.comment) == ("REJECTED", "false_positive", "artefact")

@@ -37,6 +37,10 @@ def voice_agent(http: TestClient) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def applied(http, new_patient) -> dict[str, Any]:
     """A fresh patient whose dictation the dentist approved (so its run completed and was summarised)."""
+    return _apply(http, new_patient)
+
+
+def _apply(http: TestClient, new_patient) -> dict[str, Any]:
     patient = new_patient("Memory", "Probe")
     dentist = sign_in(http)
     out = http.post("/api/v1/dictations", headers=dentist,
@@ -113,9 +117,11 @@ def test_bad_filters_are_refused_not_crashed(http, applied) -> None:
     assert http.delete(f"/api/v1/patients/{stranger}/memories", headers=dentist).status_code == 404
 
 
-def test_forget_erases_the_patients_memories(http, applied, platform) -> None:
-    """Last in file order: the other tests read the summary this erases."""
+def test_forget_erases_the_patients_memories(http, new_patient, platform) -> None:
+    """A patient of its own: the other tests read the summary of ``applied``'s, which this would erase."""
+    applied = _apply(http, new_patient)
     patient = applied["patient"]
+    assert _rows_of(patient, platform) == 1
     gone = http.delete(f"/api/v1/patients/{patient}/memories", headers=applied["dentist"])
     assert gone.status_code == 200, gone.text
     assert gone.json() == {"patient_id": str(patient), "memories_deleted": 1}

@@ -40,6 +40,20 @@ def model_file(tmp_path_factory) -> Path:
     return build(tmp_path_factory.mktemp("models") / "phantom_detector.onnx")
 
 
+@pytest.fixture(scope="module", autouse=True)
+def deployments_restored(engine):
+    """Every clinic's model deployments as before the module: its tests deploy models (ACTIVE and
+    SHADOW), which the API's imaging tests, run in any order, must not find deployed."""
+    from core_schema.models import AIModelDeployment
+
+    with engine.db.system_session() as s:
+        before = dict(s.execute(select(AIModelDeployment.id, AIModelDeployment.status)).all())
+    yield
+    with engine.db.system_session() as s:
+        for row in s.scalars(select(AIModelDeployment)):
+            row.status = before.get(row.id, "RETIRED")
+
+
 @pytest.fixture
 def new_patient(engine):
     """A fresh patient of the demo clinic (its own chart)."""

@@ -190,27 +190,52 @@ def test_no_model_and_unknown_object_are_refused(engine, actor) -> None:
         start_review(engine, actor(), uuid.uuid4())
 
 
-def test_review_rates_per_version_and_label(engine, active_version) -> None:
+def _review_and_decide(engine, dentist, bitewing, patient: uuid.UUID) -> dict:
+    """A review of the bitewing decided as in test_dicom_bitewing_review_approve_edit_reject: caries and
+    restorations on 16 and 15 approved, caries 46 edited to 47, the lesion on 45 rejected (false positive)."""
+    obj = ingest(engine.db, dentist, patient, phantom.to_dicom(bitewing.pixels), "bw.dcm")
+    out = start_review(engine, dentist, uuid.UUID(obj["object_id"]))
+    assert _found(out) == EXPECTED, out
+    decide_batch(engine, [uuid.UUID(_by(out, t, lab)["approval_id"]) for t, lab in
+                          (("16", "caries"), ("16", "restoration"), ("15", "restoration"))], dentist, "approve")
+    decide(engine, uuid.UUID(_by(out, "46", "caries")["approval_id"]), dentist, "edit", edits={"tooth": "47"})
+    last = decide(engine, uuid.UUID(_by(out, "45", "periapical_radiolucency")["approval_id"]), dentist, "reject",
+                  comment="false_positive: artefact")
+    assert last.run is not None and last.run.status == "COMPLETED", last
+    return out
+
+
+def test_review_rates_per_version_and_label(engine, actor, bitewing, new_patient, model_file, active_version) -> None:
+    """On a version of its own (the module's is reviewed by other tests too), deployed for this test."""
     from imaging.monitoring import review_rates
 
-    rows = {r["label"]: r for r in review_rates(engine.db, DEMO_TENANT_ID) if r["version_id"] == active_version}
+    dentist = actor()
+    version = registry.register(engine.db, name="phantom-detector", version="1.0-rates", runner="onnx",
+                                artifact=str(model_file), classes=CLASSES, thresholds=THRESHOLDS)["version_id"]
+    registry.deploy(engine.db, dentist, uuid.UUID(version))
+    try:
+        _review_and_decide(engine, dentist, bitewing, new_patient("Rates"))
+    finally:
+        registry.deploy(engine.db, dentist, uuid.UUID(active_version))
+    rows = {r["label"]: r for r in review_rates(engine.db, DEMO_TENANT_ID) if r["version_id"] == version}
     assert (rows["caries"]["reviewed"], rows["caries"]["acceptance_rate"], rows["caries"]["edit_rate"]) == (2, 1.0, 0.5)
     assert (rows["restoration"]["reviewed"], rows["restoration"]["confirmed_rate"]) == (2, 1.0)
     lesion = rows["periapical_radiolucency"]
     assert (lesion["rejection_rate"], lesion["top_rejection_reasons"]) == (1.0, {"false_positive": 1})
 
 
-def test_completed_procedure_links_outcome(engine, actor) -> None:
+def test_completed_procedure_links_outcome(engine, actor, bitewing, new_patient, active_version) -> None:
     """A filling done later on 16 confirms the confirmed caries finding there; linking twice adds nothing."""
     from datetime import datetime, timezone
 
     from core_schema.models import AIOutcomeLink, Encounter, Procedure
     from imaging.monitoring import link_procedure
 
+    out = _review_and_decide(engine, actor(), bitewing, new_patient("Outcome"))
     with engine.db.tenant_session(DEMO_TENANT_ID) as s:
         caries = s.scalars(select(AIPrediction).join(AIReviewEvent, AIReviewEvent.prediction_id == AIPrediction.id)
-                           .where(AIPrediction.prediction_type == "caries", AIReviewEvent.review_action == "CONFIRMED")
-                           .order_by(AIPrediction.created_at)).first()
+                           .where(AIPrediction.prediction_type == "caries", AIReviewEvent.review_action == "CONFIRMED",
+                                  AIPrediction.id.in_([uuid.UUID(f["prediction_id"]) for f in out["findings"]]))).one()
         tooth = caries.raw_output["assignment"]["tooth"]
         enc = Encounter(tenant_id=DEMO_TENANT_ID, patient_id=caries.patient_id, encounter_type="TREATMENT",
                         status="COMPLETED", location_id=sid("location", "demo"))

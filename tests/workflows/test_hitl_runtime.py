@@ -25,7 +25,7 @@ from core_schema.models import (
     AuditEvent,
     ToolExecution,
 )
-from core_schema.seed.demo import DEMO_PATIENT_IDS, DEMO_TENANT_ID, sid
+from core_schema.seed.demo import DEMO_TENANT_ID, sid
 from tests.workflows.conftest import DENTIST_ID, chart_call, current_chart, propose_chart, snapshot_count
 from workflows import approval_queue
 from workflows.approvals import ApprovalError, decide, sweep_timeouts
@@ -33,22 +33,28 @@ from workflows.runtime import restore_queues
 
 START_AND_WAIT = """
 import json, sys, time, uuid
-from core_schema.seed.demo import DEMO_PATIENT_IDS, DEMO_TENANT_ID, sid
+from core_schema.seed.demo import DEMO_TENANT_ID, sid
 from workflows.graphs.chart_change import propose
 from workflows.runtime import get_engine
 engine = get_engine()
-run = propose(engine, tenant_id=DEMO_TENANT_ID, user_id=sid("user", "dentist@demo.clinic"), patient_id=DEMO_PATIENT_IDS[1],
-              calls=[("update_dental_chart", {"patient_id": str(DEMO_PATIENT_IDS[1]),
+patient = uuid.UUID(sys.argv[1])
+run = propose(engine, tenant_id=DEMO_TENANT_ID, user_id=sid("user", "dentist@demo.clinic"), patient_id=patient,
+              calls=[("update_dental_chart", {"patient_id": str(patient),
                       "changes": [{"tooth": "36", "label": "caries", "surfaces": ["M", "O"]}]})])
 print(json.dumps({"run_id": str(run.execution_id), "status": run.status, "approval_ids": run.state["approval_ids"]}), flush=True)
 time.sleep(600)
 """
 
 
-def test_approval_survives_sigkill_and_applies_exactly_once(platform, engine) -> None:
-    patient = DEMO_PATIENT_IDS[1]
+@pytest.fixture
+def patient(new_patient) -> uuid.UUID:
+    """A patient of the demo clinic charted by this test only (the tests assert what the chart shows)."""
+    return new_patient("Runtime", "Tests")
+
+
+def test_approval_survives_sigkill_and_applies_exactly_once(platform, engine, patient) -> None:
     before = snapshot_count(engine, patient)
-    proc = subprocess.Popen([sys.executable, "-c", START_AND_WAIT], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, "-c", START_AND_WAIT, str(patient)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, env={**os.environ, **platform.env})
     try:
         line = proc.stdout.readline()
@@ -98,10 +104,10 @@ def test_approval_survives_sigkill_and_applies_exactly_once(platform, engine) ->
         assert metrics == {"COMPLETION_TIME", "TOOL_CALLS", "TOKEN_COST", "ERROR_RATE"}
 
 
-def test_two_concurrent_approvals_apply_once(engine, actor) -> None:
-    run = propose_chart(engine, chart_call("37", "fracture"))
+def test_two_concurrent_approvals_apply_once(engine, actor, patient) -> None:
+    run = propose_chart(engine, chart_call("37", "fracture", patient=patient), patient=patient)
     approval_id = uuid.UUID(run.state["approval_ids"][0])
-    before = snapshot_count(engine)
+    before = snapshot_count(engine, patient)
     dentist = actor()
     outcomes: list[object] = []
     barrier = threading.Barrier(2)
@@ -120,62 +126,62 @@ def test_two_concurrent_approvals_apply_once(engine, actor) -> None:
         t.join()
     errors = [o for o in outcomes if isinstance(o, ApprovalError)]
     assert len(errors) == 1 and "already decided" in str(errors[0])
-    assert snapshot_count(engine) == before + 1
+    assert snapshot_count(engine, patient) == before + 1
 
 
-def test_resuming_twice_does_not_apply_twice(engine, actor) -> None:
-    run = propose_chart(engine, chart_call("35", "watch"))
-    before = snapshot_count(engine)
+def test_resuming_twice_does_not_apply_twice(engine, actor, patient) -> None:
+    run = propose_chart(engine, chart_call("35", "watch", patient=patient), patient=patient)
+    before = snapshot_count(engine, patient)
     decide(engine, uuid.UUID(run.state["approval_ids"][0]), actor(), "approve")
     with engine.db.tenant_session(DEMO_TENANT_ID) as s:  # a stale second resume (e.g. a retried request)
         s.get(AgentExecution, run.execution_id).status = "WAITING_APPROVAL"
     assert engine.resume(run.execution_id, DEMO_TENANT_ID, {"decided_by": "retry"}) is not None
-    assert snapshot_count(engine) == before + 1
+    assert snapshot_count(engine, patient) == before + 1
 
 
-def test_batch_of_one_run_resumes_once_after_last_decision(engine, actor) -> None:
-    run = propose_chart(engine, chart_call("46", "caries", ["O"]), chart_call("47", "missing"))
+def test_batch_of_one_run_resumes_once_after_last_decision(engine, actor, patient) -> None:
+    run = propose_chart(engine, chart_call("46", "caries", ["O"], patient=patient), chart_call("47", "missing", patient=patient), patient=patient)
     first, second = (uuid.UUID(a) for a in run.state["approval_ids"])
     d1 = decide(engine, first, actor(), "approve")
     assert d1.run is None  # still waiting for the second request
     d2 = decide(engine, second, actor(), "approve")
     assert d2.run.status == "COMPLETED"
-    teeth = current_chart(engine)["teeth"]
+    teeth = current_chart(engine, patient)["teeth"]
     assert teeth["47"]["status"] == "missing" and {"label": "caries", "surfaces": ["O"]} in teeth["46"]["conditions"]
 
 
-def test_assistant_may_not_approve_tier3(engine, actor) -> None:
-    run = propose_chart(engine, chart_call("45", "caries", ["D"]))
+def test_assistant_may_not_approve_tier3(engine, actor, patient) -> None:
+    run = propose_chart(engine, chart_call("45", "caries", ["D"], patient=patient), patient=patient)
     with pytest.raises(ApprovalError, match="may not decide tier-3"):
         decide(engine, uuid.UUID(run.state["approval_ids"][0]), actor("assistant@demo.clinic"), "approve")
 
 
-def test_other_clinic_cannot_see_or_decide(engine, actor) -> None:
-    run = propose_chart(engine, chart_call("44", "caries", ["B"]))
+def test_other_clinic_cannot_see_or_decide(engine, actor, patient) -> None:
+    run = propose_chart(engine, chart_call("44", "caries", ["B"], patient=patient), patient=patient)
     with pytest.raises(ApprovalError, match="not found in this clinic"):
         decide(engine, uuid.UUID(run.state["approval_ids"][0]), actor("dentist@universal.clinic"), "approve")
 
 
-def test_reject_cancels_run_and_writes_nothing(engine, actor) -> None:
-    before = current_chart(engine)
-    run = propose_chart(engine, chart_call("48", "impacted"))
+def test_reject_cancels_run_and_writes_nothing(engine, actor, patient) -> None:
+    before = current_chart(engine, patient)
+    run = propose_chart(engine, chart_call("48", "impacted", patient=patient), patient=patient)
     decision = decide(engine, uuid.UUID(run.state["approval_ids"][0]), actor(), "reject", comment="not impacted")
     assert decision.run.status == "CANCELLED"
-    assert current_chart(engine) == before
+    assert current_chart(engine, patient) == before
     with engine.db.tenant_session(DEMO_TENANT_ID) as s:
         texec = s.get(ToolExecution, uuid.UUID(run.state["tool_execution_ids"][0]))
         assert texec.status == "CANCELLED"
         assert s.scalars(select(ActionHistory).where(ActionHistory.agent_execution_id == run.execution_id)).all() == []
 
 
-def test_edit_applies_the_corrected_action_and_records_intervention(platform, engine) -> None:
-    run = propose_chart(engine, chart_call("26", "caries", ["O"]))
+def test_edit_applies_the_corrected_action_and_records_intervention(platform, engine, patient) -> None:
+    run = propose_chart(engine, chart_call("26", "caries", ["O"], patient=patient), patient=patient)
     approval_id = run.state["approval_ids"][0]
     corrected = json.dumps([{"tooth": "27", "label": "caries", "surfaces": ["O"]}])
     result = platform.cli("approvals", "edit", approval_id, "--as", "dentist@demo.clinic",
                           "--set", f"changes={corrected}", "--json")
     assert result.returncode == 0, result.stdout + result.stderr
-    teeth = current_chart(engine)["teeth"]
+    teeth = current_chart(engine, patient)["teeth"]
     assert {"label": "caries", "surfaces": ["O"]} in teeth["27"]["conditions"]
     with engine.db.tenant_session(DEMO_TENANT_ID) as s:
         iv = s.scalars(select(AgentIntervention).where(AgentIntervention.execution_id == run.execution_id)).one()
@@ -184,8 +190,8 @@ def test_edit_applies_the_corrected_action_and_records_intervention(platform, en
         assert iv.corrected_action["arguments"]["changes"][0]["tooth"] == "27"
 
 
-def test_flushed_redis_is_rebuilt_from_postgres(platform, engine) -> None:
-    run = propose_chart(engine, chart_call("25", "caries", ["M"]))
+def test_flushed_redis_is_rebuilt_from_postgres(platform, engine, patient) -> None:
+    run = propose_chart(engine, chart_call("25", "caries", ["M"], patient=patient), patient=patient)
     approval_id = run.state["approval_ids"][0]
     if platform.mode == "embedded":
         engine.redis.flushall()  # this session's own Redis server

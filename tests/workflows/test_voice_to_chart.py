@@ -47,16 +47,16 @@ def _approve_undo_cycle(platform, engine, out: dict, patient: uuid.UUID) -> None
     assert current_chart(engine, patient) == before
 
 
-def test_dictate_text_to_chart_and_back(platform, engine) -> None:
-    patient = DEMO_PATIENT_IDS[0]
+def test_dictate_text_to_chart_and_back(platform, engine, new_patient) -> None:
+    patient = new_patient("Voice", "Text")
     out = _dictate_cli(platform, "--text", SENTENCE, "--patient", str(patient))
     assert out["transcript"] == SENTENCE and out["kind"] == "proposal"
     _approve_undo_cycle(platform, engine, out, patient)
 
 
 @pytest.mark.skipif(not piper_available(), reason="piper-tts voice not installed")
-def test_dictate_wav_to_chart_and_back(platform, engine, tmp_path) -> None:
-    patient = DEMO_PATIENT_IDS[1]
+def test_dictate_wav_to_chart_and_back(platform, engine, new_patient, tmp_path) -> None:
+    patient = new_patient("Voice", "Wav")
     wav = tmp_path / "dictation.wav"
     wav.write_bytes(synthesize_wav(SENTENCE, cache_dir=None))
     out = _dictate_cli(platform, str(wav), "--patient", str(patient))
