@@ -10,32 +10,36 @@ import pytest
 from sqlalchemy import select
 
 from core_schema.models import ActionHistory, AuditEvent
-from core_schema.seed.demo import DEMO_PATIENT_IDS, DEMO_TENANT_ID
+from core_schema.seed.demo import DEMO_TENANT_ID
 from tests.workflows.conftest import chart_call, current_chart, propose_chart
 from workflows.approvals import decide
 from workflows.graphs.chart_change import propose
 from workflows.undo import UndoError, cleanup_expired, undo, undoable
 
-PATIENT = DEMO_PATIENT_IDS[2]
+
+@pytest.fixture
+def patient(new_patient) -> uuid.UUID:
+    """A patient charted by this test only (the tests compare the chart before and after)."""
+    return new_patient("Undo", "Tests")
 
 
-def _applied_action(engine, actor, *call) -> uuid.UUID:
-    run = propose_chart(engine, *call, patient=PATIENT)
+def _applied_action(engine, actor, patient: uuid.UUID, *call) -> uuid.UUID:
+    run = propose_chart(engine, *call, patient=patient)
     decide(engine, uuid.UUID(run.state["approval_ids"][0]), actor(), "approve")
     with engine.db.tenant_session(DEMO_TENANT_ID) as s:
         return s.scalars(select(ActionHistory.id).where(ActionHistory.agent_execution_id == run.execution_id)).one()
 
 
-def test_undo_restores_exact_previous_chart_and_refuses_repeat(platform, engine, actor) -> None:
-    before = current_chart(engine, PATIENT)
-    action_id = _applied_action(engine, actor, chart_call("16", "caries", ["O"], patient=PATIENT))
-    assert current_chart(engine, PATIENT) != before
+def test_undo_restores_exact_previous_chart_and_refuses_repeat(platform, engine, actor, patient) -> None:
+    before = current_chart(engine, patient)
+    action_id = _applied_action(engine, actor, patient, chart_call("16", "caries", ["O"], patient=patient))
+    assert current_chart(engine, patient) != before
 
     listed = json.loads(platform.cli("actions", "list", "--as", "dentist@demo.clinic", "--json").stdout)
     assert str(action_id) in {a["id"] for a in listed}
     result = platform.cli("undo", str(action_id), "--as", "dentist@demo.clinic", "--json")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert current_chart(engine, PATIENT) == before
+    assert current_chart(engine, patient) == before
 
     again = platform.cli("undo", str(action_id), "--as", "dentist@demo.clinic", "--json")
     assert again.returncode != 0 and "already undone" in json.loads(again.stdout)["error"]
@@ -46,8 +50,8 @@ def test_undo_restores_exact_previous_chart_and_refuses_repeat(platform, engine,
                                                   AuditEvent.resource_id == row.entity_id)).first() is not None
 
 
-def test_expired_undo_is_refused_and_cleaned_up(engine, actor) -> None:
-    action_id = _applied_action(engine, actor, chart_call("17", "watch", patient=PATIENT))
+def test_expired_undo_is_refused_and_cleaned_up(engine, actor, patient) -> None:
+    action_id = _applied_action(engine, actor, patient, chart_call("17", "watch", patient=patient))
     with engine.db.system_session() as s:
         s.get(ActionHistory, action_id).undo_expires_at = datetime.now(timezone.utc) - timedelta(seconds=1)
     with pytest.raises(UndoError, match="undo window .* closed"):
@@ -57,8 +61,8 @@ def test_expired_undo_is_refused_and_cleaned_up(engine, actor) -> None:
         assert s.get(ActionHistory, action_id) is None
 
 
-def test_only_author_or_supervisor_may_undo(engine, actor) -> None:
-    action_id = _applied_action(engine, actor, chart_call("18", "fracture", patient=PATIENT))
+def test_only_author_or_supervisor_may_undo(engine, actor, patient) -> None:
+    action_id = _applied_action(engine, actor, patient, chart_call("18", "fracture", patient=patient))
     with pytest.raises(UndoError, match="or a supervisor"):
         undo(engine, action_id, actor("hygienist@demo.clinic"))
     with pytest.raises(UndoError, match="not found in this clinic"):
@@ -66,17 +70,17 @@ def test_only_author_or_supervisor_may_undo(engine, actor) -> None:
     assert undo(engine, action_id, actor("admin@demo.clinic"))["undone"] is True  # admin supervises
 
 
-def test_undo_refused_when_a_later_change_touched_the_same_tooth(engine, actor) -> None:
-    first = _applied_action(engine, actor, chart_call("14", "caries", ["O"], patient=PATIENT))
-    _applied_action(engine, actor, chart_call("14", "fracture", patient=PATIENT))
+def test_undo_refused_when_a_later_change_touched_the_same_tooth(engine, actor, patient) -> None:
+    first = _applied_action(engine, actor, patient, chart_call("14", "caries", ["O"], patient=patient))
+    _applied_action(engine, actor, patient, chart_call("14", "fracture", patient=patient))
     with pytest.raises(UndoError, match=f"action {first} cannot be undone"):
         undo(engine, first, actor())
 
 
-def test_undo_of_approved_change_needs_the_deciding_permission_and_audit_names_both(engine, actor) -> None:
+def test_undo_of_approved_change_needs_the_deciding_permission_and_audit_names_both(engine, actor, patient) -> None:
     assistant, dentist = actor("assistant@demo.clinic"), actor()
-    name, args = chart_call("15", "sealant", ["O"], patient=PATIENT)
-    run = propose(engine, tenant_id=DEMO_TENANT_ID, user_id=assistant.user_id, calls=[(name, args)], patient_id=PATIENT)
+    name, args = chart_call("15", "sealant", ["O"], patient=patient)
+    run = propose(engine, tenant_id=DEMO_TENANT_ID, user_id=assistant.user_id, calls=[(name, args)], patient_id=patient)
     approval_id = uuid.UUID(run.state["approval_ids"][0])
     assert decide(engine, approval_id, dentist, "approve").run.status == "COMPLETED"
     with engine.db.tenant_session(DEMO_TENANT_ID) as s:
