@@ -118,15 +118,19 @@ def test_universal_clinic_stores_fdi(engine, actor) -> None:
     assert out["proposals"][0]["tooth"] == "28"
 
 
-def test_plan_item_gets_catalog_code_and_fee(engine, actor) -> None:
-    out = dictate(engine, actor(), DEMO_PATIENT_IDS[1], text="plan a root canal on thirty six")
+def test_plan_item_gets_catalog_code_and_fee(engine, actor, new_patient) -> None:
+    from core_schema.models import TreatmentPlan
+
+    patient = new_patient("Plan", "Fee")  # its own plan: other tests plan root canals on 36 too
+    out = dictate(engine, actor(), patient, text="plan a root canal on thirty six")
     assert out["proposals"][0]["code"] == "D3330" and len(out["approval_ids"]) == 1
     from workflows.approvals import decide
 
     decide(engine, uuid.UUID(out["approval_ids"][0]), actor(), "approve")
     with engine.db.tenant_session(DEMO_TENANT_ID) as s:
-        item = s.scalars(select(TreatmentPlanItem).where(TreatmentPlanItem.tooth_number == "36",
-                                                         TreatmentPlanItem.cdt_code == "D3330")).one()
+        item = s.scalars(select(TreatmentPlanItem).join(TreatmentPlan, TreatmentPlan.id == TreatmentPlanItem.plan_id)
+                         .where(TreatmentPlan.patient_id == patient, TreatmentPlanItem.tooth_number == "36",
+                                TreatmentPlanItem.cdt_code == "D3330")).one()
         assert item.estimated_fee and item.estimated_fee > 0
 
 
