@@ -23,11 +23,12 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
-
-import psycopg
+from typing import TYPE_CHECKING, Any
 
 from core_schema.errors import DatabaseUnavailable
+
+if TYPE_CHECKING:  # imported where used: arming the watch (every CLI command) costs no psycopg import
+    import psycopg
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,8 @@ def watching(conninfo: str, run_id: uuid.UUID | None = None) -> Iterator[None]:
 
 
 def _watch(conninfo: str, stop: threading.Event) -> None:
+    import psycopg
+
     conn: psycopg.Connection[object] | None = None
     failing_since: float | None = None
     try:
@@ -129,6 +132,7 @@ def reason(exc: BaseException) -> str:
 def connection_error(exc: BaseException | None) -> BaseException | None:
     """The lost-connection error in ``exc``'s chain (psycopg, its pool, SQLAlchemy, procrastinate),
     or None when it is some other error (a constraint, a statement timeout, a deadlock...)."""
+    import psycopg
     from psycopg_pool import PoolTimeout
 
     seen: set[int] = set()

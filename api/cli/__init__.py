@@ -20,15 +20,7 @@ import time
 
 import typer
 
-from api.cli import (
-    db_commands,
-    eval_commands,
-    imaging_commands,
-    memory_commands,
-    platform_commands,
-    runtime_commands,
-    voice_commands,
-)
+from api.cli.lazy import LazyGroup
 from api.cli.output import fail
 from core_schema.errors import ConfigError, DatabaseUnavailable, DomainError
 
@@ -40,24 +32,13 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    cls=LazyGroup,  # each command's module is imported when that command runs (api/cli/lazy.py)
 )
-app.add_typer(db_commands.app, name="db")
-app.add_typer(platform_commands.patients, name="patients")
-app.command("doctor")(platform_commands.doctor)
-app.command("serve")(platform_commands.serve)
-app.add_typer(runtime_commands.runs, name="runs")
-app.add_typer(runtime_commands.approvals_app, name="approvals")
-app.add_typer(runtime_commands.actions, name="actions")
-app.add_typer(runtime_commands.chart, name="chart")
-app.command("undo")(runtime_commands.undo_command)
-app.command("worker")(runtime_commands.worker)
-app.command("interpret")(voice_commands.interpret_command)
-app.command("transcribe")(voice_commands.transcribe_command)
-app.command("dictate")(voice_commands.dictate_command)
-app.add_typer(eval_commands.app, name="eval")
-app.add_typer(memory_commands.app, name="memory")
-app.add_typer(imaging_commands.imaging_app, name="imaging")
-app.add_typer(imaging_commands.models_app, name="models")
+
+
+@app.callback()
+def _root() -> None:
+    """(A group's body: typer builds a group for a callback; the commands come from ``LazyGroup``.)"""
 
 
 def main() -> None:
@@ -124,22 +105,33 @@ def _database_lost(exc: DatabaseUnavailable, json_mode: bool) -> None:
     os._exit(status)
 
 
-class _LogFile(logging.FileHandler):
+class _LogFile(logging.Handler):
     """``$DENTALAGENT_HOME/logs/cli.log``, created on the first record (a command that logs
-    nothing leaves no folder behind); a broken log is never a second error."""
+    nothing leaves no folder behind, and reads no settings for it); a broken log is never a
+    second error."""
 
     def __init__(self) -> None:
-        from core_schema.settings import get_settings
-
-        super().__init__(get_settings().home.expanduser() / "logs" / "cli.log", encoding="utf-8", delay=True)
+        super().__init__()
         self.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        self._file: logging.FileHandler | None = None
 
-    def _open(self):
-        os.makedirs(os.path.dirname(self.baseFilename), exist_ok=True)
-        return super()._open()
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            if self._file is None:
+                from core_schema.settings import get_settings
 
-    def handleError(self, record: logging.LogRecord) -> None:
-        pass
+                path = get_settings().home.expanduser() / "logs" / "cli.log"
+                os.makedirs(path.parent, exist_ok=True)
+                self._file = logging.FileHandler(path, encoding="utf-8")
+                self._file.setFormatter(self.formatter)
+            self._file.emit(record)
+        except Exception:
+            pass
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+        super().close()
 
 
 def _route_logging(to_stderr: bool) -> None:
@@ -148,10 +140,7 @@ def _route_logging(to_stderr: bool) -> None:
     root = logging.getLogger()
     if any(isinstance(h, _LogFile) for h in root.handlers):
         return
-    try:
-        root.addHandler(_LogFile())
-    except Exception:  # no usable home: the command reports that itself
-        root.addHandler(logging.NullHandler())
+    root.addHandler(_LogFile())  # a home it cannot use: nothing is logged, the command reports that itself
     if to_stderr:
         root.addHandler(logging.StreamHandler(sys.stderr))
 

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import typer
 
-from api.cli.output import emit, fail
-from api.cli.platform_commands import JSON
+from api.cli.output import JSON, emit, fail
 
 imaging_app = typer.Typer(help="Radiographs: ingest and AI-assisted review.", no_args_is_help=True)
 models_app = typer.Typer(help="Image models: registry and deployments.", no_args_is_help=True)

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from api.cli.output import emit
-from api.cli.platform_commands import JSON
+from api.cli.output import JSON, emit
 from services.identity import service as identity
 from services.memory import service
 

@@ -9,6 +9,8 @@ from typing import Any, NoReturn
 import typer
 from pydantic import BaseModel
 
+JSON = typer.Option(False, "--json", help="Print JSON.")
+
 
 def plain(data: Any) -> Any:
     """A service's answer (a schema, a list of them, or plain data) as JSON-able data."""

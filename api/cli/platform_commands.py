@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import typer
 
-from api.cli.output import emit
+from api.cli.output import JSON, emit
 from core_schema.settings import get_settings
 from services.identity import service as identity
 from services.patients import service as patients_service
 from services.platform import service as platform_service
 
-JSON = typer.Option(False, "--json", help="Print JSON.")
 patients = typer.Typer(help="Patients of the current tenant.", no_args_is_help=True)
 
 

@@ -11,8 +11,7 @@ from typing import Any
 
 import typer
 
-from api.cli.output import emit, fail
-from api.cli.platform_commands import JSON
+from api.cli.output import JSON, emit, fail
 from core_schema.errors import DomainError, InvalidInput
 from services.actions import service as actions_service
 from services.approvals import service as approvals_service

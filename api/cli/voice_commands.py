@@ -13,8 +13,7 @@ from typing import NoReturn
 
 import typer
 
-from api.cli.output import emit, fail
-from api.cli.platform_commands import JSON
+from api.cli.output import JSON, emit, fail
 from api.cli.runtime_commands import parse_id
 from core_schema.errors import DomainError, InvalidInput
 from core_schema.settings import get_settings
