@@ -23,6 +23,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import Any, TypedDict
 
 NODES = ["a", "b", "c", "d", "e"]
@@ -82,7 +83,7 @@ def postgres_saver_ms_per_step(runs: int, nodes: list[str] = NODES) -> list[floa
     return out
 
 
-def _chain_workflow(engine, nodes: list[str]) -> str:  # type: ignore[no-untyped-def]
+def _chain_workflow(engine: Any, nodes: list[str]) -> str:
     from langgraph.graph import StateGraph
 
     from workflows.engine import WorkflowSpec
@@ -216,7 +217,7 @@ def main() -> None:
         queue = get_queue()
         inline = InlineDispatcher(engine)
 
-        def use(dispatcher):  # type: ignore[no-untyped-def]
+        def use(dispatcher: Any) -> Callable[[], None]:
             return lambda: setattr(engine, "dispatcher", dispatcher)
 
         nothing = lambda: None  # noqa: E731
@@ -224,10 +225,10 @@ def main() -> None:
             variant(3)
         for nodes in (NODES, [f"n{i}" for i in range(20)]):
             r = interleaved(args.runs, {
-                "memory": (lambda n, nodes=nodes: baseline_ms_per_step(n, nodes), nothing),
-                "saver": (lambda n, nodes=nodes: postgres_saver_ms_per_step(n, nodes), nothing),
-                "inline": (lambda n, nodes=nodes: persisted_ms_per_step(n, nodes), use(inline)),
-                "queue": (lambda n, nodes=nodes: persisted_ms_per_step(n, nodes), use(queue)),
+                "memory": (partial(baseline_ms_per_step, nodes=nodes), nothing),
+                "saver": (partial(postgres_saver_ms_per_step, nodes=nodes), nothing),
+                "inline": (partial(persisted_ms_per_step, nodes=nodes), use(inline)),
+                "queue": (partial(persisted_ms_per_step, nodes=nodes), use(queue)),
             })
             print(f"per-step time over {args.runs} runs of a {len(nodes)}-node graph, no worker running (the CLI's path)")
             print(_row("LangGraph + InMemorySaver", r["memory"], r["saver"]))

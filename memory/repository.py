@@ -15,6 +15,7 @@ import logging
 import re
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,6 +37,8 @@ from memory.privacy import check_contents
 from memory.records import KIND_TO_TYPE, TYPE_TO_KIND, Memory, MemoryWrite, Scope
 
 log = logging.getLogger(__name__)
+# Embeddings computed beside the database work of the same write (``remember_many``).
+_EMBEDDING = ThreadPoolExecutor(max_workers=2, thread_name_prefix="memory-embed")
 
 # Weighted reciprocal rank fusion: full text counts half as much as vectors, k = 10. Chosen on
 # the labelled set of ``memory eval`` (equal weights with k = 60: recall@5 0.948, MRR 0.877;
@@ -124,10 +127,18 @@ class MemoryRepository:
         """
         if not writes:
             return []
-        vectors = self.embedder.embed([w.content for w in writes])
+        contents = [w.content for w in writes]
+        # The embedding (ONNX, which lets go of the GIL) is computed while the session binds its
+        # clinic and checks the contents: what is stored is the same, the wait for both is shorter.
+        embedding = _EMBEDDING.submit(self.embedder.embed, contents)
         out: list[Memory] = []
         with self.db.tenant_session(tenant_id) as s:
-            check_contents(s, [w.content for w in writes])
+            try:
+                check_contents(s, contents)
+            except BaseException:
+                embedding.result()  # an embedding that failed is the error reported, as it was before
+                raise
+            vectors = embedding.result()
             for w, vec in zip(writes, vectors, strict=True):
                 if w.id is not None:  # a stable id (a LangGraph key) is replaced, never merged elsewhere
                     target = w.id if s.get(AgentMemory, w.id) is not None else None

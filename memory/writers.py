@@ -84,21 +84,22 @@ def after_run(db: Database, state: Mapping[str, Any]) -> dict[str, Any]:
         tenant, execution = uuid.UUID(state["tenant_id"]), uuid.UUID(state["execution_id"])
         repo = repository_for(db)
         applied = [str(i) for i in state.get("applied_ids") or []]
-        if state.get("patient_id") and applied:
-            with db.tenant_session(tenant) as s:
-                summary = run_summary(s, execution, applied)
-            if summary:
-                memory = repo.remember(tenant, MemoryWrite(
-                    scope=Scope.patient(state["patient_id"]), kind="episodic", content=summary[0], importance=0.6,
-                    source_type="AGENT_RUN", source_id=execution, id=uuid.uuid5(SUMMARY_NAMESPACE, str(execution)),
-                    api_client_id=uuid.UUID(state["api_client_id"]) if state.get("api_client_id") else None))
-                out["summary_memory_id"] = str(memory.id)
-        if state.get("user_id"):
-            with db.tenant_session(tenant) as s:
-                corrected = s.execute(text("SELECT count(*) FROM agent_interventions WHERE execution_id = :e "
-                                           "AND intervention_type = 'CORRECT'"), {"e": execution}).scalar_one()
-            if corrected:
-                out["habit_memory_ids"] = [str(i) for i in habits.learn(db, repo, tenant, uuid.UUID(state["user_id"]))]
+        summary, corrected = None, 0
+        if (state.get("patient_id") and applied) or state.get("user_id"):
+            with db.tenant_session(tenant) as s:  # what the run applied and whether it was corrected: one transaction
+                if state.get("patient_id") and applied:
+                    summary = run_summary(s, execution, applied)
+                if state.get("user_id"):
+                    corrected = s.execute(text("SELECT count(*) FROM agent_interventions WHERE execution_id = :e "
+                                               "AND intervention_type = 'CORRECT'"), {"e": execution}).scalar_one()
+        if summary:
+            memory = repo.remember(tenant, MemoryWrite(
+                scope=Scope.patient(state["patient_id"]), kind="episodic", content=summary[0], importance=0.6,
+                source_type="AGENT_RUN", source_id=execution, id=uuid.uuid5(SUMMARY_NAMESPACE, str(execution)),
+                api_client_id=uuid.UUID(state["api_client_id"]) if state.get("api_client_id") else None))
+            out["summary_memory_id"] = str(memory.id)
+        if corrected:
+            out["habit_memory_ids"] = [str(i) for i in habits.learn(db, repo, tenant, uuid.UUID(state["user_id"]))]
     except Exception:  # memory is a by-product: the clinical run already happened
         log.exception("memory not written for run %s", state.get("execution_id"))
     return out

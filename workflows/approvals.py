@@ -37,7 +37,7 @@ from core_schema.models import (
 )
 from tools.executor import Call
 from tools.registry import REGISTRY, Tool
-from workflows import approval_queue
+from workflows import approval_queue, runstore
 from workflows.engine import Engine, RunResult
 
 PRIORITY_BY_TIER = {3: "HIGH", 2: "NORMAL", 1: "LOW"}
@@ -215,6 +215,12 @@ def decide_batch(engine: Engine, approval_ids: list[uuid.UUID], actor: Actor, ve
             status=status, reviewer_id=actor.user_id, reviewed_at=now, review_comment=comment))
         open_runs = set(s.scalars(select(AgentApprovalRequest.execution_id).where(
             AgentApprovalRequest.execution_id.in_(set(runs.values())), AgentApprovalRequest.status == "PENDING")))
+        # A run whose last open request this was moves to RUNNING with the decisions, in their
+        # transaction (``Engine.resume`` would claim it in one of its own): exactly once, under the
+        # run's row lock. A decider that dies before submitting it leaves a RUNNING run without a
+        # lease, which recovery queues again.
+        claimed = {e for e in dict.fromkeys(runs[a] for a in ids)
+                   if e not in open_runs and runstore.claim_for_resume(s, e)}
         assignees = [(a, reqs[a].assigned_to_user_id) for a in ids]
     for a, assignee in assignees:
         if assignee is not None:  # its reviewer's inbox (another tab, another device) drops it
@@ -225,7 +231,7 @@ def decide_batch(engine: Engine, approval_ids: list[uuid.UUID], actor: Actor, ve
     for execution_id in dict.fromkeys(runs[a] for a in ids):
         if execution_id in open_runs:
             continue
-        run = engine.resume(execution_id, actor.tenant_id, {"decided_by": str(actor.user_id)})
+        run = engine.dispatcher.submit(execution_id) if execution_id in claimed else None  # None: another process resumed it
         failure = failure_of(engine, actor.tenant_id, run) if run is not None and run.status == "FAILED" else None
         for d in decisions:
             if d.execution_id == execution_id:

@@ -244,9 +244,11 @@ class Engine:
             "patient_id": _s(patient_id), "encounter_id": _s(encounter_id), "voice_session_id": _s(voice_session_id),
             "api_client_id": _s(api_client_id), **(inputs or {}),
         }
-        with self.db.tenant_session(tenant_id) as s:
-            runstore.create_execution(
-                s, workflow_id=self.workflow_ids[workflow], tenant_id=tenant_id, entry_node=self.entries[workflow], state=_ids_only(state),
+        workflow_id, entry = self.workflow_ids[workflow], self.entries[workflow]
+        # one round trip on a lease connection (the owner writes its runs' records, as record_run does)
+        with self._lease_pool.connection() as conn:
+            runstore.insert_run(
+                conn, workflow_id=workflow_id, tenant_id=tenant_id, entry_node=entry, state=_ids_only(state),
                 user_id=user_id, patient_id=patient_id, encounter_id=encounter_id, voice_session_id=voice_session_id,
                 api_client_id=api_client_id,
             )

@@ -157,7 +157,8 @@ class QueueDispatcher:
     def live_workers(self) -> int:
         """Workers whose process is alive: its presence lock is held (a killed one's is gone at once)."""
         with self._conns.connection() as conn:
-            return int(conn.execute(f"SELECT count(*) FROM procrastinate_workers w WHERE {LIVE}").fetchone()[0])
+            row = conn.execute(f"SELECT count(*) FROM procrastinate_workers w WHERE {LIVE}").fetchone()
+            return int(row[0]) if row is not None else 0
 
     def drain_if_alone(self) -> None:
         """Drain the queue here when no worker is alive to do it."""
@@ -172,7 +173,9 @@ class QueueDispatcher:
             return
         try:
             with db_watch.watching(self.conninfo):  # a face armed for it hears at once if PostgreSQL is lost
-                self.app.run_worker(**worker_options(concurrency=1, wait=False, name="drain"))
+                # listen_notify off: a worker that stops at an empty queue never waits for a job
+                # notification, and the listener costs a connection of its own per drain
+                self.app.run_worker(**worker_options(concurrency=1, wait=False, name="drain", listen_notify=False))
         finally:
             self._draining.release()
 

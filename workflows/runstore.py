@@ -67,6 +67,38 @@ def create_execution(session: Session, *, workflow_id: uuid.UUID, tenant_id: uui
     return execution_id
 
 
+_INSERT_RUN = """
+INSERT INTO agent_executions (id, workflow_id, tenant_id, current_node, status, state_snapshot, metadata,
+  user_id, patient_id, encounter_id, voice_session_id, api_client_id)
+VALUES (%(id)s, %(workflow)s, %(tenant)s, %(node)s, 'RUNNING', %(state)s, '{}'::jsonb,
+  %(user_id)s, %(patient_id)s, %(encounter_id)s, %(voice_session_id)s, %(api_client_id)s)
+"""
+_LINKS = ("user_id", "patient_id", "encounter_id", "voice_session_id", "api_client_id")
+
+
+def insert_run(pg: psycopg.Connection[Any], *, workflow_id: uuid.UUID, tenant_id: uuid.UUID, entry_node: str,
+               state: dict[str, Any], **links: Any) -> uuid.UUID:
+    """``create_execution`` on an owner connection (autocommit): one statement, one round trip.
+
+    The runtime writes its own runs' records as the owner (``record_run`` does too); the row is
+    the same one a tenant session would insert (RUNNING, nothing run yet). A refused row raises
+    SQLAlchemy's ``IntegrityError``, as ``create_execution`` does.
+    """
+    import sqlalchemy.exc
+    from psycopg.types.json import Jsonb
+
+    execution_id = uuid.UUID(state["execution_id"])
+    params = {"id": execution_id, "workflow": workflow_id, "tenant": tenant_id, "node": entry_node,
+              "state": Jsonb(state), **{k: links.get(k) for k in _LINKS}}
+    if set(links) - set(_LINKS):
+        raise TypeError(f"unknown run links: {sorted(set(links) - set(_LINKS))}")
+    try:
+        pg.execute(_INSERT_RUN, params)
+    except psycopg.IntegrityError as exc:
+        raise sqlalchemy.exc.IntegrityError(_INSERT_RUN, params, exc) from exc
+    return execution_id
+
+
 def start_step(session: Session, execution_id: uuid.UUID, step_id: uuid.UUID, node: str, node_type: str,
                state: dict[str, Any]) -> None:
     """The step row of a node execution (written when first needed); sequence per execution."""
