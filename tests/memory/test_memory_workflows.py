@@ -77,8 +77,11 @@ def test_three_identical_corrections_teach_that_clinician_only(platform, engine,
         [decision] = approvals.decide_batch(engine, [req.id], dentist, "edit", edits={"changes": changes})
         assert decision.run.status == "COMPLETED"
 
-    learned = repo.list(DEMO_TENANT_ID, MemoryFilter(scopes=(Scope.clinician(DENTIST_ID),), kinds=("procedural",)))
-    assert len(learned) == 1 and '"16" -> "26"' in learned[0].content and "3 times" in learned[0].content
+    # Only this correction's habit: the dentist's edits in other tests of the session may teach others.
+    learned = [m for m in repo.list(DEMO_TENANT_ID, MemoryFilter(scopes=(Scope.clinician(DENTIST_ID),),
+                                                                  kinds=("procedural",)))
+               if '"16" -> "26"' in m.content]
+    assert len(learned) == 1 and "3 times" in learned[0].content
 
     fourth = dictate(engine, dentist, P3, text="caries on sixteen")
     [req] = _requests(engine, DEMO_TENANT_ID, fourth["run_id"])
@@ -86,8 +89,8 @@ def test_three_identical_corrections_teach_that_clinician_only(platform, engine,
     assert req.status == "PENDING" and str(learned[0].id) in (req.reason or "")  # still approved, memory listed
     with engine.db.tenant_session(DEMO_TENANT_ID) as s:  # the recall that shaped it is a context window
         [window] = s.scalars(select(AgentContextWindow).where(AgentContextWindow.execution_id == uuid.UUID(fourth["run_id"])))
-    assert [(i["kind"], i["source_id"]) for i in window.context_items] == [("memory", str(learned[0].id))]
-    assert window.total_tokens == window.context_items[0]["tokens"] > 5
+    assert ("memory", str(learned[0].id)) in [(i["kind"], i["source_id"]) for i in window.context_items]
+    assert window.total_tokens == sum(i["tokens"] for i in window.context_items) > 5
 
     colleague = dictate(engine, hygienist, P3, text="caries on sixteen")
     [req] = _requests(engine, DEMO_TENANT_ID, colleague["run_id"])
