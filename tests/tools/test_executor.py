@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import socket
 import uuid
 
 import pytest
+import redis
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import text
 
 from core_schema.models import ApiClient, ToolExecution
 from core_schema.seed.demo import DEMO_PATIENT_IDS, DEMO_TENANT_ID, UNIVERSAL_TENANT_ID, sid
+from tools import rate_limit
 from tools.context import ToolContext, ToolResult
 from tools.executor import Call
 from tools.registry import Category, RetryPolicy, Tool
@@ -109,3 +112,14 @@ def test_same_idempotency_key_runs_once(engine) -> None:
     first = engine.executor.run(call)
     second = engine.executor.run(call)
     assert first.ok and second.duplicate and second.tool_execution_id == first.tool_execution_id
+
+
+def test_rate_limit_holds_in_the_process_while_redis_is_down() -> None:
+    """Redis unreachable (a real client on a port nobody listens on): calls are counted here instead."""
+    with socket.socket() as s:  # a free loopback port, closed again: nothing listens there
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    down = redis.Redis(host="127.0.0.1", port=port, socket_connect_timeout=0.5)
+    tenant = uuid.uuid4()
+    assert [rate_limit.allow(down, tenant, "probe_down", 2) for _ in range(3)] == [True, True, False]
+    assert rate_limit.allow(down, uuid.uuid4(), "probe_down", 2)  # another clinic counts apart
