@@ -11,14 +11,17 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import select
 
 from core_schema.models import AgentExecution
+from workflows import leases
 
 # A killed worker's heartbeat goes stale in 2 s instead of the default, so the tests need not wait long.
 FAST_LEASES = {"DENTALAGENT_WORKER_HEARTBEAT_S": "0.5", "DENTALAGENT_WORKER_STALLED_S": "2"}
@@ -71,3 +74,23 @@ def kill_once_its_run_exists(platform, engine, *args: str) -> uuid.UUID:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
     return new_runs().pop()
+
+
+@contextmanager
+def lease_held(db: Any, execution_id: uuid.UUID, seconds: float = 60) -> Iterator[None]:
+    """The run's lease, held by a thread of the test (as a live worker would) while the block runs."""
+    holding, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with leases.hold(db, execution_id):
+            holding.set()
+            release.wait(seconds)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert holding.wait(10)
+        yield
+    finally:
+        release.set()
+        holder.join()

@@ -15,7 +15,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -28,9 +27,8 @@ from sqlalchemy import func, select, text
 
 from core_schema.models import ActionHistory, AgentApprovalRequest, AgentExecution, ToolExecution
 from core_schema.seed.demo import DEMO_PATIENT_IDS
-from tests.recovery import spawn, wait_for
+from tests.recovery import lease_held, spawn, wait_for
 from tests.workflows.conftest import DENTIST, chart_call, propose_chart
-from workflows import leases
 from workflows.recovery import recover
 from workflows.runtime import get_queue
 
@@ -67,17 +65,7 @@ def _approve_killed_mid_run(platform, engine, patient: uuid.UUID, tooth: str) ->
     the run's lease, which this test holds until the command is dead. Returns the run's id."""
     run = propose_chart(engine, chart_call(tooth, "missing", patient=patient), patient=patient)
     assert run.status == "WAITING_APPROVAL"
-    holding, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with leases.hold(engine.db, run.execution_id):
-            holding.set()
-            release.wait(60)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    try:
-        assert holding.wait(10)
+    with lease_held(engine.db, run.execution_id):
         proc = spawn(platform, "approvals", "approve", run.state["approval_ids"][0], "--as", DENTIST, "--json")
         try:
             wait_for(lambda: "doing" in _jobs(engine, run.execution_id) or proc.poll() is not None, 60)
@@ -86,9 +74,6 @@ def _approve_killed_mid_run(platform, engine, patient: uuid.UUID, tooth: str) ->
         finally:
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait()
-    finally:
-        release.set()
-        holder.join()
     assert _status(engine, run.execution_id) == "RUNNING" and _jobs(engine, run.execution_id) == ["doing"]
     return run.execution_id
 

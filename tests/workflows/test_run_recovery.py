@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import threading
 import uuid
 
 import pytest
@@ -22,9 +21,8 @@ from core_schema.models import (
     VoiceUtterance,
 )
 from core_schema.seed.demo import DEMO_TENANT_ID
-from tests.recovery import FAST_LEASES, kill_once_its_run_exists, spawn, wait_for, with_fast_leases
+from tests.recovery import FAST_LEASES, kill_once_its_run_exists, lease_held, spawn, wait_for, with_fast_leases
 from tests.workflows.conftest import DENTIST_ID, chart_call, propose_chart
-from workflows import leases
 from workflows.recovery import MAX_RECOVERIES, recover
 from workflows.runtime import get_queue
 
@@ -81,22 +79,9 @@ def test_running_run_without_lease_is_requeued_and_one_with_a_live_lease_is_not(
         s.execute(update(AgentExecution).where(AgentExecution.id == run.execution_id).values(status="RUNNING"))
         s.execute(update(AgentApprovalRequest).where(AgentApprovalRequest.execution_id == run.execution_id)
                   .values(status="APPROVED", reviewer_id=DENTIST_ID))
-    holding, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with leases.hold(engine.db, run.execution_id):
-            holding.set()
-            release.wait(30)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    try:
-        assert holding.wait(10)
+    with lease_held(engine.db, run.execution_id, seconds=30):
         report = recover(engine, get_queue())
         assert str(run.execution_id) not in report.requeued  # a live worker holds it
-    finally:
-        release.set()
-        holder.join()
     report = recover(engine, get_queue())
     assert str(run.execution_id) in report.requeued
     get_queue().drain()
