@@ -102,17 +102,15 @@ def test_a_dead_embedded_redis_is_started_again_by_a_process_using_it() -> None:
 
 
 @contextmanager
-def private_redis(engine) -> Iterator[RedisServer]:
-    """This process's ``get_redis()``, and the session engine and its executor, on a Redis of
-    their own, which the test may kill; all of them back on the session's Redis afterwards."""
+def private_redis() -> Iterator[RedisServer]:
+    """This process's ``get_redis()`` on a Redis of its own, which the test may kill. Tests using it
+    ask for the session ``engine`` first, so the engine is never built on (and kept on) this one."""
     server = RedisServer()
     server.start()
     saved = os.environ.get("REDIS_URL")
-    saved_redis = engine.redis
     os.environ["REDIS_URL"] = server.url
     get_settings.cache_clear()
     get_redis.cache_clear()
-    engine.redis = engine.executor.redis = get_redis()
     try:
         yield server
     finally:
@@ -120,11 +118,10 @@ def private_redis(engine) -> Iterator[RedisServer]:
         os.environ.pop("REDIS_URL") if saved is None else os.environ.__setitem__("REDIS_URL", saved)
         get_settings.cache_clear()
         get_redis.cache_clear()
-        engine.redis = engine.executor.redis = saved_redis
 
 
 def test_with_redis_down_health_is_degraded_reads_work_and_sign_in_is_a_clear_503(app, engine) -> None:
-    with private_redis(engine) as server:
+    with private_redis() as server:
         http = TestClient(app)
         user = user_bearer(http)
         client = voice_agent_bearer(http)
@@ -151,7 +148,7 @@ def test_with_redis_down_health_is_degraded_reads_work_and_sign_in_is_a_clear_50
 def test_with_redis_down_the_web_pages_still_read(app, engine) -> None:
     from core_schema.seed.demo import DEMO_PASSWORD
 
-    with private_redis(engine) as server:
+    with private_redis() as server:
         browser = TestClient(app)
         assert browser.post("/auth/login", json={"email": "dentist@demo.clinic", "password": DEMO_PASSWORD}).status_code == 200
         server.stop()

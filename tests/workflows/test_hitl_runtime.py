@@ -278,3 +278,16 @@ def test_timeout_escalates_to_another_user_who_may_decide_the_tier(engine, actor
     notice = next(m for m in received if m["type"] == "APPROVAL_TIMEOUT" and m["approval_id"] == str(approval_id))
     assert notice["escalated_to"] == str(second_dentist) and "reason" not in notice
     assert decide(engine, escalated.id, actor("zz.second.dentist@demo.clinic"), "approve").run.status == "COMPLETED"
+
+
+def test_an_edit_of_one_request_is_what_the_run_applies_when_the_last_is_approved(engine, actor, patient) -> None:
+    """Two requests of one run: the first edited (the inbox's E), the second approved last (A): the
+    run resumes once and applies the edited change, not the proposed one."""
+    run = propose_chart(engine, chart_call("21", "caries", ["M"], patient=patient),
+                        chart_call("22", "caries", ["D"], patient=patient), patient=patient)
+    first, second = (uuid.UUID(a) for a in run.state["approval_ids"])
+    edited = [{"tooth": "21", "label": "caries", "surfaces": ["D"]}]
+    assert decide(engine, first, actor(), "edit", edits={"changes": edited}).run is None
+    assert decide(engine, second, actor(), "approve").run.status == "COMPLETED"
+    teeth = current_chart(engine, patient)["teeth"]
+    assert {"label": "caries", "surfaces": ["D"]} in teeth["21"]["conditions"], teeth.get("21")
