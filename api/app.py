@@ -11,11 +11,11 @@ from fastapi.responses import JSONResponse
 
 from api import edge, web
 from api.auth.deps import current_principal
-from api.platform import health, platform_status
 from api.routes import actions, approvals, auth, dictation_stream, dictations, errors, events, me, patients, runs
 from api.routes import imaging as imaging_routes
 from api.routes import memory as memory_routes
 from api.schemas import ErrorOut
+from runtime.status import health, platform_status
 
 QUEUE_WATCH_S = 5.0  # how often a server checks that Redis still holds the approval queues
 # Facts about the host are not for unauthenticated callers (the data folder's absolute path).
@@ -25,8 +25,8 @@ _PRIVATE_HEALTH_KEYS = frozenset({"home"})
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     platform_status()  # fail fast: connect to PostgreSQL and Redis before serving
-    from workflows.runtime import get_engine, restore_queues
-    from workflows.worker import start_queue_watch
+    from runtime.process import get_engine, restore_queues
+    from runtime.worker_loop import start_queue_watch
 
     restore_queues()  # Redis may have lost its queues: PostgreSQL holds the pending requests
     stop = threading.Event()

@@ -9,12 +9,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from services.actions.schemas import ActionOut, UndoOut
-from services.approvals.schemas import ApprovalOut, DecisionOut
-from services.base import Out
-from services.dictation.schemas import DictationOut
-from services.patients.schemas import ChartOut, PatientOut
-from services.runs.schemas import RunApprovalOut, RunDetailOut, RunOut, StepOut, ToolExecutionOut
+from approvals.schemas import ApprovalOut, DecisionOut
+from core_schema.responses import Out
+from patients.schemas import ChartOut, PatientOut
+from runtime.runs_schemas import RunApprovalOut, RunDetailOut, RunOut, StepOut, ToolExecutionOut
+from undo.schemas import ActionOut, UndoOut
+from voice.schemas import DictationOut
 
 __all__ = [
     "ActionOut", "ApprovalOut", "BatchIn", "ChartOut", "CommentIn", "DecisionOut", "DictationIn", "DictationOut",

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from benchmarks._platform import bench_platform
-from evals.stats import percentile
+from core_schema.stats import percentile
 
 PHRASES = ["caries on {t} mesial occlusal", "tooth {t} occlusal caries", "tooth {t} distal caries", "{t} buccal caries",
            "tooth {t} mesial caries"]
@@ -150,27 +150,16 @@ async def http_phase(base: str, clients: int, rounds: int) -> Stats:
 
 
 def service_calls() -> tuple[str, dict[str, Callable[..., Any]]]:
-    """The functions the routes call (the service layer if present, else the workflow functions
-    the routes called before it), imported now: they may have moved since this was written."""
-    try:
-        from services.approvals import service as approvals
-        from services.dictation import service as dictation
+    """The service functions the routes call."""
+    from approvals import service as approvals
+    from runtime.process import get_engine
+    from voice import service as dictation
 
-        return "services.approvals.service / services.dictation.service", {
-            LIST: lambda actor: approvals.pending(actor),
-            DICTATE: lambda actor, patient, text: dictation.dictate(actor, patient, text=text),
-            APPROVE: lambda actor, approval_id: approvals.decide([approval_id], actor, "approve"),
-        }
-    except ImportError:
-        from workflows.approvals import decide_batch, pending_for
-        from workflows.dictation import dictate
-        from workflows.runtime import get_engine
-
-        return "workflows.approvals / workflows.dictation", {
-            LIST: lambda actor: pending_for(get_engine(), actor),
-            DICTATE: lambda actor, patient, text: dictate(get_engine(), actor, patient, text=text),
-            APPROVE: lambda actor, approval_id: decide_batch(get_engine(), [approval_id], actor, "approve"),
-        }
+    return "approvals.service / voice.service", {
+        LIST: lambda actor: approvals.pending(get_engine(), actor),
+        DICTATE: lambda actor, patient, text: dictation.dictate(get_engine(), actor, patient, text=text),
+        APPROVE: lambda actor, approval_id: approvals.decide(get_engine(), [approval_id], actor, "approve"),
+    }
 
 
 def _approval_ids(result: Any) -> list[str]:

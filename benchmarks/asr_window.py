@@ -1,7 +1,7 @@
 """ASR decode settings: encoder window x beam -> accuracy and latency, against today's decode.
 
 Why: tiny.en's encoder always processes 30 s of audio in faster-whisper's ``transcribe``;
-the short decoder (``agents.asr.decoder``) trims the utterance with Silero VAD and encodes
+the short decoder (``voice.asr.decoder``) trims the utterance with Silero VAD and encodes
 a shorter window. A shorter window is only worth having if accuracy holds, so every setting
 is scored (WER and critical-term error, ``evals.asr_metrics``) on the same synthesized
 sentences as the baseline: the ASR sets (dev, heldout, fresh) spoken by Piper, clean and
@@ -52,10 +52,10 @@ class Row:
 
 def run(sets: list[str], audio: list[str], configs: list[str], limit: int = 0, records: str | None = None) -> list[Row]:
     """Transcribe every sentence under every config (interleaved, so load drifts hit all alike)."""
-    from agents.asr import Transcriber
+    from core_schema.stats import percentile
     from evals.asr_metrics import score_corpus, sentence_set
     from evals.audio_synth import synthesize
-    from evals.stats import percentile
+    from voice.asr import Transcriber
 
     sentences = [s for name in sets for s in sentence_set(name)]
     if limit:

@@ -48,7 +48,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=10)
     args = parser.parse_args()
 
-    from evals.stats import percentile
+    from core_schema.stats import percentile
 
     home = tempfile.mkdtemp(prefix="dentalagent-cli-bench-")
     env = {**os.environ, "DENTALAGENT_HOME": home}

@@ -23,6 +23,7 @@ NODES = ("ingest", "infer", "map", "compare", "triage", "request_approval")
 def measure(images: int) -> dict[str, list[float]]:
     from sqlalchemy import select
 
+    from approvals.decisions import decide_batch
     from core_schema.directory import find_actor
     from core_schema.models import AgentStep, Patient
     from core_schema.seed.demo import DEMO_TENANT_ID
@@ -32,8 +33,7 @@ def measure(images: int) -> dict[str, list[float]]:
     from imaging.registry import spec_of
     from imaging.runners import OnnxDetector, RunnerInput
     from imaging.service import start_review
-    from workflows.approvals import decide_batch
-    from workflows.runtime import get_engine
+    from runtime.process import get_engine
 
     engine = get_engine()
     with engine.db.system_session() as s:
@@ -91,7 +91,7 @@ def main() -> None:
     parser.add_argument("--images", type=int, default=20)
     args = parser.parse_args()
     from benchmarks._platform import bench_platform
-    from evals.stats import percentile
+    from core_schema.stats import percentile
 
     with bench_platform():
         results = measure(args.images)

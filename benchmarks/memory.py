@@ -27,7 +27,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._platform import bench_platform  # noqa: E402
-from evals.stats import percentile  # noqa: E402
+from core_schema.stats import percentile  # noqa: E402
 
 POOL = 2000
 

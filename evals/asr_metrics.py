@@ -26,8 +26,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Iterable, Sequence, cast
 
-from agents.asr.lexicon import TEENS, TENS, UNITS, critical_words
-from evals.stats import percentile
+from core_schema.stats import percentile
+from evals.dataset import builtin, load_dataset
+from voice.asr.lexicon import TEENS, TENS, UNITS, critical_words
 
 _UNIT_VALUE = {w: i + 1 for i, w in enumerate(UNITS)} | {"zero": 0}
 _TEEN_VALUE = {w: i + 10 for i, w in enumerate(TEENS)}
@@ -223,7 +224,6 @@ def score_corpus(pairs: Iterable[tuple[str, str]], vocabulary: frozenset[str] | 
 
 def sentence_set(name: str) -> tuple[str, ...]:
     """The ``text`` of every row of ``evals/datasets/asr_NAME.jsonl`` (in file order)."""
-    from evals.dataset import builtin, load_dataset  # noqa: PLC0415
 
     ds = load_dataset(builtin(f"asr_{name}.jsonl"))
     if ds.problems:
@@ -278,8 +278,8 @@ def run_measurement(
     """
     import json
 
-    from agents.asr import GENERIC_PROMPT, Transcriber, build_vocabulary, correct_transcript
     from evals.audio_synth import synthesize
+    from voice.asr import GENERIC_PROMPT, Transcriber, build_vocabulary, correct_transcript
 
     vocab = build_vocabulary(use_hotwords=hotwords)
     tr = Transcriber(beam_size=beam_size, bias=False, correct=False)
@@ -365,7 +365,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.rescore:
         with open(args.rescore, encoding="utf-8") as fh:
             recs = [json.loads(line) for line in fh]
-        from agents.asr import correct_transcript
+        from voice.asr import correct_transcript
 
         for r in recs:
             r["corrected"] = correct_transcript(r["raw"])

@@ -28,7 +28,7 @@ from typing import Literal, cast
 import av
 import numpy as np
 
-from agents.asr.audio import resample
+from voice.asr.audio import resample
 
 SAMPLE_RATE = 16_000
 _CACHE_VERSION = 2  # bump when synthesis changes so old cache entries are not reused

@@ -18,6 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+# The fields of a proposal that an expected row may give (and that scorers compare).
+PROPOSAL_FIELDS: tuple[str, ...] = ("command", "tooth", "teeth", "surfaces", "label", "code", "values", "missing", "from_context")
+
 DATASETS_DIR = Path(__file__).resolve().parent / "datasets"
 AUDIO_SUFFIXES = frozenset({".wav", ".flac", ".ogg", ".opus", ".mp3", ".webm"})
 KINDS = frozenset({"proposal", "no_command", "clarify"})
@@ -182,7 +185,7 @@ def _audio_path(audio: Any, base: Path, row_id: str) -> Path:
 
 
 def _check_context(context: Any, row_id: str) -> None:
-    from agents.interpreter import InterpretContext  # noqa: PLC0415 - keep dataset loading light
+    from voice.interpreter import InterpretContext  # noqa: PLC0415 - keep dataset loading light
 
     if not isinstance(context, dict):
         raise RowError("context must be an object", row_id)
@@ -194,8 +197,7 @@ def _check_context(context: Any, row_id: str) -> None:
 
 def check_expected(expected: Any, row_id: str | None = None) -> None:
     """The expectation must name a known kind and only registry commands and contract fields."""
-    from agents.interpreter.registry import COMMANDS  # noqa: PLC0415
-    from evals.text_scoring import PROPOSAL_FIELDS  # noqa: PLC0415
+    from voice.interpreter.registry import COMMANDS  # noqa: PLC0415
 
     if not isinstance(expected, dict):
         raise RowError("expected must be an object", row_id)

@@ -34,7 +34,7 @@ def _clear_caches() -> None:
     from core_schema.db import get_database  # noqa: PLC0415
     from core_schema.redis_store import get_redis  # noqa: PLC0415
     from core_schema.settings import get_settings  # noqa: PLC0415
-    from workflows.runtime import get_engine  # noqa: PLC0415
+    from runtime.process import get_engine  # noqa: PLC0415
 
     for cached in (get_engine, get_settings, get_database, get_redis):
         cached.cache_clear()
@@ -81,7 +81,7 @@ def throwaway_platform() -> Iterator[Any]:
     from core_schema.db import get_database  # noqa: PLC0415
     from core_schema.redis_store import get_redis  # noqa: PLC0415
     from core_schema.settings import get_settings  # noqa: PLC0415
-    from workflows.runtime import get_engine  # noqa: PLC0415
+    from runtime.process import get_engine  # noqa: PLC0415
 
     outer = get_settings()
     run_id = uuid.uuid4().hex[:10]

@@ -16,11 +16,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from core_schema.stats import percentile
 from evals.asr_metrics import critical_errors, word_errors
-from evals.dataset import Sample
+from evals.dataset import PROPOSAL_FIELDS, Sample
 from evals.solvers import SolverOutput
-from evals.stats import percentile
-from evals.text_scoring import PROPOSAL_FIELDS, proposal_field_results, utterance_correct
+from evals.text_scoring import proposal_field_results, utterance_correct
 
 # In audio evals a dictated note's free text matches at <= 25% word error (WER scores its words).
 NOTE_TEXT_WER = 0.25

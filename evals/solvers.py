@@ -71,7 +71,7 @@ class AudioSettings:
 
 
 def _context(sample: Sample) -> Any:
-    from agents.interpreter import InterpretContext  # noqa: PLC0415
+    from voice.interpreter import InterpretContext  # noqa: PLC0415
 
     return InterpretContext.model_validate(sample.context) if sample.context else None
 
@@ -94,7 +94,7 @@ class RulesSolver:
         return {"interpreter": f"rules (dentalagent {_version()})"}
 
     def interpret(self, text: str, sample: Sample) -> dict[str, Any]:
-        from agents.interpreter import interpret  # noqa: PLC0415
+        from voice.interpreter import interpret  # noqa: PLC0415
 
         return interpret(text, sample.notation, _context(sample)).model_dump()
 
@@ -111,7 +111,7 @@ class LLMSolver:
     name = "llm"
 
     def __init__(self, settings: LLMSettings) -> None:
-        from agents.interpreter.llm import LLMInterpreter  # noqa: PLC0415
+        from voice.interpreter.llm import LLMInterpreter  # noqa: PLC0415
 
         s = settings.resolved()
         if not (s.base_url and s.model):
@@ -139,7 +139,7 @@ class LLMSolver:
 
 def interpret_transcription(heard: Any, notation: str, context: Any) -> dict[str, Any]:
     """The rules interpreter over the recogniser's n-best readings and word probabilities."""
-    from agents.interpreter.doubt import Heard, HeardWord, interpret_heard  # noqa: PLC0415
+    from voice.interpreter.doubt import Heard, HeardWord, interpret_heard  # noqa: PLC0415
 
     readings = [Heard(h.text, h.score) for h in heard.hypotheses]
     words = [HeardWord(w.word, w.probability) for w in heard.words]
@@ -158,8 +158,8 @@ class AsrSolver:
     @property
     def transcriber(self) -> Any:
         if self._transcriber is None:
-            from agents.asr import Transcriber  # noqa: PLC0415
             from core_schema.settings import get_settings  # noqa: PLC0415
+            from voice.asr import Transcriber  # noqa: PLC0415
 
             settings = get_settings()  # DENTALAGENT_ASR_MODEL / _ASR_DEVICE, as the service uses them
             self._transcriber = Transcriber(model=settings.asr_model, device=settings.asr_device)
@@ -242,8 +242,8 @@ class WorkflowSolver:
     def solve(self, sample: Sample) -> SolverOutput:
         from core_schema.directory import find_actor  # noqa: PLC0415
         from core_schema.seed.demo import DEMO_PATIENT_IDS, UNIVERSAL_PATIENT_ID  # noqa: PLC0415
-        from workflows import voice_store  # noqa: PLC0415
-        from workflows.dictation import dictate  # noqa: PLC0415
+        from voice import sessions as voice_store  # noqa: PLC0415
+        from voice.service import run_dictation as dictate  # noqa: PLC0415
 
         engine = self._open()
         universal = sample.notation == "UNIVERSAL"

@@ -15,19 +15,10 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from evals.stats import percentile
+from core_schema.stats import percentile
+from evals.asr_metrics import wer
+from evals.dataset import PROPOSAL_FIELDS
 
-PROPOSAL_FIELDS: tuple[str, ...] = (
-    "command",
-    "tooth",
-    "teeth",
-    "surfaces",
-    "label",
-    "code",
-    "values",
-    "missing",
-    "from_context",
-)
 _SET_FIELDS = frozenset({"teeth", "surfaces", "missing", "from_context"})
 
 DATASET_PATH = Path(__file__).resolve().parent / "datasets" / "voice_text.jsonl"
@@ -49,7 +40,6 @@ def field_matches(field: str, expected: Any, predicted: Any, free_text_wer: floa
         return sorted(expected or []) == sorted(predicted or [])
     if (free_text_wer and field == "values" and isinstance(expected, dict) and isinstance(predicted, dict)
             and "text" in expected and "text" in predicted):
-        from evals.asr_metrics import wer  # noqa: PLC0415
 
         rest_equal = {k: v for k, v in expected.items() if k != "text"} == {k: v for k, v in predicted.items() if k != "text"}
         return rest_equal and wer(expected["text"], predicted["text"]) <= free_text_wer
@@ -139,7 +129,7 @@ def score_dataset(
 
 def rules_predict(row: dict[str, Any]) -> dict[str, Any]:
     """Predict with the deterministic rules interpreter (the default)."""
-    from agents.interpreter import InterpretContext, interpret  # noqa: PLC0415 - evals import agents lazily
+    from voice.interpreter import InterpretContext, interpret  # noqa: PLC0415 - evals import agents lazily
 
     ctx = InterpretContext.model_validate(row["context"]) if row.get("context") else None
     return interpret(row["text"], row.get("notation") or "FDI", ctx).model_dump()

@@ -28,7 +28,7 @@ from sqlalchemy import select
 from core_schema.directory import Actor
 from core_schema.models import AIInferenceJob, AIModel, AIModelVersion, AIPrediction, Patient
 from core_schema.rows import get_row, present
-from evals.stats import percentile
+from core_schema.stats import percentile
 from imaging import monitoring, phantom, registry
 from imaging.config import images_root
 from imaging.ingest import ingest
@@ -81,7 +81,7 @@ def _eval_patient(engine: Engine, tenant_id: uuid.UUID) -> uuid.UUID:
 
 def run(engine: Engine, actor: Actor, *, images: int = 20, seed: int = 0,
         version_id: uuid.UUID | None = None) -> dict[str, Any]:
-    from workflows.approvals import decide_batch
+    from approvals.decisions import decide_batch
 
     rng = random.Random(seed)
     version = version_id or phantom_version(engine)

@@ -1,8 +1,10 @@
-"""Imaging review as a service: check the request, queue the model runs, start the workflow, report.
+"""Imaging's service, for both faces: start a review run and read it back, and (for the HTTP
+face) a patient's radiographs, their renderings, uploads and reviews.
 
-``start_review`` runs ``imaging-review`` up to the reviewer's queue and answers with the
-contract's fields. Everything that can be refused (unknown image, no model deployed, a
-findings file that is invalid or made for another image) is refused before anything is written.
+Refusals follow the API contract: another clinic's patient, image or run is ``not_found`` (404,
+never "forbidden"); a file that is not an accepted image, or a findings file that is invalid
+or made for another image, is 422; a file over the limit 413. Everything that can be refused
+is checked before anything is written (the upload is decoded before it is filed).
 """
 
 from __future__ import annotations
@@ -10,26 +12,219 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
+from core_schema.db import get_database
 from core_schema.directory import Actor
+from core_schema.errors import DomainError, NotFound
 from core_schema.models import (
     AgentApprovalRequest,
+    AgentExecution,
+    AgentWorkflow,
+    AIInferenceJob,
+    AIModel,
     AIModelVersion,
     AIPrediction,
     ImagingObject,
     ImagingStudy,
+    Patient,
     ToolExecution,
 )
 from core_schema.rows import get_row
 from imaging import inference, registry
 from imaging.config import images_root
 from imaging.errors import ImagingError
+from imaging.graph import SPEC
 from imaging.runners import parse_vendor_findings
+from imaging.schemas import (
+    ImagingFindingOut,
+    ImagingObjectOut,
+    ImagingReviewOut,
+    ImagingStudyOut,
+    ImagingUploadOut,
+    ReviewSummaryOut,
+)
 from workflows.engine import Engine
-from workflows.graphs.imaging_review import SPEC
+
+WORKFLOW = "imaging-review"
+RENDERINGS = ("display", "thumbnail")
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _http(exc: ImagingError) -> DomainError:
+    """The HTTP status of an imaging refusal: unknown ids are not_found, bad input 422, too big 413."""
+    if exc.status == 404:
+        return NotFound(exc.message)
+    if exc.code == "image_too_large":
+        return DomainError("too_large", exc.message, 413)
+    if exc.status == 400 and exc.code not in ("no_model",):
+        return DomainError(exc.code, exc.message, 422)
+    if exc.code == "no_model":
+        return DomainError(exc.code, exc.message, 409)
+    return exc
+
+
+def _reviews(s: Any, patient_id: uuid.UUID) -> dict[str, list[ReviewSummaryOut]]:
+    """Review runs of a patient's images, newest first, by imaging object id."""
+    rows = s.execute(
+        select(AgentExecution.id, AgentExecution.status, AgentExecution.started_at,
+               AgentExecution.state_snapshot["imaging_object_id"].astext)
+        .join(AgentWorkflow, AgentWorkflow.id == AgentExecution.workflow_id)
+        .where(AgentWorkflow.name == WORKFLOW, AgentExecution.patient_id == patient_id)
+        .order_by(AgentExecution.started_at.desc())).all()
+    pending: dict[uuid.UUID, int] = {}
+    if rows:
+        for execution_id, in s.execute(select(AgentApprovalRequest.execution_id).where(
+                AgentApprovalRequest.execution_id.in_([r[0] for r in rows]), AgentApprovalRequest.status == "PENDING")):
+            pending[execution_id] = pending.get(execution_id, 0) + 1
+    out: dict[str, list[ReviewSummaryOut]] = {}
+    for run_id, status, started, object_id in rows:
+        out.setdefault(str(object_id), []).append(ReviewSummaryOut(
+            run_id=str(run_id), status=status, started_at=_iso(started), pending=pending.get(run_id, 0)))
+    return out
+
+
+def _object_out(obj: ImagingObject, study: ImagingStudy, reviews: dict[str, list[ReviewSummaryOut]]) -> ImagingObjectOut:
+    return ImagingObjectOut(
+        object_id=str(obj.id), study_id=str(obj.study_id), series_id=str(obj.series_id) if obj.series_id else None,
+        object_type=obj.object_type, modality=study.modality, width=obj.width, height=obj.height, sha256=obj.hash,
+        created_at=_iso(obj.created_at), display_url=f"/api/v1/imaging/objects/{obj.id}/display",
+        thumbnail_url=f"/api/v1/imaging/objects/{obj.id}/thumbnail", reviews=reviews.get(str(obj.id), []))
+
+
+def studies(tenant_id: uuid.UUID, patient_id: uuid.UUID) -> list[ImagingStudyOut]:
+    """A patient's studies, newest first, each with its images and their review runs."""
+    with get_database().tenant_session(tenant_id) as s:
+        if s.get(Patient, patient_id) is None:
+            raise NotFound(f"patient {patient_id} not found in this clinic")
+        reviews = _reviews(s, patient_id)
+        rows = s.execute(select(ImagingStudy, ImagingObject).join(ImagingObject, ImagingObject.study_id == ImagingStudy.id)
+                         .where(ImagingStudy.patient_id == patient_id)
+                         .order_by(ImagingStudy.created_at.desc(), ImagingObject.created_at.desc())).all()
+        out: dict[uuid.UUID, ImagingStudyOut] = {}
+        for study, obj in rows:
+            if study.id not in out:
+                out[study.id] = ImagingStudyOut(study_id=str(study.id), modality=study.modality,
+                                                acquired_at=_iso(study.acquisition_datetime),
+                                                created_at=_iso(study.created_at), objects=[])
+            out[study.id].objects.append(_object_out(obj, study, reviews))
+        return list(out.values())
+
+
+def image_object(tenant_id: uuid.UUID, object_id: uuid.UUID) -> ImagingObjectOut:
+    with get_database().tenant_session(tenant_id) as s:
+        obj = s.get(ImagingObject, object_id)
+        study = s.get(ImagingStudy, obj.study_id) if obj else None
+        if obj is None or study is None:
+            raise NotFound(f"imaging object {object_id} not found in this clinic")
+        return _object_out(obj, study, _reviews(s, study.patient_id))
+
+
+def rendering(tenant_id: uuid.UUID, object_id: uuid.UUID, kind: str) -> Path:
+    """The stored PNG rendering (``display`` or ``thumbnail``) of one of the clinic's images."""
+    from imaging.storage import path_of
+
+    if kind not in RENDERINGS:
+        raise NotFound(f"no {kind} rendering")
+    with get_database().tenant_session(tenant_id) as s:
+        obj = s.get(ImagingObject, object_id)
+        if obj is None:
+            raise NotFound(f"imaging object {object_id} not found in this clinic")
+        uri = ((obj.processing_pipeline or {}).get(kind) or {}).get("uri")
+    path = path_of(uri) if uri else None
+    if path is None or not path.is_file():
+        raise DomainError("rendering_missing", f"the stored {kind} rendering of imaging object {object_id} is missing", 409)
+    return path
+
+
+def review(engine: Engine, tenant_id: uuid.UUID, run_id: uuid.UUID) -> ImagingReviewOut:
+    """One imaging-review run: its image and every finding with its approval's state."""
+
+    with get_database().tenant_session(tenant_id) as s:
+        row = s.execute(select(AgentExecution, AgentWorkflow.name)
+                        .join(AgentWorkflow, AgentWorkflow.id == AgentExecution.workflow_id)
+                        .where(AgentExecution.id == run_id)).first()
+        if row is None or row[1] != WORKFLOW:
+            raise NotFound(f"imaging review {run_id} not found in this clinic")
+        run = row[0]
+        state = dict(run.state_snapshot or {})
+        job_id = uuid.UUID(state["job_id"]) if state.get("job_id") else None
+        object_id = uuid.UUID(state["imaging_object_id"])
+        obj = s.get(ImagingObject, object_id)
+        model = None
+        if job_id is not None:
+            found = s.execute(select(AIModel.name, AIModelVersion.version_tag)
+                              .join(AIModelVersion, AIModelVersion.model_id == AIModel.id)
+                              .join(AIInferenceJob, AIInferenceJob.model_version_id == AIModelVersion.id)
+                              .where(AIInferenceJob.id == job_id)).first()
+            model = f"{found[0]} {found[1]}" if found else None
+        status, started, patient_id = run.status, run.started_at, run.patient_id
+    view = review_view(engine, tenant_id, run_id, job_id)
+    ids = [uuid.UUID(f["approval_id"]) for f in view["findings"] if f.get("approval_id")]
+    decided: dict[str, AgentApprovalRequest] = {}
+    if ids:
+        with get_database().tenant_session(tenant_id) as s:
+            decided = {str(r.id): r for r in s.scalars(select(AgentApprovalRequest).where(AgentApprovalRequest.id.in_(ids)))}
+    findings = []
+    for f in view["findings"]:
+        req = decided.get(f.get("approval_id") or "")
+        details = req.action_details if req is not None else {}
+        findings.append(ImagingFindingOut.model_validate({
+            **f, "approval_status": req.status if req is not None else None,
+            "edited": bool(details.get("edited")), "review_comment": req.review_comment if req is not None else None,
+            "missing": details.get("missing", f.get("missing", [])) if req is not None else f.get("missing", [])}))
+    return ImagingReviewOut(run_id=str(run_id), job_id=view["job_id"], status=status, patient_id=str(patient_id),
+                            object_id=str(object_id), width=obj.width if obj else None, height=obj.height if obj else None,
+                            model=model, started_at=_iso(started), findings=findings, approval_ids=view["approval_ids"])
+
+
+def _preflight(tenant_id: uuid.UUID, patient_id: uuid.UUID, data: bytes, findings: bytes | None) -> None:
+    """Refuse what ``start_review`` would refuse, before the image is filed."""
+    from imaging import registry
+    from imaging.runners import parse_vendor_findings
+    from imaging.storage import sha256
+
+    with get_database().tenant_session(tenant_id) as s:
+        if s.get(Patient, patient_id) is None:
+            raise NotFound(f"patient {patient_id} not found in this clinic")
+        active, shadows = registry.deployed(s, tenant_id)
+        runner = registry.spec_of(get_row(s, AIModelVersion, active)).get("runner") if active else None
+    if findings is not None:
+        doc = parse_vendor_findings(findings)
+        if str(doc["image_sha256"]).lower() != sha256(data):
+            raise ImagingError("findings_other_image", "the findings file was made for another image "
+                               "(its image_sha256 is not this image's)")
+    elif runner == "vendor-json":
+        raise ImagingError("findings_required", "this clinic's deployed model imports vendor findings: "
+                           "give the vendor's findings file with the radiograph")
+    elif active is None and not shadows:
+        raise ImagingError("no_model", "no image model is deployed for this clinic: deploy one, or give the "
+                           "vendor's findings file with the radiograph")
+
+
+def upload_and_review(engine: Engine, actor: Actor, patient_id: uuid.UUID, data: bytes, filename: str, *,
+                      findings: bytes | None = None, api_client_id: uuid.UUID | None = None) -> ImagingUploadOut:
+    """Ingest one radiograph and run imaging review up to the reviewer (as ``imaging ingest`` then
+    ``imaging review`` do); the run executes in the worker queue like every run."""
+    from imaging.ingest import ingest
+
+    try:
+        _preflight(actor.tenant_id, patient_id, data, findings)
+        filed = ingest(engine.db, actor, patient_id, data, filename=filename)
+        started = start_review(engine, actor, uuid.UUID(filed["object_id"]), findings=findings,
+                               api_client_id=api_client_id)
+    except ImagingError as exc:
+        raise _http(exc) from None
+    out = review(engine, actor.tenant_id, uuid.UUID(started["run_id"]))
+    return ImagingUploadOut.model_validate({**out.model_dump(), "study_id": filed["study_id"],
+                                            "series_id": filed["series_id"], "sha256": filed["sha256"],
+                                            "created": filed["created"], **({"error": started["error"]} if started.get("error") else {})})
 
 
 def start_review(engine: Engine, actor: Actor, object_id: uuid.UUID, findings: bytes | None = None,

@@ -120,7 +120,7 @@ def apply(habits: list[tuple[Memory, Correction]], tool: str, args: dict[str, An
     return new, list(dict.fromkeys(used))
 
 
-# Whisper keeps about 223 prompt tokens (agents.asr.vocabulary); counted here with cl100k_base,
+# Whisper keeps about 223 prompt tokens (voice.asr.vocabulary); counted here with cl100k_base,
 # an approximation of Whisper's own BPE of the same order.
 ASR_PROMPT_TOKENS = 223
 ASR_PROMPT_CHARS = 760

@@ -77,7 +77,7 @@ class PlatformEnv:
 
 
 def _clear_caches() -> None:
-    from workflows.runtime import get_engine
+    from runtime.process import get_engine
 
     if get_engine.cache_info().currsize:
         get_engine().close()
@@ -117,7 +117,7 @@ def platform() -> Iterator[PlatformEnv]:
 
 
 def _teardown(env: dict[str, str], server_url: str | None, db_name: str, home: Path) -> None:
-    from workflows.runtime import get_engine
+    from runtime.process import get_engine
 
     if get_engine.cache_info().currsize:
         get_engine().close()
@@ -146,7 +146,7 @@ def _teardown(env: dict[str, str], server_url: str | None, db_name: str, home: P
 @pytest.fixture(scope="session")
 def engine(platform: PlatformEnv):
     """The session's runtime: tools synced, graphs compiled on the Postgres checkpointer."""
-    from workflows.runtime import get_engine
+    from runtime.process import get_engine
 
     return get_engine()
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Protocol
 
 from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
@@ -23,7 +24,6 @@ from core_schema.models import AgentApprovalRequest, AgentExecution, AgentStep, 
 from core_schema.rows import rowcount
 from workflows import leases, runstore
 from workflows.engine import FINAL, Engine
-from workflows.run_queue import QueueDispatcher
 
 # A run that keeps killing its workers is not retried forever.
 MAX_RECOVERIES = 5
@@ -44,7 +44,18 @@ class Recovery:
                 "abandoned": self.abandoned, "tool_executions_closed": self.tool_executions_closed}
 
 
-def recover(engine: Engine, queue: QueueDispatcher) -> Recovery:
+
+class RunQueue(Protocol):
+    """What recovery needs of the run queue (``workflows.run_queue.QueueDispatcher``)."""
+
+    def retry_stalled_runs(self) -> list[uuid.UUID]: ...
+
+    def queued_runs(self) -> set[uuid.UUID]: ...
+
+    def enqueue(self, execution_id: uuid.UUID) -> None: ...
+
+
+def recover(engine: Engine, queue: RunQueue) -> Recovery:
     """One pass over every tenant's runs (owner session); safe to run from many workers at once."""
     stalled = queue.retry_stalled_runs()  # a dead worker's job back in the queue counts as its run's recovery
     report = Recovery(stalled_jobs=len(stalled))

@@ -20,20 +20,21 @@ import time
 import uuid
 from datetime import datetime, timezone
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import procrastinate
 from procrastinate import sql as procrastinate_sql
 from procrastinate.exceptions import AlreadyEnqueued, ConnectorException, UniqueViolation
+from procrastinate.job_context import JobContext
 from psycopg_pool import ConnectionPool
 from sqlalchemy import text
 
 from core_schema.settings import get_settings
 from workflows import db_watch
+from workflows.checkpoint import libpq_url
+from workflows.engine import TRANSIENT, Engine, RunInterrupted, RunResult
+from workflows.recovery import recover
 from workflows.worker_presence import LIVE, PresenceApp
-
-if TYPE_CHECKING:
-    from workflows.engine import Engine, RunResult
 
 QUEUE = "runs"
 TASK = "advance_run"
@@ -43,29 +44,30 @@ logging.getLogger("procrastinate").setLevel(logging.WARNING)
 log = logging.getLogger(__name__)
 
 
-def _advance(execution_id: str) -> str:
-    """The task body: advance one run in this worker's process.
+def _advance(context: JobContext, execution_id: str) -> str:
+    """The task body: advance one run in this worker's process, with the engine the worker's app
+    was given (``QueueDispatcher``).
 
     A run interrupted by a failing PostgreSQL or Redis stays RUNNING without a lease; the job
     ends quietly and recovery queues the run again (up to its limit of recoveries).
     """
-    from workflows.engine import TRANSIENT, RunInterrupted
-    from workflows.runtime import get_engine
-
+    engine = getattr(context.app, "engine", None)
+    if engine is None:
+        raise RuntimeError("this worker's app has no engine: build a QueueDispatcher over it first")
     interrupted: tuple[type[BaseException], ...] = (RunInterrupted, *TRANSIENT)  # named: mypy reads no `*` in an except
     try:
-        return get_engine().advance(uuid.UUID(execution_id)).status
+        return str(engine.advance(uuid.UUID(execution_id)).status)
     except interrupted as exc:
         log.warning("run %s interrupted (%s); recovery will resume it", execution_id, type(exc).__name__)
         return "INTERRUPTED"
 
 
 @lru_cache(maxsize=4)
-def worker_app(conninfo: str) -> procrastinate.App:
+def worker_app(conninfo: str) -> PresenceApp:
     """The app a worker loop runs on (async connector; opened and closed by ``run_worker``)."""
     app = PresenceApp(conninfo=conninfo,  # its workers hold a presence lock: see worker_presence
                       connector=procrastinate.PsycopgConnector(conninfo=conninfo, min_size=1, max_size=4))
-    app.task(name=TASK, queue=QUEUE)(_advance)
+    app.task(name=TASK, queue=QUEUE, pass_context=True)(_advance)
     return app
 
 
@@ -73,7 +75,7 @@ def worker_app(conninfo: str) -> procrastinate.App:
 def client_app(conninfo: str) -> procrastinate.App:
     """The app callers enqueue and retry jobs through (sync connector, open for the process)."""
     app = procrastinate.App(connector=procrastinate.SyncPsycopgConnector(conninfo=conninfo, min_size=1, max_size=2))
-    app.task(name=TASK, queue=QUEUE)(_advance)
+    app.task(name=TASK, queue=QUEUE, pass_context=True)(_advance)
     return app.open()
 
 
@@ -85,13 +87,13 @@ class QueueDispatcher:
     """Runs go through the queue; ``submit`` waits for the outcome (draining when alone)."""
 
     def __init__(self, engine: Engine) -> None:
-        from workflows.checkpoint import libpq_url
-
         self.engine = engine
         self.conninfo = libpq_url(engine.db)
         self.app = worker_app(self.conninfo)
+        self.app.engine = engine  # what its task advances runs with (the engine is passed in, never looked up)
         self.client = client_app(self.conninfo)
         self._draining = threading.Lock()
+        self._background: threading.Thread | None = None
         # owner connections (autocommit) of waiting callers: LISTEN for their run, ask where it stands
         self._conns = ConnectionPool(self.conninfo, min_size=1, max_size=16, open=True, name="run-waits",
                                      kwargs={"autocommit": True, "prepare_threshold": None})
@@ -133,15 +135,9 @@ class QueueDispatcher:
                 row = cur.fetchone()
                 check_workers = not worker_alive
                 while row is not None and row[0] == "RUNNING" and time.monotonic() < deadline:
-                    if check_workers and self.live_workers() == 0:  # it died, or stopped: work the queue here
-                        self.drain()
-                        row = conn.execute(_RUN, [execution_id]).fetchone()
-                        if row is None or row[0] != "RUNNING":
-                            break
-                        from workflows.recovery import recover  # interrupted, or another thread runs it
-
-                        recover(self.engine, self)
-                        time.sleep(0.5)
+                    if check_workers and self.live_workers() == 0:  # it died, or stopped: a worker thread works the queue
+                        self.drain_in_background()
+                        check_workers = False
                     else:
                         timeout = min(0.5, max(0.0, deadline - time.monotonic()))
                         # no notification for this run within the timeout: ask whether a worker is still alive
@@ -159,6 +155,22 @@ class QueueDispatcher:
         with self._conns.connection() as conn:
             row = conn.execute(f"SELECT count(*) FROM procrastinate_workers w WHERE {LIVE}").fetchone()
             return int(row[0]) if row is not None else 0
+
+    def drain_in_background(self) -> None:
+        """No worker is alive: a short-lived worker thread of this process drains the queue, then
+        queues again what was interrupted. The caller (an API handler, a CLI command) only waits:
+        it never runs a graph itself."""
+        if self._background is not None and self._background.is_alive():
+            return
+        self._background = threading.Thread(target=self._drain_and_recover, name="run-drain", daemon=True)
+        self._background.start()
+
+    def _drain_and_recover(self) -> None:
+        try:
+            self.drain()
+            recover(self.engine, self)  # a run interrupted meanwhile is queued again for the next wait
+        except Exception:  # a failing database or Redis: the next wait tries again
+            log.warning("draining the run queue failed", exc_info=True)
 
     def drain_if_alone(self) -> None:
         """Drain the queue here when no worker is alive to do it."""

@@ -111,6 +111,7 @@ class PresenceApp(procrastinate.App):
     def __init__(self, *, conninfo: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._presence_conninfo = conninfo
+        self.engine: Any = None  # the engine its task advances runs with (set by ``QueueDispatcher``)
 
     def _worker(self, **kwargs: Any) -> Worker:
         return PresenceWorker(app=self, conninfo=self._presence_conninfo, **{**self.worker_defaults, **kwargs})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from services.platform import service as platform_service
+from runtime import platform as platform_service
 
 app = typer.Typer(help="Database schema and demo data.", no_args_is_help=True)
 

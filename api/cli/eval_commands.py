@@ -165,4 +165,4 @@ def gate(
 
 
 app.command("imaging")(imaging_commands.eval_command)  # the phantom-set imaging eval (imaging/eval.py)
-app.command("memory")(memory_commands.eval_command)  # retrieval by ranking mode, habit learning (memory/evaluation.py)
+app.command("memory")(memory_commands.eval_command)  # retrieval by ranking mode, habit learning (evals/memory_eval.py)

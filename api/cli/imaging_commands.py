@@ -14,13 +14,13 @@ models_app = typer.Typer(help="Image models: registry and deployments.", no_args
 
 
 def _engine():
-    from workflows.runtime import get_engine
+    from runtime.process import get_engine
 
     return get_engine()
 
 
 def _actor(email: str | None):
-    from services.identity import service as identity
+    from core_schema import actors as identity
 
     return identity.actor(email)
 
@@ -96,13 +96,13 @@ def reject_command(
     as_json: bool = JSON,
 ) -> None:
     """Reject findings with a reason code (kept on the review event for training)."""
+    from approvals import service as approvals_service
     from imaging.labels import REASON_CODES
-    from services.approvals import service as approvals_service
 
     if reason not in REASON_CODES:
         fail(f"unknown reason {reason!r} (use {', '.join(REASON_CODES)})", as_json)
     text = f"{reason}: {comment}" if comment else reason
-    report = approvals_service.decide([_id(i, "approval id") for i in ids], _actor(as_email), "reject", comment=text)
+    report = approvals_service.decide(_engine(), [_id(i, "approval id") for i in ids], _actor(as_email), "reject", comment=text)
     emit(report.model_dump(mode="json"), as_json)
 
 

@@ -1,6 +1,6 @@
 """``dentalagent memory``: search, list and forget what the agents remember; index the protocols.
 
-Thin over ``services.memory.service`` (the API routes call the same functions).
+Thin over ``memory.service`` (the API routes call the same functions).
 """
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from __future__ import annotations
 import typer
 
 from api.cli.output import JSON, emit
-from services.identity import service as identity
-from services.memory import service
+from core_schema import actors as identity
+from memory import service
 
 app = typer.Typer(help="Agent memory: run summaries, clinician habits, clinic knowledge.", no_args_is_help=True)
 TENANT = typer.Option(None, "--tenant", help="Tenant id (default: DENTALAGENT_TENANT or the demo clinic).")
@@ -64,4 +64,6 @@ def eval_command(patients: int = typer.Option(25, "--patients", min=1, max=500,
                                               help="Synthetic patients in the labelled set (default 25: the published figures)."),
                  tenant: str = TENANT, as_json: bool = JSON) -> None:
     """Labelled recall@5 / MRR for full text, vectors and hybrid; habit learning before and after corrections."""
-    emit(service.evaluate(identity.tenant(tenant), patients=patients), as_json)
+    from evals.memory_eval import evaluate  # the eval imports the interpreter: loaded only for this command
+
+    emit(evaluate(identity.tenant(tenant), patients=patients), as_json)

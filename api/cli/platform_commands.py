@@ -5,10 +5,10 @@ from __future__ import annotations
 import typer
 
 from api.cli.output import JSON, emit
+from core_schema import actors as identity
 from core_schema.settings import get_settings
-from services.identity import service as identity
-from services.patients import service as patients_service
-from services.platform import service as platform_service
+from patients import service as patients_service
+from runtime import platform as platform_service
 
 patients = typer.Typer(help="Patients of the current tenant.", no_args_is_help=True)
 
@@ -31,7 +31,7 @@ def serve(
 
     from api.app import create_app
     from api.edge import server_options
-    from services.worker import service as worker_service
+    from runtime import worker as worker_service
 
     settings = get_settings()
     # uvicorn re-raises SIGTERM after its graceful shutdown; as SystemExit it lets the exit

@@ -1,6 +1,6 @@
 """Reviewer and engineer commands: runs, approvals, actions, undo, chart (voice-contract.md).
 
-Thin over ``services``: parse the options, call the service, print its schema.
+Thin over the slices' services: parse the options, call the service, print its schema.
 """
 
 from __future__ import annotations
@@ -12,13 +12,14 @@ from typing import Any
 import typer
 
 from api.cli.output import JSON, emit, fail
+from approvals import service as approvals_service
+from core_schema import actors as identity
 from core_schema.errors import DomainError, InvalidInput
-from services.actions import service as actions_service
-from services.approvals import service as approvals_service
-from services.identity import service as identity
-from services.patients import service as patients_service
-from services.runs import service as runs_service
-from services.worker import service as worker_service
+from patients import service as patients_service
+from runtime import runs as runs_service
+from runtime import worker as worker_service
+from runtime.process import get_engine
+from undo import service as actions_service
 
 runs = typer.Typer(help="Workflow runs.", no_args_is_help=True)
 approvals_app = typer.Typer(help="The approval queue.", no_args_is_help=True)
@@ -64,9 +65,9 @@ def approvals_list(as_email: str = typer.Option(None, "--as"), tenant: str = typ
                    as_json: bool = JSON) -> None:
     """Pending requests: the user's queue with --as, else all of the tenant's."""
     if as_email:
-        emit(approvals_service.pending(identity.actor(as_email)), as_json)
+        emit(approvals_service.pending(get_engine(), identity.actor(as_email)), as_json)
     else:
-        emit(approvals_service.pending_in_tenant(identity.tenant(tenant)), as_json)
+        emit(approvals_service.pending_in_tenant(get_engine(), identity.tenant(tenant)), as_json)
 
 
 def _decide(ids: list[str], email: str, verdict: str, comment: str | None, edits: dict[str, Any] | None, as_json: bool) -> None:
@@ -75,7 +76,7 @@ def _decide(ids: list[str], email: str, verdict: str, comment: str | None, edits
         parsed = [parse_id(value, "approval id") for value in ids]  # every id before anything is decided
     except DomainError as exc:
         fail(f"{exc.message}; nothing was decided", as_json)
-    report = approvals_service.decide(parsed, identity.actor(email), verdict, comment=comment, edits=edits)  # type: ignore[arg-type]  # verdict is one of the Verdict literals (typer's choice)
+    report = approvals_service.decide(get_engine(), parsed, identity.actor(email), verdict, comment=comment, edits=edits)  # type: ignore[arg-type]  # verdict is one of the Verdict literals (typer's choice)
     if report.failure:
         fail(report.failure, as_json, code=1, decisions=report.decisions)
     emit(report.decisions[0] if len(report.decisions) == 1 else report.decisions, as_json)
@@ -116,13 +117,13 @@ def edit(approval_id: str, as_email: str = AS, set_: list[str] = typer.Option(..
 @approvals_app.command("rebuild-queue")
 def rebuild_queue(as_json: bool = JSON) -> None:
     """Restore every Redis approval queue from the pending rows in PostgreSQL."""
-    emit(approvals_service.rebuild_queues(), as_json)
+    emit(approvals_service.rebuild_queues(get_engine()), as_json)
 
 
 @approvals_app.command("sweep")
 def sweep(as_json: bool = JSON) -> None:
     """Time out overdue requests and escalate them (the worker does this continuously)."""
-    emit(approvals_service.sweep(), as_json)
+    emit(approvals_service.sweep(get_engine()), as_json)
 
 
 # -- actions, undo, chart ------------------------------------------------------------------
@@ -130,12 +131,12 @@ def sweep(as_json: bool = JSON) -> None:
 @actions.command("list")
 def actions_list(as_email: str = AS, as_json: bool = JSON) -> None:
     """Actions the user can still undo."""
-    emit(actions_service.undoable(identity.actor(as_email)), as_json)
+    emit(actions_service.undoable(get_engine(), identity.actor(as_email)), as_json)
 
 
 def undo_command(action_id: str, as_email: str = AS, reason: str = typer.Option(None), as_json: bool = JSON) -> None:
     """Undo an action within its 5-minute window."""
-    emit(actions_service.undo(parse_id(action_id, "action id"), identity.actor(as_email), reason), as_json)
+    emit(actions_service.undo(get_engine(), parse_id(action_id, "action id"), identity.actor(as_email), reason), as_json)
 
 
 @chart.command("show")
@@ -143,7 +144,7 @@ def chart_show(patient: str = typer.Option(..., "--patient"), as_email: str = ty
                tenant: str = typer.Option(None, "--tenant"), as_json: bool = JSON) -> None:
     """The patient's current chart, teeth keyed by FDI number."""
     who = identity.actor(as_email) if as_email else None
-    emit(patients_service.chart(who.tenant_id if who else identity.tenant(tenant), parse_id(patient, "patient id"),
+    emit(patients_service.chart(get_engine(), who.tenant_id if who else identity.tenant(tenant), parse_id(patient, "patient id"),
                                 user_id=who.user_id if who else None), as_json)
 
 
@@ -157,5 +158,5 @@ def worker(
     if once:
         emit(worker_service.tick(), as_json)
         return
-    typer.echo(f"queues restored: {approvals_service.rebuild_queues().queued} pending requests")
+    typer.echo(f"queues restored: {approvals_service.rebuild_queues(get_engine()).queued} pending requests")
     worker_service.run(concurrency, interval_s)

@@ -1,6 +1,6 @@
 """``interpret``, ``transcribe`` and ``dictate`` (voice-contract.md, "Command line").
 
-Thin over ``services.dictation``. Input refused before anything runs (``InvalidInput``) prints
+Thin over ``voice``. Input refused before anything runs (``InvalidInput``) prints
 as ``invalid input: ...``; other refusals (unusable audio, unknown patient) print as they are.
 """
 
@@ -15,10 +15,11 @@ import typer
 
 from api.cli.output import JSON, emit, fail
 from api.cli.runtime_commands import parse_id
+from core_schema import actors as identity
 from core_schema.errors import DomainError, InvalidInput
 from core_schema.settings import get_settings
-from services.dictation import service as dictation
-from services.identity import service as identity
+from runtime.process import get_engine
+from voice import service as dictation
 
 
 def _read(path: str, as_json: bool) -> bytes:
@@ -43,7 +44,7 @@ def interpret_command(
     as_json: bool = JSON,
 ) -> None:
     """Interpret an utterance into commands (no database needed)."""
-    from agents.interpreter import interpret_jsonl
+    from voice.interpreter import interpret_jsonl
 
     if sum(x is not None for x in (text, jsonl, audio)) != 1:
         fail("give exactly one of --text, --jsonl or --audio", as_json)
@@ -94,7 +95,7 @@ def dictate_command(
         fail("give an audio FILE or --text, not both", as_json)
     who = identity.actor(as_email)
     try:
-        result = dictation.dictate(
+        result = dictation.dictate(get_engine(), 
             who, parse_id(patient, "patient id"), text=text,
             audio=_read(file, as_json) if file else None, audio_format=Path(file).suffix.lstrip(".") if file else "wav",
             session_id=parse_id(session, "session id") if session else None,

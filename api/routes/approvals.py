@@ -12,7 +12,8 @@ from api.auth.deps import current_principal
 from api.auth.principal import Principal
 from api.routes.errors import error_response
 from api.schemas import ApprovalOut, BatchIn, CommentIn, DecisionOut, EditIn, ErrorOut
-from services.approvals import service
+from approvals import service
+from runtime.process import get_engine
 
 router = APIRouter(tags=["approvals"], responses={403: {"model": ErrorOut}, 404: {"model": ErrorOut},
                                                    409: {"model": ErrorOut}})
@@ -22,14 +23,14 @@ router = APIRouter(tags=["approvals"], responses={403: {"model": ErrorOut}, 404:
 def pending(p: Principal = Depends(current_principal)) -> list[ApprovalOut]:
     """The caller's open requests, in queue order."""
     p.require("approvals:read")
-    return service.pending(p.actor)
+    return service.pending(get_engine(), p.actor)
 
 
 def _decide(p: Principal, ids: list[uuid.UUID], verdict: service.Verdict, comment: str | None,
             edits: dict[str, Any] | None) -> list[DecisionOut] | JSONResponse:
     """Decide all or nothing; 409 naming the change when an approved change then failed to apply."""
     p.require("approvals:decide")
-    report = service.decide(ids, p.actor, verdict, comment=comment, edits=edits)
+    report = service.decide(get_engine(), ids, p.actor, verdict, comment=comment, edits=edits)
     if report.failure:
         return error_response(409, "apply_failed", report.failure,
                               decisions=[d.model_dump(mode="json") for d in report.decisions])

@@ -22,14 +22,16 @@ from fastapi.encoders import jsonable_encoder
 from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from agents.asr.errors import AudioError
-from agents.asr.streaming import Activity, LiveAudio, PartialSchedule, transcribe_partial
 from api.auth.principal import Principal
 from api.auth.websocket import websocket_principal
 from api.routes.patients import require_patient
 from core_schema.errors import DomainError
 from core_schema.rows import present
 from core_schema.settings import get_settings
+from runtime.process import get_engine
+from voice.asr.errors import AudioError
+from voice.asr.streaming import Activity, LiveAudio, PartialSchedule, transcribe_partial
+from voice.service import dictate
 
 router = APIRouter(tags=["dictations"])
 log = logging.getLogger("dentalagent.api.live")
@@ -55,7 +57,7 @@ def _uuid(value: str | None, what: str) -> uuid.UUID:
 
 
 def _transcriber(tenant_id: uuid.UUID) -> Any:
-    from services.dictation.service import tenant_transcriber
+    from voice.service import tenant_transcriber
 
     return tenant_transcriber(tenant_id)
 
@@ -224,11 +226,9 @@ class LiveDictation:
 
     async def _dictate(self, p: Principal, patient_id: uuid.UUID, session_id: uuid.UUID | None,
                        recording: bytes, fmt: str) -> dict[str, Any]:
-        from services.dictation.service import dictate
-
         try:
             result = await run_in_threadpool(lambda: dictate(
-                p.actor, patient_id, audio=recording, audio_format=fmt, session_id=session_id,
+                get_engine(), p.actor, patient_id, audio=recording, audio_format=fmt, session_id=session_id,
                 api_client_id=p.api_client_id))
             return jsonable_encoder(result)
         except AudioError as exc:

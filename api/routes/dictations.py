@@ -17,7 +17,8 @@ from api.auth.principal import Principal
 from api.schemas import DictationIn, DictationOut, ErrorOut
 from core_schema.errors import DomainError
 from core_schema.settings import get_settings
-from services.dictation import service
+from runtime.process import get_engine
+from voice import service
 
 router = APIRouter(tags=["dictations"])
 
@@ -83,4 +84,4 @@ async def dictate(request: Request, p: Principal = Depends(current_principal)) -
     else:
         raise DomainError("unsupported_media_type", "send JSON text or a multipart audio file", 415)
     patient_id = args.pop("patient_id")
-    return await run_in_threadpool(lambda: service.dictate(p.actor, patient_id, api_client_id=p.api_client_id, **args))
+    return await run_in_threadpool(lambda: service.dictate(get_engine(), p.actor, patient_id, api_client_id=p.api_client_id, **args))

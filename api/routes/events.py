@@ -23,10 +23,10 @@ from fastapi.responses import StreamingResponse
 from api.auth.deps import current_principal
 from api.auth.principal import Principal
 from api.schemas import ErrorOut
+from approvals.queue import channel
 from core_schema.errors import DomainError
 from core_schema.redis_store import get_redis
 from core_schema.settings import get_settings
-from workflows.approval_queue import channel
 
 router = APIRouter(tags=["events"])
 log = logging.getLogger("dentalagent.api.events")

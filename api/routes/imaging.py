@@ -1,4 +1,4 @@
-"""Radiographs and their AI-assisted review (imaging-contract.md): thin over ``services.imaging``.
+"""Radiographs and their AI-assisted review (imaging-contract.md): thin over ``imaging``.
 
 Decisions on findings use the approvals routes: approve; reject with the reason code as the
 comment (``CODE`` or ``CODE: text``); edit with ``set`` (tooth, label, surfaces).
@@ -20,9 +20,10 @@ from api.auth.deps import current_principal
 from api.auth.principal import Principal
 from api.schemas import ErrorOut
 from core_schema.errors import DomainError
+from imaging import service
 from imaging.config import imaging_settings
-from services.imaging import service
-from services.imaging.schemas import ImagingObjectOut, ImagingReviewOut, ImagingStudyOut, ImagingUploadOut
+from imaging.schemas import ImagingObjectOut, ImagingReviewOut, ImagingStudyOut, ImagingUploadOut
+from runtime.process import get_engine
 
 router = APIRouter(tags=["imaging"], responses={404: {"model": ErrorOut}})
 
@@ -89,7 +90,7 @@ def thumbnail(object_id: uuid.UUID, p: Principal = Depends(current_principal)) -
 def review(run_id: uuid.UUID, p: Principal = Depends(current_principal)) -> ImagingReviewOut:
     """An imaging review: every finding (box in image pixels, tooth, status) and its approval's state."""
     p.require("chart:read")
-    return service.review(p.tenant_id, run_id)
+    return service.review(get_engine(), p.tenant_id, run_id)
 
 
 @router.post("/imaging/reviews", response_model=ImagingUploadOut, openapi_extra=_UPLOAD,
@@ -113,4 +114,5 @@ async def upload_and_review(request: Request, p: Principal = Depends(current_pri
         findings = await _read(part, MAX_FINDINGS_BYTES, "findings")  # an empty file input sends no file
     filename = PurePath(upload.filename or "upload").name if isinstance(upload, UploadFile) else "upload"
     return await run_in_threadpool(lambda: service.upload_and_review(
+        get_engine(), 
         p.actor, patient_id, data, filename, findings=findings, api_client_id=p.api_client_id))

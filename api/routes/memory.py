@@ -1,4 +1,4 @@
-"""Agent memory (``memory search``, ``memory list``, ``memory forget``): thin over ``services.memory``."""
+"""Agent memory (``memory search``, ``memory list``, ``memory forget``): thin over ``memory``."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from fastapi import APIRouter, Depends, Query
 from api.auth.deps import current_principal
 from api.auth.principal import Principal
 from api.schemas import ErrorOut
-from services.memory import service
-from services.memory.schemas import ForgetOut, MemoryHitOut, MemoryOut
+from memory import service
+from memory.schemas import ForgetOut, MemoryHitOut, MemoryOut
 
 router = APIRouter(tags=["memory"])
 

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Depends
 from api.auth.deps import current_principal
 from api.auth.principal import Principal
 from api.schemas import ChartOut, ErrorOut, PatientOut
-from services.patients import service
-from services.patients.service import require_patient
+from core_schema.directory import require_patient
+from patients import service
+from runtime.process import get_engine
 
 __all__ = ["router", "require_patient"]  # require_patient: re-exported for the other routers
 
@@ -29,4 +30,4 @@ def patients(p: Principal = Depends(current_principal)) -> list[PatientOut]:
 def chart(patient_id: uuid.UUID, p: Principal = Depends(current_principal)) -> ChartOut:
     """The patient's current chart, ``teeth`` keyed by FDI number (read through the executor, audited)."""
     p.require("chart:read")
-    return service.chart(p.tenant_id, patient_id, user_id=p.actor.user_id, api_client_id=p.api_client_id)
+    return service.chart(get_engine(), p.tenant_id, patient_id, user_id=p.actor.user_id, api_client_id=p.api_client_id)

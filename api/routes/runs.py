@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from api.auth.deps import current_principal
 from api.auth.principal import Principal
 from api.schemas import ErrorOut, RunDetailOut, RunOut
-from services.runs import service
+from runtime import runs as service
 
 router = APIRouter(tags=["runs"])
 

@@ -16,7 +16,7 @@ from argon2 import PasswordHasher
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from catalog import CDT_SYSTEM, DIAGNOSES, ICD10_SYSTEM, PROCEDURES
+from core_schema.catalog import CDT_SYSTEM, DIAGNOSES, ICD10_SYSTEM, PROCEDURES
 from core_schema.identities import DEMO_TENANT_ID, SEED_NAMESPACE, SYSTEM_USER_ID, sid  # noqa: F401  (re-exported)
 from core_schema.models import (
     AIModel,

@@ -18,6 +18,7 @@ import json
 import time
 from typing import Any
 
+from agents.llm import chat_client
 from core_schema.rows import present
 from imaging.errors import ImagingError
 from imaging.labels import LABELS
@@ -36,8 +37,6 @@ class OpenAIVisionRunner:
     name = "openai-vision"
 
     def __init__(self, artifact_uri: str, output_types: dict[str, Any]) -> None:
-        from openai import OpenAI
-
         from core_schema.settings import get_settings
 
         settings = get_settings()
@@ -46,8 +45,7 @@ class OpenAIVisionRunner:
         if not base_url or not self.model:
             raise ImagingError("model_invalid", "an openai-vision version needs a base_url and a model")
         self.max_side = int(output_types.get("max_side", 1024))
-        self.client = OpenAI(base_url=base_url, api_key=settings.llm_api_key or "none",
-                             timeout=float(output_types.get("timeout_s", 60)), max_retries=0)
+        self.client = chat_client(base_url, settings.llm_api_key, timeout=float(output_types.get("timeout_s", 60)))
         self.base_url = base_url
 
     def run(self, image: RunnerInput) -> RunnerOutput:

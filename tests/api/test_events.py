@@ -16,6 +16,7 @@ import pytest
 import uvicorn
 from fastapi.testclient import TestClient
 
+from approvals.queue import channel
 from core_schema.redis_store import get_redis
 from core_schema.seed.demo import (
     DEMO_PASSWORD,
@@ -25,7 +26,6 @@ from core_schema.seed.demo import (
     VOICE_AGENT_SECRET,
     sid,
 )
-from workflows.approval_queue import channel
 
 DENTIST_ID = sid("user", "dentist@demo.clinic")
 ASSISTANT_ID = sid("user", "assistant@demo.clinic")

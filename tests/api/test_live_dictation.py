@@ -69,7 +69,7 @@ def webm_chunks(samples: np.ndarray) -> list[bytes]:
 
 
 def pcm_chunks(samples: np.ndarray, rate: int) -> list[bytes]:
-    from agents.asr.audio import resample
+    from voice.asr.audio import resample
 
     pcm = _float_to_pcm16(resample(samples, SAMPLE_RATE, rate))
     size = int(rate * CHUNK_S) * 2

@@ -26,16 +26,16 @@ import psutil
 import pytest
 from fastapi.testclient import TestClient
 
+from approvals import queue as approval_queue
+from approvals.chart_change import propose
 from benchmarks.soak import RedisServer
 from core_schema import embedded
 from core_schema.redis_store import get_redis
 from core_schema.seed.demo import DEMO_PATIENT_IDS, DEMO_TENANT_ID, sid
 from core_schema.settings import get_settings
+from runtime.process import get_queue
+from runtime.worker_loop import maintenance_tick
 from tests.api.bearer import user_bearer, voice_agent_bearer
-from workflows import approval_queue
-from workflows.graphs.chart_change import propose
-from workflows.runtime import get_queue
-from workflows.worker import maintenance_tick
 
 DENTIST_ID = sid("user", "dentist@demo.clinic")
 

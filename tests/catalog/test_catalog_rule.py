@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from agents.interpreter.codes import procedure_code
-from agents.resolver import load_catalog
-from catalog import PLAN_LABELS, PROCEDURES, select_code
+from core_schema.catalog import PLAN_LABELS, PROCEDURES, select_code
 from core_schema.identities import DEMO_TENANT_ID
 from tools.clinical.common import catalog_entries
+from voice.interpreter.codes import procedure_code
+from voice.resolver import load_catalog
 
 SURFACES = ["M", "O", "D", "B", "L"]
 

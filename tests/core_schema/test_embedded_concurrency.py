@@ -26,7 +26,7 @@ CHILD_TIMEOUT_S = 240
 # A child: start (or join) both embedded servers the way the CLI does, count itself in Redis.
 BUMP = """
 import json
-from api.platform import platform_status
+from runtime.status import platform_status
 from core_schema.redis_store import get_redis
 status = platform_status()
 client = get_redis()

@@ -32,8 +32,8 @@ def _copy_model_dir(src: Path, dest: Path) -> Path:
 
 
 def test_the_table_matches_the_installed_models() -> None:
-    from agents.asr.model import check_vad_model, resolve_model_path
     from memory.embeddings import MiniLMOnnxEmbedder
+    from voice.asr.model import check_vad_model, resolve_model_path
 
     resolve_model_path(None)  # tiny.en
     check_vad_model()
@@ -46,8 +46,8 @@ def test_the_table_matches_the_installed_models() -> None:
 
 
 def test_a_tampered_whisper_copy_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from agents.asr import model as asr_model
-    from agents.asr.model import ModelNotFoundError, resolve_model_path
+    from voice.asr import model as asr_model
+    from voice.asr.model import ModelNotFoundError, resolve_model_path
 
     copy = _copy_model_dir(asr_model.default_model_path(), tmp_path / "tiny.en")
     monkeypatch.setattr(asr_model, "default_model_path", lambda: copy)
@@ -77,7 +77,7 @@ def test_a_tampered_embedding_tokenizer_is_refused(tmp_path: Path) -> None:
 
 def test_verification_is_cached_per_file_and_redone_when_the_file_changes(tmp_path: Path,
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    from agents.asr.model import default_model_path
+    from voice.asr.model import default_model_path
 
     verify_model_folder("whisper-tiny.en", default_model_path())
     copy = _copy_model_dir(default_model_path(), tmp_path / "tiny.en")

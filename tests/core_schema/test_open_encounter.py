@@ -9,7 +9,7 @@ from core_schema.encounters import CLOSED_ENCOUNTER_STATUSES, open_encounter
 from core_schema.identities import DEMO_TENANT_ID, sid
 from core_schema.models import Encounter
 from core_schema.seed.demo import UNIVERSAL_TENANT_ID
-from workflows.voice_store import start_or_continue
+from voice.sessions import start_or_continue
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 

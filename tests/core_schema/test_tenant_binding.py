@@ -13,11 +13,11 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError, ProgrammingError
 
+from approvals.decisions import decide
 from core_schema.db import APP_ROLE, Database, tenant_token
 from core_schema.models import Patient
 from core_schema.seed.demo import DEMO_TENANT_ID, UNIVERSAL_PATIENT_ID, UNIVERSAL_TENANT_ID
 from tests.workflows.conftest import chart_call, propose_chart
-from workflows.approvals import decide
 
 # What a binding looks like, before (uuid.sig) and after (uuid.pid.nonce.sig) issue 17.
 _TOKEN = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?:\.[0-9a-f]+){1,3}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from core_schema.stats import percentile
 from evals.asr_metrics import (
     critical_errors,
     critical_term_error,
@@ -12,7 +13,6 @@ from evals.asr_metrics import (
     wer,
     word_errors,
 )
-from evals.stats import percentile
 
 
 def test_normalisation_rules() -> None:

@@ -28,7 +28,7 @@ FIGURES = ("n", "command_accuracy", "kind_accuracy", "slot_accuracy", "word_erro
 
 @pytest.fixture(scope="module")
 def transcriber():
-    from agents.asr import Transcriber
+    from voice.asr import Transcriber
 
     return Transcriber()
 

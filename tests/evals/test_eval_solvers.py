@@ -1,5 +1,5 @@
 """Solvers side by side: rules and the LLM interpreter (over the local Chat Completions test
-server of tests/agents/test_interpreter_llm.py, the real HTTP protocol), and the whole
+server of tests/voice/test_interpreter_llm.py, the real HTTP protocol), and the whole
 workflow on a throwaway platform."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import func, select
+from tests.voice.test_interpreter_llm import SCRIPT, _Handler
 
-from tests.agents.test_interpreter_llm import SCRIPT, _Handler
 from tests.llm_server import serve
 
 FINDING = "chart.finding.add"

@@ -80,7 +80,7 @@ def test_vision_version_runs_in_the_review_workflow(engine, actor, server, new_p
     out = start_review(engine, actor(), uuid.UUID(obj["object_id"]), version_id=uuid.UUID(version["version_id"]))
     assert out["status"] == "WAITING_APPROVAL", out
     assert [(f["tooth"], f["label"], f["surfaces"], f["status"]) for f in out["findings"]] == [("46", "caries", ["D"], "new")]
-    from workflows.approvals import decide
+    from approvals.decisions import decide
 
     assert decide(engine, uuid.UUID(out["approval_ids"][0]), actor(), "reject", comment="false_positive").run.status \
         == "COMPLETED"

@@ -10,6 +10,8 @@ import uuid
 import pytest
 from sqlalchemy import select
 
+from approvals.chart_change import propose
+from approvals.decisions import ApprovalError, decide, decide_batch
 from core_schema.models import (
     AgentExecution,
     AgentIntervention,
@@ -25,8 +27,6 @@ from imaging.ingest import ingest
 from imaging.service import start_review
 from imaging.test_model import CLASSES, THRESHOLDS
 from tests.workflows.conftest import current_chart
-from workflows.approvals import ApprovalError, decide, decide_batch
-from workflows.graphs.chart_change import propose
 
 EXPECTED = {("16", "caries", ("M",)), ("16", "restoration", ("O",)), ("15", "restoration", ("O",)),
             ("46", "caries", ("D",)), ("45", "periapical_radiolucency", ())}
@@ -161,7 +161,7 @@ def test_vendor_json_duplicate_conflict_and_missing_tooth(engine, actor, bitewin
     assert teeth["46"]["status"] == "missing" and len(teeth["16"]["conditions"]) == 1
     # a charted finding is undone like any chart change (the report note stays)
     from core_schema.models import ActionHistory
-    from workflows.undo import undo
+    from undo.actions import undo
 
     with engine.db.tenant_session(DEMO_TENANT_ID) as s:
         action = s.scalars(select(ActionHistory).where(ActionHistory.agent_execution_id == uuid.UUID(out["run_id"]),
@@ -254,8 +254,8 @@ def test_completed_procedure_links_outcome(engine, actor, bitewing, new_patient,
 
 
 def test_eval_imaging_on_phantoms(engine, actor, tmp_path) -> None:
+    from approvals.decisions import pending_for
     from imaging.eval import run, write_report
-    from workflows.approvals import pending_for
 
     before = len(pending_for(engine, actor()))
     result = run(engine, actor(), images=4, seed=3)

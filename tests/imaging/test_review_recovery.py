@@ -23,10 +23,10 @@ from core_schema.seed.demo import DEMO_TENANT_ID
 from imaging import phantom, registry
 from imaging.ingest import ingest
 from imaging.test_model import CLASSES, THRESHOLDS
+from runtime.process import get_queue
 from tests.imaging.conftest import FINDINGS, MISSING
 from tests.recovery import FAST_LEASES, kill_once_its_run_exists, spawn, wait_for, with_fast_leases
 from tests.workflows.conftest import current_chart
-from workflows.runtime import get_queue
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +114,7 @@ def test_review_killed_mid_run_resumes_without_duplicating_predictions(platform,
         assert run.status == "WAITING_APPROVAL", (run.status, run.error_details)
         ids = s.scalars(select(AgentApprovalRequest.id).where(AgentApprovalRequest.execution_id == run_id)).all()
     assert _counts(engine, run_id, patient) == (0, 5, 1, 12, 0)  # one job, its predictions once
-    from workflows.approvals import decide_batch
+    from approvals.decisions import decide_batch
 
     decision = decide_batch(engine, list(ids), actor(), "approve")[-1]
     assert decision.run.status == "COMPLETED"

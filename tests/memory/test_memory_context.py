@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from approvals import decisions as approvals
 from core_schema.models import AgentApprovalRequest, AgentContextWindow
 from core_schema.settings import get_settings
 from memory.context import ContextItem, assemble
 from memory.tokens import count_tokens
 from tests.memory.helpers import DEMO_TENANT_ID, P1
-from workflows import approvals
-from workflows.dictation import dictate
+from voice.service import run_dictation as dictate
 
 
 def test_pruning_keeps_required_items_and_follows_the_strategy() -> None:
@@ -62,7 +62,7 @@ class _ChatHandler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def llm_interpreter(monkeypatch) -> Iterator[None]:
-    from workflows import voice
+    from voice import brains as voice
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _ChatHandler)
     threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from memory import evaluation
+from evals import memory_eval as evaluation
 from memory.eval_data import dataset
 from tests.memory.helpers import DEMO_TENANT_ID, count_rows
 

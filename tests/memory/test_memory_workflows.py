@@ -9,13 +9,13 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select, text
 
+from approvals import decisions as approvals
 from core_schema.models import AgentApprovalRequest, AgentContextWindow
 from core_schema.seed.demo import UNIVERSAL_PATIENT_ID
 from memory.records import Scope
 from memory.repository import MemoryFilter
 from tests.memory.helpers import DEMO_TENANT_ID, DENTIST_ID, UNIVERSAL_TENANT_ID, count_rows
-from workflows import approvals
-from workflows.dictation import dictate
+from voice.service import run_dictation as dictate
 
 pytestmark = pytest.mark.usefixtures("clean")
 

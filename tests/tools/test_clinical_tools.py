@@ -35,7 +35,8 @@ from core_schema.models import (
 from core_schema.seed.demo import DEMO_PATIENT_IDS, DEMO_TENANT_ID, UNIVERSAL_PATIENT_ID, sid
 from tools.context import ToolContext, ToolError, ToolResult
 from tools.registry import REGISTRY, Category
-from tools.undo_handlers import UNDO_HANDLERS, UndoError
+from undo.errors import UndoError
+from undo.handlers import UNDO_HANDLERS
 
 DENTIST = sid("user", "dentist@demo.clinic")
 OTHER_TENANT_ENCOUNTER = sid("encounter", "universal", "u1")

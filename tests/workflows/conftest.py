@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from approvals.chart_change import propose
 from core_schema.models import ToothChartSnapshot
 from core_schema.seed.demo import DEMO_PATIENT_IDS, DEMO_TENANT_ID, sid
-from workflows.graphs.chart_change import propose
 
 DENTIST = "dentist@demo.clinic"
 DENTIST_ID = sid("user", DENTIST)

@@ -15,6 +15,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
+from approvals import queue as approval_queue
+from approvals.decisions import ApprovalError, decide, sweep_timeouts
 from core_schema.models import (
     ActionHistory,
     AgentApprovalRequest,
@@ -26,16 +28,14 @@ from core_schema.models import (
     ToolExecution,
 )
 from core_schema.seed.demo import DEMO_TENANT_ID, sid
+from runtime.process import restore_queues
 from tests.workflows.conftest import DENTIST_ID, chart_call, current_chart, propose_chart, snapshot_count
-from workflows import approval_queue
-from workflows.approvals import ApprovalError, decide, sweep_timeouts
-from workflows.runtime import restore_queues
 
 START_AND_WAIT = """
 import json, sys, time, uuid
 from core_schema.seed.demo import DEMO_TENANT_ID, sid
-from workflows.graphs.chart_change import propose
-from workflows.runtime import get_engine
+from approvals.chart_change import propose
+from runtime.process import get_engine
 engine = get_engine()
 patient = uuid.UUID(sys.argv[1])
 run = propose(engine, tenant_id=DEMO_TENANT_ID, user_id=sid("user", "dentist@demo.clinic"), patient_id=patient,

@@ -10,6 +10,8 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
+from approvals import queue as approval_queue
+from approvals.decisions import ApprovalError, decide, decide_batch
 from core_schema.models import (
     ActionHistory,
     AgentApprovalRequest,
@@ -22,9 +24,7 @@ from core_schema.models import (
 from core_schema.seed.demo import DEMO_PATIENT_IDS, DEMO_TENANT_ID
 from tests.workflows.conftest import DENTIST_ID, chart_call, current_chart, propose_chart, snapshot_count
 from tools.executor import Call
-from workflows import approval_queue
-from workflows.approvals import ApprovalError, decide, decide_batch
-from workflows.dictation import dictate
+from voice.service import run_dictation as dictate
 
 PATIENT = DEMO_PATIENT_IDS[1]
 

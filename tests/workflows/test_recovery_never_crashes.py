@@ -27,10 +27,10 @@ from sqlalchemy import func, select, text
 
 from core_schema.models import ActionHistory, AgentApprovalRequest, AgentExecution, ToolExecution
 from core_schema.seed.demo import DEMO_PATIENT_IDS
+from runtime.process import get_queue
 from tests.recovery import lease_held, spawn, wait_for
 from tests.workflows.conftest import DENTIST, chart_call, propose_chart
 from workflows.recovery import recover
-from workflows.runtime import get_queue
 
 
 @pytest.fixture(scope="module")

@@ -21,10 +21,10 @@ from core_schema.models import (
     VoiceUtterance,
 )
 from core_schema.seed.demo import DEMO_TENANT_ID
+from runtime.process import get_queue
 from tests.recovery import FAST_LEASES, kill_once_its_run_exists, lease_held, spawn, wait_for, with_fast_leases
 from tests.workflows.conftest import DENTIST_ID, chart_call, propose_chart
 from workflows.recovery import MAX_RECOVERIES, recover
-from workflows.runtime import get_queue
 
 
 @pytest.fixture(scope="module")
@@ -164,9 +164,9 @@ def test_worker_process_executes_runs_and_a_killed_worker_is_replaced(platform, 
 
 def test_re_proposing_after_a_crash_reuses_calls_and_requests(engine, patient) -> None:
     """A run resumed from an older checkpoint proposes again: no second call, request or queue entry."""
+    from approvals import queue as approval_queue
+    from approvals.decisions import Proposal, request
     from tools.executor import Call
-    from workflows import approval_queue
-    from workflows.approvals import Proposal, request
 
     run = propose_chart(engine, chart_call("13", "missing", patient=patient), patient=patient)
     with engine.db.system_session() as s:
@@ -224,8 +224,8 @@ def test_a_run_resumed_from_scratch_keeps_what_it_proposed_even_if_the_chart_cha
     It must keep its recorded proposal (a reviewer may already have it), not re-derive a new one."""
     from sqlalchemy import text
 
-    from workflows.approvals import decide
-    from workflows.dictation import dictate
+    from approvals.decisions import decide
+    from voice.service import run_dictation as dictate
 
     dentist = actor()
     out = dictate(engine, dentist, patient, text="tooth 46 occlusal caries")

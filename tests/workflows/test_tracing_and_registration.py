@@ -7,11 +7,11 @@ import uuid
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from sqlalchemy import select
 
+from approvals.decisions import decide
 from core_schema.models import AgentExecution, AgentWorkflow
 from core_schema.seed.demo import DEMO_TENANT_ID
 from tests.workflows.conftest import chart_call, propose_chart
 from workflows import tracing
-from workflows.approvals import decide
 
 
 def test_workflow_registered_with_nodes_and_edges(engine) -> None:

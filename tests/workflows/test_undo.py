@@ -9,12 +9,12 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
+from approvals.chart_change import propose
+from approvals.decisions import decide
 from core_schema.models import ActionHistory, AuditEvent
 from core_schema.seed.demo import DEMO_TENANT_ID
 from tests.workflows.conftest import chart_call, current_chart, propose_chart
-from workflows.approvals import decide
-from workflows.graphs.chart_change import propose
-from workflows.undo import UndoError, cleanup_expired, undo, undoable
+from undo.actions import UndoError, cleanup_expired, undo, undoable
 
 
 @pytest.fixture

@@ -6,11 +6,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timezone
 
+from approvals.decisions import decide
 from core_schema.identities import sid
 from core_schema.models import AgentApprovalRequest, Encounter
 from core_schema.seed.demo import DEMO_TENANT_ID
-from workflows.approvals import decide
-from workflows.dictation import dictate
+from voice.service import run_dictation as dictate
 
 
 def _changes(engine, approval_id: str) -> dict:

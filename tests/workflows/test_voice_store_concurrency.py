@@ -12,8 +12,8 @@ from sqlalchemy import select, text
 from core_schema.models import VoiceUtterance
 from core_schema.seed.demo import DEMO_PATIENT_IDS, DEMO_TENANT_ID
 from tests.workflows.conftest import DENTIST_ID
-from workflows import voice_store
-from workflows.voice_store import VoiceInputError
+from voice import sessions as voice_store
+from voice.sessions import VoiceInputError
 
 WAIT_S = 60
 

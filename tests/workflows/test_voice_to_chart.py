@@ -13,7 +13,7 @@ from core_schema.models import AgentExecution, TreatmentPlanItem, VoiceRecording
 from core_schema.seed.demo import DEMO_PATIENT_IDS, DEMO_TENANT_ID, UNIVERSAL_PATIENT_ID
 from evals.audio_synth import malformed_fixtures, piper_available, synthesize_wav
 from tests.workflows.conftest import current_chart
-from workflows.dictation import dictate
+from voice.service import run_dictation as dictate
 
 SENTENCE = "Tooth sixteen occlusal caries and mark seventeen as missing"
 
@@ -124,7 +124,7 @@ def test_plan_item_gets_catalog_code_and_fee(engine, actor, new_patient) -> None
     patient = new_patient("Plan", "Fee")  # its own plan: other tests plan root canals on 36 too
     out = dictate(engine, actor(), patient, text="plan a root canal on thirty six")
     assert out["proposals"][0]["code"] == "D3330" and len(out["approval_ids"]) == 1
-    from workflows.approvals import decide
+    from approvals.decisions import decide
 
     decide(engine, uuid.UUID(out["approval_ids"][0]), actor(), "approve")
     with engine.db.tenant_session(DEMO_TENANT_ID) as s:
@@ -146,10 +146,10 @@ def test_clinic_override_row_proposal_and_apply_pick_the_same_code(engine, actor
     surfaces) and keeps D2393 for molars. Read without its overrides, the shared D2393 would
     still fit a premolar, and the proposal would not be the code the tool applies.
     """
-    from agents.resolver import load_catalog
+    from approvals.decisions import decide
     from core_schema.models import CodeValue, ProcedureCatalog, TreatmentPlan
     from tools.clinical.common import resolve_procedure
-    from workflows.approvals import decide
+    from voice.resolver import load_catalog
 
     overrides = {"D2392": {"tooth_classes": ["premolar", "molar"], "min_surfaces": 2, "max_surfaces": 3},
                  "D2393": {"tooth_classes": ["molar"], "min_surfaces": 3, "max_surfaces": 3}}
@@ -192,8 +192,8 @@ def test_clinic_override_row_proposal_and_apply_pick_the_same_code(engine, actor
 ])
 def test_plan_item_moves_last_up_and_before_another(engine, actor, new_patient, said, expected) -> None:
     """Positions the interpreter gives besides a number ("last", up/down, before an item) reach the tool."""
+    from approvals.decisions import decide
     from core_schema.models import TreatmentPlan
-    from workflows.approvals import decide
 
     patient = new_patient("Plan", "Mover")
     for text in ("plan a composite on forty six mesial occlusal distal", "plan a root canal on thirty six",

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from catalog import DIAGNOSES, select_code, surface_count
+from core_schema.catalog import DIAGNOSES, select_code, surface_count
 from core_schema.db import tenant_lock
 from core_schema.encounters import CLOSED_ENCOUNTER_STATUSES, open_encounter  # noqa: F401  (shared by the tools)
 from core_schema.models import (

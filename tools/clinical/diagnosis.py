@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import Field, field_validator
 from sqlalchemy import func, select
 
-from catalog import DIAGNOSIS_LABELS
+from core_schema.catalog import DIAGNOSIS_LABELS
 from core_schema.models import EncounterDiagnosis
 from tools.clinical.common import (
     CHART_WRITE,

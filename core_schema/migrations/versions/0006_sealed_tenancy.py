@@ -123,7 +123,7 @@ def upgrade() -> None:
     op.execute("CREATE POLICY owner_access ON role_permissions TO CURRENT_USER USING (true) WITH CHECK (true)")
     # PHI access logs are evidence: appended, never rewritten.
     op.execute(f"REVOKE UPDATE, DELETE ON phi_access_logs FROM {APP_ROLE}")
-    # An action row changes once: when it is undone (workflows.undo); nothing else of it, ever.
+    # An action row changes once: when it is undone (undo.actions); nothing else of it, ever.
     op.execute(f"REVOKE UPDATE, DELETE ON action_history FROM {APP_ROLE}")
     op.execute(f"GRANT UPDATE (is_undone, undone_at, undone_by_user_id, undo_reason) ON action_history TO {APP_ROLE}")
     op.execute("""CREATE OR REPLACE FUNCTION app_action_history_undo_only() RETURNS trigger

@@ -1,0 +1,48 @@
+"""Approval requests and decisions as both faces return them (``approvals ... --json``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from core_schema.responses import Out
+
+
+class ApprovalOut(Out):
+    id: str
+    execution_id: str
+    requested_action: str | None
+    priority: str | None
+    status: str
+    reason: str | None
+    tool: str | None
+    arguments: Any = None
+    risk_tier: int | None
+    assigned_to_user_id: str | None
+    timeout_at: str | None
+    tool_execution_id: str | None
+
+
+class DecisionOut(Out):
+    id: str
+    status: str
+    run_id: str
+    run_status: str
+    result: str | None = None  # what the approved change did; "no change: ..." when it altered nothing
+
+
+class DecisionReport(BaseModel):
+    """A decided batch: one ``DecisionOut`` per request, and ``failure`` naming every run whose
+    approved change then failed to apply (the decisions stand; the faces report it as an error)."""
+
+    decisions: list[DecisionOut]
+    failure: str | None = None
+
+
+class QueuesOut(Out):
+    queued: int
+
+
+class SweepOut(Out):
+    timed_out: list[str]

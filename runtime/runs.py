@@ -1,0 +1,34 @@
+"""Runs for both faces: list, trace, recover."""
+
+from __future__ import annotations
+
+import uuid
+
+from core_schema.db import get_database
+from core_schema.errors import NotFound
+from runtime.process import get_engine, get_queue
+from runtime.runs_schemas import RecoveryOut, RunDetailOut, RunOut
+from workflows import run_views
+from workflows.recovery import recover as recover_runs
+
+
+def list_runs(tenant_id: uuid.UUID, limit: int = 50) -> list[RunOut]:
+    """The tenant's most recent runs, newest first."""
+    return [RunOut.model_validate(r) for r in run_views.list_runs(get_database(), tenant_id, limit)]
+
+
+def show_run(tenant_id: uuid.UUID, run_id: uuid.UUID) -> RunDetailOut:
+    """One run of the tenant with its steps, tool executions and approvals; ``NotFound`` for a
+    run of another clinic (invisible, not forbidden)."""
+
+    found = run_views.show_run(get_database(), tenant_id, run_id)
+    if found is None:
+        raise NotFound(f"run {run_id} not found in this clinic")
+    return RunDetailOut.model_validate(found)
+
+
+def recover() -> RecoveryOut:
+    """Queue again every run left without a live worker; with no worker alive, execute them here."""
+    report = recover_runs(get_engine(), get_queue())
+    get_queue().drain_if_alone()
+    return RecoveryOut.model_validate(report.as_dict())

@@ -1,1 +1,0 @@
-"""Undoable actions and undo (5-minute window)."""

@@ -1,1 +1,0 @@
-"""The review queue: pending requests, decisions, timeouts and the Redis queues."""

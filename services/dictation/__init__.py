@@ -1,1 +1,0 @@
-"""Dictation: interpret an utterance, and run voice-to-chart up to the approval queue."""

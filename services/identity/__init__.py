@@ -1,1 +1,0 @@
-"""Who acts, in which clinic: actor lookup by email and tenant resolution."""

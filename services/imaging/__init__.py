@@ -1,1 +1,0 @@
-"""Imaging for the HTTP face: a patient's radiographs, their renderings, review runs and uploads."""

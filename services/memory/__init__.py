@@ -1,1 +1,0 @@
-"""Agent memory as both faces see it: search, list and forget (``dentalagent memory``, ``/api/v1/memory``)."""

@@ -1,1 +1,0 @@
-"""The platform itself: status (``doctor``, ``/healthz``), schema migrations, demo data."""

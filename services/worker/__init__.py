@@ -1,1 +1,0 @@
-"""The run worker: executes queued runs and runs the maintenance timers."""
