@@ -17,6 +17,7 @@ from langgraph.graph import END, StateGraph
 from langgraph.types import interrupt
 
 from approvals import decisions as approvals
+from memory.writers import after_run
 from tools.describe import describe
 from tools.executor import Call
 from tools.registry import REGISTRY
@@ -113,8 +114,6 @@ def add_approval_steps(graph: StateGraph, engine: Engine, entry_from: str | None
     @engine.node("summarize", "DECISION")
     def summarize(state: ApprovalState, ctx: NodeContext) -> ApprovalState:
         if (state.get("final_status") or "COMPLETED") == "COMPLETED":
-            from memory.writers import after_run  # the run's summary and the clinician's habits
-
             ctx.details.update(tool_output={"memory": after_run(engine.db, state)})
         return {
             "applied_count": len(state.get("applied_ids", [])),

@@ -25,6 +25,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from approvals.decisions import decide_batch
 from core_schema.directory import Actor
 from core_schema.models import AIInferenceJob, AIModel, AIModelVersion, AIPrediction, Patient
 from core_schema.rows import get_row, present
@@ -81,8 +82,6 @@ def _eval_patient(engine: Engine, tenant_id: uuid.UUID) -> uuid.UUID:
 
 def run(engine: Engine, actor: Actor, *, images: int = 20, seed: int = 0,
         version_id: uuid.UUID | None = None) -> dict[str, Any]:
-    from approvals.decisions import decide_batch
-
     rng = random.Random(seed)
     version = version_id or phantom_version(engine)
     patient = _eval_patient(engine, actor.tenant_id)

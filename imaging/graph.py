@@ -31,7 +31,9 @@ from imaging.compare import compare
 from imaging.config import imaging_settings
 from imaging.errors import ImagingError
 from imaging.registry import spec_of
+from imaging.storage import path_of
 from imaging.teeth import assign
+from memory.writers import after_run
 from tools.clinical.chart import current_chart
 from tools.executor import Call
 from workflows.engine import Engine, NodeContext, WorkflowSpec
@@ -69,8 +71,6 @@ def build(engine: Engine) -> StateGraph:
             if obj is None:
                 raise ImagingError("object_not_found", f"imaging object {state['imaging_object_id']} not found")
             display = (obj.processing_pipeline or {}).get("display", {}).get("uri")
-        from imaging.storage import path_of
-
         if not display or not path_of(display).is_file():
             raise ImagingError("object_unreadable", f"the stored rendering of imaging object {obj.id} is missing")
         return {}
@@ -211,8 +211,6 @@ def build(engine: Engine) -> StateGraph:
     @engine.node("summarize", "DECISION")
     def summarize(state: ImagingState, ctx: NodeContext) -> ImagingState:
         if (state.get("final_status") or "COMPLETED") == "COMPLETED" and state.get("mode") != "imaging-eval":
-            from memory.writers import after_run  # the patient's summary: what a later review compares with
-
             ctx.details.update(tool_output={"memory": after_run(engine.db, state)})
         return {"applied_count": len(state.get("applied_ids", [])), "rejected_count": len(state.get("rejected_ids", [])),
                 "failed_count": len(state.get("failed_ids", [])), "final_status": state.get("final_status") or "COMPLETED"}

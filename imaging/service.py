@@ -38,6 +38,7 @@ from imaging import inference, registry
 from imaging.config import images_root
 from imaging.errors import ImagingError
 from imaging.graph import SPEC
+from imaging.ingest import ingest
 from imaging.runners import parse_vendor_findings
 from imaging.schemas import (
     ImagingFindingOut,
@@ -47,6 +48,7 @@ from imaging.schemas import (
     ImagingUploadOut,
     ReviewSummaryOut,
 )
+from imaging.storage import path_of, sha256
 from workflows.engine import Engine
 
 WORKFLOW = "imaging-review"
@@ -128,8 +130,6 @@ def image_object(tenant_id: uuid.UUID, object_id: uuid.UUID) -> ImagingObjectOut
 
 def rendering(tenant_id: uuid.UUID, object_id: uuid.UUID, kind: str) -> Path:
     """The stored PNG rendering (``display`` or ``thumbnail``) of one of the clinic's images."""
-    from imaging.storage import path_of
-
     if kind not in RENDERINGS:
         raise NotFound(f"no {kind} rendering")
     with get_database().tenant_session(tenant_id) as s:
@@ -186,10 +186,6 @@ def review(engine: Engine, tenant_id: uuid.UUID, run_id: uuid.UUID) -> ImagingRe
 
 def _preflight(tenant_id: uuid.UUID, patient_id: uuid.UUID, data: bytes, findings: bytes | None) -> None:
     """Refuse what ``start_review`` would refuse, before the image is filed."""
-    from imaging import registry
-    from imaging.runners import parse_vendor_findings
-    from imaging.storage import sha256
-
     with get_database().tenant_session(tenant_id) as s:
         if s.get(Patient, patient_id) is None:
             raise NotFound(f"patient {patient_id} not found in this clinic")
@@ -212,8 +208,6 @@ def upload_and_review(engine: Engine, actor: Actor, patient_id: uuid.UUID, data:
                       findings: bytes | None = None, api_client_id: uuid.UUID | None = None) -> ImagingUploadOut:
     """Ingest one radiograph and run imaging review up to the reviewer (as ``imaging ingest`` then
     ``imaging review`` do); the run executes in the worker queue like every run."""
-    from imaging.ingest import ingest
-
     try:
         _preflight(actor.tenant_id, patient_id, data, findings)
         filed = ingest(engine.db, actor, patient_id, data, filename=filename)

@@ -7,12 +7,12 @@ from typing import Any
 from core_schema import migrate
 from core_schema.db import get_database
 from core_schema.errors import DomainError
+from core_schema.seed.demo import seed
+from runtime.status import platform_status
 
 
 def status() -> dict[str, Any]:
     """Mode, server versions, pgvector, schema revision (connects, starting embedded servers)."""
-    from runtime.status import platform_status
-
     return platform_status()
 
 
@@ -37,8 +37,6 @@ def downgrade(revision: str) -> str | None:
 
 def seed_demo() -> None:
     """Write the demo clinic (idempotent)."""
-    from core_schema.seed.demo import seed
-
     db = get_database()
     if migrate.current(db) is None:
         raise DomainError("no_schema", "the database has no schema yet: run `dentalagent db upgrade` first", 409)

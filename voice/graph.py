@@ -25,6 +25,7 @@ from memory.writers import repository_for
 from tools.executor import Call
 from voice import sessions as voice_store
 from voice.brains import interpret_context, interpret_text, transcriber_for
+from voice.interpreter.llm import _system_prompt, build_tools
 from voice.resolver import load_catalog, resolve
 from workflows.engine import Engine, NodeContext, WorkflowSpec
 
@@ -177,8 +178,6 @@ def _llm_window(text: str, notation: str, context: dict, utterance_id: str) -> C
     """The LLM interpreter's context (system prompt, command schemas, the utterance) in tokens."""
     import json
     import os
-
-    from voice.interpreter.llm import _system_prompt, build_tools
 
     ictx = interpret_context(context)
     return assemble([

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from core_schema.db import get_database
 from core_schema.directory import Actor, require_patient
 from core_schema.errors import InvalidInput
 from core_schema.models import AgentApprovalRequest, VoiceUtterance
@@ -21,7 +22,8 @@ from core_schema.settings import get_settings
 from voice import sessions as voice_store
 from voice.brains import transcriber_for
 from voice.graph import SPEC
-from voice.interpreter import Proposal
+from voice.interpreter import InterpretContext, Proposal
+from voice.interpreter import interpret as run_interpreter
 from voice.interpreter.input_guard import clean_dictation_text
 from voice.schemas import DictationOut, InterpretOut
 from workflows.engine import Engine
@@ -37,7 +39,6 @@ def transcriber():
 
 def tenant_transcriber(tenant_id: uuid.UUID):
     """The transcriber with this clinic's vocabulary (its catalog and tooth notation), as dictation uses it."""
-    from core_schema.db import get_database
     from voice.brains import transcriber_for
 
     with get_database().tenant_session(tenant_id) as s:
@@ -50,9 +51,6 @@ def interpret(*, text: str | None = None, audio: bytes | None = None, notation: 
 
     Raises ``AudioError`` for unusable audio and ``InvalidInput`` for a bad notation, tooth or text.
     """
-    from voice.interpreter import InterpretContext
-    from voice.interpreter import interpret as run_interpreter
-
     if (text is None) == (audio is None):
         raise InvalidInput("give either text or audio")
     asr = None

@@ -19,6 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from core_schema.db import Database
+from workflows.checkpoint import libpq_url
 
 _KEY = "hashtextextended('run-lease:' || :run, 0)"
 LOCK = "SELECT pg_advisory_lock(hashtextextended(%s, 0))"
@@ -48,16 +49,12 @@ class Lease:
 
 def connect(db: Database) -> psycopg.Connection[Any]:
     """An owner connection for a lease (autocommit: the lock is session-level)."""
-    from workflows.checkpoint import libpq_url
-
     return psycopg.connect(libpq_url(db), autocommit=True)
 
 
 def lease_pool(db: Database, max_size: int = 16) -> ConnectionPool:
     """Owner connections for the leases of one process (no ping per checkout: a broken one
     fails its first statement, a transient failure the run survives)."""
-    from workflows.checkpoint import libpq_url
-
     return ConnectionPool(libpq_url(db), min_size=1, max_size=max_size, open=True, name="leases",
                           kwargs={"autocommit": True, "prepare_threshold": None})
 
