@@ -28,11 +28,13 @@ from typing import Any, Iterable, Sequence, cast
 
 from core_schema.stats import percentile
 from evals.dataset import builtin, load_dataset
-from voice.asr.lexicon import TEENS, TENS, UNITS, critical_words
+from voice.asr.lexicon import critical_words
+from voice.interpreter.lexicon import NUMBER_TEENS, NUMBER_TENS, NUMBER_UNITS
 
-_UNIT_VALUE = {w: i + 1 for i, w in enumerate(UNITS)} | {"zero": 0}
-_TEEN_VALUE = {w: i + 10 for i, w in enumerate(TEENS)}
-_TENS_VALUE = {w: (i + 2) * 10 for i, w in enumerate(TENS)}
+# Number words and their values: the interpreter's lexicon's (declared once, shared with recognition).
+_UNIT_VALUE = NUMBER_UNITS
+_TEEN_VALUE = NUMBER_TEENS
+_TENS_VALUE = NUMBER_TENS
 _SPELLING = {"millimeter": "mm", "millimeters": "mm", "millimetre": "mm", "millimetres": "mm", "okay": "ok"}
 _COMPOUND = re.compile(r"^(mesio|disto)(buccal|lingual|occlusal|palatal|incisal|facial|labial)$")
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from voice.interpreter.lexicon import SURFACE_WORDS
+from voice.interpreter.lexicon import NUMBER_TEENS, NUMBER_TENS, NUMBER_UNITS, SURFACE_WORDS
 
-UNITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
-TEENS = ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")
-TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+# The number words, the interpreter's lexicon's (one list): 1-9, 10-19 and the tens, in order.
+UNITS: tuple[str, ...] = tuple(w for w, n in NUMBER_UNITS.items() if n)
+TEENS: tuple[str, ...] = tuple(NUMBER_TEENS)
+TENS: tuple[str, ...] = tuple(NUMBER_TENS)
 
 
 def number_words(n: int) -> str:
@@ -54,6 +55,10 @@ EXTRA_PROCEDURES: tuple[str, ...] = (
 )
 #: Catalog label -> how it is said, where the two differ.
 SPOKEN_LABELS: dict[str, str] = {"scaling root planing": "scaling and root planing"}
+#: Findings worth space in the recogniser's prompt (the rest are everyday words tiny.en already spells right).
+PROMPT_FINDINGS: frozenset[str] = frozenset({"caries", "fracture", "restoration", "impacted", "implant", "sealant"})
+#: Clinical words passed as faster-whisper hotwords (with the catalog labels) when hotwords are on.
+HOTWORDS: tuple[str, ...] = ("mesial", "distal", "buccal", "lingual", "occlusal", "palatal", "caries", "pulpitis")
 LOCATION_TERMS: tuple[str, ...] = ("upper", "lower", "left", "right", "quadrant", "molar", "premolar", "incisor", "canine")
 
 

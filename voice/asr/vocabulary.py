@@ -12,7 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from voice.asr.lexicon import EXTRA_PROCEDURES, FINDINGS, PERIO_TERMS, catalog_terms, spoken_label
+from voice.asr.lexicon import (
+    EXTRA_PROCEDURES,
+    FINDINGS,
+    HOTWORDS,
+    PERIO_TERMS,
+    PROMPT_FINDINGS,
+    catalog_terms,
+    spoken_label,
+)
 
 #: A prompt with no dental words: the baseline "generic prompt" condition of the evals.
 GENERIC_PROMPT = "Transcript of a clinician dictating notes during an appointment."
@@ -20,9 +28,6 @@ GENERIC_PROMPT = "Transcript of a clinician dictating notes during an appointmen
 # Whisper drops prompt tokens beyond max_length // 2 - 1 = 223; stay well under (~3.5 chars/token).
 MAX_PROMPT_CHARS = 760
 
-
-# Findings worth prompt space (the rest are everyday words tiny.en already spells right).
-_PROMPT_FINDINGS = frozenset({"caries", "fracture", "restoration", "impacted", "implant", "sealant"})
 
 
 @dataclass(frozen=True)
@@ -68,7 +73,7 @@ def build_vocabulary(
         "Mesial, distal, buccal, lingual, palatal, incisal, mesio-occlusal, mesiobuccal. "
         "Pocket depths 3 2 4, bleeding on probing, recession 2 millimeters, furcation, mobility. "
     )
-    findings = "Findings: " + _join(f for f in FINDINGS if f in _PROMPT_FINDINGS) + ". "
+    findings = "Findings: " + _join(f for f in FINDINGS if f in PROMPT_FINDINGS) + ". "
     diagnoses = "Diagnosis: " + _join(diags) + ". "
     plan = "Plan: " + _join(procs) + ". "
     prompt = head
@@ -79,5 +84,5 @@ def build_vocabulary(
     if extra and len(prompt) + len(extra) + 2 <= max_chars:
         prompt += extra + "."
     terms = tuple(dict.fromkeys([*procs, *diags, *FINDINGS, *PERIO_TERMS, *extra_terms]))
-    hotwords = _join(["mesial", "distal", "buccal", "lingual", "occlusal", "palatal", "caries", "pulpitis", *diags, *procs]) if use_hotwords else None
+    hotwords = _join([*HOTWORDS, *diags, *procs]) if use_hotwords else None
     return DentalVocabulary(prompt.strip(), hotwords, terms)

@@ -13,6 +13,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .items import BOUNDARY, ENTITY, TOOTHY, Item
+from .lexicon import (
+    ARTICLES,
+    AS,
+    HISTORY_OF,
+    MOVE_VERBS,
+    NO,
+    NOT_SIGNIFICANT,
+    NOTE_LEAD,
+    OF,
+    REFERENCE_WORDS,
+    RELATIVE_WORDS,
+)
 from .models import InterpretContext
 from .normalize import Tok
 
@@ -44,8 +56,8 @@ def cut_note(items: list[Item], toks: list[Tok], text: str) -> tuple[list[Item],
         if it.kind == "note":
             body = text[toks[it.j].start :] if it.j < len(toks) else ""
             body = body.strip().lstrip(":,-;. ").strip()
-            if body.lower().startswith("that "):
-                body = body[5:].strip()
+            if body.lower().startswith(NOTE_LEAD):
+                body = body[len(NOTE_LEAD) :].strip()
             return items[: k + 1], body
     return items, None
 
@@ -94,7 +106,7 @@ def _chart_anchor(c: _Scan, k: int, it: Item, s: int) -> Anchor | None:
 
 
 def _history_anchor(c: _Scan, k: int, it: Item, s: int) -> Anchor | None:
-    if (it.kind == "history" or (it.kind == "cue_find" and it.said == "history of")) and (
+    if (it.kind == "history" or (it.kind == "cue_find" and it.said == HISTORY_OF)) and (
         "show" in c.seg_kinds[s] or not c.has_label
     ):
         return Anchor("view", k, it, s, command="history.show")
@@ -108,7 +120,7 @@ def _note_anchor(c: _Scan, k: int, it: Item, s: int) -> Anchor | None:
 def _move_it_anchor(c: _Scan, k: int, it: Item, s: int) -> Anchor | None:
     """'move it to the end', 'bump that up': a move of the session's last item."""
     kinds = c.seg_kinds[s]
-    if (it.kind == "v_move" or (it.kind == "registry_verb" and it.said in ("put", "bump") and "pos" in kinds)) and (
+    if (it.kind == "v_move" or (it.kind == "registry_verb" and it.said in MOVE_VERBS and "pos" in kinds)) and (
         _refers_back(c.items, k)
     ):
         return Anchor("move", k, it, s, command="plan.item.move", extra={"refers": True})
@@ -162,10 +174,6 @@ def find_anchors(items: list[Item], seg: list[int], ctx: InterpretContext) -> li
     return anchors
 
 
-REFERENCE_WORDS = frozenset({"it", "that", "this", "them", "those"})
-_RELATIVE_WORDS = frozenset({"before", "after", "behind", "ahead"})
-
-
 def _refers_back(items: list[Item], k: int) -> bool:
     """'complete it', 'mark that complete', 'move it before the filling': a verb whose object is a
     pronoun (just after it, or between a registry verb and it) refers to the session's last item."""
@@ -173,16 +181,16 @@ def _refers_back(items: list[Item], k: int) -> bool:
         if 0 <= j < len(items) and items[j].kind == "word" and items[j].said in REFERENCE_WORDS:
             if j == k - 1 or j + 1 >= len(items) or items[j + 1].kind != "label":
                 return True
-    if k >= 2 and items[k - 1].kind == "word" and items[k - 1].said == "as":
+    if k >= 2 and items[k - 1].kind == "word" and items[k - 1].said == AS:
         return items[k - 2].kind == "word" and items[k - 2].said in REFERENCE_WORDS  # "mark it as complete"
     return False
 
 
 def after_relative_word(items: list[Item], k: int) -> bool:
     j = k - 1
-    while j >= 0 and (items[j].kind == "word" and items[j].said in ("the", "a", "an") or items[j].said == "of"):
+    while j >= 0 and (items[j].kind == "word" and items[j].said in ARTICLES or items[j].said == OF):
         j -= 1
-    return j >= 0 and items[j].kind == "word" and items[j].said in _RELATIVE_WORDS
+    return j >= 0 and items[j].kind == "word" and items[j].said in RELATIVE_WORDS
 
 
 def negate(items: list[Item], seg: list[int], anchors: list[Anchor]) -> None:
@@ -205,7 +213,7 @@ def negate(items: list[Item], seg: list[int], anchors: list[Anchor]) -> None:
     for k, it in enumerate(items):
         if it.kind == "neg":
             nxt = next_significant(items, k)
-            if nxt is not None and items[nxt].kind in ENTITY and it.said == "no":
+            if nxt is not None and items[nxt].kind in ENTITY and it.said == NO:
                 continue  # "16, no, 17": a correction, handled elsewhere
             for a in after(k):
                 if a.kind in ("label", "perio"):
@@ -222,7 +230,7 @@ def negate(items: list[Item], seg: list[int], anchors: list[Anchor]) -> None:
 def next_significant(items: list[Item], k: int) -> int | None:
     for j in range(k + 1, len(items)):
         if items[j].kind in ("soft", "tmark", "prep") or (
-            items[j].kind == "word" and items[j].said in ("the", "tooth", "um", "uh", "er")
+            items[j].kind == "word" and items[j].said in NOT_SIGNIFICANT
         ):
             continue
         return j
@@ -237,7 +245,7 @@ def correct_labels(items: list[Item], anchors: list[Anchor]) -> None:
     for k, it in enumerate(items):
         if it.kind == "label" and k in by_pos:
             last_label = by_pos[k]
-        elif (it.kind == "correct" or (it.kind == "neg" and it.said == "no")) and last_label is not None:
+        elif (it.kind == "correct" or (it.kind == "neg" and it.said == NO)) and last_label is not None:
             nxt = next_significant(items, k)
             while nxt is not None and items[nxt].kind == "surf":  # "distal caries, sorry, mesial caries"
                 nxt = next_significant(items, nxt)
@@ -250,7 +258,7 @@ def corrections(items: list[Item]) -> dict[int, int]:
     (returned with the index of the entity that replaces it)."""
     removed: dict[int, int] = {}
     for k, it in enumerate(items):
-        if it.kind == "correct" or (it.kind == "neg" and it.said == "no"):
+        if it.kind == "correct" or (it.kind == "neg" and it.said == NO):
             nxt = next_significant(items, k)
             if nxt is None or items[nxt].kind not in ENTITY:
                 continue

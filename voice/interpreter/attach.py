@@ -11,6 +11,7 @@ from bisect import bisect_left, bisect_right
 
 from .anchors import Anchor
 from .items import BOUNDARY, ENTITY, TOOTHY, Item
+from .lexicon import ENTITY_GLUE
 
 ACCEPTS = frozenset({"label", "perio", "view", "move", "procverb", "same"})
 
@@ -127,7 +128,7 @@ def _prep_table(items: list[Item]) -> list[bool]:
         if it.kind == "prep":
             table.append(True)
         elif it.kind in ("tmark", "surf", "teeth", "conj") or (
-            it.kind == "word" and it.said in ("the", "a", "an", "tooth", "its", "both")
+            it.kind == "word" and it.said in ENTITY_GLUE
         ):
             table.append(table[-1])
         else:

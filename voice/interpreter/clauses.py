@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .items import Item
+from .lexicon import PLACE_VERBS
 
 if TYPE_CHECKING:
     from .anchors import Anchor
@@ -51,7 +52,7 @@ def index_clauses(items: list[Item], seg: list[int], anchors: list[Anchor], boun
         ix.seg_items.setdefault(seg[k], []).append(k)
         ix.seg_kinds.setdefault(seg[k], set()).add(it.kind)
         ix.prev_cue.append(last_cue)
-        if it.kind == "registry_verb" and it.said in ("put", "place"):
+        if it.kind == "registry_verb" and it.said in PLACE_VERBS:
             ix.first_put.setdefault(seg[k], k)
         elif it.kind == "pos":
             ix.last_pos[seg[k]] = k

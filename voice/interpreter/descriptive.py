@@ -8,80 +8,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .lexicon import (
+    ARCH_GROUP_WORDS,
+    ARTICLE_A,
+    GROUP_ADJECTIVES,
+    MM_WORDS,
+    ORDINAL_JOINERS,
+    PALMER_QUADRANTS,
+    PRIMARY_LETTERS,
+    PRIMARY_WORDS,
+    QUADRANT_WORDS,
+    TOOTH_ARCHES,
+    TOOTH_ORDINALS,
+    TOOTH_SIDES,
+    TOOTH_TYPES,
+    TOOTH_TYPES_TWO_WORDS,
+    WHOLE_MOUTH,
+)
 from .normalize import Tok
 from .teeth import PERMANENT, quadrant_teeth
 
-_ARCH = {
-    "upper": "U",
-    "maxillary": "U",
-    "top": "U",
-    "max": "U",
-    "maxilla": "U",
-    "lower": "L",
-    "mandibular": "L",
-    "bottom": "L",
-    "mandible": "L",
-}
-_SIDE = {"right": "R", "left": "L"}
-_PRIMARY = frozenset({"primary", "deciduous", "baby", "milk"})
-_ORDINAL = {"first": 1, "second": 2, "third": 3}
-# (positions in a quadrant, plural?) per type word; premolar/molar positions are refined by ordinals.
-_TYPES: dict[str, tuple[tuple[int, ...], bool]] = {
-    "incisor": ((1, 2), False),
-    "incisors": ((1, 2), True),
-    "central": ((1,), False),
-    "centrals": ((1,), True),
-    "lateral": ((2,), False),
-    "laterals": ((2,), True),
-    "canine": ((3,), False),
-    "canines": ((3,), True),
-    "cuspid": ((3,), False),
-    "cuspids": ((3,), True),
-    "premolar": ((4, 5), False),
-    "premolars": ((4, 5), True),
-    "bicuspid": ((4, 5), False),
-    "bicuspids": ((4, 5), True),
-    "molar": ((6, 7, 8), False),
-    "molars": ((6, 7, 8), True),
-    "anterior": ((1, 2, 3), True),
-    "anteriors": ((1, 2, 3), True),
-    "posterior": ((4, 5, 6, 7, 8), True),
-    "posteriors": ((4, 5, 6, 7, 8), True),
-}
-_TWO_WORD_TYPES: dict[tuple[str, str], tuple[tuple[int, ...], bool]] = {
-    ("central", "incisor"): ((1,), False),
-    ("central", "incisors"): ((1,), True),
-    ("lateral", "incisor"): ((2,), False),
-    ("lateral", "incisors"): ((2,), True),
-    ("eye", "tooth"): ((3,), False),
-    ("eye", "teeth"): ((3,), True),
-    ("wisdom", "tooth"): ((8,), False),
-    ("wisdom", "teeth"): ((8,), True),
-    ("front", "teeth"): ((1, 2, 3), True),
-    ("front", "tooth"): ((1, 2, 3), False),
-    ("back", "teeth"): ((6, 7, 8), True),
-    ("anterior", "teeth"): ((1, 2, 3), True),
-    ("posterior", "teeth"): ((4, 5, 6, 7, 8), True),
-}
 _PRIMARY_POS = {1: 1, 2: 2, 3: 3, 6: 4, 7: 5}  # primary first/second molars sit at positions 4/5
-_WHOLE = (
-    ("whole", "mouth"),
-    ("full", "mouth"),
-    ("entire", "mouth"),
-    ("all", "teeth"),
-    ("all", "quadrants"),
-    ("full", "dentition"),
-    ("both", "arches"),
-    ("all", "4", "quadrants"),
-    ("all", "the", "teeth"),
-)
-_QUADRANT_WORDS = frozenset({"quadrant", "quad", "quadrants"})
-_ARCH_WORDS = frozenset({"arch", "jaw", "teeth"})
-_PALMER = {"ur": 1, "ul": 2, "ll": 3, "lr": 4}
-
-
-_PRIMARY_LETTERS = "abcde"
-_UNIT_WORDS = frozenset({"mm", "millimeter", "millimeters", "millimetre", "millimetres", "mil", "mils"})
 
 
 def _palmer_position(toks: list[Tok], j: int) -> int | None:
@@ -89,7 +36,7 @@ def _palmer_position(toks: list[Tok], j: int) -> int | None:
     num = toks[j].num if j < len(toks) else None
     if num is None or not 1 <= num <= 8 or not toks[j].digit:
         return None
-    if j + 1 < len(toks) and toks[j + 1].norm in _UNIT_WORDS:
+    if j + 1 < len(toks) and toks[j + 1].norm in MM_WORDS:
         return None
     return num
 
@@ -112,16 +59,17 @@ def _quadrants(arch: str | None, side: str | None, primary: bool) -> list[int]:
     return quads
 
 
+# The words a descriptive name can start with: an index of the lexicon's tooth-name words.
 _STARTERS = (
-    frozenset(_ARCH)
-    | frozenset(_TYPES)
-    | frozenset(_ORDINAL)
-    | _PRIMARY
-    | frozenset(_SIDE)
-    | frozenset(a for a, _ in _TWO_WORD_TYPES)
-    | frozenset(p[0] for p in _WHOLE)
-    | frozenset(_PALMER)
-    | _QUADRANT_WORDS
+    frozenset(TOOTH_ARCHES)
+    | frozenset(TOOTH_TYPES)
+    | frozenset(TOOTH_ORDINALS)
+    | PRIMARY_WORDS
+    | frozenset(TOOTH_SIDES)
+    | frozenset(a for a, _ in TOOTH_TYPES_TWO_WORDS)
+    | frozenset(p[0] for p in WHOLE_MOUTH)
+    | frozenset(PALMER_QUADRANTS)
+    | QUADRANT_WORDS
 )
 
 
@@ -141,37 +89,37 @@ class _Name:
 
 def _fixed_name(toks: list[Tok], i: int, words: list[str]) -> Descriptive | None:
     """Names read whole: "full mouth", Palmer "UR 6", "quadrant 2", "first quadrant"."""
-    for whole in _WHOLE:
+    for whole in WHOLE_MOUTH:
         if tuple(words[i : i + len(whole)]) == whole:
             return Descriptive(i + len(whole), teeth=sorted(PERMANENT), phrase=" ".join(whole))
     w = words[i]
     has_next = i + 1 < len(toks)
-    if w in _PALMER and has_next and toks[i + 1].digit and 1 <= (toks[i + 1].num or 0) <= 8:
-        return Descriptive(i + 2, teeth=[f"{_PALMER[w]}{toks[i + 1].num}"], phrase=f"{w} {toks[i + 1].num}")
-    if w in _QUADRANT_WORDS and has_next and toks[i + 1].num in (1, 2, 3, 4):
+    if w in PALMER_QUADRANTS and has_next and toks[i + 1].digit and 1 <= (toks[i + 1].num or 0) <= 8:
+        return Descriptive(i + 2, teeth=[f"{PALMER_QUADRANTS[w]}{toks[i + 1].num}"], phrase=f"{w} {toks[i + 1].num}")
+    if w in QUADRANT_WORDS and has_next and toks[i + 1].num in (1, 2, 3, 4):
         q = toks[i + 1].num or 0
         return Descriptive(i + 2, teeth=quadrant_teeth(q), phrase=f"quadrant {q}")
-    if w in _ORDINAL and has_next and words[i + 1] in _QUADRANT_WORDS:
-        return Descriptive(i + 2, teeth=quadrant_teeth(_ORDINAL[w]), phrase=f"{w} quadrant")
+    if w in TOOTH_ORDINALS and has_next and words[i + 1] in QUADRANT_WORDS:
+        return Descriptive(i + 2, teeth=quadrant_teeth(TOOTH_ORDINALS[w]), phrase=f"{w} quadrant")
     return None
 
 
 def _ordinal_pair(words: list[str], j: int, n: int) -> bool:
     """ "first and second molars": two ordinals joined by "and" or a comma."""
     nxt = words[j + 1] if j + 1 < n else ""
-    return words[j] in _ORDINAL and nxt in ("and", ",") and j + 2 < n and words[j + 2] in _ORDINAL
+    return words[j] in TOOTH_ORDINALS and nxt in ORDINAL_JOINERS and j + 2 < n and words[j + 2] in TOOTH_ORDINALS
 
 
 def _ordinal_before_type(words: list[str], j: int, n: int) -> bool:
     """ "first molar", "second primary ...", "first central incisor": an ordinal that names a type."""
     nxt = words[j + 1] if j + 1 < n else ""
-    if words[j] not in _ORDINAL:
+    if words[j] not in TOOTH_ORDINALS:
         return False
     return (
-        nxt in _TYPES
-        or nxt in _PRIMARY
-        or (words[j], nxt) in _TWO_WORD_TYPES
-        or (j + 2 < n and (nxt, words[j + 2]) in _TWO_WORD_TYPES)
+        nxt in TOOTH_TYPES
+        or nxt in PRIMARY_WORDS
+        or (words[j], nxt) in TOOTH_TYPES_TWO_WORDS
+        or (j + 2 < n and (nxt, words[j + 2]) in TOOTH_TYPES_TWO_WORDS)
     )
 
 
@@ -179,18 +127,18 @@ def _modifier(s: _Name, words: list[str], j: int, n: int) -> int | None:
     """Read an arch, side, "primary" or ordinal at ``j``; the next index, or None if it is none of those."""
     w = words[j]
     nxt = words[j + 1] if j + 1 < n else ""
-    if w in _ARCH and s.arch is None:
-        s.arch = _ARCH[w]
-    elif w in _SIDE and s.side is None and (s.arch is not None or nxt in _STARTERS):
-        s.side = _SIDE[w]
-    elif w in _PRIMARY:
+    if w in TOOTH_ARCHES and s.arch is None:
+        s.arch = TOOTH_ARCHES[w]
+    elif w in TOOTH_SIDES and s.side is None and (s.arch is not None or nxt in _STARTERS):
+        s.side = TOOTH_SIDES[w]
+    elif w in PRIMARY_WORDS:
         s.primary = True
     elif s.ordinal is None and _ordinal_pair(words, j, n):
-        s.ordinal = _ORDINAL[w]
-        s.more_ordinals.append(_ORDINAL[words[j + 2]])
+        s.ordinal = TOOTH_ORDINALS[w]
+        s.more_ordinals.append(TOOTH_ORDINALS[words[j + 2]])
         return j + 3
     elif s.ordinal is None and _ordinal_before_type(words, j, n):
-        s.ordinal = _ORDINAL[w]
+        s.ordinal = TOOTH_ORDINALS[w]
     else:
         return None
     return j + 1
@@ -200,16 +148,16 @@ def _head(s: _Name, words: list[str], j: int, n: int) -> int:
     """Read the type ("molar", "central incisor") or group ("quadrant", "arch") ending the name."""
     w = words[j]
     two = (w, words[j + 1] if j + 1 < n else "")
-    if two in _TWO_WORD_TYPES:
-        s.positions, s.plural = _TWO_WORD_TYPES[two]
+    if two in TOOTH_TYPES_TWO_WORDS:
+        s.positions, s.plural = TOOTH_TYPES_TWO_WORDS[two]
         return j + 2
-    if w in _TYPES:
-        s.positions, s.plural = _TYPES[w]
+    if w in TOOTH_TYPES:
+        s.positions, s.plural = TOOTH_TYPES[w]
         return j + 1
-    if w in _QUADRANT_WORDS and (s.arch or s.side):
+    if w in QUADRANT_WORDS and (s.arch or s.side):
         s.group_word = "quadrant"
         return j + 1
-    if w in _ARCH_WORDS and s.arch and not s.side:
+    if w in ARCH_GROUP_WORDS and s.arch and not s.side:
         s.group_word = "arch"
         return j + 1
     return j
@@ -238,10 +186,10 @@ def _headless(toks: list[Tok], i: int, j: int, words: list[str], s: _Name) -> De
         quad = _quadrants(s.arch, s.side, s.primary)[0]
         return Descriptive(j + 1, teeth=[f"{quad}{palmer}"], phrase=" ".join(words[i : j + 1]))
     letter = words[j] if j < len(toks) and len(words[j]) == 1 else ""
-    if letter and letter in _PRIMARY_LETTERS and (toks[j].upper or letter != "a"):
+    if letter and letter in PRIMARY_LETTERS and (toks[j].upper or letter != ARTICLE_A):
         # "lower left E" (UK): a primary tooth, lettered A-E from the midline
         quad = _quadrants(s.arch, s.side, True)[0]
-        return Descriptive(j + 1, teeth=[f"{quad}{_PRIMARY_LETTERS.index(letter) + 1}"],
+        return Descriptive(j + 1, teeth=[f"{quad}{PRIMARY_LETTERS.index(letter) + 1}"],
                            phrase=" ".join(words[i : j + 1]))
     if j > i:
         # "upper right" alone: the quadrant
@@ -266,7 +214,7 @@ def _refine_ordinals(positions: tuple[int, ...], s: _Name) -> tuple[tuple[int, .
 
 def _typed(words: list[str], i: int, j: int, s: _Name, positions: tuple[int, ...]) -> Descriptive | None:
     """A name with a tooth type: the teeth it fits, or options to ask about when several do."""
-    if words[i] in ("anterior", "posterior") and not (s.arch or s.side) and j == i + 1:
+    if words[i] in GROUP_ADJECTIVES and not (s.arch or s.side) and j == i + 1:
         return None  # "anterior composite": an adjective, not a tooth group
     if not (s.arch or s.side or s.plural or s.ordinal):
         return None  # a bare "molar" names no tooth

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .lexicon import POLARITY_WORDS
 from .models import Clarify, Doubt, Interpretation, InterpretContext, Proposal
 from .normalize import normalise
 from .rules import interpret
@@ -37,7 +38,6 @@ POLARITY_WORD_PROBABILITY = 0.9
 DOUBT_PENALTY = 0.2
 DOUBT_FLOOR = 0.6
 _POLARITY = frozenset({"reversible_pulpitis", "irreversible_pulpitis"})
-_POLARITY_WORDS = frozenset({"reversible", "irreversible", "symptomatic", "asymptomatic"})
 _SLOTS = ("command", "teeth", "surfaces", "label", "values")
 _COMMAND_WORDS = frozenset({"label", "perio_kw", "bleed", "recession", "note", "history", "chart", "next", "v_start",
                             "v_complete", "v_move", "same"})
@@ -151,7 +151,7 @@ def _norm(value: object) -> object:
 def _flag_uncertain_words(proposals: list[Proposal], words: Sequence[HeardWord], notation: str) -> None:
     """A low-probability word that names a tooth, surface, label or depth flags that slot."""
     for w in words:
-        polarity = _clean(w.word) in _POLARITY_WORDS
+        polarity = _clean(w.word) in POLARITY_WORDS
         if w.probability >= (POLARITY_WORD_PROBABILITY if polarity else LOW_WORD_PROBABILITY):
             continue
         slot = word_slot(w.word, notation)
@@ -177,7 +177,7 @@ def word_slot(word: str, notation: str = "FDI") -> str | None:
     w = _clean(word)
     if not w:
         return None
-    if w in _POLARITY_WORDS:
+    if w in POLARITY_WORDS:
         return "label"
     toks = normalise(w, False)
     if any(t.num is not None for t in toks):

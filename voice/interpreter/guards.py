@@ -10,12 +10,20 @@ from __future__ import annotations
 import re
 
 from .items import Item
-from .lexicon import INJECTION_PATTERNS, QUESTION_STARTS, STAFF_VERBS, SUBJECTS, YESNO_STARTS
+from .lexicon import (
+    DO_THE_SAME,
+    INJECTION_PATTERNS,
+    LEAD_FILLERS,
+    QUESTION_STARTS,
+    SECOND_PERSON,
+    STAFF_VERBS,
+    SUBJECTS,
+    TO_THE_PATIENT,
+    YESNO_STARTS,
+)
 from .normalize import Tok
 
 _INJECTION_RE = re.compile("|".join(INJECTION_PATTERNS), re.IGNORECASE)
-_SECOND_PERSON = frozenset({"you", "your", "you're", "yours", "me", "i'm", "we're", "let's"})
-_LEAD_FILLERS = frozenset({"please", "ok", "okay", "now", "so", "and", "um", "uh", "alright", "right"})
 _DICTATION_KINDS = frozenset(
     {
         "teeth",
@@ -54,13 +62,12 @@ def is_question(toks: list[Tok]) -> bool:
         return False
     if words[0] in QUESTION_STARTS:
         return True
-    if words[:3] == ["do", "the", "same"]:
+    if words[:3] == list(DO_THE_SAME):
         return False  # "do the same on 27": an instruction, not "do the ... ?"
     return words[0] in YESNO_STARTS and len(words) > 1 and (words[1] in SUBJECTS or toks[1].num is not None)
 
 
 _NOT_DICTATION = frozenset({"hypothetical", "past_story", "not_clinical"})
-_TO_THE_PATIENT = frozenset({"your", "you're", "youre", "you'll", "you've", "yours"})
 
 
 def is_not_dictation(toks: list[Tok], items: list[Item]) -> bool:
@@ -69,7 +76,7 @@ def is_not_dictation(toks: list[Tok], items: list[Item]) -> bool:
     "bill the insurance for the crown". Not a chart change, however clinical it sounds."""
     if any(it.kind in _NOT_DICTATION for it in items):
         return True
-    return bool(set(_words(toks)) & _TO_THE_PATIENT)
+    return bool(set(_words(toks)) & TO_THE_PATIENT)
 
 
 def is_small_talk(toks: list[Tok], items: list[Item]) -> bool:
@@ -84,9 +91,9 @@ def is_small_talk(toks: list[Tok], items: list[Item]) -> bool:
         (
             it
             for it in items
-            if not (it.kind == "word" and it.said in _LEAD_FILLERS) and it.kind not in ("soft", "hard")
+            if not (it.kind == "word" and it.said in LEAD_FILLERS) and it.kind not in ("soft", "hard")
         ),
         None,
     )
     staff = lead is not None and lead.kind in ("word", "show") and lead.said in STAFF_VERBS
-    return bool(set(words) & _SECOND_PERSON) or staff
+    return bool(set(words) & SECOND_PERSON) or staff

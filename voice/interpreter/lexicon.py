@@ -39,21 +39,50 @@ class Entry:
 
 LEXICON: dict[tuple[str, ...], Entry] = {}
 
+# --- shared with speech recognition (``voice.asr`` imports these; this module imports nothing of it) ---
+
 #: The surfaces a tooth has, as spoken: shared with speech recognition (its prompt vocabulary and
 #: the correction pass's surface patterns, ``voice.asr``).
 SURFACE_WORDS: tuple[str, ...] = (
     "mesial", "occlusal", "distal", "buccal", "lingual", "incisal", "facial", "labial", "palatal",
 )
 
+#: Number words and their values: the interpreter reads tooth numbers and depths with them
+#: (``normalize``); speech recognition says tooth numbers with them (``voice.asr.lexicon.number_words``).
+NUMBER_UNITS: dict[str, int] = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+}
+NUMBER_TEENS: dict[str, int] = {
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}
+NUMBER_TENS: dict[str, int] = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+}
+#: Misspelt tens Whisper writes ("fourty six"): read by the interpreter, never said by recognition.
+NUMBER_TENS_MISSPELT: dict[str, int] = {"fourty": 40}
+
 #: Speech recognition's mishearings of a clinical word: one list per term, each mishearing once, with
 #: where it is repaired. ``BOTH``: the correction pass (``voice.asr.correction``) rewrites it in a
-#: transcript and the tagger reads it as the term at a repair penalty; ``ASR``: only the correction
-#: pass; ``TAGGER``: only the tagger. (Making every entry ``BOTH`` would change outputs: the dev set
-#: has "distal karies".)
+#: transcript and the tagger reads it as the term; ``ASR``: only the correction pass; ``TAGGER``: only
+#: the tagger. (Making every entry ``BOTH`` would change outputs: the dev set has "distal karies".)
+#: Order matters for the correction pass: its rule joins them into one pattern in this order.
 BOTH, ASR, TAGGER = "both", "asr", "tagger"
 MISHEARD: dict[str, dict[str, str]] = {
     "caries": {"carries": BOTH, "caries's": BOTH, "carey's": ASR, "karis": ASR, "cary's": ASR, "kerries": ASR,
                "karies": TAGGER, "curries": TAGGER},
+    "sealant": {"sealent": BOTH, "sealint": ASR, "sealents": TAGGER, "sealand": TAGGER},
+    # surfaces (the tagger reads the mesial ones at no repair penalty, the others at a small one)
+    "mesial": {"mesil": ASR, "meisal": ASR, "measial": BOTH, "measle": ASR, "mezial": BOTH, "mesual": ASR,
+               "mesiel": ASR, "messial": ASR, "misial": ASR},
+    "occlusal": {"oclusal": BOTH, "occlusel": BOTH, "occlusial": BOTH, "occlusive": BOTH, "inclusal": BOTH,
+                 "acclusal": TAGGER, "oculsal": TAGGER},
+    "distal": {"distil": BOTH, "distle": BOTH, "distill": BOTH, "distail": ASR},
+    "buccal": {"buckle": BOTH, "buckles": ASR, "buccle": BOTH, "buckel": ASR, "bucal": BOTH, "bookal": ASR,
+               "buckled": ASR, "buckal": TAGGER},
+    "lingual": {"lingle": BOTH, "lingwal": BOTH, "lingal": ASR, "lingula": ASR, "linguel": ASR},
+    "palatal": {"palatial": BOTH, "pallatal": ASR, "palletal": ASR, "palatel": ASR},
+    "incisal": {"incisial": BOTH, "insizal": ASR, "incisel": ASR},
 }
 
 
@@ -116,7 +145,7 @@ _label("implant|implants|implant fixture|dental implant", find="implant", plan="
 _label("implant placement", find="implant", plan="implant", default="plan")
 _label("sealant|sealants|fissure sealant|fissure sealants", find="sealant", plan="sealant", default="plan")
 _label("sealed", find="sealant", plan="sealant")
-_label("sealent|sealents|sealand", find="sealant", plan="sealant", default="plan", penalty=0.03)
+_label("|".join(misheard("sealant", TAGGER)), find="sealant", plan="sealant", default="plan", penalty=0.03)
 
 # --- diagnoses ------------------------------------------------------------------------
 _label(
@@ -232,20 +261,21 @@ _label("prophylaxis|prophy|scale and polish|adult prophy|prophylactic cleaning",
 _label("cleaning", plan="prophylaxis", default="plan", weak=True)
 
 # --- surfaces (letters in spoken order) -------------------------------------------------
-_add("surf", "mesial|mesio|mesially|mezial|measial|meso", ["M"])
+_add("surf", "mesial|mesio|mesially|meso", ["M"])
+_add("surf", "|".join(misheard("mesial", TAGGER)), ["M"])  # mishearings, at no repair penalty
 _add("surf", "occlusal|occluso|occlusally", ["O"])
-_add("surf", "oclusal|occlusial|inclusal|occlusive|acclusal|occlusel|oculsal", ["O"], 0.03)
+_add("surf", "|".join(misheard("occlusal", TAGGER)), ["O"], 0.03)
 _add("surf", "distal|disto|distally", ["D"])
-_add("surf", "distil|distle|distill", ["D"], 0.03)
+_add("surf", "|".join(misheard("distal", TAGGER)), ["D"], 0.03)
 _add("surf", "buccal|bucco|buccally|mid buccal|midbuccal", ["B"])
-_add("surf", "buckle|buccle|bucal|buckal", ["B"], 0.03)
+_add("surf", "|".join(misheard("buccal", TAGGER)), ["B"], 0.03)
 _add("surf", "lingual|linguo|lingually|mid lingual|midlingual", ["L"])
-_add("surf", "lingle|lingwal", ["L"], 0.03)
+_add("surf", "|".join(misheard("lingual", TAGGER)), ["L"], 0.03)
 _add("surf", "palatal|palatally|palatinal|mid palatal", ["P"])
-_add("surf", "palatial", ["P"], 0.03)
+_add("surf", "|".join(misheard("palatal", TAGGER)), ["P"], 0.03)
 _add("surf", "facial|facially|labial|labially", ["F"])
 _add("surf", "incisal|incisally|inciso", ["I"])
-_add("surf", "incisial", ["I"], 0.03)
+_add("surf", "|".join(misheard("incisal", TAGGER)), ["I"], 0.03)
 _add("surf", "mesiobuccal|mesio buccal|mesiobucal", ["M", "B"])
 _add("surf", "distobuccal|disto buccal|distobucal", ["D", "B"])
 _add("surf", "mesiolingual|mesio lingual", ["M", "L"])
@@ -364,7 +394,9 @@ _add("prep", "on|of|at|in|for|to|onto|into|upon")
 _add("range", "through|thru|till|until")
 _add("tmark", "tooth|teeth|number|#|tooth number|tooth no|tooth #|letter|tooth letter|hash")
 _add("gmark", "grade|class|degree|type|level")
-_add("unit_mm", "mm|millimeter|millimeters|millimetre|millimetres|mil|mils|millimeter's")
+#: Millimetre words: a unit after a depth ("2 mm"), never a tooth's place after a quadrant ("upper left six mm").
+MM_WORDS: tuple[str, ...] = ("mm", "millimeter", "millimeters", "millimetre", "millimetres", "mil", "mils")
+_add("unit_mm", "|".join(MM_WORDS) + "|millimeter's")
 _add(
     "unit",
     "minutes|minute|seconds|hours|hour|years|year|days|day|weeks|week|months|month|"
@@ -520,3 +552,209 @@ SUBJECTS = frozenset(
         "our",
     }
 )
+
+# --- the grammar's own words: named here so that no spoken word is written in the interpreter's code -----
+
+# Number words and their homophones (``normalize``).
+#: Symbols written for a word ("16 & 17").
+WRITTEN_SYMBOLS: dict[str, str] = {"&": "and"}
+#: Ordinals written with digits -> the word ("1st" -> "first").
+ORDINAL_DIGITS: dict[str, str] = {"1st": "first", "2nd": "second", "3rd": "third", "4th": "fourth", "5th": "fifth"}
+#: The number word that is also a pronoun ("this one", "the next one").
+ONE = "one"
+#: The words after which "one" is a pronoun, not a number.
+ONE_PRONOUN_BEFORE = frozenset(
+    {
+        "this", "that", "the", "which", "each", "every", "next", "another", "no", "any", "other", "last", "first",
+        "same", "a", "little", "big",
+    }
+)
+#: Homophones that are numbers only next to another number ("won six" -> 16).
+NUMBER_HOMOPHONES: dict[str, int] = {"won": 1, "wan": 1, "tree": 3, "free": 3, "ate": 8, "aid": 8, "fore": 4, "for": 4}
+#: The homophones of four that are also a preposition ("for six" -> 46, but "a crown for 16").
+FOUR_HOMOPHONES = ("for", "fore")
+#: The homophones of eight ("tooth ate"), numbers also after a word that announces a tooth.
+EIGHT_HOMOPHONES = ("ate", "aid")
+#: Words after which a homophone of eight is the number ("tooth ate", "upper right ate").
+BEFORE_A_TOOTH_NUMBER = ("tooth", "number", "#", "right", "left")
+#: "three to four" while charting perio: "to" / "too" heard for two between two digits.
+TWO_HOMOPHONES = ("to", "too")
+#: "onto 14": read as the preposition "on".
+ON_SPELT_ONTO = "onto"
+#: "sun 16": Whisper's "on" before a number.
+ON_HEARD_AS_SUN = "sun"
+#: A digit said as a word in a transcript: spoken depths ("buccal three") and written runs ("buccal 546").
+_DIGIT_WORD = r"(?:[1-9]{3}(?:[1-9]{3})?|[0-9]|" + "|".join(NUMBER_UNITS) + ")"
+#: Words of perio charting ("perio" as a word: "periodontitis" and "periapical" are not charting).
+PERIO_HINT_PATTERN = r"pocket|probing|depth|\bperio\b|recession|bleed|\bbop\b"
+#: A probing site followed by a single-digit depth ("24 buccal, 4 millimetres", "distolingual 6 mm on 47",
+#: "buccal 4 3 5"): perio, even without the word "pocket". A two-digit number after a site is a tooth.
+SITE_DEPTH_PATTERN = (
+    r"\b(?:mesio|disto)?[ -]?(?:buccal|lingual|palatal)(?: (?:is|of|at|depth))?[ ,]+" + _DIGIT_WORD + r"\b(?![0-9])"
+    r"(?![ ,-]+(?:teen|ty)\b)"
+)
+
+# Tooth names said in words ("upper right first molar", ``descriptive``): notation-free, mapped to FDI.
+#: Arch words -> U (maxillary) or L (mandibular).
+TOOTH_ARCHES: dict[str, str] = {
+    "upper": "U", "maxillary": "U", "top": "U", "max": "U", "maxilla": "U",
+    "lower": "L", "mandibular": "L", "bottom": "L", "mandible": "L",
+}
+#: Side words -> R or L (the patient's side).
+TOOTH_SIDES: dict[str, str] = {"right": "R", "left": "L"}
+#: Words that make a name a primary (baby) tooth's.
+PRIMARY_WORDS = frozenset({"primary", "deciduous", "baby", "milk"})
+#: Ordinals of a tooth in its type ("first molar") or of a quadrant ("first quadrant").
+TOOTH_ORDINALS: dict[str, int] = {"first": 1, "second": 2, "third": 3}
+#: Tooth type word -> (positions in a quadrant, plural?); premolar/molar positions are refined by ordinals.
+TOOTH_TYPES: dict[str, tuple[tuple[int, ...], bool]] = {
+    "incisor": ((1, 2), False),
+    "incisors": ((1, 2), True),
+    "central": ((1,), False),
+    "centrals": ((1,), True),
+    "lateral": ((2,), False),
+    "laterals": ((2,), True),
+    "canine": ((3,), False),
+    "canines": ((3,), True),
+    "cuspid": ((3,), False),
+    "cuspids": ((3,), True),
+    "premolar": ((4, 5), False),
+    "premolars": ((4, 5), True),
+    "bicuspid": ((4, 5), False),
+    "bicuspids": ((4, 5), True),
+    "molar": ((6, 7, 8), False),
+    "molars": ((6, 7, 8), True),
+    "anterior": ((1, 2, 3), True),
+    "anteriors": ((1, 2, 3), True),
+    "posterior": ((4, 5, 6, 7, 8), True),
+    "posteriors": ((4, 5, 6, 7, 8), True),
+}
+#: Two-word tooth types ("central incisor", "wisdom tooth"), as ``TOOTH_TYPES``.
+TOOTH_TYPES_TWO_WORDS: dict[tuple[str, str], tuple[tuple[int, ...], bool]] = {
+    ("central", "incisor"): ((1,), False),
+    ("central", "incisors"): ((1,), True),
+    ("lateral", "incisor"): ((2,), False),
+    ("lateral", "incisors"): ((2,), True),
+    ("eye", "tooth"): ((3,), False),
+    ("eye", "teeth"): ((3,), True),
+    ("wisdom", "tooth"): ((8,), False),
+    ("wisdom", "teeth"): ((8,), True),
+    ("front", "teeth"): ((1, 2, 3), True),
+    ("front", "tooth"): ((1, 2, 3), False),
+    ("back", "teeth"): ((6, 7, 8), True),
+    ("anterior", "teeth"): ((1, 2, 3), True),
+    ("posterior", "teeth"): ((4, 5, 6, 7, 8), True),
+}
+#: Tooth group words that, said alone, are an adjective rather than teeth ("anterior composite").
+GROUP_ADJECTIVES = ("anterior", "posterior")
+#: Names of every permanent tooth at once ("full mouth").
+WHOLE_MOUTH: tuple[tuple[str, ...], ...] = (
+    ("whole", "mouth"),
+    ("full", "mouth"),
+    ("entire", "mouth"),
+    ("all", "teeth"),
+    ("all", "quadrants"),
+    ("full", "dentition"),
+    ("both", "arches"),
+    ("all", "4", "quadrants"),
+    ("all", "the", "teeth"),
+)
+#: Words for a quadrant ("upper right quadrant", "quadrant 2", "first quadrant").
+QUADRANT_WORDS = frozenset({"quadrant", "quad", "quadrants"})
+#: Words for a whole arch after an arch word ("upper arch", "lower teeth").
+ARCH_GROUP_WORDS = frozenset({"arch", "jaw", "teeth"})
+#: Palmer quadrant abbreviations ("UR 6") -> FDI quadrant.
+PALMER_QUADRANTS: dict[str, int] = {"ur": 1, "ul": 2, "ll": 3, "lr": 4}
+#: Letters of the primary teeth of a quadrant from the midline ("lower left E", UK).
+PRIMARY_LETTERS = "abcde"
+#: The article "a": the primary tooth letter A only when written as a capital ("lower left A").
+ARTICLE_A = "a"
+#: Words joining two ordinals ("first and second molars", "first, second molars").
+ORDINAL_JOINERS = ("and", ",")
+#: Words of a descriptive tooth name: a comma between two of them is a breath, not a boundary (``normalize``).
+TOOTH_NAME_WORDS = frozenset({
+    "upper", "lower", "left", "right", "primary", "baby", "deciduous", "permanent", "first", "second", "third",
+    "central", "lateral", "molar", "molars", "premolar", "premolars", "incisor", "incisors", "canine", "canines",
+})
+#: "pre-molar": the prefix a hyphen split off, and the words it joins back onto.
+SPLIT_PREFIX = "pre"
+SPLIT_PREFIX_WORDS = ("molar", "molars")
+
+# Surfaces written as letters ("MOD", "m o d", "DO"; ``tagger``).
+#: The surface letters: mesial, occlusal, distal, buccal, lingual, facial, palatal.
+SURFACE_LETTERS = frozenset("modblfp")
+#: Perio site abbreviations written in capitals ("ML four"): sites, even where the word is a unit (ml).
+SITE_ABBREVIATIONS = frozenset({"mb", "db", "ml", "dl", "mp", "dp"})
+#: Surface combinations read in lower case ("mod", "ob"): no English word.
+LOWER_SURFACE_COMBOS = frozenset({"mo", "od", "mod", "ob", "dol", "mol", "mob", "modb", "modl", "mobl", "dob", "modbl"})
+#: "do": the surfaces D and O, unless one of ``NOT_SURFACE_AFTER_DO`` follows ("do a crown").
+DO_AS_SURFACES = "do"
+NOT_SURFACE_AFTER_DO = frozenset(
+    {"a", "an", "the", "you", "we", "i", "it", "that", "this", "not", "some", "so", "with", "your", "my", "what", "me", "us"}
+)
+#: Letters as Whisper writes them when spoken alone ("tooth kay", "tooth cake"): Universal primary teeth.
+SPOKEN_LETTERS: dict[str, str] = {
+    "ay": "a", "bee": "b", "cee": "c", "see": "c", "dee": "d", "ee": "e", "eff": "f", "gee": "g", "aitch": "h",
+    "jay": "j", "kay": "k", "cake": "k", "el": "l", "ell": "l", "em": "m", "en": "n", "pea": "p", "pee": "p",
+    "queue": "q", "are": "r", "ess": "s", "tee": "t", "tea": "t",
+}
+
+# Small words the grammar reads by themselves (``tagger``, ``anchors``, ``attach``, ``clauses``).
+#: Articles, skipped between a word and what it names ("before the filling").
+ARTICLES = ("the", "a", "an")
+#: "of": "recession of 3", "before the filling of 16".
+OF = "of"
+#: "to" between two teeth makes a range ("14 to 17").
+RANGE_TO = "to"
+#: "no" said alone: after a tooth, a correction ("16, no, 17"); otherwise a negation.
+NO = "no"
+#: Words skipped when looking for what a correction or a negation is about ("sorry, the tooth 17").
+NOT_SIGNIFICANT = ("the", "tooth", "um", "uh", "er")
+#: Words between a preposition and its tooth or surface ("on the tooth 16", "on both").
+ENTITY_GLUE = ("the", "a", "an", "tooth", "its", "both")
+#: Pronouns that refer back to the session's last item ("complete it", "move that up").
+REFERENCE_WORDS = frozenset({"it", "that", "this", "them", "those"})
+#: "mark it as complete": the word between the pronoun and the verb.
+AS = "as"
+#: Words that place an item relative to another ("move it before the filling").
+RELATIVE_WORDS = frozenset({"before", "after", "behind", "ahead"})
+#: "history of": a finding cue that also names the history view.
+HISTORY_OF = "history of"
+#: Registry verbs that move the last item when a position is said ("put it first", "bump that up").
+MOVE_VERBS = ("put", "bump")
+#: Registry verbs that place an item at a position ("put the crown first").
+PLACE_VERBS = ("put", "place")
+#: The lead of a note's text that is not part of it ("note that 16 is sensitive").
+NOTE_LEAD = "that "
+
+# Talk that is not dictation (``guards``).
+#: Words said to someone in the room: with nothing chart-like said, small talk.
+SECOND_PERSON = frozenset({"you", "your", "you're", "yours", "me", "i'm", "we're", "let's"})
+#: Fillers before a request's verb ("ok, pass the suction").
+LEAD_FILLERS = frozenset({"please", "ok", "okay", "now", "so", "and", "um", "uh", "alright", "right"})
+#: Words said to the patient ("your crown will be ready"): not a chart change.
+TO_THE_PATIENT = frozenset({"your", "you're", "youre", "you'll", "you've", "yours"})
+#: "do the same on 27": an instruction, though it starts like a yes/no question.
+DO_THE_SAME = ("do", "the", "same")
+
+# Perio charting (``perio``).
+#: Words that spread bleeding over every site ("bleeding everywhere").
+SCOPE_WORDS = frozenset({"everywhere", "generalized", "generalised"})
+#: Prepositions inside a perio group ("bleeding on 16", "at the DB").
+PERIO_PREPS = ("on", "at", "of", "in")
+#: Words that sit inside a perio group without ending it.
+PERIO_GLUE = FILLER | {"on", "at", "of", "in", "with", "and"} | SCOPE_WORDS
+#: "all sites": "all", then one of ``SITE_WORDS``.
+ALL = "all"
+SITE_WORDS = ("sites", "site")
+#: Words that start the sites of a bleeding after glue ("bleeding on all three", "bleeding everywhere").
+SCOPE_STARTS = ("all", "everywhere")
+
+# Doubt about a diagnosis's polarity (``doubt``, ``proposals``).
+#: The words that make a pulpitis reversible or not.
+REVERSIBILITY_WORDS = ("reversible", "irreversible")
+#: Words whose mishearing flips a diagnosis: they must be heard surely.
+POLARITY_WORDS = frozenset({*REVERSIBILITY_WORDS, "symptomatic", "asymptomatic"})
+
+#: The first word of every lexicon phrase (the tagger tries the lexicon only at these).
+FIRST_WORDS = frozenset(k[0] for k in LEXICON)

@@ -14,69 +14,38 @@ from typing import Callable, TypeGuard
 
 from core_schema.dentition import is_valid_tooth as is_valid_fdi
 
-from .lexicon import BLEEDING_MISHEARD
+from .lexicon import (
+    BEFORE_A_TOOTH_NUMBER,
+    BLEEDING_MISHEARD,
+    EIGHT_HOMOPHONES,
+    FOUR_HOMOPHONES,
+    NUMBER_HOMOPHONES,
+    NUMBER_TEENS,
+    NUMBER_TENS,
+    NUMBER_TENS_MISSPELT,
+    NUMBER_UNITS,
+    ON_HEARD_AS_SUN,
+    ON_SPELT_ONTO,
+    ONE,
+    ONE_PRONOUN_BEFORE,
+    ORDINAL_DIGITS,
+    PERIO_HINT_PATTERN,
+    SITE_DEPTH_PATTERN,
+    SPLIT_PREFIX,
+    SPLIT_PREFIX_WORDS,
+    TOOTH_NAME_WORDS,
+    TWO_HOMOPHONES,
+    WRITTEN_SYMBOLS,
+)
 
 _TOKEN_RE = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?|\d+(?:st|nd|rd|th)?(?:'s)?|[#&.,;:!?]")
 
-UNITS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
-TEENS = {
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-}
-TENS = {
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fourty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-}
-_ORDINAL_DIGITS = {"1st": "first", "2nd": "second", "3rd": "third", "4th": "fourth", "5th": "fifth"}
-# "this one", "the next one": "one" is a pronoun, not a number.
-_ONE_PRONOUN_BEFORE = frozenset(
-    {
-        "this",
-        "that",
-        "the",
-        "which",
-        "each",
-        "every",
-        "next",
-        "another",
-        "no",
-        "any",
-        "other",
-        "last",
-        "first",
-        "same",
-        "a",
-        "little",
-        "big",
-    }
-)
-# Words of perio charting ("perio" as a word: "periodontitis" and "periapical" are not charting)
-_PERIO_HINT = re.compile(r"pocket|probing|depth|\bperio\b|recession|bleed|\bbop\b")
-# A probing site followed by a single-digit depth ("24 buccal, 4 millimetres", "distolingual 6 mm on 47",
-# "buccal 4 3 5"): perio, even without the word "pocket". A two-digit number after a site is a tooth.
-_DIGIT_WORD = r"(?:[1-9]{3}(?:[1-9]{3})?|[0-9]|zero|one|two|three|four|five|six|seven|eight|nine)"  # "buccal 546"
-_SITE_DEPTH = re.compile(
-    r"\b(?:mesio|disto)?[ -]?(?:buccal|lingual|palatal)(?: (?:is|of|at|depth))?[ ,]+" + _DIGIT_WORD + r"\b(?![0-9])"
-    r"(?![ ,-]+(?:teen|ty)\b)"
-)
-
-# Homophones that are numbers only next to another number ("won six" -> 16).
-_NUMBER_HOMOPHONES = {"won": 1, "wan": 1, "tree": 3, "free": 3, "ate": 8, "aid": 8, "fore": 4, "for": 4}
+# The lexicon's number words (tens with Whisper's misspellings) and its perio patterns, compiled.
+UNITS = NUMBER_UNITS
+TEENS = NUMBER_TEENS
+TENS = NUMBER_TENS | NUMBER_TENS_MISSPELT
+_PERIO_HINT = re.compile(PERIO_HINT_PATTERN)
+_SITE_DEPTH = re.compile(SITE_DEPTH_PATTERN)
 REPAIR_HOMOPHONE = 0.08
 
 
@@ -110,12 +79,12 @@ def tokenize(text: str) -> list[Tok]:
         raw = m.group(0)
         start, end = m.span()
         if raw in "#&.,;:!?":
-            toks.append(Tok("and" if raw == "&" else raw, start, end, punct=raw not in "#&"))
+            toks.append(Tok(WRITTEN_SYMBOLS.get(raw, raw), start, end, punct=raw not in "#&"))
             continue
         if raw[0].isdigit():
             low = raw.lower()
-            if low in _ORDINAL_DIGITS:
-                toks.append(Tok(_ORDINAL_DIGITS[low], start, end))
+            if low in ORDINAL_DIGITS:
+                toks.append(Tok(ORDINAL_DIGITS[low], start, end))
                 continue
             digits = re.match(r"\d+", raw).group(0)  # type: ignore[union-attr]  # the tokenizer regex only yields this branch for a token that starts with digits
             if len(digits) > 9:  # no tooth, grade or depth; int() refuses > 4300 digits anyway
@@ -149,7 +118,7 @@ def _numbers(toks: list[Tok]) -> list[Tok]:
             out.append(Tok(str(TENS[w]), t.start, t.end, num=TENS[w], spelled=True))
         elif w in TEENS:
             out.append(Tok(str(TEENS[w]), t.start, t.end, num=TEENS[w], spelled=True))
-        elif w in UNITS and not (w == "one" and out and out[-1].norm in _ONE_PRONOUN_BEFORE):
+        elif w in UNITS and not (w == ONE and out and out[-1].norm in ONE_PRONOUN_BEFORE):
             out.append(Tok(str(UNITS[w]), t.start, t.end, num=UNITS[w], digit=True, spelled=True))
         else:
             out.append(t)
@@ -167,14 +136,14 @@ def _is_num(t: Tok | None) -> TypeGuard[Tok]:
 
 def _homophone_is_number(w: str, prev: Tok | None, nxt: Tok | None, perio: bool) -> bool:
     """Whether the homophone ``w`` ("for", "ate", "won") is a number between these neighbours."""
-    if w in ("for", "fore"):
+    if w in FOUR_HOMOPHONES:
         return (_is_digit(nxt) and 1 <= (nxt.num or 0) <= 8 and not _is_digit(prev)) or (
             perio and _is_digit(prev) and not (_is_num(nxt) and (nxt.num or 0) >= 10)
         )
-    if w in ("ate", "aid"):
+    if w in EIGHT_HOMOPHONES:
         return (
             _is_digit(nxt) or _is_digit(prev)
-            or (prev is not None and prev.norm in ("tooth", "number", "#", "right", "left"))
+            or (prev is not None and prev.norm in BEFORE_A_TOOTH_NUMBER)
         )
     return _is_digit(nxt) or _is_digit(prev)
 
@@ -182,7 +151,7 @@ def _homophone_is_number(w: str, prev: Tok | None, nxt: Tok | None, perio: bool)
 def _number_homophone(toks: list[Tok], i: int, out: list[Tok], perio: bool) -> Tok | None:
     """'won six' -> 16, 'for six' -> 46, 'three two for' -> 3 2 4 (perio)."""
     t = toks[i]
-    if t.norm not in _NUMBER_HOMOPHONES or t.num is not None:
+    if t.norm not in NUMBER_HOMOPHONES or t.num is not None:
         return None
     prev = out[-1] if out else None
     nxt = toks[i + 1] if i + 1 < len(toks) else None
@@ -192,7 +161,7 @@ def _number_homophone(toks: list[Tok], i: int, out: list[Tok], perio: bool) -> T
         nxt = next((x for x in toks[i + 1:] if not x.punct), None) if nxt is not None and nxt.punct else nxt
     if not _homophone_is_number(t.norm, prev, nxt, perio):
         return None
-    value = _NUMBER_HOMOPHONES[t.norm]
+    value = NUMBER_HOMOPHONES[t.norm]
     return Tok(str(value), t.start, t.end, num=value, digit=True, spelled=True, repair=REPAIR_HOMOPHONE)
 
 
@@ -210,7 +179,7 @@ def _to_as_two(toks: list[Tok], i: int, out: list[Tok], perio: bool) -> Tok | No
     t = toks[i]
     prev = out[-1] if out else None
     nxt = toks[i + 1] if i + 1 < len(toks) else None
-    if t.norm in ("to", "too") and perio and _is_digit(prev) and _is_digit(nxt):
+    if t.norm in TWO_HOMOPHONES and perio and _is_digit(prev) and _is_digit(nxt):
         return Tok("2", t.start, t.end, num=2, digit=True, spelled=True, repair=REPAIR_HOMOPHONE)
     return None
 
@@ -218,14 +187,14 @@ def _to_as_two(toks: list[Tok], i: int, out: list[Tok], perio: bool) -> Tok | No
 def _onto_as_on(toks: list[Tok], i: int, out: list[Tok], perio: bool) -> Tok | None:
     """'onto 14' -> 'on 14'."""
     t = toks[i]
-    return Tok("on", t.start, t.end, repair=0.02) if t.norm == "onto" else None
+    return Tok("on", t.start, t.end, repair=0.02) if t.norm == ON_SPELT_ONTO else None
 
 
 def _sun_as_on(toks: list[Tok], i: int, out: list[Tok], perio: bool) -> Tok | None:
     """'sun 16' -> 'on 16'."""
     t = toks[i]
     nxt = toks[i + 1] if i + 1 < len(toks) else None
-    return Tok("on", t.start, t.end, repair=REPAIR_HOMOPHONE) if t.norm == "sun" and _is_num(nxt) else None
+    return Tok("on", t.start, t.end, repair=REPAIR_HOMOPHONE) if t.norm == ON_HEARD_AS_SUN and _is_num(nxt) else None
 
 
 def _bleeding_misheard(toks: list[Tok], i: int, out: list[Tok], perio: bool) -> Tok | None:
@@ -287,12 +256,6 @@ def split_tooth_prefix(toks: list[Tok]) -> list[Tok]:
     return out
 
 
-_NAME_WORDS = frozenset({
-    "upper", "lower", "left", "right", "primary", "baby", "deciduous", "permanent", "first", "second", "third",
-    "central", "lateral", "molar", "molars", "premolar", "premolars", "incisor", "incisors", "canine", "canines",
-})
-
-
 def join_split_words(toks: list[Tok]) -> list[Tok]:
     """'pre-molar' -> 'premolar'; 'upper, left second molar' -> no comma inside a tooth's name.
 
@@ -301,10 +264,10 @@ def join_split_words(toks: list[Tok]) -> list[Tok]:
     """
     toks = [t for i, t in enumerate(toks)
             if not (t.norm == "," and 0 < i < len(toks) - 1
-                    and toks[i - 1].norm in _NAME_WORDS and toks[i + 1].norm in _NAME_WORDS)]
+                    and toks[i - 1].norm in TOOTH_NAME_WORDS and toks[i + 1].norm in TOOTH_NAME_WORDS)]
     out: list[Tok] = []
     for t in toks:
-        if out and out[-1].norm == "pre" and t.norm in ("molar", "molars"):
+        if out and out[-1].norm == SPLIT_PREFIX and t.norm in SPLIT_PREFIX_WORDS:
             prev = out.pop()
             out.append(Tok("pre" + t.norm, prev.start, t.end))
         else:

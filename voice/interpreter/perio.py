@@ -13,13 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .items import Item
-from .lexicon import FILLER
+from .lexicon import ALL, NO, PERIO_GLUE, PERIO_PREPS, SCOPE_STARTS, SCOPE_WORDS, SITE_WORDS
 
 ROW_SITES = {"B": ("MB", "B", "DB"), "L": ("ML", "L", "DL")}
 ALL_SITES = ("MB", "B", "DB", "ML", "L", "DL")
 _CORE = frozenset({"run", "bleed", "recession", "perio_kw", "measure"})
-_SCOPE_WORDS = frozenset({"everywhere", "generalized", "generalised"})
-_GLUE_WORDS = FILLER | {"on", "at", "of", "in", "with", "and", "everywhere", "generalized", "generalised"}
 
 
 def _is_mobility(it: Item) -> bool:
@@ -29,8 +27,8 @@ def _is_mobility(it: Item) -> bool:
 def _glue(it: Item) -> bool:
     return (
         it.kind in ("soft", "conj")
-        or (it.kind == "word" and it.said in _GLUE_WORDS)
-        or (it.kind == "prep" and it.said in ("on", "at", "of", "in"))
+        or (it.kind == "word" and it.said in PERIO_GLUE)
+        or (it.kind == "prep" and it.said in PERIO_PREPS)
     )
 
 
@@ -68,7 +66,7 @@ def _pocket_at_site(items: list[Item], k: int) -> bool:
 
 
 def _corrects(it: Item) -> bool:
-    return it.kind == "correct" or (it.kind == "neg" and it.said == "no")
+    return it.kind == "correct" or (it.kind == "neg" and it.said == NO)
 
 
 def _last_said_run_before_correction(items: list[Item]) -> int | None:
@@ -135,7 +133,7 @@ def _joins_group(items: list[Item], j: int, members: list[Item], perio_mode: boo
 
 def _trim_group(items: list[Item], members: list[Item], j: int) -> tuple[list[Item], int]:
     """Drop trailing glue and negations; a trailing surface after "and" belongs to what follows."""
-    while members and (_glue(members[-1]) or members[-1].kind == "neg") and members[-1].said not in _SCOPE_WORDS:
+    while members and (_glue(members[-1]) or members[-1].kind == "neg") and members[-1].said not in SCOPE_WORDS:
         members.pop()
         j -= 1
     # a trailing surface after "and" belongs to what follows ("... and distal caries")
@@ -270,9 +268,9 @@ def _scope_sites(members: list[Item], j: int, cur_row: str) -> tuple[list[str], 
     x = members[j]
     if x.kind == "every_site":  # "bleeding on all three": the sites of the row just probed
         return list(ROW_SITES[cur_row if cur_row in ROW_SITES else "B"]), j + 1
-    if x.kind == "word" and x.said in ("everywhere", "generalized", "generalised"):
+    if x.kind == "word" and x.said in SCOPE_WORDS:
         return list(ALL_SITES), j + 1
-    if x.kind == "word" and x.said == "all" and j + 1 < len(members) and members[j + 1].said in ("sites", "site"):
+    if x.kind == "word" and x.said == ALL and j + 1 < len(members) and members[j + 1].said in SITE_WORDS:
         return list(ALL_SITES), j + 2
     return None
 
@@ -498,9 +496,9 @@ def _next_to_run(members: list[Item], idx: int) -> bool:
 
 def _glue_then_site(members: list[Item], j: int) -> bool:
     k = j + 1
-    while k < len(members) and _glue(members[k]) and members[k].said not in ("all", "everywhere"):
+    while k < len(members) and _glue(members[k]) and members[k].said not in SCOPE_STARTS:
         k += 1
-    return k < len(members) and (members[k].kind in ("surf", "teeth", "every_site") or members[k].said in ("all", "everywhere"))
+    return k < len(members) and (members[k].kind in ("surf", "teeth", "every_site") or members[k].said in SCOPE_STARTS)
 
 
 def _closest_spec(members: list[Item], r: int, forward: bool) -> int | None:

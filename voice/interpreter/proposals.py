@@ -16,6 +16,7 @@ from .anchors import Anchor
 from .clauses import ClauseIndex, move_values
 from .codes import diagnosis_code, procedure_code
 from .items import Item
+from .lexicon import REVERSIBILITY_WORDS
 from .models import Clarify, Doubt, InterpretContext, Proposal
 from .perio import parse_group
 from .registry import PROCEDURE_COMMANDS, label_requires_tooth, required_slots, risk_tier
@@ -237,7 +238,7 @@ def _from_last_item(d: Draft, a: Anchor, ctx: InterpretContext) -> None:
 
 def _polarity_said(items: list[Item]) -> str:
     """'pulpitis on 16, irreversible': the polarity said apart from the word pulpitis (one only)."""
-    said = {it.said for it in items if it.kind == "word" and it.said in ("reversible", "irreversible")}
+    said = {it.said for it in items if it.kind == "word" and it.said in REVERSIBILITY_WORDS}
     return f"{said.pop()}_pulpitis" if len(said) == 1 else "?pulpitis"
 
 

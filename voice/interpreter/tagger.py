@@ -14,42 +14,24 @@ from dataclasses import dataclass, field
 
 from .descriptive import parse_descriptive
 from .items import Item
-from .lexicon import LEXICON, MAX_PHRASE, PUNCT_HARD, ROMAN, Entry
+from .lexicon import (
+    DO_AS_SURFACES,
+    FIRST_WORDS,
+    LEXICON,
+    LOWER_SURFACE_COMBOS,
+    MAX_PHRASE,
+    NOT_SURFACE_AFTER_DO,
+    OF,
+    PUNCT_HARD,
+    RANGE_TO,
+    ROMAN,
+    SITE_ABBREVIATIONS,
+    SPOKEN_LETTERS,
+    SURFACE_LETTERS,
+    Entry,
+)
 from .normalize import Tok
 from .teeth import UNIVERSAL, is_valid_fdi, nearest_teeth, spoken_to_fdi, universal_letter_to_fdi
-
-_SURFACE_LETTERS = frozenset("modblfp")
-# Perio site abbreviations written in capitals ("ML four"): sites, even where the word is a unit (ml).
-_SITE_ABBREVIATIONS = frozenset({"mb", "db", "ml", "dl", "mp", "dp"})
-_LOWER_COMBOS = frozenset({"mo", "od", "mod", "ob", "dol", "mol", "mob", "modb", "modl", "mobl", "dob", "modbl"})
-_NOT_SURFACE_AFTER_DO = frozenset(
-    {
-        "a",
-        "an",
-        "the",
-        "you",
-        "we",
-        "i",
-        "it",
-        "that",
-        "this",
-        "not",
-        "some",
-        "so",
-        "with",
-        "your",
-        "my",
-        "what",
-        "me",
-        "us",
-    }
-)
-
-
-# Letters as Whisper writes them when spoken alone ("tooth kay", "tooth cake")
-_SPOKEN_LETTERS = {"ay": "a", "bee": "b", "cee": "c", "see": "c", "dee": "d", "ee": "e", "eff": "f", "gee": "g",
-                   "aitch": "h", "jay": "j", "kay": "k", "cake": "k", "el": "l", "ell": "l", "em": "m", "en": "n",
-                   "pea": "p", "pee": "p", "queue": "q", "are": "r", "ess": "s", "tee": "t", "tea": "t"}
 
 
 def _universal_letter(t: Tok, items: list[Item], notation: str) -> Item | None:
@@ -57,7 +39,7 @@ def _universal_letter(t: Tok, items: list[Item], notation: str) -> Item | None:
     also a surface's; a letter past T after "tooth" is no tooth (asked about, never guessed)."""
     if notation != UNIVERSAL or not items or items[-1].kind != "tmark":
         return None
-    letter = _SPOKEN_LETTERS.get(t.norm, t.norm)  # "tooth cake": Whisper spelt the letter K as a word
+    letter = SPOKEN_LETTERS.get(t.norm, t.norm)  # "tooth cake": Whisper spelt the letter K as a word
     if len(letter) != 1 or not letter.isalpha():
         return None
     fdi = universal_letter_to_fdi(letter)
@@ -69,13 +51,13 @@ def _universal_letter(t: Tok, items: list[Item], notation: str) -> Item | None:
 def _surface_letters(tok: Tok, nxt: Tok | None) -> list[str] | None:
     """'MOD' / 'mo' / 'DO' -> surface letters; None when the token is an ordinary word."""
     w = tok.norm
-    if not w.isalpha() or not set(w) <= _SURFACE_LETTERS or len(set(w)) != len(w) or len(w) > 5:
+    if not w.isalpha() or not set(w) <= SURFACE_LETTERS or len(set(w)) != len(w) or len(w) > 5:
         return None
-    if tok.upper and len(w) >= 1 and ((w,) not in LEXICON or w in _SITE_ABBREVIATIONS):
+    if tok.upper and len(w) >= 1 and ((w,) not in LEXICON or w in SITE_ABBREVIATIONS):
         return [c.upper() for c in w]
-    if w in _LOWER_COMBOS:
+    if w in LOWER_SURFACE_COMBOS:
         return [c.upper() for c in w]
-    if w == "do" and (nxt is None or nxt.norm not in _NOT_SURFACE_AFTER_DO):
+    if w == DO_AS_SURFACES and (nxt is None or nxt.norm not in NOT_SURFACE_AFTER_DO):
         return ["D", "O"]
     return None
 
@@ -86,7 +68,7 @@ def _letter_run(toks: list[Tok], i: int) -> tuple[list[str], int] | None:
     j = i
     while j < len(toks):
         t = toks[j]
-        if len(t.norm) == 1 and t.norm in _SURFACE_LETTERS and not t.punct:
+        if len(t.norm) == 1 and t.norm in SURFACE_LETTERS and not t.punct:
             letters.append(t.norm.upper())
             j += 1
             while j < len(toks) and toks[j].norm == "." and j + 1 < len(toks) and len(toks[j + 1].norm) == 1:
@@ -161,7 +143,7 @@ def _read_capital_surface(s: _Tagging, i: int) -> _Read:
     if (
         t.upper
         and len(t.norm) == 1
-        and t.norm in "modblfp"
+        and t.norm in SURFACE_LETTERS
         and not (s.items and s.items[-1].kind == "tmark" and s.notation == UNIVERSAL)
     ):
         return Item("surf", i, i + 1, [t.norm.upper()], said=t.norm), i + 1
@@ -230,11 +212,9 @@ def tag(toks: list[Tok], notation: str, perio: bool) -> list[Item]:
     return _resolve_numbers(s.items, toks, notation, perio)
 
 
-_FIRST_WORDS = frozenset(k[0] for k in LEXICON)
-
 
 def _match_lexicon(toks: list[Tok], i: int) -> tuple[Entry, int] | None:
-    if toks[i].norm not in _FIRST_WORDS:
+    if toks[i].norm not in FIRST_WORDS:
         return None
     for size in range(min(MAX_PHRASE, len(toks) - i), 0, -1):
         key = tuple(t.norm for t in toks[i : i + size])
@@ -309,7 +289,7 @@ def _as_recession(s: _Numbers, k: int) -> _Resolved:
         or (
             prev is not None
             and prev.kind == "prep"
-            and prev.said == "of"
+            and prev.said == OF
             and len(out) > 1
             and out[-2].kind == "recession"
         )
@@ -459,7 +439,7 @@ def _ranges(items: list[Item], notation: str) -> list[Item]:
             it.kind == "teeth"
             and k + 2 < len(items)
             and items[k + 1].kind in ("range", "prep")
-            and (items[k + 1].kind == "range" or items[k + 1].said == "to")
+            and (items[k + 1].kind == "range" or items[k + 1].said == RANGE_TO)
             and items[k + 2].kind == "teeth"
             and len(it.value) == 1
             and len(items[k + 2].value) == 1
