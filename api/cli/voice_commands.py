@@ -95,7 +95,7 @@ def dictate_command(
         fail("give an audio FILE or --text, not both", as_json)
     who = identity.actor(as_email)
     try:
-        result = dictation.dictate(get_engine(), 
+        result = dictation.dictate(get_engine(),
             who, parse_id(patient, "patient id"), text=text,
             audio=_read(file, as_json) if file else None, audio_format=Path(file).suffix.lstrip(".") if file else "wav",
             session_id=parse_id(session, "session id") if session else None,

@@ -114,5 +114,5 @@ async def upload_and_review(request: Request, p: Principal = Depends(current_pri
         findings = await _read(part, MAX_FINDINGS_BYTES, "findings")  # an empty file input sends no file
     filename = PurePath(upload.filename or "upload").name if isinstance(upload, UploadFile) else "upload"
     return await run_in_threadpool(lambda: service.upload_and_review(
-        get_engine(), 
+        get_engine(),
         p.actor, patient_id, data, filename, findings=findings, api_client_id=p.api_client_id))

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import func, select
-from tests.voice.test_interpreter_llm import SCRIPT, _Handler
 
 from tests.llm_server import serve
+from tests.voice.test_interpreter_llm import SCRIPT, _Handler
 
 FINDING = "chart.finding.add"
 ROWS = [
