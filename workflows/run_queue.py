@@ -64,7 +64,13 @@ def _advance(context: JobContext, execution_id: str) -> str:
 
 @lru_cache(maxsize=4)
 def worker_app(conninfo: str) -> PresenceApp:
-    """The app a worker loop runs on (async connector; opened and closed by ``run_worker``)."""
+    """The app the process's worker loop runs on (async connector; opened and closed by ``run_worker``)."""
+    return new_worker_app(conninfo)
+
+
+def new_worker_app(conninfo: str) -> PresenceApp:
+    """An app for one worker loop: ``run_worker`` opens and closes its connector, so two loops that
+    may overlap (the worker, a drain) each need their own."""
     app = PresenceApp(conninfo=conninfo,  # its workers hold a presence lock: see worker_presence
                       connector=procrastinate.PsycopgConnector(conninfo=conninfo, min_size=1, max_size=4))
     app.task(name=TASK, queue=QUEUE, pass_context=True)(_advance)
@@ -91,9 +97,13 @@ class QueueDispatcher:
         self.conninfo = libpq_url(engine.db)
         self.app = worker_app(self.conninfo)
         self.app.engine = engine  # what its task advances runs with (the engine is passed in, never looked up)
+        self._drain_app = new_worker_app(self.conninfo)
+        self._drain_app.engine = engine
         self.client = client_app(self.conninfo)
         self._draining = threading.Lock()
         self._background: threading.Thread | None = None
+        self._background_lock = threading.Lock()
+        self._drain_wanted = self._recover_wanted = False
         # owner connections (autocommit) of waiting callers: LISTEN for their run, ask where it stands
         self._conns = ConnectionPool(self.conninfo, min_size=1, max_size=16, open=True, name="run-waits",
                                      kwargs={"autocommit": True, "prepare_threshold": None})
@@ -133,11 +143,14 @@ class QueueDispatcher:
                     conn.execute(f"LISTEN {channel}")
                     cur = conn.execute(_RUN, [execution_id])
                 row = cur.fetchone()
-                check_workers = not worker_alive
+                check_workers, drained = not worker_alive, False
                 while row is not None and row[0] == "RUNNING" and time.monotonic() < deadline:
-                    if check_workers and self.live_workers() == 0:  # it died, or stopped: a worker thread works the queue
-                        self.drain_in_background()
-                        check_workers = False
+                    # no worker alive (it died, or stopped), or only this process's drain thread (it may be
+                    # past its last look at the queue): a worker thread of this process works the queue
+                    if check_workers and (self._background is not None or self.live_workers() == 0):
+                        # the queue was drained once and the run is still RUNNING: it was interrupted, queue it again
+                        self.drain_in_background(recover=drained)
+                        drained, check_workers = True, False
                     else:
                         timeout = min(0.5, max(0.0, deadline - time.monotonic()))
                         # no notification for this run within the timeout: ask whether a worker is still alive
@@ -156,21 +169,31 @@ class QueueDispatcher:
             row = conn.execute(f"SELECT count(*) FROM procrastinate_workers w WHERE {LIVE}").fetchone()
             return int(row[0]) if row is not None else 0
 
-    def drain_in_background(self) -> None:
-        """No worker is alive: a short-lived worker thread of this process drains the queue, then
-        queues again what was interrupted. The caller (an API handler, a CLI command) only waits:
-        it never runs a graph itself."""
-        if self._background is not None and self._background.is_alive():
-            return
-        self._background = threading.Thread(target=self._drain_and_recover, name="run-drain", daemon=True)
-        self._background.start()
+    def drain_in_background(self, recover: bool = False) -> None:
+        """No worker is alive: a short-lived worker thread of this process drains the queue (first
+        queueing again what was interrupted, when ``recover``). The caller (an API handler, a CLI
+        command) only waits: it never runs a graph itself. A request while the thread works makes
+        it drain once more."""
+        with self._background_lock:
+            self._drain_wanted = True
+            self._recover_wanted |= recover
+            if self._background is None:
+                self._background = threading.Thread(target=self._drain_while_wanted, name="run-drain", daemon=True)
+                self._background.start()
 
-    def _drain_and_recover(self) -> None:
-        try:
-            self.drain()
-            recover(self.engine, self)  # a run interrupted meanwhile is queued again for the next wait
-        except Exception:  # a failing database or Redis: the next wait tries again
-            log.warning("draining the run queue failed", exc_info=True)
+    def _drain_while_wanted(self) -> None:
+        while True:
+            with self._background_lock:
+                if not self._drain_wanted:
+                    self._background = None  # under the lock: a later request starts a new thread
+                    return
+                recovering, self._drain_wanted, self._recover_wanted = self._recover_wanted, False, False
+            try:
+                if recovering:
+                    recover(self.engine, self)
+                self.drain()
+            except Exception:  # a failing database or Redis: the next wait asks again
+                log.warning("draining the run queue failed", exc_info=True)
 
     def drain_if_alone(self) -> None:
         """Drain the queue here when no worker is alive to do it."""
@@ -187,7 +210,7 @@ class QueueDispatcher:
             with db_watch.watching(self.conninfo):  # a face armed for it hears at once if PostgreSQL is lost
                 # listen_notify off: a worker that stops at an empty queue never waits for a job
                 # notification, and the listener costs a connection of its own per drain
-                self.app.run_worker(**worker_options(concurrency=1, wait=False, name="drain", listen_notify=False))
+                self._drain_app.run_worker(**worker_options(concurrency=1, wait=False, name="drain", listen_notify=False))
         finally:
             self._draining.release()
 
