@@ -109,7 +109,21 @@ class QueueDispatcher:
                                      kwargs={"autocommit": True, "prepare_threshold": None})
 
     def close(self) -> None:
+        self.idle(timeout_s=10)
         self._conns.close()
+
+    def idle(self, timeout_s: float = 30) -> bool:
+        """Wait until this process's drain thread has stopped (it stops once the queue is empty);
+        whether it has."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            with self._background_lock:
+                thread = self._background
+            if thread is None:
+                return True
+            thread.join(timeout=max(0.0, min(0.5, deadline - time.monotonic())))
+        with self._background_lock:
+            return self._background is None
 
     def enqueue(self, execution_id: uuid.UUID) -> None:
         """Queue the run once (a second request while one waits is the same job)."""

@@ -125,6 +125,7 @@ def test_recover_with_a_job_already_queued_for_the_run_is_idempotent(platform, e
 def test_a_killed_command_is_not_a_live_worker(platform, engine, patient) -> None:
     """Its database session is gone, so is its presence: no 30 s of heartbeat to wait out."""
     _approve_killed_mid_run(platform, engine, patient, "38")
+    assert get_queue().idle()  # this process's own drain thread (it proposed the run) has stopped
     assert get_queue().live_workers() == 0
     _recover(platform)
 

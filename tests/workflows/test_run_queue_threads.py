@@ -13,6 +13,7 @@ from tests.workflows.conftest import chart_call, propose_chart
 
 
 def test_the_caller_waits_while_a_worker_thread_runs_the_graph(engine, new_patient, monkeypatch) -> None:
+    assert engine.dispatcher.idle()  # an earlier test's drain thread has stopped
     assert engine.dispatcher.live_workers() == 0  # the suite runs no worker process
     ran_on: list[int] = []
     drained_by: list[bool] = []
