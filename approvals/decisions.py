@@ -36,12 +36,13 @@ from core_schema.models import (
     User,
     UserRole,
 )
+from core_schema.statuses import ApprovalPriority, ApprovalStatus, ExecutionStatus, RecordStatus, ToolExecutionStatus
 from tools.executor import Call
 from tools.registry import REGISTRY, Tool
 from workflows import runstore
 from workflows.engine import Engine, RunResult
 
-PRIORITY_BY_TIER = {3: "HIGH", 2: "NORMAL", 1: "LOW"}
+PRIORITY_BY_TIER = {3: ApprovalPriority.HIGH, 2: ApprovalPriority.NORMAL, 1: ApprovalPriority.LOW}
 log = logging.getLogger(__name__)
 
 
@@ -74,7 +75,7 @@ class Decision:
     def as_dict(self) -> dict[str, str | None]:
         """The decision as the CLI and the API report it."""
         return {"id": str(self.approval_id), "status": self.status, "run_id": str(self.execution_id),
-                "run_status": self.run.status if self.run else "WAITING_APPROVAL", "result": self.result}
+                "run_status": self.run.status if self.run else ExecutionStatus.WAITING_APPROVAL, "result": self.result}
 
 
 def failure_summary(decisions: list[Decision], verdict: str) -> str | None:
@@ -93,7 +94,7 @@ def _holders(session: Session, tenant_id: uuid.UUID, permission: str) -> list[uu
         select(User.id).join(UserRole, UserRole.user_id == User.id)
         .join(RolePermission, RolePermission.role_id == UserRole.role_id)
         .join(Permission, Permission.id == RolePermission.permission_id)
-        .where(UserRole.tenant_id == tenant_id, Permission.key == permission, User.status == "ACTIVE")
+        .where(UserRole.tenant_id == tenant_id, Permission.key == permission, User.status == RecordStatus.ACTIVE)
         .order_by(User.email)
     ).unique().all())
 
@@ -133,7 +134,7 @@ def request(engine: Engine, state: Mapping[str, Any], step_id: uuid.UUID,
         # A run resumed after its worker died may ask again: the requests it already has (open,
         # or decided meanwhile) are reused, never duplicated.
         existing = {r.tool_execution_id: r for r in s.scalars(select(AgentApprovalRequest).where(
-            AgentApprovalRequest.execution_id == execution_id, AgentApprovalRequest.status != "TIMEOUT")
+            AgentApprovalRequest.execution_id == execution_id, AgentApprovalRequest.status != ApprovalStatus.TIMEOUT)
             .order_by(AgentApprovalRequest.created_at))}
         for p in proposals:
             if p.tool_execution_id in existing:
@@ -150,12 +151,12 @@ def request(engine: Engine, state: Mapping[str, Any], step_id: uuid.UUID,
                 tenant_id=tenant_id, requested_action=p.summary,
                 action_details={"tool": tool.name, "arguments": texec.input_params["arguments"],
                                 "risk_tier": tool.risk_tier, "required_permission": tool.approval_permission},
-                reason=p.reason, priority=PRIORITY_BY_TIER.get(tool.risk_tier, "NORMAL"),
-                assigned_to_user_id=assignee, status="PENDING",
+                reason=p.reason, priority=PRIORITY_BY_TIER.get(tool.risk_tier, ApprovalPriority.NORMAL),
+                assigned_to_user_id=assignee, status=ApprovalStatus.PENDING,
                 timeout_at=now + timedelta(seconds=tool.approval_timeout_s),
             ))
             created.append((approval_id, assignee))
-    still_open = {r.id for r in existing.values() if r.status == "PENDING"}
+    still_open = {r.id for r in existing.values() if r.status == ApprovalStatus.PENDING}
     for approval_id, assignee in created:
         if approval_id in {r.id for r in existing.values()} and approval_id not in still_open:
             continue  # decided already: nothing to queue
@@ -188,7 +189,7 @@ def decide_batch(engine: Engine, approval_ids: list[uuid.UUID], actor: Actor, ve
     if verdict == "edit" and len(ids) != 1:
         raise ApprovalError("invalid_input", "an edit corrects one request at a time")
     now = datetime.now(timezone.utc)
-    status = "REJECTED" if verdict == "reject" else "APPROVED"
+    status = ApprovalStatus.REJECTED if verdict == "reject" else ApprovalStatus.APPROVED
     with engine.db.tenant_session(actor.tenant_id) as s:
         runs: dict[uuid.UUID, uuid.UUID] = {
             a: e for a, e in s.execute(select(AgentApprovalRequest.id, AgentApprovalRequest.execution_id)
@@ -215,7 +216,7 @@ def decide_batch(engine: Engine, approval_ids: list[uuid.UUID], actor: Actor, ve
         s.execute(update(AgentApprovalRequest).where(AgentApprovalRequest.id.in_(ids)).values(
             status=status, reviewer_id=actor.user_id, reviewed_at=now, review_comment=comment))
         open_runs = set(s.scalars(select(AgentApprovalRequest.execution_id).where(
-            AgentApprovalRequest.execution_id.in_(set(runs.values())), AgentApprovalRequest.status == "PENDING")))
+            AgentApprovalRequest.execution_id.in_(set(runs.values())), AgentApprovalRequest.status == ApprovalStatus.PENDING)))
         # A run whose last open request this was moves to RUNNING with the decisions, in their
         # transaction (``Engine.resume`` would claim it in one of its own): exactly once, under the
         # run's row lock. A decider that dies before submitting it leaves a RUNNING run without a
@@ -233,7 +234,7 @@ def decide_batch(engine: Engine, approval_ids: list[uuid.UUID], actor: Actor, ve
         if execution_id in open_runs:
             continue
         run = engine.dispatcher.submit(execution_id) if execution_id in claimed else None  # None: another process resumed it
-        failure = failure_of(engine, actor.tenant_id, run) if run is not None and run.status == "FAILED" else None
+        failure = failure_of(engine, actor.tenant_id, run) if run is not None and run.status == ExecutionStatus.FAILED else None
         for d in decisions:
             if d.execution_id == execution_id:
                 d.run, d.failure = run, failure
@@ -244,7 +245,7 @@ def decide_batch(engine: Engine, approval_ids: list[uuid.UUID], actor: Actor, ve
 def _report_results(engine: Engine, tenant_id: uuid.UUID, decisions: list[Decision]) -> None:
     """Each applied change's own summary, so a change that altered nothing (already charted) is said,
     not reported as a plain success."""
-    applied = [d.approval_id for d in decisions if d.status == "APPROVED" and d.run is not None]
+    applied = [d.approval_id for d in decisions if d.status == ApprovalStatus.APPROVED and d.run is not None]
     if not applied:
         return
     with engine.db.tenant_session(tenant_id) as s:
@@ -254,7 +255,7 @@ def _report_results(engine: Engine, tenant_id: uuid.UUID, decisions: list[Decisi
     for approval_id, status, output in rows:
         summary = output.get("summary") if isinstance(output, dict) else None
         for d in decisions:
-            if d.approval_id == approval_id and status == "SUCCEEDED" and summary:
+            if d.approval_id == approval_id and status == ToolExecutionStatus.SUCCEEDED and summary:
                 d.result = str(summary)
 
 
@@ -264,7 +265,7 @@ def _batch(message: str, size: int) -> str:
 
 def _check_decidable(req: AgentApprovalRequest, actor: Actor, now: datetime) -> Tool:
     """The request's tool, if ``actor`` may decide ``req`` now; else why not."""
-    if req.status != "PENDING":
+    if req.status != ApprovalStatus.PENDING:
         raise ApprovalError("already_decided", f"approval {req.id} was already decided: {req.status}"
                             + (f" at {req.reviewed_at:%Y-%m-%d %H:%M:%S}" if req.reviewed_at else ""))
     if req.timeout_at and req.timeout_at < now:
@@ -340,7 +341,7 @@ def announce_applied(engine: Engine, tenant_id: uuid.UUID, execution_id: uuid.UU
     with engine.db.tenant_session(tenant_id) as s:
         requests = s.execute(select(AgentApprovalRequest.id, AgentApprovalRequest.reviewer_id).where(
             AgentApprovalRequest.tool_execution_id.in_([uuid.UUID(t) for t in tool_execution_ids]),
-            AgentApprovalRequest.status == "APPROVED").order_by(AgentApprovalRequest.id)).all()
+            AgentApprovalRequest.status == ApprovalStatus.APPROVED).order_by(AgentApprovalRequest.id)).all()
         run = s.get(AgentExecution, execution_id)
         approval_ids = [a for a, _ in requests]
         actions = s.scalars(select(ActionHistory.id).where(
@@ -387,7 +388,7 @@ def _failure_summary(s: Session, failed_ids: list[str]) -> tuple[str, list[tuple
         select(ToolExecution.id, ToolExecution.status, ToolExecution.error_message, AgentApprovalRequest.id,
                AgentApprovalRequest.reviewer_id, AgentApprovalRequest.requested_action)
         .outerjoin(AgentApprovalRequest, (AgentApprovalRequest.tool_execution_id == ToolExecution.id)
-                   & (AgentApprovalRequest.status == "APPROVED"))
+                   & (AgentApprovalRequest.status == ApprovalStatus.APPROVED))
         .where(ToolExecution.id.in_(ids))
     ).all()
     order = {t: i for i, t in enumerate(ids)}
@@ -404,7 +405,7 @@ def decisions_of(engine: Engine, tenant_id: uuid.UUID, tool_execution_ids: list[
         rows = s.execute(
             select(AgentApprovalRequest.tool_execution_id, AgentApprovalRequest.status, AgentApprovalRequest.id)
             .where(AgentApprovalRequest.tool_execution_id.in_([uuid.UUID(t) for t in tool_execution_ids]),
-                   AgentApprovalRequest.status.in_(("APPROVED", "REJECTED")))
+                   AgentApprovalRequest.status.in_((ApprovalStatus.APPROVED, ApprovalStatus.REJECTED)))
             .order_by(AgentApprovalRequest.reviewed_at)
         ).all()
     for texec_id, status, approval_id in rows:
@@ -424,11 +425,11 @@ def sweep_timeouts(engine: Engine, now: datetime | None = None) -> list[uuid.UUI
     events: list[tuple[AgentApprovalRequest, uuid.UUID, uuid.UUID | None, str]] = []
     with engine.db.system_session() as s:
         overdue = s.scalars(
-            select(AgentApprovalRequest).where(AgentApprovalRequest.status == "PENDING", AgentApprovalRequest.timeout_at < now)
+            select(AgentApprovalRequest).where(AgentApprovalRequest.status == ApprovalStatus.PENDING, AgentApprovalRequest.timeout_at < now)
             .with_for_update(skip_locked=True)
         ).all()
         for req in overdue:
-            req.status = "TIMEOUT"
+            req.status = ApprovalStatus.TIMEOUT
             tool = REGISTRY.get(req.action_details["tool"])
             permission = req.action_details.get("required_permission") or tool.approval_permission
             reviewer = escalation_reviewer(s, req.tenant_id, permission, exclude=req.assigned_to_user_id)
@@ -437,7 +438,7 @@ def sweep_timeouts(engine: Engine, now: datetime | None = None) -> list[uuid.UUI
                 tenant_id=req.tenant_id, requested_action=req.requested_action,
                 action_details={**req.action_details, "escalated_from": str(req.id)},
                 reason=f"escalated: no decision on {req.id} before {req.timeout_at:%Y-%m-%d %H:%M} UTC",
-                priority="URGENT", assigned_to_user_id=reviewer, status="PENDING",
+                priority=ApprovalPriority.URGENT, assigned_to_user_id=reviewer, status=ApprovalStatus.PENDING,
                 timeout_at=now + timedelta(seconds=tool.approval_timeout_s),
             )
             s.add(escalated)
@@ -459,7 +460,7 @@ def pending_for(engine: Engine, actor: Actor) -> list[dict[str, Any]]:
     """The actor's open requests (their queue order), as the CLI and API list them."""
     with engine.db.tenant_session(actor.tenant_id) as s:
         rows = s.scalars(select(AgentApprovalRequest).where(
-            AgentApprovalRequest.status == "PENDING", AgentApprovalRequest.assigned_to_user_id == actor.user_id
+            AgentApprovalRequest.status == ApprovalStatus.PENDING, AgentApprovalRequest.assigned_to_user_id == actor.user_id
         ).order_by(AgentApprovalRequest.created_at)).all()
         return [serialize(r) for r in rows]
 
@@ -467,7 +468,7 @@ def pending_for(engine: Engine, actor: Actor) -> list[dict[str, Any]]:
 def pending_in(engine: Engine, tenant_id: uuid.UUID) -> list[dict[str, Any]]:
     """Every open request of the tenant, oldest first (whoever they are assigned to)."""
     with engine.db.tenant_session(tenant_id) as s:
-        rows = s.scalars(select(AgentApprovalRequest).where(AgentApprovalRequest.status == "PENDING")
+        rows = s.scalars(select(AgentApprovalRequest).where(AgentApprovalRequest.status == ApprovalStatus.PENDING)
                          .order_by(AgentApprovalRequest.created_at)).all()
         return [serialize(r) for r in rows]
 

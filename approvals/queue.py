@@ -30,8 +30,9 @@ from sqlalchemy.orm import Session
 from core_schema.models import AgentApprovalRequest
 from core_schema.redis_store import key
 from core_schema.settings import get_settings
+from core_schema.statuses import ApprovalPriority, ApprovalStatus
 
-PRIORITY_ORDER = {"URGENT": 0, "HIGH": 1, "NORMAL": 2, "LOW": 3}
+PRIORITY_ORDER: dict[str, int] = {ApprovalPriority.URGENT: 0, ApprovalPriority.HIGH: 1, ApprovalPriority.NORMAL: 2, ApprovalPriority.LOW: 3}
 REBUILD_ATTEMPTS = 20
 
 log = logging.getLogger(__name__)
@@ -132,7 +133,7 @@ def rebuild(redis: Any, session: Session, tenant_id: uuid.UUID | None = None) ->
 
 
 def _pending_by_queue(session: Session, tenant_id: uuid.UUID | None) -> dict[tuple[str, str], list[str]]:
-    query = select(AgentApprovalRequest).where(AgentApprovalRequest.status == "PENDING")
+    query = select(AgentApprovalRequest).where(AgentApprovalRequest.status == ApprovalStatus.PENDING)
     if tenant_id is not None:
         query = query.where(AgentApprovalRequest.tenant_id == tenant_id)
     by_queue: dict[tuple[str, str], list[AgentApprovalRequest]] = defaultdict(list)

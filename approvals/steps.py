@@ -17,6 +17,7 @@ from langgraph.graph import END, StateGraph
 from langgraph.types import interrupt
 
 from approvals import decisions as approvals
+from core_schema.statuses import ApprovalStatus, ExecutionStatus
 from memory.writers import after_run
 from tools.describe import describe
 from tools.executor import Call
@@ -72,7 +73,7 @@ def add_approval_steps(graph: StateGraph, engine: Engine, entry_from: str | None
         if failed:
             approvals.record_apply_failure(engine, tenant, uuid.UUID(state["execution_id"]), failed)
             if not awaiting:
-                out["final_status"] = "FAILED"
+                out["final_status"] = ExecutionStatus.FAILED.value
         return out
 
     @engine.node("request_approval", "HUMAN_APPROVAL")
@@ -106,20 +107,20 @@ def add_approval_steps(graph: StateGraph, engine: Engine, entry_from: str | None
                                    [t for t in applied if t in state["awaiting_ids"]])
         if failed:  # an approved change the tool refused: the run did not do what was approved
             approvals.record_apply_failure(engine, tenant, uuid.UUID(state["execution_id"]), failed)
-            final = "FAILED"
+            final = ExecutionStatus.FAILED.value
         else:
-            final = "CANCELLED" if rejected and not applied else "COMPLETED"
+            final = (ExecutionStatus.CANCELLED if rejected and not applied else ExecutionStatus.COMPLETED).value
         return {"applied_ids": applied, "rejected_ids": rejected, "failed_ids": failed, "final_status": final}
 
     @engine.node("summarize", "DECISION")
     def summarize(state: ApprovalState, ctx: NodeContext) -> ApprovalState:
-        if (state.get("final_status") or "COMPLETED") == "COMPLETED":
+        if (state.get("final_status") or ExecutionStatus.COMPLETED) == ExecutionStatus.COMPLETED:
             ctx.details.update(tool_output={"memory": after_run(engine.db, state)})
         return {
             "applied_count": len(state.get("applied_ids", [])),
             "rejected_count": len(state.get("rejected_ids", [])),
             "failed_count": len(state.get("failed_ids", [])),
-            "final_status": state.get("final_status") or "COMPLETED",
+            "final_status": state.get("final_status") or ExecutionStatus.COMPLETED.value,
         }
 
     def after_gate(state: ApprovalState) -> str:
@@ -158,8 +159,8 @@ def apply_decisions(engine: Engine, state: Mapping[str, Any], ctx: NodeContext) 
     rejected: list[str] = []
     failed: list[str] = []
     for texec_id in state["awaiting_ids"]:
-        verdict, approval_id = decided.get(texec_id, ("REJECTED", None))
-        if verdict == "APPROVED":
+        verdict, approval_id = decided.get(texec_id, (ApprovalStatus.REJECTED, None))
+        if verdict == ApprovalStatus.APPROVED:
             outcome = run_call(engine, state, ctx, texec_id, approval_id=approval_id)
             (applied if outcome.ok else failed).append(texec_id)
         else:

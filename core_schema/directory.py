@@ -23,6 +23,7 @@ from core_schema.models import (
     UserRole,
     UserTenant,
 )
+from core_schema.statuses import RecordStatus
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ def find_actor(session: Session, email: str, tenant_id: uuid.UUID | None = None)
     Runs in a system session: a login happens before a tenant is known.
     """
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None or user.status != "ACTIVE":
+    if user is None or user.status != RecordStatus.ACTIVE:
         raise NotFound(f"no active user {email!r}")
     memberships = select(UserTenant.tenant_id).where(UserTenant.user_id == user.id)
     if tenant_id is not None:
@@ -78,7 +79,7 @@ def tooth_notation(session: Session, tenant_id: uuid.UUID) -> str:
 
 def list_patients(session: Session) -> list[dict[str, object]]:
     """Patients visible to the session's tenant, for pickers and the CLI."""
-    rows = session.scalars(select(Patient).where(Patient.status == "ACTIVE").order_by(Patient.last_name, Patient.first_name))
+    rows = session.scalars(select(Patient).where(Patient.status == RecordStatus.ACTIVE).order_by(Patient.last_name, Patient.first_name))
     return [
         {"id": str(p.id), "name": f"{p.first_name} {p.last_name}", "dob": p.dob.isoformat() if p.dob else None,
          "tenant_id": str(p.tenant_id)}

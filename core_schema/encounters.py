@@ -12,9 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core_schema.models import Encounter
+from core_schema.statuses import EncounterStatus
 
 # Encounters in these states are over: new work is not attached to them.
-CLOSED_ENCOUNTER_STATUSES: tuple[str, ...] = ("COMPLETED", "CANCELLED", "CHECKED_OUT", "NO_SHOW", "CLOSED")
+CLOSED_ENCOUNTER_STATUSES: tuple[str, ...] = (
+    EncounterStatus.COMPLETED, EncounterStatus.CANCELLED, EncounterStatus.CHECKED_OUT, EncounterStatus.NO_SHOW, EncounterStatus.CLOSED)
 
 
 def open_encounter(session: Session, tenant_id: uuid.UUID, patient_id: uuid.UUID) -> Encounter | None:

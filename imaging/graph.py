@@ -26,6 +26,7 @@ from approvals import decisions as approvals
 from approvals.steps import ApprovalState, apply_decisions, await_reviewer
 from core_schema.models import AIInferenceJob, AIModelVersion, AIPrediction, ImagingObject
 from core_schema.rows import get_row, present
+from core_schema.statuses import ExecutionStatus
 from imaging import inference, review
 from imaging.compare import compare
 from imaging.config import imaging_settings
@@ -189,7 +190,7 @@ def build(engine: Engine) -> StateGraph:
         if failed:
             approvals.record_apply_failure(engine, tenant, uuid.UUID(state["execution_id"]), failed)
         return {"applied_ids": applied, "rejected_ids": rejected, "failed_ids": failed,
-                "final_status": "FAILED" if failed else "COMPLETED"}
+                "final_status": (ExecutionStatus.FAILED if failed else ExecutionStatus.COMPLETED).value}
 
     @engine.node("report", "TOOL_CALL")
     def report(state: ImagingState, ctx: NodeContext) -> ImagingState:
@@ -205,15 +206,15 @@ def build(engine: Engine) -> StateGraph:
         ctx.record_tool(REPORT_TOOL, {"tool_execution_id": str(outcome.tool_execution_id)}, {"status": outcome.status})
         if not outcome.ok:
             approvals.record_apply_failure(engine, tenant, uuid.UUID(state["execution_id"]), [str(outcome.tool_execution_id)])
-            return {"final_status": "FAILED", "failed_ids": [*state.get("failed_ids", []), str(outcome.tool_execution_id)]}
+            return {"final_status": ExecutionStatus.FAILED.value, "failed_ids": [*state.get("failed_ids", []), str(outcome.tool_execution_id)]}
         return {"note_id": (outcome.output or {}).get("note_id")}
 
     @engine.node("summarize", "DECISION")
     def summarize(state: ImagingState, ctx: NodeContext) -> ImagingState:
-        if (state.get("final_status") or "COMPLETED") == "COMPLETED" and state.get("mode") != "imaging-eval":
+        if (state.get("final_status") or ExecutionStatus.COMPLETED) == ExecutionStatus.COMPLETED and state.get("mode") != "imaging-eval":
             ctx.details.update(tool_output={"memory": after_run(engine.db, state)})
         return {"applied_count": len(state.get("applied_ids", [])), "rejected_count": len(state.get("rejected_ids", [])),
-                "failed_count": len(state.get("failed_ids", [])), "final_status": state.get("final_status") or "COMPLETED"}
+                "failed_count": len(state.get("failed_ids", [])), "final_status": state.get("final_status") or ExecutionStatus.COMPLETED.value}
 
     def after_triage(state: ImagingState) -> str:
         return "request_approval" if state.get("tool_execution_ids") else "summarize"

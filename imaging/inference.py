@@ -28,6 +28,7 @@ from core_schema.models import (
     ImagingStudy,
 )
 from core_schema.rows import get_row
+from core_schema.statuses import InferenceJobStatus
 from imaging import storage
 from imaging.errors import ImagingError
 from imaging.registry import spec_of
@@ -39,7 +40,7 @@ log = logging.getLogger(__name__)
 def create_job(s: Any, *, tenant_id: uuid.UUID, version_id: uuid.UUID, object_id: uuid.UUID, user_id: uuid.UUID,
                role: str, findings_uri: str | None = None) -> uuid.UUID:
     job = AIInferenceJob(id=uuid.uuid4(), tenant_id=tenant_id, model_version_id=version_id, input_type="IMAGING_OBJECT",
-                         input_ref_id=object_id, requested_by_user_id=user_id, status="QUEUED",
+                         input_ref_id=object_id, requested_by_user_id=user_id, status=InferenceJobStatus.QUEUED,
                          compute_env={"role": role, **({"findings_uri": findings_uri} if findings_uri else {})})
     s.add(job)
     s.flush()
@@ -52,7 +53,7 @@ def execute(db: Database, tenant_id: uuid.UUID, job_id: uuid.UUID) -> dict[str, 
         job = s.get(AIInferenceJob, job_id)
         if job is None:
             raise ImagingError("job_not_found", f"inference job {job_id} not found", 404)
-        if job.status == "COMPLETED":
+        if job.status == InferenceJobStatus.COMPLETED:
             return {"job_id": str(job_id), "reused": True}
         version = s.get(AIModelVersion, job.model_version_id)
         obj = s.get(ImagingObject, job.input_ref_id)
@@ -63,7 +64,7 @@ def execute(db: Database, tenant_id: uuid.UUID, job_id: uuid.UUID) -> dict[str, 
         env = dict(job.compute_env or {})
         display = (obj.processing_pipeline or {}).get("display", {}).get("uri")
         image_meta = (obj.hash, obj.width, obj.height, study.patient_id, obj.id)
-        job.status, job.started_at = "RUNNING", datetime.now(timezone.utc)
+        job.status, job.started_at = InferenceJobStatus.RUNNING, datetime.now(timezone.utc)
     digest, width, height, patient_id, object_id = image_meta
     t0 = time.perf_counter()
     try:
@@ -78,12 +79,12 @@ def execute(db: Database, tenant_id: uuid.UUID, job_id: uuid.UUID) -> dict[str, 
             log.exception("inference job %s failed", job_id)
         with db.tenant_session(tenant_id) as s:
             job = get_row(s, AIInferenceJob, job_id)
-            job.status, job.completed_at, job.error_details = "FAILED", datetime.now(timezone.utc), reason
+            job.status, job.completed_at, job.error_details = InferenceJobStatus.FAILED, datetime.now(timezone.utc), reason
         raise ImagingError(getattr(exc, "code", "inference_failed"), reason) from None
     total_ms = (time.perf_counter() - t0) * 1000
     with db.tenant_session(tenant_id) as s:
         job = get_row(s, AIInferenceJob, job_id)
-        if job.status == "COMPLETED":  # another process finished it meanwhile
+        if job.status == InferenceJobStatus.COMPLETED:  # another process finished it meanwhile
             return {"job_id": str(job_id), "reused": True}
         rois: list[ImageAnnotation | None] = []
         for d in result.detections:
@@ -103,7 +104,7 @@ def execute(db: Database, tenant_id: uuid.UUID, job_id: uuid.UUID) -> dict[str, 
             raw_output={"label": d.label, "box": d.bbox(), "tooth": d.tooth, "surfaces": d.surfaces, "values": d.values,
                         **({"polygon": d.polygon} if d.polygon else {}), "model": d.raw})
             for d, roi in zip(result.detections, rois, strict=True)])
-        job.status, job.completed_at = "COMPLETED", datetime.now(timezone.utc)
+        job.status, job.completed_at = InferenceJobStatus.COMPLETED, datetime.now(timezone.utc)
         job.compute_env = {**env, **result.compute_env, "load_ms": round(load_ms, 2),
                            "inference_ms": round(result.inference_ms, 2), "total_ms": round(total_ms, 2),
                            "detections": len(result.detections)}

@@ -25,6 +25,7 @@ from core_schema.models import (
     AIReviewEvent,
     Procedure,
 )
+from core_schema.statuses import ProcedureStatus, ReviewAction
 from imaging.errors import ImagingError
 
 # A completed procedure that confirms a finding of this label (by the catalog label of the procedure).
@@ -48,15 +49,15 @@ def review_rates(db: Database, tenant_id: uuid.UUID) -> list[dict[str, Any]]:
     for name, tag, vid, label, action, reason in rows:
         key = (str(vid), name, tag, label)
         groups[key][action] += 1
-        if action == "REJECTED" and reason:
+        if action == ReviewAction.REJECTED and reason:
             reasons[key][reason] += 1
     out = []
     for (version_id, name, tag, label), c in sorted(groups.items(), key=lambda kv: kv[0][1:]):
         n = sum(c.values())
         out.append({"version_id": version_id, "model": name, "version": tag, "label": label, "reviewed": n,
-                    "acceptance_rate": round((c["CONFIRMED"] + c["EDITED"]) / n, 4),
-                    "confirmed_rate": round(c["CONFIRMED"] / n, 4), "edit_rate": round(c["EDITED"] / n, 4),
-                    "rejection_rate": round(c["REJECTED"] / n, 4),
+                    "acceptance_rate": round((c[ReviewAction.CONFIRMED] + c[ReviewAction.EDITED]) / n, 4),
+                    "confirmed_rate": round(c[ReviewAction.CONFIRMED] / n, 4), "edit_rate": round(c[ReviewAction.EDITED] / n, 4),
+                    "rejection_rate": round(c[ReviewAction.REJECTED] / n, 4),
                     "top_rejection_reasons": dict(reasons[(version_id, name, tag, label)].most_common(3))})
     return out
 
@@ -76,7 +77,7 @@ def link_procedure(db: Database, tenant_id: uuid.UUID, procedure_id: uuid.UUID) 
         proc = s.get(Procedure, procedure_id)
         if proc is None:
             raise ImagingError("procedure_not_found", f"procedure {procedure_id} not found in this clinic", 404)
-        if proc.status != "COMPLETED" or not proc.tooth_number:
+        if proc.status != ProcedureStatus.COMPLETED or not proc.tooth_number:
             raise ImagingError("outcome_invalid", "only a completed procedure on a tooth confirms or contradicts a finding")
         entries = catalog_entries(s, tenant_id, code=proc.cdt_code)
         label = (entries[0].label or "") if entries else ""

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from core_schema.db import Database
 from core_schema.directory import Actor
 from core_schema.models import AIModel, AIModelDeployment, AIModelVersion
+from core_schema.statuses import DeploymentStatus
 from imaging.errors import ImagingError
 from imaging.labels import LABELS
 
@@ -105,7 +106,7 @@ def deploy(db: Database, actor: Actor, version_id: uuid.UUID, shadow: bool = Fal
     """Deploy a version to the actor's clinic: ACTIVE (retiring the previous ACTIVE one) or SHADOW."""
     if not actor.can("admin.manage") and not actor.can("approvals.decide.tier3"):
         raise ImagingError("forbidden", f"{actor.email} may not deploy models", 403)
-    status = "SHADOW" if shadow else "ACTIVE"
+    status = DeploymentStatus.SHADOW if shadow else DeploymentStatus.ACTIVE
     with db.tenant_session(actor.tenant_id) as s:
         version = s.get(AIModelVersion, version_id)
         if version is None:
@@ -114,10 +115,10 @@ def deploy(db: Database, actor: Actor, version_id: uuid.UUID, shadow: bool = Fal
             raise ImagingError("model_invalid", "vendor findings are imported per image (imaging review --findings); "
                                "they are not deployed")
         current = s.scalars(select(AIModelDeployment).where(
-            AIModelDeployment.tenant_id == actor.tenant_id, AIModelDeployment.status.in_(("ACTIVE", "SHADOW")))).all()
+            AIModelDeployment.tenant_id == actor.tenant_id, AIModelDeployment.status.in_((DeploymentStatus.ACTIVE, DeploymentStatus.SHADOW)))).all()
         for dep in current:
-            if dep.model_version_id == version_id or (status == "ACTIVE" and dep.status == "ACTIVE"):
-                dep.status = "RETIRED"
+            if dep.model_version_id == version_id or (status == DeploymentStatus.ACTIVE and dep.status == DeploymentStatus.ACTIVE):
+                dep.status = DeploymentStatus.RETIRED
         row = AIModelDeployment(id=uuid.uuid4(), tenant_id=actor.tenant_id, model_version_id=version_id, status=status,
                                 rollout_strategy="TENANT", created_by_id=actor.user_id)
         s.add(row)
@@ -129,10 +130,10 @@ def deploy(db: Database, actor: Actor, version_id: uuid.UUID, shadow: bool = Fal
 def deployed(s: Any, tenant_id: uuid.UUID) -> tuple[uuid.UUID | None, list[uuid.UUID]]:
     """(the ACTIVE version or None, the SHADOW versions) of a clinic."""
     rows = s.execute(select(AIModelDeployment.model_version_id, AIModelDeployment.status).where(
-        AIModelDeployment.tenant_id == tenant_id, AIModelDeployment.status.in_(("ACTIVE", "SHADOW")))
+        AIModelDeployment.tenant_id == tenant_id, AIModelDeployment.status.in_((DeploymentStatus.ACTIVE, DeploymentStatus.SHADOW)))
         .order_by(AIModelDeployment.created_at)).all()
-    active = [v for v, st in rows if st == "ACTIVE"]
-    return (active[-1] if active else None), [v for v, st in rows if st == "SHADOW"]
+    active = [v for v, st in rows if st == DeploymentStatus.ACTIVE]
+    return (active[-1] if active else None), [v for v, st in rows if st == DeploymentStatus.SHADOW]
 
 
 def list_versions(db: Database, tenant_id: uuid.UUID) -> list[dict[str, Any]]:
@@ -143,7 +144,7 @@ def list_versions(db: Database, tenant_id: uuid.UUID) -> list[dict[str, Any]]:
                          .order_by(AIModel.name, AIModelVersion.created_at)).all()
         out = []
         for model, version in rows:
-            status = "ACTIVE" if version.id == active else "SHADOW" if version.id in shadows else None
+            status = DeploymentStatus.ACTIVE if version.id == active else DeploymentStatus.SHADOW if version.id in shadows else None
             out.append(_version(model, version, status))
         return out
 

@@ -28,6 +28,7 @@ from core_schema.models import (
     ToolExecution,
 )
 from core_schema.rows import get_row
+from core_schema.statuses import ApprovalStatus, ReviewAction
 from imaging.labels import REASON_CODES
 from memory.writers import earlier_mention
 
@@ -78,7 +79,7 @@ def annotate_requests(db: Database, tenant_id: uuid.UUID, approval_ids: list[uui
     with db.tenant_session(tenant_id) as s:
         for req in s.scalars(select(AgentApprovalRequest).where(AgentApprovalRequest.id.in_(approval_ids))):
             extra = details.get(str(req.tool_execution_id))
-            if not extra or req.action_details.get("edited") or req.status != "PENDING":
+            if not extra or req.action_details.get("edited") or req.status != ApprovalStatus.PENDING:
                 continue
             req.action_details = {**req.action_details, **extra}
 
@@ -98,7 +99,7 @@ def _decisions(s: Any, texec_ids: list[str]) -> list[tuple[ToolExecution, AgentA
     for texec_id in texec_ids:
         texec = s.get(ToolExecution, uuid.UUID(texec_id))
         req = s.scalars(select(AgentApprovalRequest).where(
-            AgentApprovalRequest.tool_execution_id == texec.id, AgentApprovalRequest.status.in_(("APPROVED", "REJECTED")))
+            AgentApprovalRequest.tool_execution_id == texec.id, AgentApprovalRequest.status.in_((ApprovalStatus.APPROVED, ApprovalStatus.REJECTED)))
             .order_by(AgentApprovalRequest.reviewed_at.desc())).first()
         out.append((texec, req))
     return out
@@ -118,10 +119,10 @@ def record_events(db: Database, tenant_id: uuid.UUID, texec_ids: list[str], for_
                     AIReviewEvent.prediction_id == prediction_id, AIReviewEvent.reviewer_id == req.reviewer_id,
                     AIReviewEvent.created_at >= req.reviewed_at).limit(1)) is not None:
                 continue
-            if req.status == "REJECTED":
-                action, (code, comment) = "REJECTED", reason_of(req.review_comment)
+            if req.status == ApprovalStatus.REJECTED:
+                action, (code, comment) = ReviewAction.REJECTED, reason_of(req.review_comment)
             else:
-                action = "EDITED" if req.action_details.get("edited") else "CONFIRMED"
+                action = ReviewAction.EDITED if req.action_details.get("edited") else ReviewAction.CONFIRMED
                 code, comment = None, req.review_comment
             s.add(AIReviewEvent(id=uuid.uuid4(), prediction_id=prediction_id, reviewer_id=req.reviewer_id,
                                 review_action=action, reason_code=code, comment=comment, use_for_training=for_training))
@@ -138,7 +139,7 @@ def report_text(db: Database, tenant_id: uuid.UUID, state: Mapping[str, Any]) ->
             p = get_row(s, AIPrediction, uuid.UUID(args["prediction_id"]))
             now = _finding_text(args.get("tooth"), args["label"], args.get("surfaces"))
             conf = f"AI {float(p.confidence or 0):.2f}"
-            if req is None or req.status != "APPROVED":
+            if req is None or req.status != ApprovalStatus.APPROVED:
                 code, comment = reason_of(req.review_comment if req else None)
                 why = f"reason: {code}" + (f" ({comment})" if comment else "") if code else "no reason given"
                 rejected.append(f"- {now} [{conf}; {why}]")

@@ -34,6 +34,7 @@ from core_schema.models import (
     ToolExecution,
 )
 from core_schema.rows import get_row
+from core_schema.statuses import ApprovalStatus, DeploymentStatus
 from imaging import inference, registry
 from imaging.config import images_root
 from imaging.errors import ImagingError
@@ -83,7 +84,7 @@ def _reviews(s: Any, patient_id: uuid.UUID) -> dict[str, list[ReviewSummaryOut]]
     pending: dict[uuid.UUID, int] = {}
     if rows:
         for execution_id, in s.execute(select(AgentApprovalRequest.execution_id).where(
-                AgentApprovalRequest.execution_id.in_([r[0] for r in rows]), AgentApprovalRequest.status == "PENDING")):
+                AgentApprovalRequest.execution_id.in_([r[0] for r in rows]), AgentApprovalRequest.status == ApprovalStatus.PENDING)):
             pending[execution_id] = pending.get(execution_id, 0) + 1
     out: dict[str, list[ReviewSummaryOut]] = {}
     for run_id, status, started, object_id in rows:
@@ -254,9 +255,9 @@ def start_review(engine: Engine, actor: Actor, object_id: uuid.UUID, findings: b
     execution_id = uuid.uuid4()
     with engine.db.tenant_session(actor.tenant_id) as s:
         job_id = inference.create_job(s, tenant_id=actor.tenant_id, version_id=active, object_id=object_id,
-                                      user_id=actor.user_id, role="ACTIVE", findings_uri=findings_uri) if active else None
+                                      user_id=actor.user_id, role=DeploymentStatus.ACTIVE, findings_uri=findings_uri) if active else None
         shadow_ids = [inference.create_job(s, tenant_id=actor.tenant_id, version_id=v, object_id=object_id,
-                                           user_id=actor.user_id, role="SHADOW") for v in shadows if v != active]
+                                           user_id=actor.user_id, role=DeploymentStatus.SHADOW) for v in shadows if v != active]
     run = engine.start(SPEC.name, tenant_id=actor.tenant_id, user_id=actor.user_id, patient_id=patient_id,
                        encounter_id=encounter_id, api_client_id=api_client_id, execution_id=execution_id,
                        inputs={"imaging_object_id": str(object_id), "job_id": str(job_id) if job_id else None,

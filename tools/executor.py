@@ -23,12 +23,13 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from core_schema.db import Database, tenant_lock
 from core_schema.models import ActionHistory, AgentApprovalRequest, ApiClient, AuditEvent, ToolExecution
+from core_schema.statuses import ApprovalStatus, ToolExecutionStatus
 from tools import rate_limit
 from tools.context import ToolContext, ToolError, ToolResult
 from tools.registry import REGISTRY, Tool, ToolRegistry
 
 UNDO_WINDOW = timedelta(minutes=5)
-FINAL = ("SUCCEEDED", "FAILED", "TIMEOUT", "CANCELLED")
+FINAL = (ToolExecutionStatus.SUCCEEDED, ToolExecutionStatus.FAILED, ToolExecutionStatus.TIMEOUT, ToolExecutionStatus.CANCELLED)
 tracer = trace.get_tracer("dentalagent.tools")
 
 
@@ -65,7 +66,7 @@ class Outcome:
 
     @property
     def ok(self) -> bool:
-        return self.status == "SUCCEEDED"
+        return self.status == ToolExecutionStatus.SUCCEEDED
 
 
 class Refused(Exception):
@@ -109,14 +110,14 @@ class Executor:
             for call in calls:
                 existing = s.scalar(select(ToolExecution.id).where(
                     ToolExecution.input_params["idempotency_key"].astext == call.idempotency_key,
-                    ToolExecution.status == "PENDING").limit(1))
+                    ToolExecution.status == ToolExecutionStatus.PENDING).limit(1))
                 if existing is not None:
                     ids.append(existing)
                     continue
                 row_id = uuid.uuid4()
                 s.add(ToolExecution(
                     id=row_id, agent_step_id=call.step_id, tool_id=self.registry.get(call.tool).id,
-                    tenant_id=call.tenant_id, api_client_id=call.api_client_id, status="PENDING",
+                    tenant_id=call.tenant_id, api_client_id=call.api_client_id, status=ToolExecutionStatus.PENDING,
                     input_params={"arguments": call.args, "idempotency_key": call.idempotency_key},
                 ))
                 s.flush()  # a later call with the same key finds this row
@@ -141,7 +142,7 @@ class Executor:
 
     def cancel(self, tenant_id: uuid.UUID, tool_execution_id: uuid.UUID, reason: str) -> None:
         """Mark a PENDING call CANCELLED (its approval was rejected); nothing was written."""
-        self._finish(tenant_id, tool_execution_id, "CANCELLED", error=reason, only_if=("PENDING",))
+        self._finish(tenant_id, tool_execution_id, ToolExecutionStatus.CANCELLED, error=reason, only_if=(ToolExecutionStatus.PENDING,))
 
     # -- dry run ---------------------------------------------------------------------------
 
@@ -193,7 +194,7 @@ class Executor:
             span.set_attributes({"tool": tool.name, "tenant_id": str(call.tenant_id), "tool_execution_id": str(texec_id)})
             outcome = self._run(tool, call, texec_id)
             if outcome.duplicate and outcome.tool_execution_id != texec_id:
-                self._finish(call.tenant_id, texec_id, "CANCELLED", error=f"already applied by {outcome.tool_execution_id}")
+                self._finish(call.tenant_id, texec_id, ToolExecutionStatus.CANCELLED, error=f"already applied by {outcome.tool_execution_id}")
             span.set_attribute("status", outcome.status)
             return outcome
 
@@ -206,24 +207,24 @@ class Executor:
             if not rate_limit.allow(self.redis, call.tenant_id, tool.name, tool.rate_limit_per_minute):
                 raise Refused(f"rate limit exceeded: {tool.name} allows {tool.rate_limit_per_minute} calls per minute per clinic")
         except ValidationError as exc:
-            return self._fail(call, texec_id, "FAILED", f"invalid input for {tool.name}: {_validation_summary(exc)}", started)
+            return self._fail(call, texec_id, ToolExecutionStatus.FAILED, f"invalid input for {tool.name}: {_validation_summary(exc)}", started)
         except Refused as exc:
-            return self._fail(call, texec_id, "FAILED", str(exc), started)
+            return self._fail(call, texec_id, ToolExecutionStatus.FAILED, str(exc), started)
 
         attempts = max(1, tool.retry.max_attempts)
         for attempt in range(attempts):
-            self._finish(call.tenant_id, texec_id, "RUNNING", retry_count=attempt, step_id=call.step_id,
-                         only_if=("PENDING", "RUNNING", "TIMEOUT"))
+            self._finish(call.tenant_id, texec_id, ToolExecutionStatus.RUNNING, retry_count=attempt, step_id=call.step_id,
+                         only_if=(ToolExecutionStatus.PENDING, ToolExecutionStatus.RUNNING, ToolExecutionStatus.TIMEOUT))
             try:
                 return self._attempt(tool, call, args, texec_id, started, attempt, approver)
             except ToolError as exc:
-                return self._fail(call, texec_id, "FAILED", str(exc), started, attempt)
+                return self._fail(call, texec_id, ToolExecutionStatus.FAILED, str(exc), started, attempt)
             except _Timeout:
-                status, error = "TIMEOUT", f"{tool.name} exceeded its {tool.timeout_ms} ms timeout"
+                status, error = ToolExecutionStatus.TIMEOUT, f"{tool.name} exceeded its {tool.timeout_ms} ms timeout"
             except OperationalError as exc:
-                status, error = "FAILED", f"transient database error: {_first_line(exc)}"
+                status, error = ToolExecutionStatus.FAILED, f"transient database error: {_first_line(exc)}"
             except DBAPIError as exc:
-                return self._fail(call, texec_id, "FAILED", f"database refused the change: {_first_line(exc)}", started, attempt)
+                return self._fail(call, texec_id, ToolExecutionStatus.FAILED, f"database refused the change: {_first_line(exc)}", started, attempt)
             if attempt + 1 < attempts:
                 time.sleep(tool.retry.backoff_ms / 1000 * (attempt + 1))
         return self._fail(call, texec_id, status, error, started, attempts - 1)
@@ -236,11 +237,11 @@ class Executor:
             done = s.execute(
                 select(ToolExecution.id, ToolExecution.output_result).where(
                     ToolExecution.input_params["idempotency_key"].astext == call.idempotency_key,
-                    ToolExecution.status == "SUCCEEDED",
+                    ToolExecution.status == ToolExecutionStatus.SUCCEEDED,
                 )
             ).first()
             if done is not None:  # applied before: by an earlier attempt, run or approval
-                return Outcome("SUCCEEDED", done.id, output=done.output_result, duplicate=True, retries=attempt)
+                return Outcome(ToolExecutionStatus.SUCCEEDED, done.id, output=done.output_result, duplicate=True, retries=attempt)
             ctx = ToolContext(
                 session=s, tenant_id=call.tenant_id, user_id=call.user_id, execution_id=call.execution_id,
                 step_id=call.step_id, api_client_id=call.api_client_id, voice_session_id=call.voice_session_id,
@@ -259,11 +260,11 @@ class Executor:
             duration = int((time.perf_counter() - started) * 1000)
             s.execute(
                 update(ToolExecution).where(ToolExecution.id == texec_id).values(
-                    status="SUCCEEDED", output_result=result.output, duration_ms=duration, retry_count=attempt,
+                    status=ToolExecutionStatus.SUCCEEDED, output_result=result.output, duration_ms=duration, retry_count=attempt,
                     completed_at=datetime.now(timezone.utc), error_message=None,
                 )
             )
-        return Outcome("SUCCEEDED", texec_id, output=result.output, action_history_id=history_id, retries=attempt, extra=result.extra)
+        return Outcome(ToolExecutionStatus.SUCCEEDED, texec_id, output=result.output, action_history_id=history_id, retries=attempt, extra=result.extra)
 
     def _write_history(self, s: Any, call: Call, result: ToolResult, approver: uuid.UUID | None = None) -> uuid.UUID:
         """``action_history`` + ``audit_events`` of a write, naming requester and approver apart.
@@ -318,7 +319,7 @@ class Executor:
             raise Refused(f"{call.tool} changes clinical data and needs an approved request")
         with self.db.tenant_session(call.tenant_id) as s:
             req = s.get(AgentApprovalRequest, call.approval_request_id)
-            if req is None or req.status != "APPROVED" or req.tool_execution_id not in (None, texec_id):
+            if req is None or req.status != ApprovalStatus.APPROVED or req.tool_execution_id not in (None, texec_id):
                 raise Refused(f"approval {call.approval_request_id} does not approve this call")
             return req.reviewer_id
 
@@ -338,7 +339,7 @@ class Executor:
             values["agent_step_id"] = step_id
         if status in FINAL:
             values["completed_at"] = datetime.now(timezone.utc)
-        if status == "RUNNING":
+        if status == ToolExecutionStatus.RUNNING:
             values["started_at"] = datetime.now(timezone.utc)
         if error is not None:
             values["error_message"] = error

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from core_schema.catalog import DIAGNOSES, CatalogRow, CodeChoice, select_code
 from core_schema.models import CodeValue, TreatmentPlan, TreatmentPlanItem
 from tools.clinical.common import catalog_entries
+from tools.clinical.plan import OPEN_PLAN_STATUSES
 from voice.interpreter.commands import COMMANDS, CommandSpec
 from voice.interpreter.lexicon import FILLING_MATERIALS
 
@@ -204,7 +205,7 @@ def _plan_move(p, base, encounter_id, catalog, session, out):
     query = (
         select(TreatmentPlanItem.id, TreatmentPlanItem.cdt_code, TreatmentPlanItem.tooth_number)
         .join(TreatmentPlan, TreatmentPlan.id == TreatmentPlanItem.plan_id)
-        .where(TreatmentPlan.patient_id == uuid.UUID(base["patient_id"]), TreatmentPlan.status.in_(("DRAFT", "ACTIVE")))
+        .where(TreatmentPlan.patient_id == uuid.UUID(base["patient_id"]), TreatmentPlan.status.in_(OPEN_PLAN_STATUSES))
         .order_by(TreatmentPlanItem.sequence_order)
     )
     rows = list(session.execute(query))

@@ -24,6 +24,7 @@ from opentelemetry import trace
 
 from core_schema.db import Database
 from core_schema.models import AgentExecution
+from core_schema.statuses import RUN_ENDED, ExecutionStatus, StepStatus
 from tools.executor import Executor
 from workflows import leases, runstore
 from workflows.checkpoint import make_checkpointer, tracking_writes
@@ -35,7 +36,7 @@ State = dict[str, Any]
 # A graph's state TypedDict (``VoiceState``...), as a node reads it; LangGraph passes a plain dict.
 S = TypeVar("S", bound=Mapping[str, Any])
 S_contra = TypeVar("S_contra", bound=Mapping[str, Any], contravariant=True)
-FINAL = ("COMPLETED", "FAILED", "CANCELLED")
+FINAL = RUN_ENDED
 
 
 class Node(Protocol[S_contra]):
@@ -189,16 +190,16 @@ class Engine:
                     try:
                         out = fn(state, ctx) or {}
                     except GraphBubbleUp:  # an interrupt: the node waits for a person
-                        ctx.finish("COMPLETED", {"waiting": True}, _ms(t0), decision_result="interrupt")
+                        ctx.finish(StepStatus.COMPLETED, {"waiting": True}, _ms(t0), decision_result="interrupt")
                         span.set_attribute("status", "WAITING")
                         raise
                     except Exception as exc:
-                        ctx.finish("FAILED", None, _ms(t0), error=f"{type(exc).__name__}: {exc}")
-                        span.set_attribute("status", "FAILED")
+                        ctx.finish(StepStatus.FAILED, None, _ms(t0), error=f"{type(exc).__name__}: {exc}")
+                        span.set_attribute("status", StepStatus.FAILED)
                         raise
                     self._last_step[execution_id] = ctx.id  # the edge a router takes is recorded on it
-                    ctx.finish("COMPLETED", _ids_only(out), _ms(t0))
-                    span.set_attribute("status", "COMPLETED")
+                    ctx.finish(StepStatus.COMPLETED, _ids_only(out), _ms(t0))
+                    span.set_attribute("status", StepStatus.COMPLETED)
                 return out
 
             run.__name__ = name
@@ -337,11 +338,11 @@ class Engine:
         on the lease's connection in one round trip that also gives the lease back."""
         state = outcome.values
         if error:
-            status = "FAILED"
+            status = ExecutionStatus.FAILED
         elif outcome.interrupted:
-            status = "WAITING_APPROVAL"
+            status = ExecutionStatus.WAITING_APPROVAL
         else:
-            status = state.get("final_status") or "COMPLETED"
+            status = state.get("final_status") or ExecutionStatus.COMPLETED
         # error_details: this invocation's error, else a reason a node wrote itself (a change that failed after approval)
         runstore.record_run(lease.conn, execution_id, status=status, state=_ids_only(state),
                             checkpoint_id=outcome.checkpoint_id, error=error, trace_id=current_trace_id(),

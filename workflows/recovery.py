@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from core_schema.models import AgentApprovalRequest, AgentExecution, AgentStep, ToolExecution
 from core_schema.rows import rowcount
+from core_schema.statuses import ApprovalStatus, ExecutionStatus, ToolExecutionStatus
 from workflows import leases, runstore
 from workflows.engine import FINAL, Engine
 
@@ -63,7 +64,7 @@ def recover(engine: Engine, queue: RunQueue) -> Recovery:
     with engine.db.system_session() as s:
         report.resumed = [str(r) for r in _decided_but_waiting(s) if runstore.claim_for_resume(s, r)]
     with engine.db.system_session() as s:
-        rows = s.execute(select(AgentExecution.id, AgentExecution.metadata_).where(AgentExecution.status == "RUNNING")
+        rows = s.execute(select(AgentExecution.id, AgentExecution.metadata_).where(AgentExecution.status == ExecutionStatus.RUNNING)
                          .with_for_update(skip_locked=True)).all()
         for run_id, metadata in rows:
             if run_id in queued or leases.is_held(s, run_id):
@@ -85,12 +86,12 @@ def recover(engine: Engine, queue: RunQueue) -> Recovery:
 
 def _decided_but_waiting(s: Session) -> list[uuid.UUID]:
     pending = exists().where(AgentApprovalRequest.execution_id == AgentExecution.id,
-                             AgentApprovalRequest.status == "PENDING")
-    return list(s.scalars(select(AgentExecution.id).where(AgentExecution.status == "WAITING_APPROVAL", ~pending)))
+                             AgentApprovalRequest.status == ApprovalStatus.PENDING)
+    return list(s.scalars(select(AgentExecution.id).where(AgentExecution.status == ExecutionStatus.WAITING_APPROVAL, ~pending)))
 
 
 def _abandon(s: Session, run_id: uuid.UUID, reason: str) -> None:
-    runstore.update_execution(s, run_id, status="FAILED", error_details=reason)
+    runstore.update_execution(s, run_id, status=ExecutionStatus.FAILED, error_details=reason)
     s.flush()
     runstore.write_metrics(s, run_id)
 
@@ -100,7 +101,7 @@ def _close_orphan_tool_executions(s: Session) -> int:
     commit together): record it as FAILED so nothing looks in flight."""
     ended = select(AgentStep.id).join(AgentExecution, AgentExecution.id == AgentStep.execution_id).where(
         AgentExecution.status.in_(FINAL))
-    result = s.execute(update(ToolExecution).where(ToolExecution.status == "RUNNING", ToolExecution.agent_step_id.in_(ended))
-                       .values(status="FAILED", completed_at=datetime.now(timezone.utc),
+    result = s.execute(update(ToolExecution).where(ToolExecution.status == ToolExecutionStatus.RUNNING, ToolExecution.agent_step_id.in_(ended))
+                       .values(status=ToolExecutionStatus.FAILED, completed_at=datetime.now(timezone.utc),
                                error_message="interrupted: its run ended before the call finished; nothing was applied"))
     return int(rowcount(result) or 0)

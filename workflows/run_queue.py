@@ -30,6 +30,7 @@ from psycopg_pool import ConnectionPool
 from sqlalchemy import text
 
 from core_schema.settings import get_settings
+from core_schema.statuses import ExecutionStatus
 from workflows import db_watch
 from workflows.checkpoint import libpq_url
 from workflows.engine import TRANSIENT, Engine, RunInterrupted, RunResult
@@ -158,7 +159,7 @@ class QueueDispatcher:
                     cur = conn.execute(_RUN, [execution_id])
                 row = cur.fetchone()
                 check_workers, drained = not worker_alive, False
-                while row is not None and row[0] == "RUNNING" and time.monotonic() < deadline:
+                while row is not None and row[0] == ExecutionStatus.RUNNING and time.monotonic() < deadline:
                     # no worker alive (it died, or stopped), or only this process's drain thread (it may be
                     # past its last look at the queue): a worker thread of this process works the queue
                     if check_workers and (self._background is not None or self.live_workers() == 0):

@@ -23,6 +23,7 @@ from core_schema.models import (
     AgentWorkflow,
 )
 from core_schema.rows import rowcount
+from core_schema.statuses import RUN_ENDED, ExecutionStatus, StepStatus
 
 if TYPE_CHECKING:
     from workflows.leases import Lease
@@ -61,7 +62,7 @@ def create_execution(session: Session, *, workflow_id: uuid.UUID, tenant_id: uui
     execution_id = uuid.UUID(state["execution_id"])
     session.add(AgentExecution(
         id=execution_id, workflow_id=workflow_id, tenant_id=tenant_id, current_node=entry_node,
-        status="RUNNING", state_snapshot=state, metadata_={}, **links,
+        status=ExecutionStatus.RUNNING, state_snapshot=state, metadata_={}, **links,
     ))
     session.flush()
     return execution_id
@@ -105,7 +106,7 @@ def start_step(session: Session, execution_id: uuid.UUID, step_id: uuid.UUID, no
     seq = session.scalar(select(func.coalesce(func.max(AgentStep.sequence_no), 0)).where(AgentStep.execution_id == execution_id))
     session.add(AgentStep(
         id=step_id, execution_id=execution_id, sequence_no=int(seq or 0) + 1, node_name=node, node_type=node_type,
-        input_state=state, status="RUNNING",
+        input_state=state, status=StepStatus.RUNNING,
     ))
     session.flush()
     session.execute(update(AgentExecution).where(AgentExecution.id == execution_id).values(current_node=node))
@@ -122,7 +123,7 @@ def record_edge(session: Session, step_id: uuid.UUID, target: str) -> None:
 
 
 def update_execution(session: Session, execution_id: uuid.UUID, **values: Any) -> None:
-    if values.get("status") in ("COMPLETED", "FAILED", "CANCELLED"):
+    if values.get("status") in RUN_ENDED:
         values.setdefault("completed_at", datetime.now(timezone.utc))
     session.execute(update(AgentExecution).where(AgentExecution.id == execution_id).values(**values))
 
@@ -131,8 +132,8 @@ def claim_for_resume(session: Session, execution_id: uuid.UUID) -> bool:
     """Atomically move a waiting run to RUNNING; False if someone else already resumed it."""
     result = session.execute(
         update(AgentExecution)
-        .where(AgentExecution.id == execution_id, AgentExecution.status == "WAITING_APPROVAL")
-        .values(status="RUNNING")
+        .where(AgentExecution.id == execution_id, AgentExecution.status == ExecutionStatus.WAITING_APPROVAL)
+        .values(status=ExecutionStatus.RUNNING)
     )
     return rowcount(result) == 1
 
@@ -210,7 +211,7 @@ def record_run(pg: psycopg.Connection[Any], execution_id: uuid.UUID, *, status: 
     def value(v: Any) -> Any:
         return Jsonb(v) if isinstance(v, (dict, list)) else v
 
-    final = status in ("COMPLETED", "FAILED", "CANCELLED")
+    final = status in RUN_ENDED
     with pg.pipeline(), pg.cursor() as cur:
         cur.execute("BEGIN")
         if steps:

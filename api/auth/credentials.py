@@ -13,6 +13,7 @@ from sqlalchemy import select
 from core_schema.db import get_database
 from core_schema.directory import Actor, NotFound, find_actor
 from core_schema.models import ApiClient, User, UserAuthIdentity
+from core_schema.statuses import RecordStatus
 
 _HASHER = PasswordHasher()
 # Verified when the account does not exist, so a wrong email costs as long as a wrong password.
@@ -32,7 +33,7 @@ def check_password(email: str, password: str) -> Actor | None:
     with get_database().system_session() as s:
         hashed = s.scalar(select(UserAuthIdentity.password_hash).join(User, User.id == UserAuthIdentity.user_id)
                           .where(UserAuthIdentity.provider == "password", User.email == normalized,
-                                 User.status == "ACTIVE"))
+                                 User.status == RecordStatus.ACTIVE))
         if not _verify(hashed, password):
             return None
         try:

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from api.cli.output import JSON, emit, fail
+from core_schema.statuses import ExecutionStatus
 
 imaging_app = typer.Typer(help="Radiographs: ingest and AI-assisted review.", no_args_is_help=True)
 models_app = typer.Typer(help="Image models: registry and deployments.", no_args_is_help=True)
@@ -82,7 +83,7 @@ def review_command(
     result = start_review(_engine(), _actor(as_email), _id(object_id, "object id"),
                           findings=_read(findings, as_json) if findings else None)
     emit(result, as_json)
-    if result["status"] == "FAILED":
+    if result["status"] == ExecutionStatus.FAILED:
         raise typer.Exit(1)
 
 

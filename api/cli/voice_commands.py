@@ -18,6 +18,7 @@ from api.cli.runtime_commands import parse_id
 from core_schema import actors as identity
 from core_schema.errors import DomainError, InvalidInput
 from core_schema.settings import get_settings
+from core_schema.statuses import ExecutionStatus
 from runtime.process import get_engine
 from voice import service as dictation
 
@@ -103,5 +104,5 @@ def dictate_command(
     except DomainError as exc:
         _refused(exc, as_json)
     emit(result, as_json)
-    if result.status == "FAILED":
+    if result.status == ExecutionStatus.FAILED:
         sys.exit(1)

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core_schema.models.base import Base, Embedding
+from core_schema.statuses import ApprovalPriority, ApprovalStatus, ExecutionStatus, StepStatus, ToolExecutionStatus
 
 __all__ = ["AgentWorkflow", "AgentExecution", "AgentStep", "AgentTool", "ToolExecution", "AgentConversation", "AgentMessage", "AgentMemory", "AgentContextWindow", "AgentApprovalRequest", "AgentIntervention", "ActionHistory", "AgentMetric"]
 
@@ -59,7 +60,7 @@ class AgentExecution(Base):
     input_locale: Mapped[str | None]
     output_locale: Mapped[str | None]
     current_node: Mapped[str]
-    status: Mapped[str] = mapped_column(server_default="RUNNING")
+    status: Mapped[str] = mapped_column(server_default=ExecutionStatus.RUNNING)
     state_snapshot: Mapped[Any] = mapped_column(JSONB, nullable=False)
     checkpoint_id: Mapped[str | None]
     started_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
@@ -91,7 +92,7 @@ class AgentStep(Base):
     tool_input: Mapped[Any | None] = mapped_column(JSONB, nullable=True)
     tool_output: Mapped[Any | None] = mapped_column(JSONB, nullable=True)
     decision_result: Mapped[str | None]
-    status: Mapped[str] = mapped_column(server_default="COMPLETED")
+    status: Mapped[str] = mapped_column(server_default=StepStatus.COMPLETED)
     duration_ms: Mapped[int | None]
     error_message: Mapped[str | None]
     created_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
@@ -140,7 +141,7 @@ class ToolExecution(Base):
     api_client_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("api_clients.id"))
     input_params: Mapped[Any] = mapped_column(JSONB, nullable=False)
     output_result: Mapped[Any | None] = mapped_column(JSONB, nullable=True)
-    status: Mapped[str] = mapped_column(server_default="PENDING")
+    status: Mapped[str] = mapped_column(server_default=ToolExecutionStatus.PENDING)
     http_status: Mapped[int | None]
     duration_ms: Mapped[int | None]
     error_message: Mapped[str | None]
@@ -258,9 +259,9 @@ class AgentApprovalRequest(Base):
     requested_action: Mapped[str]
     action_details: Mapped[Any] = mapped_column(JSONB, nullable=False)
     reason: Mapped[str | None]
-    priority: Mapped[str] = mapped_column(server_default="NORMAL")
+    priority: Mapped[str] = mapped_column(server_default=ApprovalPriority.NORMAL)
     assigned_to_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
-    status: Mapped[str] = mapped_column(server_default="PENDING")
+    status: Mapped[str] = mapped_column(server_default=ApprovalStatus.PENDING)
     reviewer_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     review_comment: Mapped[str | None]
     reviewed_at: Mapped[datetime | None]

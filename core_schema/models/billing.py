@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core_schema.models.base import Base
+from core_schema.statuses import PlanStatus
 
 __all__ = ["TreatmentPlan", "TreatmentPlanItem", "Claim", "ClaimLine", "BillingPlan", "TenantBillingAccount", "UsageMeter", "UsageMeterReading", "Invoice", "InvoiceLineItem", "ClaimStatusEvent"]
 
@@ -28,7 +29,7 @@ class TreatmentPlan(Base):
     tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id"))
     patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patients.id"))
     created_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
-    status: Mapped[str] = mapped_column(server_default="DRAFT")
+    status: Mapped[str] = mapped_column(server_default=PlanStatus.DRAFT)
     total_estimated_cost: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     estimated_insurance_coverage: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     notes: Mapped[str | None]

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core_schema.models.base import Base
+from core_schema.statuses import EncounterStatus, ProcedureStatus, RecordStatus
 
 __all__ = ["Patient", "Encounter", "ClinicalNote", "ToothChartSnapshot", "PerioMeasurement", "PatientIdentifier", "PatientAddress", "PatientInsurancePolicy", "PatientRelationship", "PatientCondition", "PatientMedication", "PatientAllergy", "PatientSocialHistory", "EncounterDiagnosis", "VitalSign", "Procedure", "ProcedureMaterial", "ClinicalOutcome"]
 
@@ -38,7 +39,7 @@ class Patient(Base):
     preferred_locale: Mapped[str | None]
     preferred_language: Mapped[str | None]
     preferred_contact_method: Mapped[str | None]
-    status: Mapped[str] = mapped_column(server_default="ACTIVE")
+    status: Mapped[str] = mapped_column(server_default=RecordStatus.ACTIVE)
     created_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
     updated_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
 
@@ -57,7 +58,7 @@ class Encounter(Base):
     location_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("locations.id"))
     provider_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     encounter_type: Mapped[str]
-    status: Mapped[str] = mapped_column(server_default="SCHEDULED")
+    status: Mapped[str] = mapped_column(server_default=EncounterStatus.SCHEDULED)
     scheduled_start_at: Mapped[datetime | None]
     check_in_at: Mapped[datetime | None]
     check_out_at: Mapped[datetime | None]
@@ -236,7 +237,7 @@ class PatientCondition(Base):
     condition_code: Mapped[str | None]
     onset_date: Mapped[date | None]
     resolved_date: Mapped[date | None]
-    status: Mapped[str] = mapped_column(server_default="ACTIVE")
+    status: Mapped[str] = mapped_column(server_default=RecordStatus.ACTIVE)
     notes: Mapped[str | None]
     created_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
     updated_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
@@ -261,7 +262,7 @@ class PatientMedication(Base):
     end_date: Mapped[date | None]
     prescribed_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     source: Mapped[str] = mapped_column(server_default="PATIENT_REPORTED")
-    status: Mapped[str] = mapped_column(server_default="ACTIVE")
+    status: Mapped[str] = mapped_column(server_default=RecordStatus.ACTIVE)
     notes: Mapped[str | None]
     created_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
     updated_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
@@ -281,7 +282,7 @@ class PatientAllergy(Base):
     substance: Mapped[str]
     reaction: Mapped[str | None]
     severity: Mapped[str | None]
-    status: Mapped[str] = mapped_column(server_default="ACTIVE")
+    status: Mapped[str] = mapped_column(server_default=RecordStatus.ACTIVE)
     identified_at: Mapped[datetime | None]
     notes: Mapped[str | None]
     created_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
@@ -380,7 +381,7 @@ class Procedure(Base):
     surface: Mapped[str | None]
     start_at: Mapped[datetime | None]
     end_at: Mapped[datetime | None]
-    status: Mapped[str] = mapped_column(server_default="PLANNED")
+    status: Mapped[str] = mapped_column(server_default=ProcedureStatus.PLANNED)
     notes: Mapped[str | None]
     created_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
     updated_at: Mapped[datetime] = mapped_column(server_default=text("now()"))

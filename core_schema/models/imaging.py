@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core_schema.models.base import Base
+from core_schema.statuses import InferenceJobStatus
 
 __all__ = ["ImagingStudy", "ImagingObject", "ImagingSeries", "ImageAnnotation", "AIModel", "AIModelVersion", "AIInferenceJob", "AIModelDeployment", "AIPrediction", "AIReviewEvent", "AIOutcomeLink"]
 
@@ -143,7 +144,7 @@ class AIInferenceJob(Base):
     input_type: Mapped[str]
     input_ref_id: Mapped[uuid.UUID]
     requested_by_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
-    status: Mapped[str] = mapped_column(server_default="QUEUED")
+    status: Mapped[str] = mapped_column(server_default=InferenceJobStatus.QUEUED)
     started_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
     compute_env: Mapped[Any | None] = mapped_column(JSONB, nullable=True)

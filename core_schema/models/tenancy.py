@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import INET, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core_schema.models.base import Base
+from core_schema.statuses import RecordStatus
 
 __all__ = ["Tenant", "Location", "TenantSetting", "TenantBranding", "SubscriptionPlan", "TenantSubscription", "TenantFeature", "TenantQuota", "Team", "TeamMember", "UserAuthIdentity", "UserRole", "User", "ApiClient", "AuthSession", "UserTenant", "Role", "Permission", "RolePermission", "AuditEvent", "Consent", "PHIAccessLog", "DataRetentionPolicy", "LegalHold", "LegalHoldLink"]
 
@@ -256,7 +257,7 @@ class User(Base):
     full_name: Mapped[str]
     preferred_locale: Mapped[str | None]
     preferred_language: Mapped[str | None]
-    status: Mapped[str] = mapped_column(server_default="ACTIVE")
+    status: Mapped[str] = mapped_column(server_default=RecordStatus.ACTIVE)
     created_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
     updated_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
 

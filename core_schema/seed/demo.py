@@ -44,6 +44,7 @@ from core_schema.models import (
     UserRole,
     UserTenant,
 )
+from core_schema.statuses import DeploymentStatus, EncounterStatus, RecordStatus
 
 DEMO_PASSWORD = "demo-clinic-2026"
 VOICE_AGENT_CLIENT_ID = "voice-agent"
@@ -229,19 +230,19 @@ def _seed_patients(session: Session, now: datetime) -> None:
         }])
         _upsert(session, PatientAllergy, [
             {"id": sid("allergy", key, s), "tenant_id": DEMO_TENANT_ID, "patient_id": pid, "substance": s,
-             "reaction": r, "severity": sev, "status": "ACTIVE"} for s, r, sev in allergies
+             "reaction": r, "severity": sev, "status": RecordStatus.ACTIVE} for s, r, sev in allergies
         ])
         _upsert(session, PatientMedication, [
             {"id": sid("medication", key, m), "tenant_id": DEMO_TENANT_ID, "patient_id": pid, "medication_name": m,
-             "dosage": dose, "frequency": freq, "source": "PATIENT_REPORTED", "status": "ACTIVE"} for m, dose, freq in medications
+             "dosage": dose, "frequency": freq, "source": "PATIENT_REPORTED", "status": RecordStatus.ACTIVE} for m, dose, freq in medications
         ])
         _upsert(session, PatientCondition, [
             {"id": sid("condition", key, c), "tenant_id": DEMO_TENANT_ID, "patient_id": pid, "condition_code": c,
-             "status": "ACTIVE", "notes": note} for c, note in conditions
+             "status": RecordStatus.ACTIVE, "notes": note} for c, note in conditions
         ])
         _upsert(session, Encounter, [{
             "id": sid("encounter", "demo", key), "tenant_id": DEMO_TENANT_ID, "patient_id": pid,
-            "location_id": demo_location, "provider_id": dentist, "encounter_type": "EXAM", "status": "IN_PROGRESS",
+            "location_id": demo_location, "provider_id": dentist, "encounter_type": "EXAM", "status": EncounterStatus.IN_PROGRESS,
             "scheduled_start_at": now.replace(microsecond=0), "check_in_at": now.replace(microsecond=0),
         }])
     _upsert(session, Patient, [{
@@ -251,7 +252,7 @@ def _seed_patients(session: Session, now: datetime) -> None:
     _upsert(session, Encounter, [{
         "id": sid("encounter", "universal", "u1"), "tenant_id": UNIVERSAL_TENANT_ID, "patient_id": UNIVERSAL_PATIENT_ID,
         "location_id": sid("location", "universal"), "provider_id": sid("user", "dentist@universal.clinic"),
-        "encounter_type": "EXAM", "status": "IN_PROGRESS",
+        "encounter_type": "EXAM", "status": EncounterStatus.IN_PROGRESS,
     }])
 
 
@@ -267,5 +268,5 @@ def _seed_ai_registry(session: Session) -> None:
     }])
     _upsert(session, AIModelDeployment, [{
         "id": sid("ai-deployment", "demo"), "tenant_id": DEMO_TENANT_ID, "model_version_id": AI_MODEL_VERSION_ID,
-        "status": "ACTIVE", "rollout_strategy": "ALL_LOCATIONS",
+        "status": DeploymentStatus.ACTIVE, "rollout_strategy": "ALL_LOCATIONS",
     }])

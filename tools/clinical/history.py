@@ -24,6 +24,7 @@ from core_schema.models import (
     TreatmentPlan,
     TreatmentPlanItem,
 )
+from core_schema.statuses import RecordStatus
 from memory.writers import recent_visit_summaries
 from tools.clinical.chart import latest_snapshot
 from tools.clinical.common import READ_ONLY, StrictModel, jsonable, load_patient, money
@@ -56,7 +57,7 @@ def get_patient_history(ctx: ToolContext, args: GetPatientHistoryInput) -> ToolR
     patient = load_patient(s, tid, pid)
 
     def active(col: Any) -> ColumnElement[bool]:
-        return true() if args.include_inactive else col == "ACTIVE"
+        return true() if args.include_inactive else col == RecordStatus.ACTIVE
 
     allergies = [
         {"id": a.id, "substance": a.substance, "reaction": a.reaction, "severity": a.severity, "status": a.status}

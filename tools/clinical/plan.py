@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from core_schema.models import TreatmentPlan, TreatmentPlanItem
 from core_schema.rows import present
+from core_schema.statuses import PlanStatus
 from tools.clinical.common import (
     CHART_WRITE,
     StrictModel,
@@ -31,7 +32,7 @@ from tools.clinical.teeth import check_tooth, normalise_surfaces
 from tools.context import Mutation, ToolContext, ToolError, ToolResult
 from tools.registry import Category, tool
 
-OPEN_PLAN_STATUSES = ("DRAFT", "ACTIVE")
+OPEN_PLAN_STATUSES = (PlanStatus.DRAFT, PlanStatus.ACTIVE)
 
 
 def plan_items(session: Session, plan_id: uuid.UUID) -> list[TreatmentPlanItem]:
@@ -52,7 +53,7 @@ def open_plan(session: Session, tenant_id: uuid.UUID, patient_id: uuid.UUID) -> 
         select(TreatmentPlan)
         .where(TreatmentPlan.tenant_id == tenant_id, TreatmentPlan.patient_id == patient_id,
                TreatmentPlan.status.in_(OPEN_PLAN_STATUSES))
-        .order_by((TreatmentPlan.status == "ACTIVE").desc(), TreatmentPlan.created_at.desc(), TreatmentPlan.id)
+        .order_by((TreatmentPlan.status == PlanStatus.ACTIVE).desc(), TreatmentPlan.created_at.desc(), TreatmentPlan.id)
         .limit(1)
     )
 
@@ -130,7 +131,7 @@ def add_treatment_plan_item(ctx: ToolContext, args: AddTreatmentPlanItemInput) -
     plan_created = plan is None
     if plan is None:
         plan = TreatmentPlan(id=uuid.uuid4(), tenant_id=tid, patient_id=args.patient_id, created_by_id=ctx.user_id,
-                             status="DRAFT", total_estimated_cost=Decimal("0.00"))
+                             status=PlanStatus.DRAFT, total_estimated_cost=Decimal("0.00"))
         s.add(plan)
         s.flush()
         items: list[TreatmentPlanItem] = []

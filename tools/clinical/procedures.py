@@ -17,6 +17,7 @@ from pydantic import Field, field_validator
 from sqlalchemy import func, select
 
 from core_schema.models import Procedure
+from core_schema.statuses import ProcedureStatus
 from tools.clinical.chart import (
     GONE_STATUSES,
     apply_finding,
@@ -114,7 +115,7 @@ def record_procedure(ctx: ToolContext, args: RecordProcedureInput) -> ToolResult
             raise ToolError(f"procedure {args.procedure_id} not found in this clinic")
         if target.patient_id != pid:
             raise ToolError(f"procedure {args.procedure_id} belongs to another patient, not to patient {pid}")
-        if target.status == "COMPLETED":
+        if target.status == ProcedureStatus.COMPLETED:
             raise ToolError(f"procedure {args.procedure_id} is already completed")
         code, tooth, surface = target.cdt_code, target.tooth_number, target.surface
     elif args.plan_item_id is not None:
@@ -134,7 +135,7 @@ def record_procedure(ctx: ToolContext, args: RecordProcedureInput) -> ToolResult
     if target is None:
         in_progress = s.scalar(
             select(Procedure).where(
-                Procedure.tenant_id == tid, Procedure.patient_id == pid, Procedure.status == "IN_PROGRESS",
+                Procedure.tenant_id == tid, Procedure.patient_id == pid, Procedure.status == ProcedureStatus.IN_PROGRESS,
                 Procedure.cdt_code == code,
                 Procedure.tooth_number.is_(None) if tooth is None else Procedure.tooth_number == tooth,
                 Procedure.surface.is_(None) if surface is None else Procedure.surface == surface,
@@ -156,14 +157,14 @@ def record_procedure(ctx: ToolContext, args: RecordProcedureInput) -> ToolResult
             id=uuid.uuid4(), tenant_id=tid, patient_id=pid, encounter_id=encounter.id, provider_id=ctx.user_id,  # type: ignore[union-attr]  # encounter is set on this path (a new procedure needs its visit)
             cdt_code=code, tooth_number=tooth, surface=surface, start_at=now,
             end_at=now if action == "complete" else None,
-            status="IN_PROGRESS" if action == "start" else "COMPLETED", notes=notes,
+            status=ProcedureStatus.IN_PROGRESS if action == "start" else ProcedureStatus.COMPLETED, notes=notes,
         )
         s.add(proc)
         previous, action_type = None, "CREATE"
     else:
         proc = target
         previous = procedure_state(proc)
-        proc.status, proc.end_at, proc.updated_at = "COMPLETED", now, func.now()
+        proc.status, proc.end_at, proc.updated_at = ProcedureStatus.COMPLETED, now, func.now()
         if args.notes and args.notes.strip():
             proc.notes = "; ".join(x for x in (proc.notes, args.notes.strip()) if x)
         action_type = "UPDATE"
