@@ -18,7 +18,6 @@ import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
 
 import psycopg
 from sqlalchemy import create_engine, event, text
@@ -28,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core_schema import embedded
 from core_schema.errors import ConfigError
+from core_schema.handles import process_handle
 from core_schema.settings import Settings, get_settings
 
 # Login role of every tenant session: not a superuser, member of no role, owner of nothing.
@@ -274,7 +274,7 @@ def database_url(settings: Settings) -> str:
     return embedded.start_postgres(settings.home)
 
 
-@lru_cache(maxsize=1)
+@process_handle
 def get_database() -> Database:
     """The process-wide database (tests clear this cache to switch databases)."""
     settings = get_settings()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -10,6 +9,7 @@ import redis
 
 from core_schema import embedded
 from core_schema.errors import ConfigError
+from core_schema.handles import process_handle
 from core_schema.settings import Settings, get_settings
 
 
@@ -43,7 +43,7 @@ def key(*parts: object) -> str:
     return get_settings().redis_prefix + ":".join(str(p) for p in parts)
 
 
-@lru_cache(maxsize=1)
+@process_handle
 def get_redis() -> Any:
     """The process-wide Redis client."""
     return open_redis(get_settings())

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import ipaddress
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from core_schema.handles import process_handle
 
 
 class Settings(BaseSettings):
@@ -101,7 +102,7 @@ def _split(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
-@lru_cache(maxsize=1)
+@process_handle
 def get_settings() -> Settings:
     """The process-wide settings (tests clear the cache to switch environments)."""
     return Settings()

@@ -4,8 +4,8 @@ Why: the workflow solver writes voice sessions, runs and approval requests; an e
 evaluating on a clinic's machine must never leave those in the clinic's data. With a
 PostgreSQL server configured, a fresh database on that server (and a private Redis key
 prefix) is used; in embedded mode, a fresh ``DENTALAGENT_HOME`` with its own servers.
-The process's settings, database, Redis and engine caches point at the sandbox while it is
-open and are restored afterwards.
+The process's settings, database, Redis and engine handles point at the sandbox while it is
+open and are put back afterwards (the same objects: ``core_schema.handles``).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,15 +29,16 @@ _ENV_KEYS = ("DENTALAGENT_HOME", "DATABASE_URL", "DENTALAGENT_DATABASE_URL", "RE
              "DENTALAGENT_REDIS_PREFIX")
 
 
-def _clear_caches() -> None:
-    """Forget the process's platform handles (not closing them: their owner may still use them)."""
+def _set_aside() -> list[Callable[[], None]]:
+    """Forget the process's platform handles (not closing them: their owner still uses them); the
+    functions returned put those very handles back (not new copies: a second engine of the outer
+    platform would advance its queued runs without what its callers registered on the first)."""
     from core_schema.db import get_database  # noqa: PLC0415
     from core_schema.redis_store import get_redis  # noqa: PLC0415
     from core_schema.settings import get_settings  # noqa: PLC0415
     from runtime.process import get_engine  # noqa: PLC0415
 
-    for cached in (get_engine, get_settings, get_database, get_redis):
-        cached.cache_clear()
+    return [handle.set_aside() for handle in (get_engine, get_settings, get_database, get_redis)]
 
 
 def _libpq(url: str, database: str | None = None) -> str:
@@ -105,7 +106,7 @@ def throwaway_platform() -> Iterator[Any]:
     for k in _ENV_KEYS:
         os.environ.pop(k, None)
     os.environ.update(env)
-    _clear_caches()
+    put_back = _set_aside()
     try:
         migrate_and_seed()
         log.info("eval sandbox %s ready", run_id)
@@ -134,4 +135,6 @@ def throwaway_platform() -> Iterator[Any]:
                 conn.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
         shutil.rmtree(home, ignore_errors=True)
         restore_environ(saved)
-        _clear_caches()
+        _set_aside()  # the sandbox's handles, closed above
+        for put in put_back:
+            put()

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from approvals import chart_change
 from approvals import queue as approval_queue
 from core_schema.db import get_database
+from core_schema.handles import process_handle
 from core_schema.redis_store import get_redis
 from core_schema.settings import get_settings
 from imaging import graph as imaging_review
@@ -19,7 +18,7 @@ from workflows.run_queue import QueueDispatcher
 SPECS = [chart_change.SPEC, voice_to_chart.SPEC, imaging_review.SPEC]
 
 
-@lru_cache(maxsize=1)
+@process_handle
 def get_engine() -> Engine:
     """Build the engine once per process (tests clear this cache with the others)."""
     import tools.clinical  # noqa: F401  (registers the clinical tools)

@@ -81,11 +81,13 @@ def test_llm_solver_without_an_endpoint_is_a_clear_error(platform, tmp_path) -> 
     assert unknown.returncode == 2 and "unknown solver 'magic'" in unknown.stderr
 
 
-def test_workflow_solver_reaches_the_approval_queue_on_a_throwaway_platform(platform) -> None:
+def test_workflow_solver_reaches_the_approval_queue_on_a_throwaway_platform(platform, engine) -> None:
+    from core_schema.db import get_database
     from core_schema.models import AgentApprovalRequest
     from evals.dataset import from_rows
     from evals.solvers import build_solvers
     from evals.task import run_eval
+    from workflows.runtime import get_engine
 
     def approvals() -> int:
         with platform.db.system_session() as s:
@@ -105,3 +107,6 @@ def test_workflow_solver_reaches_the_approval_queue_on_a_throwaway_platform(plat
     assert by_id["not-a-tooth"]["predicted"]["approval_ids"] == []
     assert m["latency_ms"]["workflow"]["n"] == len(rows)
     assert approvals() == before  # nothing was written into the platform being evaluated on
+    # the process is back on the very handles its callers hold, not on new copies (a second engine
+    # would advance the session's queued runs without what tests registered on this one)
+    assert get_engine() is engine and get_database() is engine.db
