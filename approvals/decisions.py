@@ -19,7 +19,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import redis
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from approvals import queue as approval_queue
@@ -154,6 +154,10 @@ def request(engine: Engine, state: Mapping[str, Any], step_id: uuid.UUID,
                 reason=p.reason, priority=PRIORITY_BY_TIER.get(tool.risk_tier, ApprovalPriority.NORMAL),
                 assigned_to_user_id=assignee, status=ApprovalStatus.PENDING,
                 timeout_at=now + timedelta(seconds=tool.approval_timeout_s),
+                # The transaction's time (now()) plus one microsecond per proposal: a run's requests
+                # share a transaction, and with the same created_at, "ORDER BY created_at" (the run's
+                # trace, the inbox) listed them in whatever order the table's pages held them.
+                created_at=func.now() + timedelta(microseconds=len(created)),
             ))
             created.append((approval_id, assignee))
     still_open = {r.id for r in existing.values() if r.status == ApprovalStatus.PENDING}

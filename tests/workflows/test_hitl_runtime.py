@@ -291,3 +291,22 @@ def test_an_edit_of_one_request_is_what_the_run_applies_when_the_last_is_approve
     assert decide(engine, second, actor(), "approve").run.status == "COMPLETED"
     teeth = current_chart(engine, patient)["teeth"]
     assert {"label": "caries", "surfaces": ["D"]} in teeth["21"]["conditions"], teeth.get("21")
+
+
+def test_a_runs_requests_are_listed_in_the_order_they_were_proposed(engine, actor, patient) -> None:
+    """A run's requests are written in one transaction: each still gets its own created_at, in the
+    order proposed, so the run's trace (the dictation panel's review rows) and the inbox list them as
+    proposed, not in whatever order the table's pages hold them after a long session."""
+    from workflows.approvals import decide_batch
+    from workflows.run_views import show_run
+
+    run = propose_chart(engine, *(chart_call(t, "caries", ["M"], patient=patient) for t in ("21", "22", "23")),
+                        patient=patient)
+    ids = run.state["approval_ids"]
+    with engine.db.tenant_session(DEMO_TENANT_ID) as s:
+        created = dict(s.execute(select(AgentApprovalRequest.id, AgentApprovalRequest.created_at)
+                                 .where(AgentApprovalRequest.execution_id == run.execution_id)).all())
+    in_proposal_order = [created[uuid.UUID(a)] for a in ids]
+    assert len(set(in_proposal_order)) == 3 and in_proposal_order == sorted(in_proposal_order)
+    assert [a["id"] for a in show_run(engine.db, DEMO_TENANT_ID, run.execution_id)["approvals"]] == ids
+    decide_batch(engine, [uuid.UUID(a) for a in ids], actor(), "reject")  # leave nothing waiting
