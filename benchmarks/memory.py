@@ -9,7 +9,7 @@ one patient. With pgvector (embedded mode) the spec's ivfflat index is rebuilt o
 (``REINDEX``; probes = 10) and the run is repeated after dropping it (exact scan); on a server
 without pgvector the vectors are ``real[]`` and the search is an exact cosine in SQL.
 
-Usage: python benchmarks/memory.py [--sizes 10000,100000] [--queries 20]
+Usage: python -m benchmarks.memory [--sizes 10000,100000] [--queries 20]
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@
    Redis -> approved -> resumed -> applied, p50/p95 of each part and of the whole; once
    executed in the caller's process and once through the run queue with a worker running.
 
-Usage: python benchmarks/runtime.py [--runs 30]   (embedded mode unless DATABASE_URL is set)
+Usage: python -m benchmarks.runtime [--runs 30]   (embedded mode unless DATABASE_URL is set)
 """
 
 from __future__ import annotations
