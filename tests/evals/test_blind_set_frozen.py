@@ -32,3 +32,17 @@ def test_splits_do_not_share_rows() -> None:
     said = {(s.text, s.notation, str(s.context)) for s in tune}
     shared = [s.id for s in untouched if (s.text, s.notation, str(s.context)) in said]
     assert shared == ["bb-176"]  # "bite down on this gauze for me": both writers chose it (no_command)
+
+
+# Written from the contract alone before the voice controls were built (BLIND.md): frozen by its
+# bytes; each row carries its own split ("tune" rows may be read, "untouched" only scored whole).
+FROZEN_BEFORE_LOADING = {
+    "voice_blind_controls.jsonl": ("1579961dbdd1447c8c10187a7373cca900e44ee9ea97b40e3e3d16fa9f4865da", 166),
+}
+
+
+def test_control_set_is_unchanged() -> None:
+    for name, (sha, rows) in FROZEN_BEFORE_LOADING.items():
+        data = builtin(name).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == sha, f"{name} changed after it was frozen"
+        assert len(data.splitlines()) == rows
