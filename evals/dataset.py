@@ -23,10 +23,10 @@ PROPOSAL_FIELDS: tuple[str, ...] = ("command", "tooth", "teeth", "surfaces", "la
 
 DATASETS_DIR = Path(__file__).resolve().parent / "datasets"
 AUDIO_SUFFIXES = frozenset({".wav", ".flac", ".ogg", ".opus", ".mp3", ".webm"})
-KINDS = frozenset({"proposal", "no_command", "clarify"})
+KINDS = frozenset({"proposal", "no_command", "clarify", "control"})
 NOTATIONS = frozenset({"FDI", "UNIVERSAL"})
-_ROW_KEYS = frozenset({"id", "text", "audio", "notation", "context", "expected", "tags", "note"})
-_EXPECTED_KEYS = frozenset({"kind", "proposals", "clarify_options_include"})
+_ROW_KEYS = frozenset({"id", "text", "audio", "notation", "context", "expected", "tags", "note", "split"})
+_EXPECTED_KEYS = frozenset({"kind", "proposals", "clarify_options_include", "control"})
 
 
 @dataclass(frozen=True)
@@ -206,6 +206,8 @@ def check_expected(expected: Any, row_id: str | None = None) -> None:
         raise RowError(f"expected: unknown keys {extra}", row_id)
     if expected.get("kind") not in KINDS:
         raise RowError(f"expected.kind must be one of {sorted(KINDS)}, got {expected.get('kind')!r}", row_id)
+    if "control" in expected and not (isinstance(expected["control"], dict) and "action" in expected["control"]):
+        raise RowError("expected.control must be an object with an action", row_id)
     proposals = expected.get("proposals") or []
     if not isinstance(proposals, list):
         raise RowError("expected.proposals must be a list", row_id)

@@ -4,7 +4,8 @@ An utterance is correct when the kind matches and the proposals match one to one
 order, on every field the expected proposal names (command, tooth, teeth, surfaces, label,
 code, values, and missing / from_context when given). Teeth and surfaces compare as sets
 (spoken order of "MO" vs "OM" is not a clinical difference); values compare exactly.
-Expected clarify rows may list options that the question must offer.
+Expected clarify rows may list options that the question must offer; expected control rows
+(``kind: "control"``) name the control object, compared exactly.
 """
 
 from __future__ import annotations
@@ -57,8 +58,11 @@ def proposal_field_results(expected: dict[str, Any], predicted: dict[str, Any] |
 
 
 def utterance_correct(expected: dict[str, Any], predicted: dict[str, Any], free_text_wer: float = 0.0) -> bool:
-    """Kind, then every expected proposal (in order, same count), then clarify options."""
+    """Kind, then the control object (when named), then every expected proposal (in order, same
+    count), then clarify options."""
     if predicted.get("kind") != expected.get("kind"):
+        return False
+    if "control" in expected and predicted.get("control") != expected["control"]:
         return False
     exp_props = expected.get("proposals") or []
     pred_props = predicted.get("proposals") or []

@@ -94,3 +94,14 @@ def test_a_tooth_shown_as_taken_from_context_counts_as_marked() -> None:
     exp = {"kind": "proposal", "proposals": [{"command": "perio.record", "tooth": "14"}]}
     ctx = _rec(exp, {"kind": "proposal", "proposals": [{"command": "perio.record", "tooth": "15", "from_context": ["tooth"]}]})
     assert CriticalErrorsFlagged().score([ctx])["critical_errors_unflagged"] == 0
+
+
+def test_control_rows_are_scored_on_their_control_object() -> None:
+    from evals.dataset import check_expected
+    from evals.text_scoring import utterance_correct
+
+    expected = {"kind": "control", "control": {"action": "goto", "tooth": "36"}}
+    check_expected(expected)
+    assert utterance_correct(expected, {"kind": "control", "control": {"action": "goto", "tooth": "36"}, "proposals": []})
+    assert not utterance_correct(expected, {"kind": "control", "control": {"action": "goto", "tooth": "37"}, "proposals": []})
+    assert not utterance_correct(expected, {"kind": "no_command", "proposals": []})

@@ -82,13 +82,12 @@ def test_llm_solver_without_an_endpoint_is_a_clear_error(platform, tmp_path) -> 
 
 
 def test_workflow_solver_reaches_the_approval_queue_on_a_throwaway_platform(platform, engine) -> None:
-    from runtime.process import get_engine
-
     from core_schema.db import get_database
     from core_schema.models import AgentApprovalRequest
     from evals.dataset import from_rows
     from evals.solvers import build_solvers
     from evals.task import run_eval
+    from runtime.process import get_engine
 
     def approvals() -> int:
         with platform.db.system_session() as s:

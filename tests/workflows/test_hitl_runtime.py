@@ -298,7 +298,6 @@ def test_a_runs_requests_are_listed_in_the_order_they_were_proposed(engine, acto
     order proposed, so the run's trace (the dictation panel's review rows) and the inbox list them as
     proposed, not in whatever order the table's pages hold them after a long session."""
     from approvals.decisions import decide_batch
-
     from workflows.run_views import show_run
 
     run = propose_chart(engine, *(chart_call(t, "caries", ["M"], patient=patient) for t in ("21", "22", "23")),

@@ -295,6 +295,10 @@ _add(
 _add("bleed", "bleeding|bleeds|bled|bop|bleeding on probing|bleeding point|bleeding points")
 _add("every_site", "all three|all 3|all of them|all three sites|all sites|every site|all of those")
 _add("recession", "recession|receded|gum recession|gingival recession|recessions")
+# perio charting's other marks (read in a perio utterance only: the cursor's tooth and row)
+_add("supp", "suppuration|suppurating|pus|exudate|purulence|suppuration on probing")
+_add("plaque", "plaque|plaque present|visible plaque")
+_add("furcation", "furcation|furcation involvement|furca|furcation grade|furcation class")
 
 # --- cues that pick a finding or a planned procedure ----------------------------------
 _add(
@@ -758,3 +762,46 @@ POLARITY_WORDS = frozenset({*REVERSIBILITY_WORDS, "symptomatic", "asymptomatic"}
 
 #: The first word of every lexicon phrase (the tagger tries the lexicon only at these).
 FIRST_WORDS = frozenset(k[0] for k in LEXICON)
+
+# --- voice control of an exam session (``control.py``): a whole utterance, never part of a clinical sentence ---
+#: Whole utterances that control the session -> (action, extra keys of the control object).
+CONTROL_PHRASES: dict[str, tuple[str, dict[str, str]]] = {}
+
+
+def _control(action: str, phrases: str, **extra: str) -> None:
+    for phrase in phrases.split("|"):
+        CONTROL_PHRASES[phrase.strip()] = (action, dict(extra))
+
+
+_control("accept", "accept|accept that|accept it|accept all|accept those|confirm|confirm that|confirm it|confirmed|"
+         "yes chart it|yes chart that|chart it|chart that|yes accept|yes confirm|yes confirm that|approve|approve that|"
+         "approve it|yes approve|yes that's right chart it|that's correct chart it|yes please chart it|go ahead and chart it")
+_control("cancel_last", "scratch that|cancel that|delete that|cancel|cancel the last one|cancel last|scratch|"
+         "scratch the last one|delete the last one|delete last|strike that|disregard that|forget that|remove that|"
+         "cancel that one|delete that one|scratch that one|scratch that last one|delete that last one|"
+         "cancel that last one|scratch the last one|remove the last one")
+_control("undo_last", "undo that|undo|undo last|undo the last one|undo it")
+_control("read_back", "read back|read it back|read that back|repeat that|repeat|repeat it|say that again|"
+         "read back the tooth|read it out|what did you record|what did you chart|read back please")
+_control("pause", "stop listening|pause|pause listening|pause dictation|stop dictation|mute|hold on|go to sleep")
+_control("resume", "resume|resume listening|start listening|continue listening|unpause|resume dictation|wake up|"
+         "start dictation|listen again")
+_control("goto", "next tooth|go to the next tooth|go to next tooth|move to the next tooth|on to the next tooth|"
+         "onto the next tooth|move on to the next tooth|skip to the next tooth|next tooth please", direction="next")
+_control("goto", "back|go back|previous tooth|back one|go back one|back a tooth|go back a tooth|last tooth|"
+         "previous|back one tooth|go to the previous tooth|one back|go back a tooth please", direction="back")
+_control("goto", "next one|next|next please|the next one|next tooth", direction="next")
+#: Words that lead a tooth the cursor goes to ("go to 36") or skips ("skip 18").
+CONTROL_GOTO_LEADS: dict[str, str] = {"go to": "tooth", "goto": "tooth", "move to": "tooth", "jump to": "tooth",
+                                      "switch to": "tooth", "go to tooth": "tooth", "skip": "skip", "skip tooth": "skip",
+                                      "skip over": "skip", "skip past": "skip"}
+#: The side (row) the cursor turns to ("lingual side", "switch to palatal") -> the row's name.
+CONTROL_SIDES: dict[str, str] = {"buccal": "buccal", "facial": "buccal", "labial": "buccal",
+                                 "lingual": "lingual", "palatal": "palatal"}
+#: Ways of naming a side: "{side} side", "switch to {side}", ...
+CONTROL_SIDE_FORMS: tuple[str, ...] = ("{} side", "switch to {}", "switch to {} side", "go to {}", "go to {} side",
+                                       "go to the {} side", "switch to the {} side", "{} now", "now {}",
+                                       "turn to the {} side", "{} side now", "the {} side", "over to {}")
+#: Words around a control that do not make it part of a sentence ("okay, next tooth please").
+CONTROL_FILLERS = frozenset({"okay", "ok", "um", "uh", "er", "erm", "so", "alright", "right", "please", "now",
+                             "thanks", "thank", "you", "and", "yep", "yeah", "yes", "hold on"})

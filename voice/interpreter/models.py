@@ -7,7 +7,16 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from .teeth import is_valid_fdi
 
@@ -52,14 +61,24 @@ class Proposal(BaseModel):
 
 
 class Interpretation(BaseModel):
-    """What one utterance became: proposals, nothing (no_command) or a question (clarify)."""
+    """What one utterance became: proposals, nothing (no_command), a question (clarify) or a
+    voice control of the session (control: ``{"action", ...}``)."""
 
-    kind: Literal["proposal", "no_command", "clarify"]
+    kind: Literal["proposal", "no_command", "clarify", "control"]
     proposals: list[Proposal] = Field(default_factory=list)
     clarify: Clarify | None = None
     transcript: str
     interpreter: str = "rules"
     latency_ms: float = 0.0
+    control: dict[str, Any] | None = None  # only on kind "control"; left out of the output otherwise
+
+    @model_serializer(mode="wrap")
+    def _without_empty_control(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> Any:
+        """The contract's object: ``control`` appears only when the utterance was a control."""
+        out = handler(self)
+        if isinstance(out, dict) and out.get("control") is None:
+            out.pop("control", None)
+        return out
 
 
 class ContextItem(BaseModel):
@@ -87,6 +106,14 @@ class InterpretContext(BaseModel):
     tooth: str | None = None
     perio_mode: bool = False
     last_item: ContextItem | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _session_mode(cls, data: Any) -> Any:
+        """An exam session's ``mode`` ("perio" / "charting", voice contract) sets ``perio_mode``."""
+        if isinstance(data, dict) and "perio_mode" not in data and data.get("mode") in ("perio", "charting"):
+            return {**data, "perio_mode": data["mode"] == "perio"}
+        return data
 
     @property
     def focus_tooth(self) -> str | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 
 from .assemble import Built, build
+from .control import control_of
 from .guards import is_injection, is_not_dictation, is_question, is_small_talk
 from .input_guard import cap_proposals, clean_dictation_text
 from .items import Item
@@ -72,11 +73,12 @@ def interpret(text: str, notation: str = "FDI", context: InterpretContext | None
     ctx = context or InterpretContext()
     text = clean_dictation_text(text or "")
 
-    def done(kind: str, proposals: list | None = None, clarify=None) -> Interpretation:  # noqa: ANN001
+    def done(kind: str, proposals: list | None = None, clarify=None, control: dict | None = None) -> Interpretation:  # noqa: ANN001
         return Interpretation(
             kind=kind,
             proposals=proposals or [],
             clarify=clarify,
+            control=control,
             transcript=text,
             interpreter=INTERPRETER_NAME,
             latency_ms=round((time.perf_counter() - started) * 1000, 3),
@@ -84,6 +86,9 @@ def interpret(text: str, notation: str = "FDI", context: InterpretContext | None
 
     if not text.strip() or is_injection(text):
         return done("no_command")
+    control = control_of(text, notation, ctx)
+    if control is not None:
+        return done("control", control=control)
     perio = ctx.perio_mode or has_perio_hint(text)
     toks = normalise(text, ctx.perio_mode)
     items = tag(toks, notation, perio)
