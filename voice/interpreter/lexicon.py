@@ -369,7 +369,7 @@ _add("past_story", "last year|last month|last week|years ago|months ago|weeks ag
 # "33 is fine", "the x-ray looked fine, nothing to do there": that clause charts nothing
 _add("no_action", "nothing to do|no treatment needed|no treatment|looked fine|looks fine|looked good|all good|"
      "leave it alone|leave it for now|nothing needed|is fine|are fine|is healthy|are healthy|is sound|is ok|"
-     "is okay|looks good|looks healthy|no problems|no issues")
+     "is okay|looks good|looks healthy|no problems|no issues|is normal|that's normal|is quite normal|is completely normal")
 _add("not_clinical", "bill|billing|invoice|insurance|claim|lab|laboratory|supplier|order more|ordered|shade|"
      "numbness|wears off|don't worry|dont worry|reminder|rang|phoned|called|receptionist|front desk|parking|"
      "payment|pay|cost|price|quote|estimate|set up for|set up|setup for|get the room ready")
@@ -790,9 +790,26 @@ _control("goto", "next tooth|go to the next tooth|go to next tooth|move to the n
          "onto the next tooth|move on to the next tooth|skip to the next tooth|next tooth please", direction="next")
 _control("goto", "back|go back|previous tooth|back one|go back one|back a tooth|go back a tooth|last tooth|"
          "previous|back one tooth|go to the previous tooth|one back|go back a tooth please", direction="back")
-_control("goto", "next one|next|next please|the next one|next tooth", direction="next")
+_control("goto", "next one|the next one|next tooth|let's move on|move on|moving on|go on|"
+         "go to the next one|move to the next one|next one please|on to the next one", direction="next")
+_control("accept", "yes that's right|that's right chart it|looks good accept|accept those|accept them|accept all of them|"
+         "approve all|approve those|confirm all|yes confirm all|okay chart it|chart those|yes chart those|confirm those|"
+         "accept please|yes accept that|accept everything|approve everything")
+_control("cancel_last", "never mind|nevermind|scratch that please|cancel the last|delete the last|cancel that please|"
+         "delete that please|remove the last one|drop that|drop the last one|ignore that")
+_control("undo_last", "undo please|undo that please|undo that last one|undo the last|undo my last change")
+_control("read_back", "read that back to me|read it back to me|read back what you have|what have you got|"
+         "what have you recorded|what did you get|read me back|read back that tooth|say it again|repeat please|"
+         "read back the last one|repeat the last one|read that out")
+_control("pause", "stop|stop recording|pause recording|pause please|stop listening please|pause the dictation|"
+         "stop listening for now|pause for now|go quiet|mute please|pause listening please")
+_control("resume", "start listening again|keep listening|continue dictation|resume please|resume recording|"
+         "start recording|back on|unmute|listening again|resume the dictation|you can listen again|okay resume")
 #: Words that lead a tooth the cursor goes to ("go to 36") or skips ("skip 18").
 CONTROL_GOTO_LEADS: dict[str, str] = {"go to": "tooth", "goto": "tooth", "move to": "tooth", "jump to": "tooth",
+                                      "go back to": "tooth", "back to": "tooth", "return to": "tooth",
+                                      "let's go to": "tooth", "now go to": "tooth", "skip to": "tooth",
+                                      "move on to": "tooth", "jump ahead to": "tooth", "cursor to": "tooth",
                                       "switch to": "tooth", "go to tooth": "tooth", "skip": "skip", "skip tooth": "skip",
                                       "skip over": "skip", "skip past": "skip"}
 #: The side (row) the cursor turns to ("lingual side", "switch to palatal") -> the row's name.
@@ -801,7 +818,11 @@ CONTROL_SIDES: dict[str, str] = {"buccal": "buccal", "facial": "buccal", "labial
 #: Ways of naming a side: "{side} side", "switch to {side}", ...
 CONTROL_SIDE_FORMS: tuple[str, ...] = ("{} side", "switch to {}", "switch to {} side", "go to {}", "go to {} side",
                                        "go to the {} side", "switch to the {} side", "{} now", "now {}",
-                                       "turn to the {} side", "{} side now", "the {} side", "over to {}")
+                                       "turn to the {} side", "{} side now", "the {} side", "over to {}",
+                                       "go to the {}", "switch to the {}", "now the {} side", "now the {}",
+                                       "{} side please", "let's do the {} side", "let's do the {}", "flip to {}",
+                                       "flip to the {} side", "move to the {} side", "move to {}", "do the {} side",
+                                       "on to the {} side", "onto the {} side", "over to the {} side")
 #: Words around a control that do not make it part of a sentence ("okay, next tooth please").
 CONTROL_FILLERS = frozenset({"okay", "ok", "um", "uh", "er", "erm", "so", "alright", "right", "please", "now",
                              "thanks", "thank", "you", "and", "yep", "yeah", "yes", "hold on"})

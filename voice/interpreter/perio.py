@@ -17,7 +17,10 @@ from .lexicon import ALL, NO, PERIO_GLUE, PERIO_PREPS, SCOPE_STARTS, SCOPE_WORDS
 
 ROW_SITES = {"B": ("MB", "B", "DB"), "L": ("ML", "L", "DL")}
 ALL_SITES = ("MB", "B", "DB", "ML", "L", "DL")
-_CORE = frozenset({"run", "bleed", "recession", "perio_kw", "measure"})
+_CORE = frozenset({"run", "bleed", "recession", "perio_kw", "measure", "supp", "plaque", "furcation"})
+#: Marks read like bleeding: their sites follow them ("suppuration on the distal"), kept under their key.
+_MARK_SITES = {"bleed": "bleeding_sites", "supp": "suppuration_sites", "plaque": "plaque_sites"}
+_GROUP_STARTS = frozenset({"run", "bleed", "recession", "perio_kw", "supp", "plaque", "furcation"})
 
 
 def _is_mobility(it: Item) -> bool:
@@ -126,7 +129,7 @@ def _joins_group(items: list[Item], j: int, members: list[Item], perio_mode: boo
         and bool(members)
         and j + 1 < n
         and items[j + 1].kind in ("surf", "run")
-        and any(m.kind in ("bleed", "perio_kw") for m in members)
+        and any(m.kind in ("bleed", "perio_kw", "supp", "plaque") for m in members)
         and not any(m.kind == "teeth" for m in members)
     )
 
@@ -149,14 +152,26 @@ def _read_group(items: list[Item], k: int, perio_mode: bool) -> list[Item]:
     """The members of the perio group starting at ``k``."""
     members: list[Item] = []
     j = k
-    while j < len(items) and _joins_group(items, j, members, perio_mode):
+    while j < len(items) and _joins_group(items, j, members, perio_mode) and not _new_tooth_clause(items, j, members):
         members.append(items[j])
         j += 1
     return _trim_group(items, members, j)[0]
 
 
+def _new_tooth_clause(items: list[Item], j: int, members: list[Item]) -> bool:
+    """ "pocket depths 16 buccal 3 4 5, bleeding on 16 buccal": a mark that names its tooth again
+    starts its own record (its sites are its own, not "not said")."""
+    if items[j].kind not in _MARK_SITES or not any(m.kind == "teeth" for m in members):
+        return False
+    n = j + 1
+    while n < len(items) and _glue(items[n]) and items[n].kind != "conj":
+        n += 1
+    return n < len(items) and items[n].kind == "teeth"
+
+
 def _is_perio_group(members: list[Item], perio_mode: bool) -> bool:
-    return any(m.kind in ("run", "bleed", "recession") or (perio_mode and _is_mobility(m)) for m in members)
+    return any(m.kind in ("run", "bleed", "recession", "supp", "plaque", "furcation") or (perio_mode and _is_mobility(m))
+               for m in members)
 
 
 def group_perio(items: list[Item], perio_mode: bool) -> list[Item]:
@@ -189,7 +204,7 @@ def group_perio(items: list[Item], perio_mode: bool) -> list[Item]:
 
 def _starts_group(items: list[Item], k: int, perio_mode: bool) -> bool:
     it = items[k]
-    if it.kind in ("run", "bleed", "recession", "perio_kw"):
+    if it.kind in _GROUP_STARTS:
         return True
     if perio_mode and _is_mobility(it):
         return True  # while perio charting, mobility is charted with the perio record (else it is a finding)
@@ -246,14 +261,28 @@ def _read_recession(members: list[Item], idx: int, r: _Reading) -> None:
     val = _neighbour(members, idx, ("measure", "run", "grade"), r.used)
     if val is not None:
         v = members[val].value
-        r.values["recession_mm"] = v[0] if isinstance(v, list) else v
+        if isinstance(v, list) and len(v) == 3:  # "recession 2 1 2": by site, the current row
+            row = _rows_before(members)[idx] or _named_row_after(members, idx) or "B"
+            r.values["recession_mm"] = dict(zip(ROW_SITES[row], v, strict=True))
+        else:
+            r.values["recession_mm"] = v[0] if isinstance(v, list) else v
         r.used.add(val)
     else:
         r.missing.append("recession_mm")
 
 
+def _read_furcation(members: list[Item], idx: int, r: _Reading) -> None:
+    grade = _neighbour(members, idx, ("grade", "run", "measure"), r.used)
+    if grade is not None:
+        v = members[grade].value
+        r.values["furcation_grade"] = v[0] if isinstance(v, list) else v
+        r.used.add(grade)
+    else:
+        r.missing.append("furcation_grade")
+
+
 def _read_mobility_and_recession(members: list[Item], r: _Reading) -> None:
-    """Mobility and recession first: they claim their numbers."""
+    """Mobility, recession and furcation first: they claim their numbers."""
     for idx, m in enumerate(members):
         if _is_mobility(m):
             r.used.add(idx)
@@ -261,6 +290,9 @@ def _read_mobility_and_recession(members: list[Item], r: _Reading) -> None:
         elif m.kind == "recession":
             r.used.add(idx)
             _read_recession(members, idx, r)
+        elif m.kind == "furcation":
+            r.used.add(idx)
+            _read_furcation(members, idx, r)
 
 
 def _scope_sites(members: list[Item], j: int, cur_row: str) -> tuple[list[str], int] | None:
@@ -339,13 +371,14 @@ def _site_of_last_depth(members: list[Item], idx: int) -> list[str]:
     return []
 
 
-def _read_bleeding(members: list[Item], r: _Reading) -> list[str] | None:
-    """Bleeding and its sites (a negated "no bleeding" claims its sites but charts none); None if unsaid."""
+def _read_bleeding(members: list[Item], r: _Reading, kind: str = "bleed") -> list[str] | None:
+    """Bleeding (or suppuration, plaque: ``kind``) and its sites (a negated "no bleeding" claims its
+    sites but charts none); None if unsaid."""
     bleeding: list[str] = []
     bleed_said = False
     rows_before = _rows_before(members)
     for idx, m in enumerate(members):
-        if m.kind != "bleed":
+        if m.kind != kind:
             continue
         r.used.add(idx)
         negated = idx > 0 and members[idx - 1].kind == "neg"
@@ -432,11 +465,16 @@ def parse_group(members: list[Item], perio_mode: bool) -> tuple[dict[str, Any], 
     r = _Reading()
     _read_mobility_and_recession(members, r)
     bleeding = _read_bleeding(members, r)
+    marks = {kind: _read_bleeding(members, r, kind) for kind in ("supp", "plaque")}
     _read_depths(members, r)
     if bleeding is not None:
         r.values["bleeding_sites"] = bleeding
         if not bleeding:
             r.missing.append("bleeding_sites")
+    for kind, sites in marks.items():
+        if sites is not None:  # "suppuration" alone marks the tooth; with sites, those sites
+            key = _MARK_SITES[kind]
+            r.values[key.removesuffix("_sites") if not sites else key] = sites or True
     penalty = sum(m.penalty for m in members)
     return r.values, r.missing, penalty
 
@@ -485,6 +523,14 @@ def _rows_before(members: list[Item]) -> list[str | None]:
         if m.kind == "surf":
             named = _site(m.value, "B")[1] or named
     return out
+
+
+def _named_row_after(members: list[Item], idx: int) -> str | None:
+    """ "recession 2 1 2 on the lingual": the row named after the values."""
+    for m in members[idx + 1 :]:
+        if m.kind == "surf":
+            return _site(m.value, "B")[1]
+    return None
 
 
 def _next_to_run(members: list[Item], idx: int) -> bool:

@@ -294,6 +294,10 @@ def _as_recession(s: _Numbers, k: int) -> _Resolved:
             and out[-2].kind == "recession"
         )
     ):
+        run, k2 = _collect_run(s.items, s.toks, k) if s.perio else ([], k)
+        if len(run) == 3:  # "recession two one two": the current row's three sites, in spoken order
+            said = " ".join(x.said for x in run)
+            return [Item("run", it.i, run[-1].j, [x.value for x in run], sum(x.penalty for x in run), said)], k2
         return [Item("measure", it.i, it.j, it.value, it.penalty, it.said)], k + 1
     return None
 
