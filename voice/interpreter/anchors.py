@@ -45,9 +45,34 @@ class Anchor:
 
 
 def after_scratch(items: list[Item]) -> list[Item]:
-    """'... scratch that, ...': only what follows the last retraction counts."""
+    """'... scratch that, ...': only what follows the last retraction counts; when what follows names
+    no tooth, the tooth said before stays ("28 is impacted, scratch that, missing": 28 missing).
+    'scratch that last one' drops only the last clause said before it."""
+    items = _drop_last_items(items)
     last = max((k for k, it in enumerate(items) if it.kind == "scratch"), default=None)
-    return items if last is None else items[last + 1 :]
+    if last is None:
+        return items
+    rest = items[last + 1 :]
+    if any(it.kind == "label" for it in rest) and not any(it.kind in TOOTHY for it in rest):
+        tooth = next((it for it in reversed(items[:last]) if it.kind in TOOTHY), None)
+        if tooth is not None:
+            return [tooth, *rest]
+    return rest
+
+
+def _drop_last_items(items: list[Item]) -> list[Item]:
+    """'16 caries and 17 missing, scratch that last one': the clause before it goes (17 missing)."""
+    while True:
+        k = next((k for k, it in enumerate(items) if it.kind == "scratch_last"), None)
+        if k is None:
+            return items
+        end = k
+        while end > 0 and items[end - 1].kind in BOUNDARY:
+            end -= 1
+        start = end
+        while start > 0 and items[start - 1].kind not in BOUNDARY:
+            start -= 1
+        items = items[:start] + items[k + 1 :]
 
 
 def cut_note(items: list[Item], toks: list[Tok], text: str) -> tuple[list[Item], str | None]:

@@ -16,7 +16,7 @@ ItemKind = Literal[
     "label", "perio", "perio_kw", "next", "next_weak", "chart", "history", "show", "note", "proc_word", "registry_verb",
     "v_start", "v_complete", "v_move", "pos", "item_kw",
     # cues and modifiers
-    "cue_plan", "cue_find", "neg", "destruct", "correct", "scratch", "bleed", "recession", "supp", "plaque", "furcation", "gmark", "unit", "unit_mm",
+    "cue_plan", "cue_find", "neg", "destruct", "correct", "scratch", "scratch_last", "bleed", "recession", "supp", "plaque", "furcation", "gmark", "unit", "unit_mm",
     "to", "ref", "same", "hedge", "hypothetical", "past_story", "not_clinical", "no_action", "staging", "every_site",
     # structure
     "prep", "tmark", "conj", "soft", "hard", "word",

@@ -390,6 +390,9 @@ _add(
     "scratch that|cancel that|never mind|nevermind|disregard that|strike that|delete that|"
     "forget that|undo that|ignore that",
 )
+# "scratch that last one": only the last item of the utterance goes
+_add("scratch_last", "scratch that last one|scratch the last one|scratch that last item|delete that last one|"
+     "cancel that last one|scratch the last item|strike that last one|scratch that last bit")
 # Said doubt about what was just said: the clinician is not sure, so nothing is proposed as certain.
 _add("hedge", "maybe|perhaps|possibly|or maybe|not sure|i'm not sure|im not sure|i am not sure|not certain|i don't know|i dont know|or is it|"
      "or was it|can't remember|cannot remember|can't tell|hard to tell|unsure")
