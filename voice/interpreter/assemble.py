@@ -29,6 +29,7 @@ class Built:
     proposals: list[Proposal]
     clarify: Clarify | None
     had_anchor: bool
+    partial: bool = False  # the question is about one command; the clear ones still stand
 
 
 def build(items: list[Item], toks: list[Tok], text: str, notation: str, ctx: InterpretContext, perio: bool) -> Built:
@@ -50,8 +51,8 @@ def build(items: list[Item], toks: list[Tok], text: str, notation: str, ctx: Int
             resolve_label(a, items, seg, anchors, ix)
     resolve_in_sentence(anchors, items)
     live = [a for a in anchors if not a.dropped]
-    proposals, clarify = build_proposals(live, items, seg, ctx, notation, note_text, ix)
-    return Built(proposals, clarify, had_anchor=bool(anchors))
+    proposals, clarify, partial = build_proposals(live, items, seg, ctx, notation, note_text, ix)
+    return Built(proposals, clarify, had_anchor=bool(anchors), partial=partial)
 
 
 __all__ = ["Built", "build", "summary"]

@@ -33,10 +33,14 @@ class Asker:
     """The first question that must be asked (later ones wait for the answer)."""
 
     clarify: Clarify | None = None
+    #: the anchors the first question is about, when it is about some commands only (the others stand)
+    about: set[int] = field(default_factory=set)
 
-    def ask(self, question: str, options: list[str]) -> None:
+    def ask(self, question: str, options: list[str], anchor: int | None = None) -> None:
         if self.clarify is None:
             self.clarify = Clarify(question=question, options=options)
+            if anchor is not None:
+                self.about.add(anchor)
 
 
 @dataclass
@@ -65,8 +69,9 @@ class Draft:
 def build_proposals(
     anchors: list[Anchor], items: list[Item], seg: list[int], ctx: InterpretContext, notation: str,
     note_text: str | None, ix: ClauseIndex,
-) -> tuple[list[Proposal], Clarify | None]:
-    """Live anchors of one utterance -> proposals in spoken order, and the first question."""
+) -> tuple[list[Proposal], Clarify | None, bool]:
+    """Live anchors of one utterance -> proposals in spoken order, the first question, and whether
+    that question is about some commands only (the clear ones are still proposed, "partial")."""
     asker = Asker()
     _ask_unresolvable(anchors, notation, asker)
     said_teeth = _said_teeth(anchors)
@@ -77,21 +82,32 @@ def build_proposals(
         carry_from = last_said
         if said_teeth[idx] and a.kind in ("label", "perio"):
             last_said = idx
+        if idx in asker.about:
+            continue  # asked about: the question stands for it
+        asked, before = asker.clarify is not None, len(proposals)
         draft = _draft(a, said_teeth[idx], ctx, focus, note_text, items, seg, ix, asker)
-        if draft is None:
-            continue
-        _fill_tooth(draft, a, idx, anchors, said_teeth, carry_from, focus, ctx)
-        _mark_missing(draft)
-        _emit(draft, a, bool(said_teeth[idx]), _confidence(draft), proposals, asker)
-    _ask_contradictions(proposals, asker)
+        if draft is not None:
+            _fill_tooth(draft, a, idx, anchors, said_teeth, carry_from, focus, ctx)
+            _mark_missing(draft)
+            _emit(draft, a, bool(said_teeth[idx]), _confidence(draft), proposals, asker)
+        if not asked and asker.clarify is not None:
+            asker.about.add(idx)  # this command raised the question: it waits for the answer
+            del proposals[before:]
+    _ask_about_all(proposals, asker)
+    return proposals, asker.clarify, bool(asker.about) and bool(proposals)
+
+
+def _ask_about_all(proposals: list[Proposal], asker: Asker) -> None:
+    """Questions about the whole sentence (a contradiction, low confidence): no command stands alone."""
     if asker.clarify is None:
-        low = [p for p in proposals if p.confidence < CLARIFY_BELOW]
-        if low:
-            asker.ask(
-                "I am not sure I heard this right. Did you mean: " + "; ".join(summary(p) for p in low) + "?",
-                [summary(p) for p in low] + ["cancel"],
-            )
-    return proposals, asker.clarify
+        _ask_contradictions(proposals, asker)
+    low = [p for p in proposals if p.confidence < CLARIFY_BELOW]
+    if low:
+        asker.ask(
+            "I am not sure I heard this right. Did you mean: " + "; ".join(summary(p) for p in low) + "?",
+            [summary(p) for p in low] + ["cancel"],
+        )
+        asker.about.clear()
 
 
 _NOT_ON_A_MISSING_TOOTH = frozenset({"caries", "fracture", "restoration", "crown", "sealant", "root_canal_treated",
@@ -111,12 +127,12 @@ def _ask_contradictions(proposals: list[Proposal], asker: Asker) -> None:
 
 def _ask_unresolvable(anchors: list[Anchor], notation: str, asker: Asker) -> None:
     """Entities that cannot be resolved safely: not a tooth, or a name of several teeth."""
-    for a in anchors:
+    for k, a in enumerate(anchors):
         for e in a.entities:
-            if e.kind == "bad_tooth":
+            if e.kind == "bad_tooth":  # never guessed (contract): the whole result is this question
                 asker.ask(bad_tooth_question(e.said, notation), list(e.value))
             elif e.kind == "ambiguous_tooth":
-                asker.ask(f"Which tooth is the {e.said}?", list(e.value))
+                asker.ask(f"Which tooth is the {e.said}?", list(e.value), k)
 
 
 def _said_teeth(anchors: list[Anchor]) -> dict[int, list[str]]:

@@ -46,7 +46,7 @@ def _dropped(toks: list[Tok], items: list[Item], built: Built) -> bool:
 
 def _question(toks: list[Tok], items: list[Item], built: Built, notation: str) -> Clarify | None:
     """The question to ask instead of proposing, if any."""
-    if built.clarify is not None:
+    if built.clarify is not None and not built.partial:
         return built.clarify
     if built.proposals and any(it.kind == "hedge" for it in items):
         return _unsure(built.proposals, items)
@@ -100,4 +100,5 @@ def interpret(text: str, notation: str = "FDI", context: InterpretContext | None
         return done("clarify", clarify=clarify)
     if not built.proposals or is_small_talk(toks, items):
         return done("no_command")
-    return cap_proposals(done("proposal", built.proposals))
+    # partial understanding: the clear commands are proposed, the unclear one asked about (clarify)
+    return cap_proposals(done("proposal", built.proposals, clarify=built.clarify if built.partial else None))
