@@ -92,3 +92,9 @@ def test_cli_json_for_non_control_text_has_no_control_key() -> None:
     out = json.loads(run.stdout)
     assert "control" not in out
     assert out["kind"] == "proposal" and out["proposals"][0]["label"] == "caries"
+
+
+def test_skip_alone_skips_the_cursor_tooth() -> None:
+    ctx = InterpretContext(tooth="26", perio_mode=True)
+    assert interpret("skip this tooth", context=ctx).control == {"action": "goto", "skip": "26"}
+    assert interpret("skip").kind == "no_command"  # no cursor: nothing to skip

@@ -55,6 +55,7 @@ def test_depths_keep_the_spoken_order_per_site() -> None:
         ("suppuration on the distal", {"suppuration_sites": ["DB"]}),
         ("furcation grade 2", {"furcation_grade": 2}),
         ("furcation two", {"furcation_grade": 2}),
+        ("grade 2 furcation", {"furcation_grade": 2}),
         ("mobility 1", {"mobility_grade": 1}),
         ("plaque", {"plaque": True}),
         ("plaque on the buccal", {"plaque_sites": ["B"]}),

@@ -17,6 +17,7 @@ from .lexicon import (
     CONTROL_PHRASES,
     CONTROL_SIDE_FORMS,
     CONTROL_SIDES,
+    CONTROL_SKIP_HERE,
     PUNCT_HARD,
     PUNCT_SOFT,
 )
@@ -36,6 +37,11 @@ def _tables() -> tuple[dict[str, tuple[str, dict[str, str]]], dict[str, str], di
     sides = {_key(form.format(word)): side for word, side in CONTROL_SIDES.items() for form in ("{}", *CONTROL_SIDE_FORMS)}
     leads = {_key(p): v for p, v in CONTROL_GOTO_LEADS.items()}
     return phrases, sides, leads, frozenset(_key(f) for f in CONTROL_FILLERS)
+
+
+@lru_cache(maxsize=1)
+def _skip_here() -> frozenset[str]:
+    return frozenset(_key(p) for p in CONTROL_SKIP_HERE)
 
 
 def _strip_fillers(words: list[Tok], fillers: frozenset[str]) -> list[Tok]:
@@ -102,6 +108,8 @@ def control_of(text: str, notation: str, ctx: InterpretContext) -> dict[str, Any
         if extra.get("direction") == "next" and ctx.perio_mode and ctx.tooth:
             return None  # perio charting with a tooth in focus: the registry's perio.next_tooth (values.next_tooth)
         return {"action": action, **extra}
+    if said in _skip_here() and ctx.tooth:
+        return {"action": "goto", "skip": ctx.tooth}
     if said in sides:
         return {"action": "goto", "side": sides[said]}
     return _goto_tooth(words, notation)

@@ -797,7 +797,10 @@ _control("goto", "next one|the next one|next tooth|let's move on|move on|moving 
          "go to the next one|move to the next one|next one please|on to the next one", direction="next")
 _control("accept", "yes that's right|that's right chart it|looks good accept|accept those|accept them|accept all of them|"
          "approve all|approve those|confirm all|yes confirm all|okay chart it|chart those|yes chart those|confirm those|"
-         "accept please|yes accept that|accept everything|approve everything")
+         "accept please|yes accept that|accept everything|approve everything|accept all of those|approve all of those|"
+         "confirm all of those|accept all of them|approve all of them|chart all of those")
+#: "skip" alone: the cursor's tooth is skipped.
+CONTROL_SKIP_HERE = ("skip", "skip this tooth", "skip this one", "skip it", "skip that tooth", "skip this")
 _control("cancel_last", "never mind|nevermind|scratch that please|cancel the last|delete the last|cancel that please|"
          "delete that please|remove the last one|drop that|drop the last one|ignore that")
 _control("undo_last", "undo please|undo that please|undo that last one|undo the last|undo my last change")

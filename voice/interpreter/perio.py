@@ -212,7 +212,7 @@ def _starts_group(items: list[Item], k: int, perio_mode: bool) -> bool:
         j = k + 1
         while j < len(items) and (items[j].kind in ("grade", "gmark") or _glue(items[j])):
             j += 1
-        return j < len(items) and (items[j].kind == "recession" or (perio_mode and _is_mobility(items[j])))
+        return j < len(items) and (items[j].kind in ("recession", "furcation") or (perio_mode and _is_mobility(items[j])))
     if it.kind == "neg" and k + 1 < len(items) and items[k + 1].kind == "bleed":
         return True
     if it.kind == "surf":
