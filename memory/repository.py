@@ -264,6 +264,11 @@ class MemoryRepository:
                 f"WHERE {where} AND m.embedding IS NOT NULL ORDER BY {order} LIMIT :n"
             ).bindparams(bindparam("q", type_=Embedding()))
             rows = s.execute(stmt, {**params, "q": to_column(vec)}).all()
+            if not exact and len(rows) < n:
+                # ivfflat probes a few lists: with few rows, or rows clustered away from the probed
+                # centroids, it returns fewer than there are (even none); the filtered rows are few
+                # then, so scan them exactly.
+                return self._vector_ranked(s, flt, vec, n, exact=True)
         else:
             dims = len(vec)
             stmt = text(

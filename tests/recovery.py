@@ -60,6 +60,7 @@ def kill_once_its_run_exists(platform, engine, *args: str) -> uuid.UUID:
     """Start ``dentalagent ARGS`` (with FAST_LEASES), SIGKILL it as soon as the run it creates is
     recorded, and return that run's id. Where the run then stands (not yet started, mid-node, or
     waiting) depends on how quickly the kill lands: recovery must finish it from any of them."""
+    assert engine.dispatcher.idle()  # no drain thread of this process left to take the command's job
     with engine.db.system_session() as s:
         before = set(s.scalars(select(AgentExecution.id)))
 

@@ -65,6 +65,7 @@ def _approve_killed_mid_run(platform, engine, patient: uuid.UUID, tooth: str) ->
     the run's lease, which this test holds until the command is dead. Returns the run's id."""
     run = propose_chart(engine, chart_call(tooth, "missing", patient=patient), patient=patient)
     assert run.status == "WAITING_APPROVAL"
+    assert get_queue().idle()  # this process's drain thread has stopped: the command alone takes the job
     with lease_held(engine.db, run.execution_id):
         proc = spawn(platform, "approvals", "approve", run.state["approval_ids"][0], "--as", DENTIST, "--json")
         try:
