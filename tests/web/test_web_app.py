@@ -174,7 +174,7 @@ def test_inbox_edits_one_request_and_approves_a_batch(new_page, new_patient) -> 
         page.keyboard.press("x")
         expect(page.locator(f'.inbox-item[data-id="{approval_id}"]')).to_have_class(re.compile("selected"))
     expect(page.locator("#batch-count")).to_have_text("2 selected")
-    page.keyboard.press("a")
+    page.click("#batch-approve")  # the batch has its own labelled control (A acts on the item shown)
     for approval_id in rest:
         expect(page.locator(f'.inbox-item[data-id="{approval_id}"]')).to_have_count(0)
     expect(page.locator(".toast-undo")).to_contain_text("3 changes applied")
@@ -184,6 +184,36 @@ def test_inbox_edits_one_request_and_approves_a_batch(new_page, new_patient) -> 
     expect(surface(page, "21", "M")).not_to_have_attribute("data-finding", "caries")
     expect(surface(page, "22", "D")).to_have_attribute("data-finding", "caries")
     expect(surface(page, "23", "M")).to_have_attribute("data-finding", "caries")
+
+
+def test_the_detail_pane_and_keys_decide_the_item_shown_not_the_batch(new_page, new_patient) -> None:
+    """Issue 20, defect 1: X on rows 1-2, J J to row 4, Approve in the detail pane approved rows 1-2."""
+    dora = str(new_patient("Dora", "Fresh"))
+    page = new_page("dentist@demo.clinic")
+    page.goto(f"/patients/{dora}")
+    result = dictate(page, "forty three mesial caries, forty two mesial caries, forty one mesial caries "
+                           "and thirty two mesial caries")
+    expect(result.locator(".review-row")).to_have_count(4)
+    first, second, third, fourth = result.locator(".review-row").evaluate_all("rows => rows.map(r => r.dataset.approvalId)")
+
+    page.goto("/inbox")
+    for approval_id in (first, second):
+        focus_in_inbox(page, approval_id)
+        page.keyboard.press("x")
+    expect(page.locator("#batch-approve")).to_have_text("Approve 2 selected")
+    focus_in_inbox(page, fourth)
+    page.click('#inbox-detail [data-action="approve"]')
+    expect(page.locator(f'.inbox-item[data-id="{fourth}"]')).to_have_count(0)  # the item shown was decided
+    for approval_id in (first, second):  # the batch was not
+        expect(page.locator(f'.inbox-item[data-id="{approval_id}"]')).to_have_class(re.compile("selected"))
+    focus_in_inbox(page, third)
+    page.keyboard.press("a")
+    expect(page.locator(f'.inbox-item[data-id="{third}"]')).to_have_count(0)
+    expect(page.locator(f'.inbox-item[data-id="{first}"]')).to_have_count(1)
+    expect(page.locator(f'.inbox-item[data-id="{second}"]')).to_have_count(1)
+    page.click("#batch-approve")
+    for approval_id in (first, second):
+        expect(page.locator(f'.inbox-item[data-id="{approval_id}"]')).to_have_count(0)
 
 
 @pytest.mark.parametrize("width", [1366, 820])

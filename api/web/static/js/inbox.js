@@ -73,6 +73,8 @@ function render() {
   const bar = document.getElementById("batch-bar");
   bar.hidden = selected.size === 0;
   document.getElementById("batch-count").textContent = `${selected.size} selected`;
+  document.getElementById("batch-approve").textContent = `Approve ${selected.size} selected`;
+  document.getElementById("batch-reject").textContent = `Reject ${selected.size} selected`;
   list.querySelector(".focused")?.scrollIntoView({ block: "nearest" });
 }
 
@@ -141,8 +143,10 @@ function move(delta) {
   render();
 }
 
-function targets() {
-  if (selected.size) return items.filter((i) => selected.has(i.id));
+// What a decision acts on: the item shown (the detail pane's buttons, A, R, E) or the batch
+// selection (its own labelled buttons), never one for the other.
+function targets(scope) {
+  if (scope === "selected") return items.filter((i) => selected.has(i.id));
   const item = focused();
   return item ? [item] : [];
 }
@@ -164,8 +168,8 @@ async function afterDecision(decisions, decided) {
   window.dispatchEvent(new Event("dentalagent:inbox-changed"));
 }
 
-async function decide(verdict, comment) {
-  const chosen = targets().filter((i) => canDecideTier(i.risk_tier));
+async function decide(verdict, comment, scope = "shown") {
+  const chosen = targets(scope).filter((i) => canDecideTier(i.risk_tier));
   if (!chosen.length || busy) return;
   busy = true;
   try {
@@ -185,15 +189,17 @@ async function decide(verdict, comment) {
   }
 }
 
-function approve() {
-  return decide("approve");
+function approve(scope = "shown") {
+  return decide("approve", undefined, scope);
 }
 
 // ---- reject -----------------------------------------------------------------------------
 
 const rejectDialog = document.getElementById("reject-dialog");
-function askReject() {
-  const chosen = targets().filter((i) => canDecideTier(i.risk_tier));
+let rejectScope = "shown";
+function askReject(scope = "shown") {
+  rejectScope = scope;
+  const chosen = targets(scope).filter((i) => canDecideTier(i.risk_tier));
   if (!chosen.length) return;
   document.getElementById("reject-what").textContent = chosen.length === 1 ? actionTitle(chosen[0].tool, chosen[0].arguments, chosen[0].requested_action) : `${chosen.length} changes`;
   document.getElementById("reject-reason").value = "";
@@ -209,7 +215,7 @@ document.getElementById("reject-form").addEventListener("submit", (event) => {
     return;
   }
   rejectDialog.close();
-  decide("reject", reason);
+  decide("reject", reason, rejectScope);
 });
 document.getElementById("reject-reason").addEventListener("keydown", (event) => {
   if (event.key === "Enter" && !event.shiftKey) {
@@ -329,8 +335,8 @@ document.addEventListener("keydown", (event) => {
   }
 });
 
-document.getElementById("batch-approve").addEventListener("click", () => approve());
-document.getElementById("batch-reject").addEventListener("click", () => askReject());
+document.getElementById("batch-approve").addEventListener("click", () => approve("selected"));
+document.getElementById("batch-reject").addEventListener("click", () => askReject("selected"));
 document.getElementById("batch-clear").addEventListener("click", () => { selected.clear(); render(); });
 
 // ---- live updates -----------------------------------------------------------------------
