@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from approvals import chart_change
-from approvals import queue as approval_queue
+from approvals.service import rebuild_queues
 from core_schema.db import get_database
 from core_schema.handles import process_handle
 from core_schema.redis_store import get_redis
@@ -43,6 +43,4 @@ def get_queue() -> QueueDispatcher:
 
 def restore_queues() -> int:
     """Start-up step of servers and workers: Redis queues rebuilt from pending rows."""
-    engine = get_engine()
-    with engine.db.system_session() as s:
-        return approval_queue.rebuild(engine.redis, s)
+    return rebuild_queues(get_engine()).queued
