@@ -33,18 +33,18 @@ SPEC = WorkflowSpec(
 
 def propose(engine: Engine, *, tenant_id: uuid.UUID, user_id: uuid.UUID, calls: list[tuple[str, dict[str, Any]]],
             patient_id: uuid.UUID | None = None, encounter_id: uuid.UUID | None = None,
-            api_client_id: uuid.UUID | None = None) -> RunResult:
+            api_client_id: uuid.UUID | None = None, voice_session_id: uuid.UUID | None = None) -> RunResult:
     """Record each call as a PENDING tool execution, then run the workflow over their ids."""
     execution_id = uuid.uuid4()
     ids = [
         engine.executor.record_pending(Call(
             tool=name, args=args, tenant_id=tenant_id, user_id=user_id, api_client_id=api_client_id,
-            idempotency_key=f"{execution_id}:{i}",
+            idempotency_key=f"{execution_id}:{i}", voice_session_id=voice_session_id,
         ))
         for i, (name, args) in enumerate(calls)
     ]
     return engine.start(
         SPEC.name, tenant_id=tenant_id, user_id=user_id, patient_id=patient_id, encounter_id=encounter_id,
-        api_client_id=api_client_id, execution_id=execution_id,
+        api_client_id=api_client_id, execution_id=execution_id, voice_session_id=voice_session_id,
         inputs={"tool_execution_ids": [str(i) for i in ids], "mode": "chart-change"},
     )

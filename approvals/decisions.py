@@ -185,7 +185,7 @@ def decide_batch(engine: Engine, approval_ids: list[uuid.UUID], actor: Actor, ve
     under their row locks before any is changed, so one bad id leaves the others untouched.
     Each run whose last open request was decided is then resumed once.
     """
-    if verdict not in ("approve", "reject", "edit"):
+    if verdict not in ("approve", "reject", "edit", "withdraw"):
         raise ApprovalError("invalid_input", f"unknown decision {verdict!r}: use approve, reject or edit")
     ids = list(dict.fromkeys(approval_ids))
     if not ids:
@@ -193,7 +193,7 @@ def decide_batch(engine: Engine, approval_ids: list[uuid.UUID], actor: Actor, ve
     if verdict == "edit" and len(ids) != 1:
         raise ApprovalError("invalid_input", "an edit corrects one request at a time")
     now = datetime.now(timezone.utc)
-    status = ApprovalStatus.REJECTED if verdict == "reject" else ApprovalStatus.APPROVED
+    status = ApprovalStatus.REJECTED if verdict in ("reject", "withdraw") else ApprovalStatus.APPROVED
     with engine.db.tenant_session(actor.tenant_id) as s:
         runs: dict[uuid.UUID, uuid.UUID] = {
             a: e for a, e in s.execute(select(AgentApprovalRequest.id, AgentApprovalRequest.execution_id)
@@ -206,10 +206,14 @@ def decide_batch(engine: Engine, approval_ids: list[uuid.UUID], actor: Actor, ve
                   .order_by(AgentExecution.id).with_for_update())
         reqs = {r.id: r for r in s.scalars(select(AgentApprovalRequest).where(AgentApprovalRequest.id.in_(ids))
                                            .order_by(AgentApprovalRequest.id).with_for_update())}
+        # "withdraw": whoever asked for a change may take it back ("scratch that"), whatever its tier.
+        requesters: dict[uuid.UUID, uuid.UUID | None] = {
+            e: u for e, u in s.execute(select(AgentExecution.id, AgentExecution.user_id)
+                                       .where(AgentExecution.id.in_(set(runs.values()))))} if verdict == "withdraw" else {}
         tools: dict[uuid.UUID, Tool] = {}
         for a in ids:
             try:
-                tools[a] = _check_decidable(reqs[a], actor, now)
+                tools[a] = _check_decidable(reqs[a], actor, now, own=requesters.get(runs[a]) == actor.user_id)
                 if verdict == "approve" and reqs[a].action_details.get("missing"):  # e.g. a finding with no tooth
                     raise ApprovalError("invalid_input", f"approval {a} cannot be approved until {', '.join(reqs[a].action_details['missing'])} "
                                         "is set: correct it with edit --set")
@@ -267,15 +271,15 @@ def _batch(message: str, size: int) -> str:
     return message + ("; nothing in this batch was decided" if size > 1 else "")
 
 
-def _check_decidable(req: AgentApprovalRequest, actor: Actor, now: datetime) -> Tool:
-    """The request's tool, if ``actor`` may decide ``req`` now; else why not."""
+def _check_decidable(req: AgentApprovalRequest, actor: Actor, now: datetime, *, own: bool = False) -> Tool:
+    """The request's tool, if ``actor`` may decide ``req`` now (``own``: withdrawing their own request); else why not."""
     if req.status != ApprovalStatus.PENDING:
         raise ApprovalError("already_decided", f"approval {req.id} was already decided: {req.status}"
                             + (f" at {req.reviewed_at:%Y-%m-%d %H:%M:%S}" if req.reviewed_at else ""))
     if req.timeout_at and req.timeout_at < now:
         raise ApprovalError("expired", f"approval {req.id} expired at {req.timeout_at:%Y-%m-%d %H:%M:%S} UTC")
     tool = REGISTRY.get(req.action_details["tool"])
-    if not actor.can(tool.approval_permission):
+    if not own and not actor.can(tool.approval_permission):
         raise ApprovalError(
             "forbidden", f"{actor.email} may not decide tier-{tool.risk_tier} changes ({tool.approval_permission} needed)")
     return tool

@@ -25,6 +25,7 @@ from memory.writers import repository_for
 from tools.executor import Call
 from voice import sessions as voice_store
 from voice.brains import interpret_context, interpret_text, transcriber_for
+from voice.exam import listen as exam_listen
 from voice.interpreter.llm import _system_prompt, build_tools
 from voice.resolver import load_catalog, resolve
 from workflows.engine import Engine, NodeContext, WorkflowSpec
@@ -111,6 +112,8 @@ def build(engine: Engine) -> StateGraph:
         with engine.db.tenant_session(tenant) as s:
             utterance = get_row(s, VoiceUtterance, _utterance_id(state))
             interpretation = present(utterance.entities, "the interpreted utterance's entities")["interpretation"]
+            # An exam keeps perio values in its grid (one approval at the end) and ignores speech while paused.
+            interpretation, in_exam = exam_listen.take(s, _session_id(state), interpretation, str(utterance.id))
             resolution = resolve(interpretation, session=s, catalog=load_catalog(s, tenant), patient_id=patient, encounter_id=encounter)
         learned = habits.habits_of(repository_for(engine.db), tenant, uuid.UUID(state["user_id"]))
         shaped: dict[int, list[str]] = {}  # what the clinician's corrections changed, by call
@@ -141,6 +144,7 @@ def build(engine: Engine) -> StateGraph:
                     HABIT_CONTEXT_TOKENS))
             utterance = get_row(s, VoiceUtterance, _utterance_id(state))
             utterance.entities = {**present(utterance.entities, "the interpreted utterance's entities"), "problems": problems,
+                                  **({"exam": in_exam} if in_exam is not None else {}),
                                   "calls": [{"proposal": c.proposal_index, "tool": c.tool,
                                              **({"habit_memory_ids": shaped[id(c)]} if id(c) in shaped else {})}
                                             for c, _ in valid]}

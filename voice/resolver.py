@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from core_schema.catalog import DIAGNOSES, CatalogRow, CodeChoice, select_code
 from core_schema.models import CodeValue, TreatmentPlan, TreatmentPlanItem
 from tools.clinical.common import catalog_entries
+from tools.clinical.perio import furcation_grade
 from tools.clinical.plan import OPEN_PLAN_STATUSES
 from voice.interpreter.commands import COMMANDS, CommandSpec
 from voice.interpreter.lexicon import FILLING_MATERIALS
@@ -140,6 +141,11 @@ def _perio(p, base, encounter_id, catalog, session, out):
             entry["recession_mm"] = recession if isinstance(recession, dict) else {"B": recession}
         if values.get("mobility_grade") is not None:
             entry["mobility_grade"] = values["mobility_grade"]
+        for key in ("suppuration_sites", "plaque_sites"):
+            if values.get(key):
+                entry[key] = values[key]
+        if values.get("furcation_grade") is not None:  # graded at the buccal furcation, where it is probed first
+            entry["furcation"] = {"B": furcation_grade(values["furcation_grade"])}
         entries.append(entry)
     out.focus.update(perio_mode=True, tooth_in_focus=_teeth(p)[-1] if _teeth(p) else None)
     args = {**base, "teeth": entries}

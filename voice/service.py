@@ -21,6 +21,8 @@ from core_schema.rows import get_row
 from core_schema.settings import get_settings
 from voice import sessions as voice_store
 from voice.brains import transcriber_for
+from voice.exam import controls
+from voice.exam import service as exam_service
 from voice.graph import SPEC
 from voice.interpreter import InterpretContext, Proposal
 from voice.interpreter import interpret as run_interpreter
@@ -39,8 +41,6 @@ def transcriber():
 
 def tenant_transcriber(tenant_id: uuid.UUID):
     """The transcriber with this clinic's vocabulary (its catalog and tooth notation), as dictation uses it."""
-    from voice.brains import transcriber_for
-
     with get_database().tenant_session(tenant_id) as s:
         return transcriber_for(s, tenant_id)
 
@@ -133,6 +133,13 @@ def run_dictation(engine: Engine, actor: Actor, patient_id: uuid.UUID, *, text: 
     }
     if "asr" in entities:
         out["asr"] = entities["asr"]
+    if interpretation.get("kind") == "control" and interpretation.get("control"):
+        out["control"] = controls.carry_out(engine, actor, session_id, interpretation["control"])
+        out["approval_ids"] = [a for a in out["approval_ids"] if a not in out["control"].get("approved", [])]
+    exam = exam_service.state_of(engine, actor.tenant_id, session_id)
+    if exam is not None:
+        out["exam"] = {**exam_service.summary(exam), **({"heard": entities["exam"]} if entities.get("exam") else {})}
+        out["context"] = {**{k: v for k, v in (out["context"] or {}).items() if k != "exam"}, **exam.context()}
     if run.error:
         out["error"] = run.error
     return out

@@ -18,6 +18,7 @@ from core_schema.encounters import open_encounter
 from core_schema.errors import DomainError
 from core_schema.models import Patient, VoiceRecording, VoiceSession, VoiceUtterance
 from core_schema.settings import get_settings
+from voice.exam.state import ExamMode, exam_of, save
 
 
 class VoiceInputError(DomainError, ValueError):
@@ -86,6 +87,19 @@ def session_context(s: Session, session_id: uuid.UUID) -> dict[str, Any]:
 
 
 def update_context(s: Session, session_id: uuid.UUID, focus: dict[str, Any]) -> None:
+    """Keep what the last dictation put in focus; in an exam the cursor follows a tooth named in charting
+    mode, and in perio mode the cursor alone says where the exam is."""
     vs = s.get(VoiceSession, session_id)
-    if vs is not None and focus:
-        vs.meta = {**(vs.meta or {}), **{k: v for k, v in focus.items() if v is not None}}
+    if vs is None or not focus:
+        return
+    exam = exam_of(vs)
+    if exam is not None:
+        if exam.mode == ExamMode.PERIO:
+            focus = {k: v for k, v in focus.items() if k not in ("tooth_in_focus", "perio_mode")}
+        elif named := focus.get("tooth_in_focus") or (focus.get("last_item") or {}).get("tooth"):
+            cursor = exam.cursor
+            cursor.go(str(named))
+            exam.moved(cursor)
+            save(vs, exam)
+        focus = {k: v for k, v in focus.items() if k != "perio_mode"}
+    vs.meta = {**(vs.meta or {}), **{k: v for k, v in focus.items() if v is not None}}

@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
     "transcribe": ("voice_commands", "transcribe_command", "command",
                    "Transcribe audio files with the local Whisper model."),
     "dictate": ("voice_commands", "dictate_command", "command", "Run voice-to-chart up to the approval queue."),
+    "exam": ("exam_commands", "exam_app", "group", "Hands-free exam sessions: start, show, finish."),
     "db": ("db_commands", "app", "group", "Database schema and demo data."),
     "patients": ("platform_commands", "patients", "group", "Patients of the current tenant."),
     "runs": ("runtime_commands", "runs", "group", "Workflow runs."),

@@ -88,7 +88,7 @@ def dictate_command(
     text: str = typer.Option(None, "--text", help="Dictated text (skips speech recognition)."),
     patient: str = typer.Option(..., "--patient", help="Patient id."),
     as_email: str = typer.Option(None, "--as", help="Acting clinician (default DENTALAGENT_USER)."),
-    session: str = typer.Option(None, "--session", help="Continue this voice session (keeps the tooth in focus)."),
+    session: str = typer.Option(None, "--session", help="Continue this voice session or exam (keeps the tooth in focus)."),
     as_json: bool = JSON,
 ) -> None:
     """Run voice-to-chart up to the approval queue."""

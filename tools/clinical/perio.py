@@ -24,6 +24,12 @@ MAX_MOBILITY = 3
 FURCATION_GRADES = ("I", "II", "III")
 
 
+def furcation_grade(spoken: int | str) -> str:
+    """A spoken grade (2, "2", "II") as stored ("II"); unknown grades are passed on for the tool to refuse."""
+    text = str(spoken).strip().upper()
+    return FURCATION_GRADES[int(text) - 1] if text.isdigit() and 1 <= int(text) <= len(FURCATION_GRADES) else text
+
+
 class PerioToothEntry(StrictModel):
     tooth: str = Field(description="FDI tooth number, e.g. '16'.")
     depths_mm: dict[str, int] = Field(default_factory=dict, description="Pocket depth in mm (0-15) by site: MB, B, DB, ML, L, DL.")
@@ -35,6 +41,8 @@ class PerioToothEntry(StrictModel):
     recession_mm: dict[str, int] = Field(default_factory=dict, description="Gingival recession in mm (0-15) by site.")
     mobility_grade: int | None = Field(default=None, description="Tooth mobility grade 0-3 (stored on each site row of the tooth).")
     furcation: dict[str, str] = Field(default_factory=dict, description="Furcation involvement (I, II, III) by site, multi-rooted teeth.")
+    suppuration_sites: list[str] = Field(default_factory=list, description="Sites with suppuration (pus) on probing.")
+    plaque_sites: list[str] = Field(default_factory=list, description="Sites with plaque.")
 
     @field_validator("tooth", mode="before")
     @classmethod
@@ -66,7 +74,7 @@ def _check_mm(value: Any, tooth: str, site: str, what: str, maximum: int) -> int
     description=(
         "Record periodontal charting for a patient (needs a quick confirmation). Per FDI tooth: pocket "
         "depths in mm by site (MB, B, DB, ML, L, DL; 0-15 mm), bleeding sites, recession in mm by site, "
-        "mobility grade 0-3 and furcation (I-III). Three depths said without sites are the buccal row "
+        "mobility grade 0-3, furcation (I-III), suppuration and plaque sites. Three depths said without sites are the buccal row "
         "MB, B, DB. One measurement row is stored per site."
     ),
     category=Category.DATA_MUTATION,
@@ -96,7 +104,9 @@ def record_perio_measurements(ctx: ToolContext, args: RecordPerioInput) -> ToolR
         mobility = entry.mobility_grade
         if mobility is not None and not 0 <= mobility <= MAX_MOBILITY:
             raise ToolError(f"mobility grade {mobility} on tooth {tooth} is out of range (0-{MAX_MOBILITY})")
-        sites = set(depths) | set(recession) | set(furcation) | (bleeding or set())
+        marks = {site: [word for word, where in (("suppuration", entry.suppuration_sites), ("plaque", entry.plaque_sites))
+                        if site in {check_perio_site(x) for x in where}] for site in PERIO_SITES}
+        sites = set(depths) | set(recession) | set(furcation) | (bleeding or set()) | {x for x, m in marks.items() if m}
         if not sites:
             raise ToolError(f"tooth {tooth}: no site measured (give depths, bleeding sites or recession by site; "
                             "mobility alone belongs on the dental chart)")
@@ -110,6 +120,7 @@ def record_perio_measurements(ctx: ToolContext, args: RecordPerioInput) -> ToolR
                 "bleeding_on_probing": None if bleeding is None else site in bleeding,
                 "mobility_grade": None if mobility is None else str(mobility),
                 "furcation_involvement": furcation.get(site),
+                "notes": "; ".join(marks[site]) or None,  # suppuration and plaque have no column of their own
             })
 
     planned.sort(key=lambda r: (perio_index(r["tooth"]), PERIO_SITES.index(r["site"])))
@@ -118,7 +129,7 @@ def record_perio_measurements(ctx: ToolContext, args: RecordPerioInput) -> ToolR
                              measured_at=measured_at, measured_by_id=ctx.user_id, tooth_number=r["tooth"], site=r["site"],
                              pocket_depth_mm=r["pocket_depth_mm"], gingival_margin_mm=r["gingival_margin_mm"],
                              bleeding_on_probing=r["bleeding_on_probing"], mobility_grade=r["mobility_grade"],
-                             furcation_involvement=r["furcation_involvement"]) for r in planned]
+                             furcation_involvement=r["furcation_involvement"], notes=r["notes"]) for r in planned]
     s.add_all(rows)
     s.flush()
 
