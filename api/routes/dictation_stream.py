@@ -1,6 +1,9 @@
 """``WS /api/v1/dictations/stream``: live dictation from the browser microphone.
 
 The protocol (ready, partial, speech_end, final, result, error) is the web app's contract.
+With the ``session_id`` of an exam the socket stays open for the whole exam (16-bit PCM): each
+utterance the VAD cuts is dictated into the exam and answered, "pause"/"resume" (the pedal) and
+"finish" come as text frames, and the exam's ``finished`` object closes it.
 Audio is only buffered and previewed here; when the VAD hears the end of speech (or the
 clinician presses stop) the whole utterance goes to the same ``dictate`` service as an upload,
 so the recording is stored and the run transcribes it in the worker queue. Nothing is written
@@ -31,6 +34,7 @@ from core_schema.settings import get_settings
 from runtime.process import get_engine
 from voice.asr.errors import AudioError
 from voice.asr.streaming import Activity, LiveAudio, PartialSchedule, transcribe_partial
+from voice.exam import service as exam_service
 from voice.service import dictate
 
 router = APIRouter(tags=["dictations"])
@@ -39,6 +43,8 @@ log = logging.getLogger("dentalagent.api.live")
 IDLE_TIMEOUT_S = 15.0  # no frame for this long: the client is gone or stuck
 INBOX_FRAMES = 64  # frames received but not yet looked at
 POLICY_CLOSE, ERROR_CLOSE = 1008, 1011
+EXAM_COMMANDS = ("pause", "resume", "finish")
+EXAM_PRE_SPEECH_S = 1.0  # an exam's open microphone keeps this much audio before speech starts
 
 
 class _Refused(Exception):
@@ -76,6 +82,7 @@ class LiveDictation:
         self._transcriber: Any = None
         self._tenant: uuid.UUID | None = None
         self._ended = False  # speech_end sent: no more partials
+        self._paused = False  # an exam paused by voice, the pedal or a button: audio is dropped
 
     async def send(self, message: dict[str, Any]) -> None:
         async with self._send_lock:
@@ -147,6 +154,10 @@ class LiveDictation:
     async def _serve(self) -> None:
         p, patient_id, session_id, audio = await self._open()
         self._tenant = p.tenant_id
+        exam = await run_in_threadpool(exam_service.state_of, get_engine(), p.tenant_id, session_id) if session_id else None
+        if exam is not None and session_id is not None:
+            await self._exam(p, patient_id, session_id, audio)
+            return
         await self.send({"type": "ready"})
         self._warm = asyncio.ensure_future(run_in_threadpool(_transcriber, p.tenant_id))  # model ready for the first preview
         reason = await self._listen(audio)
@@ -162,8 +173,68 @@ class LiveDictation:
         await self.send({"type": "result", "result": jsonable_encoder(result)})
         await self.ws.close(1000)
 
-    async def _listen(self, audio: LiveAudio) -> str | None:
-        """Receive until the end of speech ("vad"), a stop ("stop"), or None for cancel/disconnect."""
+    async def _exam(self, p: Principal, patient_id: uuid.UUID, session_id: uuid.UUID, audio: LiveAudio) -> None:
+        """A whole exam on one socket: every utterance the VAD cuts is dictated into the exam, until "finish"."""
+        if audio.fmt != "pcm16":
+            raise _Refused("invalid_request", "an exam streams 16-bit PCM audio (format=pcm16): the microphone stays open")
+        engine = get_engine()
+        view = await run_in_threadpool(exam_service.view, engine, p.actor, session_id)
+        self._paused = bool(view["paused"])
+        await self.send({"type": "ready", "exam": view})
+        self._warm = asyncio.ensure_future(run_in_threadpool(_transcriber, p.tenant_id))
+        while True:
+            reason = await self._listen(audio, exam_session=session_id, principal=p)
+            if reason is None:
+                return
+            if reason == "finish":
+                finished = await run_in_threadpool(self._domain, exam_service.finish, engine, p.actor, session_id)
+                await self.send({"type": "finished", "result": jsonable_encoder(finished)})
+                await self.ws.close(1000)
+                return
+            result: dict[str, Any] | None = None
+            if audio.speech_seen:
+                self._ended = True
+                await self.send({"type": "speech_end", "reason": reason})
+                recording, fmt = audio.recording()
+                try:
+                    result = await self._dictate(p, patient_id, session_id, recording, fmt)
+                except _Refused as exc:
+                    if exc.close_code != ERROR_CLOSE:
+                        raise
+                    # one unusable utterance (a cough, a clipped word) is said, and the exam goes on
+                    await self.send({"type": "error", "error": exc.message, "code": exc.code, "exam_continues": True})
+                    result = None
+            if audio.speech_seen and result is not None:
+                self._paused = bool((result.get("exam") or {}).get("paused"))
+                await self.send({"type": "final", "text": result.get("transcript") or ""})
+                await self.send({"type": "result", "result": result})
+            audio = LiveAudio(audio.fmt, sample_rate=audio.sample_rate, max_bytes=audio.max_bytes, max_seconds=audio.max_seconds)
+            self.schedule, self._ended = PartialSchedule(), False
+
+    @staticmethod
+    def _domain(fn: Any, *args: Any) -> Any:
+        """A service call whose refusal ends the socket with its message."""
+        try:
+            return fn(*args)
+        except DomainError as exc:
+            raise _Refused(exc.code, exc.message) from None
+
+    async def _exam_command(self, command: str, session_id: uuid.UUID, p: Principal) -> str | None:
+        """The pedal or a button: pause / resume here; "stop" ends the utterance, "finish" the exam."""
+        if command in ("pause", "resume"):
+            out = await run_in_threadpool(self._domain, exam_service.control, get_engine(), p.actor, session_id, {"action": command})
+            self._paused = command == "pause"
+            await self.send({"type": "control", "result": jsonable_encoder(out)})
+            return None
+        return command
+
+    async def _listen(self, audio: LiveAudio, exam_session: uuid.UUID | None = None,
+                      principal: Principal | None = None) -> str | None:
+        """Receive until the end of speech ("vad"), a stop ("stop"), or None for cancel/disconnect.
+
+        In an exam (``exam_session``) the socket also takes "pause", "resume" and "finish", audio
+        heard while paused is dropped, and silence before speech is not kept.
+        """
         while True:
             try:
                 first = await asyncio.wait_for(self._inbox.get(), IDLE_TIMEOUT_S)
@@ -177,16 +248,23 @@ class LiveDictation:
                 if message["type"] == "websocket.disconnect":
                     return None
                 if message.get("bytes") is not None:
+                    if exam_session is not None and self._paused:
+                        continue
                     try:
                         audio.feed(message["bytes"])
                     except AudioError as exc:
                         raise _Refused(exc.code, exc.message) from None
                     grew = True
                 elif message.get("text") is not None:
-                    command = _command(message["text"])
+                    command = _command(message["text"], exam=exam_session is not None)
                     if command == "cancel":
                         await self.ws.close(1000)
                         return None
+                    if exam_session is not None and principal is not None:
+                        ended = await self._exam_command(command, exam_session, principal)
+                        if ended is not None:
+                            return ended
+                        continue
                     return "stop"
             if not grew:
                 continue
@@ -196,6 +274,8 @@ class LiveDictation:
                 raise _Refused(exc.code, exc.message) from None
             if activity.speech_ended:
                 return "vad"
+            if exam_session is not None:
+                audio.forget_silence(EXAM_PRE_SPEECH_S)
             if self.schedule.due(activity):
                 self._start_partial(audio, activity)
 
@@ -239,13 +319,14 @@ class LiveDictation:
             raise _Refused("invalid_input", (str(exc).strip().splitlines() or ["invalid input"])[0]) from None
 
 
-def _command(text: str) -> str:
+def _command(text: str, exam: bool = False) -> str:
     try:
         command = json.loads(text).get("type")
     except (ValueError, AttributeError):
         command = None
-    if command not in ("stop", "cancel"):
-        raise _Refused("invalid_message", 'text frames must be {"type": "stop"} or {"type": "cancel"}')
+    allowed = ("stop", "cancel", *EXAM_COMMANDS) if exam else ("stop", "cancel")
+    if command not in allowed:
+        raise _Refused("invalid_message", "text frames must be " + " or ".join(f'{{"type": "{c}"}}' for c in allowed))
     return str(command)
 
 

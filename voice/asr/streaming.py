@@ -103,6 +103,16 @@ class LiveAudio:
             trailing = tail.size / TARGET_RATE if self.speech_seen else 0.0
         return Activity(duration, self.speech_seen, trailing, self.speech_seen and trailing >= self.end_silence_s)
 
+    def forget_silence(self, keep_s: float) -> None:
+        """Before any speech, keep only the last ``keep_s`` seconds: a microphone open for a whole
+        exam waits in silence without its buffer growing (PCM only; WebM cannot be cut)."""
+        if self.fmt != "pcm16" or self.speech_seen:
+            return
+        keep = int(keep_s * self.sample_rate) * 2
+        if len(self._buffer) > keep:
+            del self._buffer[: len(self._buffer) - keep]
+            self._decoded_at = -1
+
     def recording(self) -> tuple[bytes, str]:
         """The whole utterance as one file for the dictation service: (bytes, extension)."""
         if self.fmt == "webm":
