@@ -110,13 +110,23 @@ export async function patientNames() {
   return patientCache;
 }
 
+const SITE_ORDER = ["MB", "B", "DB", "ML", "L", "DL"];
+
+// Sites in the order they are said (mesial, middle, distal; buccal row first), never as stored.
 function sites(map) {
-  return Object.entries(map || {}).map(([site, v]) => `${site} ${v}`).join(" · ");
+  return Object.entries(map || {}).sort(([a], [b]) => SITE_ORDER.indexOf(a) - SITE_ORDER.indexOf(b))
+    .map(([site, v]) => `${site} ${v}`).join(" · ");
 }
 
 // A person's title for a proposed tool call (the stored one-liner is written for logs).
 export function actionTitle(tool, args, fallback) {
   const a = args || {};
+  if (tool === "record_perio_measurements" && Array.isArray(a.teeth) && a.teeth.length > 3) {  // a whole exam
+    const depths = a.teeth.flatMap((t) => Object.values(t.depths_mm || {}));
+    const bleeding = a.teeth.reduce((n, t) => n + (t.bleeding_sites || []).length, 0);
+    return `Perio exam: ${a.teeth.length} teeth, ${depths.length} sites` + (depths.length ? `, deepest ${Math.max(...depths)} mm` : "")
+      + (bleeding ? `, ${bleeding} bleeding` : "");
+  }
   if (tool === "record_perio_measurements" && Array.isArray(a.teeth)) {
     return a.teeth.map((t) => {
       const parts = [];

@@ -2,6 +2,7 @@
 // server-sent events, decided from the keyboard (J/K move, A approve, R reject, E edit,
 // X select for a batch). Every applied change gets an undo toast for its undo window.
 
+import { PERIO_TOOL, perioReview } from "./perio_review.js";
 import { actionTitle, api, canDecideTier, el, formatTime, humanize, patientNames, shortId } from "./api.js";
 import { offerUndoForRun, toast } from "./toasts.js";
 
@@ -113,7 +114,8 @@ function renderDetail() {
       item.tool === "chart_imaging_finding" ? [" · ", el("a", { href: `/imaging/runs/${item.execution_id}`, class: "imaging-link" }, "Open the radiograph")] : null),
     item.reason ? el("p", { class: "reason" }, item.reason) : null,
     el("dl", { class: "kv-list" }, el("div", { class: "kv" }, el("dt", {}, "Tool"), el("dd", { class: "mono" }, item.tool || "–")),
-      ...argRows(item.arguments)),
+      ...argRows(item.tool === PERIO_TOOL ? {} : item.arguments)),
+    perioReview(item),
     mayDecide ? el("div", { class: "detail-actions" },
       el("button", { class: "btn btn-primary", type: "button", dataset: { action: "approve" }, onclick: () => approve() }, "Approve ", el("kbd", {}, "A")),
       el("button", { class: "btn btn-danger-quiet", type: "button", dataset: { action: "reject" }, onclick: () => askReject() }, "Reject ", el("kbd", {}, "R")),

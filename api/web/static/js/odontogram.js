@@ -161,12 +161,12 @@ export function renderOdontogram(container, chart, extras) {
 }
 
 // The perio grid: six sites per tooth (three buccal, three lingual/palatal), depths and bleeding.
-export function renderPerio(container, perio, chart) {
+// Depths read in the order they are said (mesial, middle, distal), whichever side of the screen
+// the tooth is on; each cell's title names its site. ``pending``: values heard in an exam, not
+// yet approved; ``cursor``: the exam's tooth and row.
+export function renderPerio(container, perio, chart, { pending = false, cursor = null } = {}) {
   const teeth = chart?.teeth || {};
-  const siteOrder = (tooth, side) => {
-    const sites = side === "B" ? ["DB", "B", "MB"] : ["DL", "L", "ML"];
-    return mesialOnRight(tooth) ? sites : sites.slice().reverse();
-  };
+  const siteOrder = (tooth, side) => (side === "B" ? ["MB", "B", "DB"] : ["ML", "L", "DL"]);
   const table = (row, sides) => {
     const head = el("tr", {}, el("th", { class: "perio-side" }, ""), ...row.map((t) => el("th", { class: "perio-tooth" }, t)));
     const bodyRows = sides.map(([side, name]) => el("tr", {}, el("th", { class: "perio-side" }, name),
@@ -183,7 +183,9 @@ export function renderPerio(container, perio, chart) {
             title: `${t} ${site}${depth !== undefined ? `: ${depth} mm` : ""}${v?.bleeding ? ", bleeding" : ""}` },
           depth ?? "·");
         });
-        return el("td", { class: gone ? "perio-cell gone" : "perio-cell" }, ...cells);
+        const here = cursor && cursor.tooth === t && (cursor.row === "buccal") === (side === "B");
+        const cls = ["perio-cell", gone ? "gone" : "", pending ? "pending" : "", here ? "cursor" : ""].filter(Boolean).join(" ");
+        return el("td", { class: cls, ...(here ? { "aria-current": "location" } : {}) }, ...cells);
       })));
     return el("table", { class: "perio-table" }, el("thead", {}, head), el("tbody", {}, ...bodyRows));
   };
@@ -192,5 +194,5 @@ export function renderPerio(container, perio, chart) {
     table(UPPER, [["B", "Buccal"], ["L", "Palatal"]]),
     table(LOWER, [["L", "Lingual"], ["B", "Buccal"]]));
   container.replaceChildren(grid);
-  if (!any) container.append(el("p", { class: "muted small" }, "No probing recorded yet. Dictate e.g. “pocket depths 16 buccal 3 4 5, bleeding on 16 buccal”."));
+  if (!any && !pending) container.append(el("p", { class: "muted small" }, "No probing recorded yet. Dictate e.g. “pocket depths 16 buccal 3 4 5, bleeding on 16 buccal”."));
 }

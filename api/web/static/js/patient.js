@@ -3,6 +3,7 @@
 // the live-dictation WebSocket).
 
 import { api, el, formatTime, humanize, page } from "./api.js";
+import { setupExam } from "./exam.js";
 import { renderOdontogram, renderPerio, surfaceName } from "./odontogram.js";
 import { renderResult } from "./proposals.js";
 import { toast } from "./toasts.js";
@@ -13,6 +14,7 @@ const odontogram = document.getElementById("odontogram");
 const resultBox = document.getElementById("dictation-result");
 const errorBox = document.getElementById("dictation-error");
 let sessionId = sessionStorage.getItem(SESSION_KEY);
+let lastChart = null;
 
 // ---- chart ------------------------------------------------------------------------------
 
@@ -41,6 +43,7 @@ function planList(extras) {
 export async function loadChart() {
   try {
     const chart = await api(`/api/v1/patients/${patientId}/chart`);
+    lastChart = chart;
     const extras = { planned: chart.planned || [], perio: chart.perio || {} };
     renderOdontogram(odontogram, chart, extras);
     renderPerio(document.getElementById("perio"), extras.perio, chart);
@@ -255,3 +258,4 @@ mic.addEventListener("click", () => {
 
 micState("idle");
 loadChart();
+setupExam({ patientId, chart: () => lastChart, onResult: (result) => renderResult(resultBox, result, patientId) });
