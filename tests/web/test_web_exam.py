@@ -83,3 +83,33 @@ def test_a_perio_exam_fills_the_grid_live_and_is_one_approval(playwright, live_s
         assert not errors, errors
     finally:
         browser.close()
+
+
+def test_a_charting_exam_accepts_and_undoes_by_voice(playwright, live_server, new_patient, tmp_path) -> None:
+    browser, page = _mic_page(playwright, live_server, _wav(tmp_path, "charting", CHARTING))
+    try:
+        patient = str(new_patient("Browser", "Charting"))
+        page.goto(f"/patients/{patient}")
+        page.click("#exam-start-charting")
+        caries = page.locator('#odontogram [data-tooth="37"] [data-finding="caries"]')
+        expect(caries).to_have_count(1, timeout=120_000)  # "accept": approved with the dentist's rights, charted
+        expect(page.locator("#exam-message")).to_contain_text("Undone", timeout=120_000)  # "undo that"
+        expect(caries).to_have_count(0)
+        page.click("#exam-finish")
+        expect(page.locator("#exam-message")).to_have_text("Exam finished: nothing to review.", timeout=60_000)
+    finally:
+        browser.close()
+
+
+def test_an_assistants_spoken_accept_leaves_a_tier_3_change_pending(playwright, live_server, new_patient, tmp_path) -> None:
+    browser, page = _mic_page(playwright, live_server, _wav(tmp_path, "assistant", ["plan a crown on thirty six", "accept"]),
+                              email="assistant@demo.clinic")
+    try:
+        patient = str(new_patient("Browser", "Assistant"))
+        page.goto(f"/patients/{patient}")
+        page.click("#exam-start-charting")
+        expect(page.locator("#exam-message")).to_contain_text("needs a dentist's approval and stays pending", timeout=120_000)
+        page.click("#exam-finish")
+        expect(page.locator("#exam-message")).to_have_text("Exam finished: 1 request sent for review.", timeout=60_000)
+    finally:
+        browser.close()

@@ -89,6 +89,9 @@ RULES: tuple[Rule, ...] = (
     Rule(rf"({_SURFACE})\s+cuss", r"\1 cusp", "cusp heard as 'cuss' after a surface"),
     Rule(r"impact\s+at(?=\s+\d)", "impacted", "'impacted 38' heard as 'impact at 38'"),
     Rule(rf"[fp]ur{_S}cation|percation", "furcation", "furcation"),
+    Rule(r"^\s*(?:and|an|on)\s+do(?=\s+(?:that|it|the\s+last|my\s+last)\b)", "undo",
+         "'undo that' heard as 'and do that' (only at the start: a whole utterance)"),
+    Rule(r"superioration|superation|supperation|suparation|supuration", "suppuration", "suppuration heard as 'superioration'"),
     # Procedures
     Rule(rf"route{_S}canal|ruth{_S}canal|root{_S}kennel", "root canal", "root canal heard as 'route canal'"),
     Rule(rf"(?<=scaling and )(?:re|root|route)?{_S}plan(?:n)?ing|(?<=scaling and )replaining", "root planing", "root planing"),

@@ -123,8 +123,11 @@ export function setupExam({ patientId, chart, onResult }) {
       show(result.exam);
       const control = result.control;
       if (control) say(control.read_back || control.message, !!control.read_back || !control.done);
+      if (control?.done && ["accept", "undo_last"].includes(control.action)) {
+        window.dispatchEvent(new CustomEvent("dentalagent:chart-changed", { detail: { patient_id: patientId } }));
+      }
       else if (result.exam?.heard?.ignored) say("Paused: that was not recorded.");
-      else say("");
+      else if ((result.proposals || []).length) say(""); // a new proposal: the last answer is done with
       if (!(result.exam?.heard?.grid_teeth?.length) || (result.proposals || []).some((p) => !p.command?.startsWith("perio."))) {
         await onResult(result);
       }
