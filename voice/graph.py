@@ -9,6 +9,7 @@ dictation go to the reviewer as one batch.
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -16,13 +17,14 @@ from langgraph.graph import START, StateGraph
 
 from approvals.steps import ApprovalState, add_approval_steps
 from core_schema.directory import tooth_notation
-from core_schema.models import VoiceRecording, VoiceUtterance
+from core_schema.models import Patient, VoiceRecording, VoiceUtterance
 from core_schema.rows import get_row, present
 from memory import habits
 from memory.context import ContextItem, ContextWindow, assemble
 from memory.context import record as record_window
 from memory.writers import repository_for
 from tools.executor import Call
+from voice import clarify
 from voice import sessions as voice_store
 from voice.brains import interpret_context, interpret_text, transcriber_for
 from voice.exam import listen as exam_listen
@@ -85,7 +87,13 @@ def build(engine: Engine) -> StateGraph:
             notation = tooth_notation(s, tenant)
             text = utterance.transcript or ""
             heard = (utterance.entities or {}).get("asr") or {}
-        result, model_call = interpret_text(text, notation, interpret_context(context), heard)
+            patient = s.get(Patient, uuid.UUID(state["patient_id"])) if state.get("patient_id") else None
+            age = clarify.age_on(patient.dob if patient else None, date.today())
+        # The answer to the question asked last time completes that utterance ("which tooth?" - "eleven").
+        answer = clarify.answered(context.get("clarify"), text)
+        said = text if answer is None else answer
+        result, model_call = interpret_text(said, notation, interpret_context(context), heard if answer is None else None)
+        result = clarify.fit_to_patient(result, age)
         window = None
         if model_call:
             ctx.record_llm(model_call["provider"], model_call["model"], int(model_call.get("prompt_tokens", 0)),
@@ -98,7 +106,9 @@ def build(engine: Engine) -> StateGraph:
             utterance = get_row(s, VoiceUtterance, _utterance_id(state))
             utterance.normalized_transcript = result.get("normalized") or text.lower()
             utterance.intent = result["kind"] if result["kind"] != "proposal" else result["proposals"][0]["command"]
-            utterance.entities = {**(utterance.entities or {}), "interpretation": {k: v for k, v in result.items() if k != "transcript"}}
+            utterance.entities = {**(utterance.entities or {}), "interpretation": {k: v for k, v in result.items() if k != "transcript"},
+                                  **({"answered": said} if answer is not None else {})}
+            voice_store.keep_question(s, _session_id(state), clarify.pending(result, said))
         return {"interpretation_kind": result["kind"]}
 
     @engine.node("resolve", "DECISION")

@@ -103,3 +103,10 @@ def update_context(s: Session, session_id: uuid.UUID, focus: dict[str, Any]) -> 
             save(vs, exam)
         focus = {k: v for k, v in focus.items() if k != "perio_mode"}
     vs.meta = {**(vs.meta or {}), **{k: v for k, v in focus.items() if v is not None}}
+
+
+def keep_question(s: Session, session_id: uuid.UUID, question: dict[str, Any] | None) -> None:
+    """The question the last utterance asked (``None``: nothing is waiting for an answer)."""
+    vs = s.get(VoiceSession, session_id)
+    if vs is not None and (vs.meta or {}).get("clarify") != question:
+        vs.meta = {**(vs.meta or {}), "clarify": question}

@@ -60,6 +60,7 @@ def test_a_perio_exam_fills_the_grid_live_and_is_one_approval(playwright, live_s
         for tooth, depths in (("18", "324"), ("17", "233")):
             for site, depth in zip(("MB", "B", "DB"), depths, strict=True):
                 expect(grid.locator(f'.pd[data-tooth="{tooth}"][data-site="{site}"]')).to_have_text(depth, timeout=120_000)
+        expect(grid.locator('td:has(.pd[data-tooth="18"][data-site="MB"])')).to_have_text("324")  # in the order said
         expect(grid.locator('.pd.bop[data-tooth="17"][data-site="DB"]')).to_have_count(1, timeout=60_000)
         expect(grid.locator(".perio-cell.pending.cursor")).to_have_count(1)  # tooth 16, buccal
         page.click("#exam-finish")

@@ -113,7 +113,7 @@ export async function patientNames() {
 const SITE_ORDER = ["MB", "B", "DB", "ML", "L", "DL"];
 
 // Sites in the order they are said (mesial, middle, distal; buccal row first), never as stored.
-function sites(map) {
+export function siteList(map) {
   return Object.entries(map || {}).sort(([a], [b]) => SITE_ORDER.indexOf(a) - SITE_ORDER.indexOf(b))
     .map(([site, v]) => `${site} ${v}`).join(" · ");
 }
@@ -130,9 +130,9 @@ export function actionTitle(tool, args, fallback) {
   if (tool === "record_perio_measurements" && Array.isArray(a.teeth)) {
     return a.teeth.map((t) => {
       const parts = [];
-      if (t.depths_mm && Object.keys(t.depths_mm).length) parts.push(`${sites(t.depths_mm)} mm`);
+      if (t.depths_mm && Object.keys(t.depths_mm).length) parts.push(`${siteList(t.depths_mm)} mm`);
       if (t.bleeding_sites && t.bleeding_sites.length) parts.push(`bleeding ${t.bleeding_sites.join(", ")}`);
-      if (t.recession_mm && Object.keys(t.recession_mm).length) parts.push(`recession ${sites(t.recession_mm)} mm`);
+      if (t.recession_mm && Object.keys(t.recession_mm).length) parts.push(`recession ${siteList(t.recession_mm)} mm`);
       if (t.mobility_grade !== null && t.mobility_grade !== undefined) parts.push(`mobility ${t.mobility_grade}`);
       return `Perio: tooth ${t.tooth}${parts.length ? ` · ${parts.join(", ")}` : ""}`;
     }).join("; ");

@@ -2,7 +2,7 @@
 // any slot the workflow filled from the session's context (highlighted), then the review
 // requests the run opened, clarify questions and problems.
 
-import { actionTitle, api, canDecideTier, el, humanize } from "./api.js";
+import { actionTitle, api, canDecideTier, el, humanize, siteList } from "./api.js";
 import { surfaceName } from "./odontogram.js";
 import { offerUndoForRun, toast } from "./toasts.js";
 
@@ -11,7 +11,7 @@ const COMMANDS = {
   "plan.item.add": "Plan treatment",
   "plan.item.move": "Reorder plan",
   "perio.record": "Perio probing",
-  "perio.next": "Next tooth",
+  "perio.next_tooth": "Next tooth",
   "diagnosis.add": "Diagnosis",
   "note.create": "Clinical note",
   "procedure.record": "Procedure",
@@ -26,9 +26,9 @@ function ctxTag(on) {
 function valuesBlock(values) {
   if (!values || !Object.keys(values).length) return null;
   const parts = [];
-  if (values.depths_mm) parts.push(`Depths ${Object.entries(values.depths_mm).map(([s, v]) => `${s} ${v}`).join(" · ")} mm`);
+  if (values.depths_mm) parts.push(`Depths ${siteList(values.depths_mm)} mm`);
   if (values.bleeding_sites && values.bleeding_sites.length) parts.push(`Bleeding ${values.bleeding_sites.join(", ")}`);
-  if (values.recession_mm) parts.push(`Recession ${Object.entries(values.recession_mm).map(([s, v]) => `${s} ${v}`).join(" · ")} mm`);
+  if (values.recession_mm) parts.push(typeof values.recession_mm === "object" ? `Recession ${siteList(values.recession_mm)} mm` : `Recession ${values.recession_mm} mm`);
   if (values.grade !== undefined) parts.push(`Grade ${values.grade}`);
   if (values.next_tooth) parts.push(`Next tooth ${values.next_tooth}`);
   if (values.text) parts.push(`“${values.text}”`);
@@ -58,7 +58,7 @@ function doubtBlock(doubt) {
 
 export function proposalCard(p) {
   const fromCtx = new Set(p.from_context || []);
-  const teeth = p.teeth && p.teeth.length ? p.teeth : (p.tooth ? [p.tooth] : []);
+  const teeth = p.teeth && p.teeth.length ? p.teeth : (p.tooth ? [p.tooth] : (p.values?.next_tooth ? [p.values.next_tooth] : []));
   const confidence = typeof p.confidence === "number" ? Math.round(p.confidence * 100) : null;
   const level = confidence === null ? "" : confidence >= 85 ? "high" : confidence >= 65 ? "mid" : "low";
   const missing = p.missing || [];
@@ -149,10 +149,24 @@ export async function renderResult(container, result, patientId) {
   if (clarify) {
     const question = typeof clarify === "string" ? clarify : clarify.question;
     const options = (clarify && clarify.options) || [];
+    // Each option answers by a click, as saying it would: the answer goes into the same session.
+    const answer = async (option) => {
+      try {
+        const next = await api("/api/v1/dictations", { method: "POST", body: { patient_id: patientId, text: option, session_id: result.session_id } });
+        await renderResult(container, next, patientId);
+        window.dispatchEvent(new Event("dentalagent:inbox-changed"));
+      } catch (err) {
+        toast(err.message, { kind: "error" });
+      }
+    };
     parts.push(el("div", { class: "clarify", role: "note" }, el("strong", {}, "Question: "), question,
-      options.length ? el("div", { class: "clarify-options" }, ...options.map((o) => el("span", { class: "chip" }, humanize(o)))) : null));
+      options.length ? el("div", { class: "clarify-options" }, ...options.map((o) => el("button", {
+        type: "button", class: "chip clarify-option", dataset: { option: o }, onclick: () => answer(o),
+      }, /^\d+$/.test(o) ? `Tooth ${o}` : humanize(o)))) : null,
+      options.length ? el("p", { class: "muted small" }, "Click an answer, or say it.") : null));
   }
   if (cards.length) parts.push(el("div", { class: "proposals" }, ...cards));
+  else if (result.control) parts.push(el("p", { class: "control-answer", role: "status" }, result.control.read_back || result.control.message));
   else if (!clarify) parts.push(el("p", { class: "muted" }, "Nothing to chart was understood."));
   if (result.problems && result.problems.length) {
     parts.push(el("ul", { class: "problems" }, ...result.problems.map((p) => el("li", {}, typeof p === "string" ? p : JSON.stringify(p)))));
