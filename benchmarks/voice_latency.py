@@ -1,4 +1,5 @@
-"""Voice latency: end of speech -> approval request queued, per stage, plus interpreter throughput.
+"""Voice latency: end of speech -> approval request queued, per stage; perio exam: end of speech ->
+value in the pending grid; plus interpreter throughput.
 
 Each synthesised utterance (Piper neural voice, under 6 s) is dictated as a finished audio
 file, so the clock starts at the end of speech. Stages come from the run's own step rows:
@@ -89,6 +90,51 @@ def measure(settings: dict[str, dict[str, Any]], runs: int) -> dict[str, Timings
     return {label: (*out[label][:3], missed[label]) for label in settings}
 
 
+PERIO_UTTERANCES = ["three two four", "two two three", "bleeding on the distal", "four three three", "three three two",
+                    "two three four", "scratch that", "three two three", "go to thirty six", "four four five"]
+
+
+def exam_grid_latency(settings: dict[str, dict[str, Any]], runs: int) -> dict[str, list[float]]:
+    """Per label: end of speech -> the perio exam's grid holds what was heard (ms), one perio exam per round."""
+    from core_schema.directory import find_actor
+    from core_schema.seed.demo import DEMO_TENANT_ID
+    from evals.audio_synth import synthesize_wav
+    from runtime.process import get_engine
+    from voice import brains as voice
+    from voice.exam import service as exams
+    from voice.service import run_dictation as dictate
+
+    engine = get_engine()
+    with engine.db.system_session() as s:
+        dentist = find_actor(s, "dentist@demo.clinic")
+    with engine.db.tenant_session(DEMO_TENANT_ID) as s:
+        transcriber = voice.transcriber_for(s, DEMO_TENANT_ID)
+        patient = _bench_patient(s, DEMO_TENANT_ID)
+    audio = [synthesize_wav(text) for text in PERIO_UTTERANCES]
+    out: dict[str, list[float]] = {label: [] for label in settings}
+    for r in range(runs + 1):
+        for label, fields in settings.items():
+            for name, value in fields.items():
+                setattr(transcriber, name, value)
+            session = uuid.UUID(exams.start(engine, dentist, patient, "perio")["session_id"])
+            for wav in audio:
+                t0 = time.perf_counter()
+                dictate(engine, dentist, patient, audio=wav, session_id=session)
+                if r:  # the first round warms up
+                    out[label].append((time.perf_counter() - t0) * 1000)
+            exams.finish(engine, dentist, session)
+    return out
+
+
+def _bench_patient(s: Any, tenant_id: uuid.UUID) -> uuid.UUID:
+    from core_schema.models import Patient
+
+    row = Patient(tenant_id=tenant_id, first_name="Bench", last_name="Perio")
+    s.add(row)
+    s.flush()
+    return row.id
+
+
 def interpreter_throughput(seconds: float = 2.0) -> float:
     from evals.text_scoring import load_rows
     from voice.interpreter import interpret
@@ -129,6 +175,9 @@ def main() -> None:
             print(f"  total                p50 {percentile(totals, 50):8.1f} ms  p95 {percentile(totals, 95):8.1f} ms")
             for name, values in stages.items():
                 print(f"  {name:20s} p50 {percentile(values, 50):8.1f} ms  p95 {percentile(values, 95):8.1f} ms")
+        for label, values in exam_grid_latency(settings, args.runs).items():
+            print(f"{label}: perio exam, end of speech -> value in the pending grid, {len(values)} utterances")
+            print(f"  total                p50 {percentile(values, 50):8.1f} ms  p95 {percentile(values, 95):8.1f} ms")
         print(f"interpreter throughput: {interpreter_throughput():.0f} utterances/s (one core)")
         get_engine().close()
 

@@ -137,6 +137,15 @@ class LLMSolver:
         return SolverOutput(out, text, {"interpret": (time.perf_counter() - t0) * 1000})
 
 
+def default_transcriber() -> Any:
+    """The recogniser the service uses (DENTALAGENT_ASR_MODEL / _ASR_DEVICE)."""
+    from core_schema.settings import get_settings  # noqa: PLC0415
+    from voice.asr import Transcriber  # noqa: PLC0415
+
+    settings = get_settings()
+    return Transcriber(model=settings.asr_model, device=settings.asr_device)
+
+
 def interpret_transcription(heard: Any, notation: str, context: Any) -> dict[str, Any]:
     """The rules interpreter over the recogniser's n-best readings and word probabilities."""
     from voice.interpreter.doubt import Heard, HeardWord, interpret_heard  # noqa: PLC0415
@@ -158,11 +167,7 @@ class AsrSolver:
     @property
     def transcriber(self) -> Any:
         if self._transcriber is None:
-            from core_schema.settings import get_settings  # noqa: PLC0415
-            from voice.asr import Transcriber  # noqa: PLC0415
-
-            settings = get_settings()  # DENTALAGENT_ASR_MODEL / _ASR_DEVICE, as the service uses them
-            self._transcriber = Transcriber(model=settings.asr_model, device=settings.asr_device)
+            self._transcriber = default_transcriber()
         return self._transcriber
 
     def config(self) -> dict[str, Any]:

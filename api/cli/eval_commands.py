@@ -90,9 +90,26 @@ def _matrix(dataset: Path | None, conditions: str | None, limit: int | None, fol
         table = markdown(run_matrix(paths, conds, folder, limit=limit, progress=progress))
     except (KeyError, ValueError, RuntimeError) as exc:
         fail(str(exc), False)
+    table += "\n" + _exam_table(conds, folder)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "matrix-voice.md").write_text(table)
     typer.echo(table + f"\nreport: {folder / 'matrix-voice.md'} (and one report per cell beside it)")
+
+
+def _exam_table(conditions: list, folder: Path) -> str:
+    """The exam-session dataset under the same listening conditions (site accuracy, controls)."""
+    import json
+
+    from evals.exam_eval import DATASET, SpeechHearing, evaluate, hear_text, markdown
+
+    rows = []
+    for cond in conditions:
+        speech = SpeechHearing(cond.voice, cond.snr_db) if cond.voice is not None else None
+        result = evaluate(DATASET, speech or hear_text)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"exam-sessions-{cond.name.replace('@', '-at-')}.json").write_text(json.dumps(result, indent=2))
+        rows.append((cond.name + (f" ({speech.transcriber.model_name})" if speech else ""), result))
+    return markdown(rows)
 
 
 @app.command("compare")

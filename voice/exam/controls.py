@@ -90,8 +90,7 @@ def _cancel_last(engine: Engine, actor: Actor, session_id: uuid.UUID, control: d
         heard_at = exam.log[-1].get("at") if exam and exam.log else None
         if heard_at and (last_proposal is None or heard_at > last_proposal.created_at.isoformat()):
             with locked(s, session_id) as (_, exam):
-                entry = exam.log.pop()
-                exam.restore(entry)
+                scratch(exam)
                 tooth = exam.cursor.tooth
             return {"done": True, "cursor": exam.cursor.as_dict(),
                     "message": f"Scratched the last values heard; tooth {tooth} is in focus." if tooth else "Scratched the last values heard."}
@@ -123,22 +122,37 @@ def _goto(engine: Engine, actor: Actor, session_id: uuid.UUID, control: dict[str
             vs.meta = {**(vs.meta or {}), "tooth_in_focus": str(control["tooth"])}
             return {"done": True, "message": f"Tooth {control['tooth']}."}
     with engine.db.tenant_session(actor.tenant_id) as s, locked(s, session_id) as (_, exam):
-        cursor = exam.cursor
-        if control.get("tooth"):
-            if not cursor.go(str(control["tooth"]), Row(control["side"]) if control.get("side") else None):
-                return {"done": False, "cursor": cursor.as_dict(),
-                        "message": f"Tooth {control['tooth']} is not part of this exam (charted missing?)."}
-        elif control.get("skip"):
-            cursor.skip(str(control["skip"]))
-        elif control.get("side"):
-            cursor.side(Row(control["side"]))
-        elif control.get("direction") == "back":
-            cursor.back()
+        if not move(exam, control):
+            return {"done": False, "cursor": exam.cursor.as_dict(),
+                    "message": f"Tooth {control['tooth']} is not part of this exam (charted missing?)."}
+        return {"done": True, "cursor": exam.cursor.as_dict(), "message": _where(exam)}
+
+
+def move(exam: ExamState, control: dict[str, Any]) -> bool:
+    """Move the exam's cursor as a ``goto`` control says; False when the tooth named is not in the exam."""
+    cursor = exam.cursor
+    if control.get("tooth"):
+        if not cursor.go(str(control["tooth"]), Row(control["side"]) if control.get("side") else None):
+            return False
+    elif control.get("skip"):
+        cursor.skip(str(control["skip"]))
+    elif control.get("side"):  # right after a tooth's row was filled, the other side is that tooth's
+        if exam.anchor is not None and exam.anchor < len(exam.order):
+            cursor.go(exam.order[exam.anchor][0], Row(control["side"]))
         else:
-            cursor.next_tooth()
-        exam.moved(cursor)
-        exam.anchor = None
-        return {"done": True, "cursor": cursor.as_dict(), "message": _where(exam)}
+            cursor.side(Row(control["side"]))
+    elif control.get("direction") == "back":
+        cursor.back()
+    else:
+        cursor.next_tooth()
+    exam.moved(cursor)
+    exam.anchor = None
+    return True
+
+
+def scratch(exam: ExamState) -> None:
+    """Take back the last values heard (the grid and cursor as they were before them)."""
+    exam.restore(exam.log.pop())
 
 
 def _where(exam: ExamState) -> str:

@@ -805,7 +805,7 @@ _control("cancel_last", "never mind|nevermind|scratch that please|cancel the las
          "delete that please|remove the last one|drop that|drop the last one|ignore that")
 _control("undo_last", "undo please|undo that please|undo that last one|undo the last|undo my last change")
 # How the recogniser hears them (Whisper tiny.en, measured): only a whole utterance is a control.
-_control("read_back", "re bat|rebat|re-bat|read bat|red back|reed back|re back|reback")
+_control("read_back", "re bat|rebat|re-bat|read bat|red back|reed back|re back|reback|breathe back|bread back|breed back")
 _control("read_back", "read that back to me|read it back to me|read back what you have|what have you got|"
          "what have you recorded|what did you get|read me back|read back that tooth|say it again|repeat please|"
          "read back the last one|repeat the last one|read that out")
