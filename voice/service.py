@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -83,22 +84,40 @@ def dictate(engine: Engine, actor: Actor, patient_id: uuid.UUID, *, text: str | 
         api_client_id=api_client_id))
 
 
-def run_dictation(engine: Engine, actor: Actor, patient_id: uuid.UUID, *, text: str | None = None, audio: bytes | None = None,
-            audio_format: str = "wav", session_id: uuid.UUID | None = None, api_client_id: uuid.UUID | None = None) -> dict[str, Any]:
-    """Run one dictation (text or audio) up to the approval queue; returns the contract's fields."""
+@dataclass(frozen=True)
+class OpenedDictation:
+    """A dictation recorded and ready to run: its session, utterance, visit, recording and the
+    run's inputs (ids only)."""
+
+    session_id: uuid.UUID
+    utterance_id: uuid.UUID
+    encounter_id: uuid.UUID | None
+    recording_id: uuid.UUID | None
+
+    @property
+    def inputs(self) -> dict[str, Any]:
+        return {"voice_utterance_id": str(self.utterance_id),
+                "recording_id": str(self.recording_id) if self.recording_id else None, "mode": "voice"}
+
+
+def open_dictation(engine: Engine, actor: Actor, patient_id: uuid.UUID, *, text: str | None = None,
+                   audio: bytes | None = None, audio_format: str = "wav", session_id: uuid.UUID | None = None,
+                   channel: str | None = None) -> OpenedDictation:
+    """Check the input, then record the utterance (and its audio) in the voice session, ready for a
+    voice-to-chart run; ``InvalidInput`` / ``AudioError`` before anything is written."""
     text = None if text is None else clean_dictation_text(text)  # size limit, escape codes: before any write
     if (text is None) == (audio is None):
         raise InvalidInput("give either text or audio")
     if text is not None and not text.strip():
         raise InvalidInput("the dictation text is empty")
-    t0 = time.perf_counter()
     decoded = None
     if audio is not None:
         with engine.db.tenant_session(actor.tenant_id) as s:
             decoded = transcriber_for(s, actor.tenant_id).load(audio)  # raises AudioError: nothing written yet
     with engine.db.tenant_session(actor.tenant_id) as s:
         vs = voice_store.start_or_continue(s, tenant_id=actor.tenant_id, user_id=actor.user_id, patient_id=patient_id,
-                                           session_id=session_id, channel="AUDIO_FILE" if audio is not None else "TEXT")
+                                           session_id=session_id,
+                                           channel=channel or ("AUDIO_FILE" if audio is not None else "TEXT"))
         utterance = voice_store.add_utterance(s, vs.id, text.strip() if text is not None else None)
         recording = None
         if audio is not None and decoded is not None:
@@ -106,13 +125,19 @@ def run_dictation(engine: Engine, actor: Actor, patient_id: uuid.UUID, *, text: 
                 s, tenant_id=actor.tenant_id, session_id=vs.id, utterance_id=utterance.id, audio=audio,
                 fmt=_extension(decoded.source_format, audio_format), duration_s=decoded.duration_s,
                 sample_rate=decoded.sample_rate)
-        session_id, utterance_id, encounter_id = vs.id, utterance.id, vs.encounter_id
-        recording_id = recording.id if recording else None
+        return OpenedDictation(vs.id, utterance.id, vs.encounter_id, recording.id if recording else None)
+
+
+def run_dictation(engine: Engine, actor: Actor, patient_id: uuid.UUID, *, text: str | None = None, audio: bytes | None = None,
+            audio_format: str = "wav", session_id: uuid.UUID | None = None, api_client_id: uuid.UUID | None = None) -> dict[str, Any]:
+    """Run one dictation (text or audio) up to the approval queue; returns the contract's fields."""
+    t0 = time.perf_counter()
+    opened = open_dictation(engine, actor, patient_id, text=text, audio=audio, audio_format=audio_format,
+                            session_id=session_id)
+    session_id, utterance_id = opened.session_id, opened.utterance_id
     run = engine.start(
-        SPEC.name, tenant_id=actor.tenant_id, user_id=actor.user_id, patient_id=patient_id, encounter_id=encounter_id,
-        voice_session_id=session_id, api_client_id=api_client_id,
-        inputs={"voice_utterance_id": str(utterance_id), "recording_id": str(recording_id) if recording_id else None,
-                "mode": "voice"},
+        SPEC.name, tenant_id=actor.tenant_id, user_id=actor.user_id, patient_id=patient_id,
+        encounter_id=opened.encounter_id, voice_session_id=session_id, api_client_id=api_client_id, inputs=opened.inputs,
     )
     with engine.db.tenant_session(actor.tenant_id) as s:
         u = get_row(s, VoiceUtterance, utterance_id)
