@@ -11,7 +11,20 @@ from fastapi.responses import JSONResponse
 
 from api import edge, web
 from api.auth.deps import current_principal
-from api.routes import actions, approvals, auth, dictation_stream, dictations, errors, events, exams, me, patients, runs
+from api.routes import (
+    actions,
+    agent_protocol,
+    approvals,
+    auth,
+    dictation_stream,
+    dictations,
+    errors,
+    events,
+    exams,
+    me,
+    patients,
+    runs,
+)
 from api.routes import imaging as imaging_routes
 from api.routes import memory as memory_routes
 from api.schemas import ErrorOut
@@ -60,6 +73,8 @@ def create_app() -> FastAPI:
     app.include_router(auth.router, prefix="/auth")
     app.include_router(auth.router, prefix="/api/v1/auth")  # the same endpoints beside the rest of the API
     app.include_router(_api_v1())
+    app.include_router(agent_protocol.public)  # the LangGraph agent protocol (docs/agent-protocol.md)
+    app.include_router(agent_protocol.router)
     # WebSockets authenticate themselves (api.auth.websocket): the HTTP dependency above cannot run on them.
     app.include_router(dictation_stream.router, prefix="/api/v1")
     web.install(app)  # the clinic web app: pages at /, static files at /static

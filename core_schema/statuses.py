@@ -128,3 +128,33 @@ class PlanStatus(StrEnum):
 
     DRAFT = "DRAFT"
     ACTIVE = "ACTIVE"
+
+
+class ProtocolThreadStatus(StrEnum):
+    """A thread's status as the LangGraph agent protocol names it (``agentserver``): computed from
+    its runs, never stored."""
+
+    IDLE = "idle"
+    BUSY = "busy"
+    INTERRUPTED = "interrupted"
+    ERROR = "error"
+
+
+class ProtocolRunStatus(StrEnum):
+    """A run's status as the LangGraph agent protocol names it, mapped from ``ExecutionStatus``."""
+
+    PENDING = "pending"
+    RUNNING = "running"
+    ERROR = "error"
+    SUCCESS = "success"
+    TIMEOUT = "timeout"
+    INTERRUPTED = "interrupted"
+
+
+class InterruptResponseType(StrEnum):
+    """Agent Inbox's reply to an interrupt (``HumanResponse.type``)."""
+
+    ACCEPT = "accept"
+    EDIT = "edit"
+    RESPONSE = "response"
+    IGNORE = "ignore"

@@ -27,6 +27,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("patients",),  # patient lists and chart reads
     ("voice", "imaging"),  # the domain slices with their graphs
     ("runtime",),  # the process composition: the engine with every graph, the worker
+    ("agentserver",),  # the LangGraph agent protocol over the platform's threads, runs, interrupts and memory
     ("evals",),  # datasets, solvers, scorers, reports
     ("api",),  # the faces: HTTP API, web app, CLI
     ("benchmarks",),

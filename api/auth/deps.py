@@ -80,3 +80,19 @@ def current_principal(request: Request) -> Principal:
         principal = _from_cookie(request, session_id)
     request.state.principal = principal
     return principal
+
+
+API_KEY_HEADER = "x-api-key"
+
+
+def protocol_principal(request: Request) -> Principal:
+    """The caller of an agent-protocol route: as ``current_principal``, and also an access token in
+    the ``x-api-key`` header, which LangGraph clients send (``get_client(api_key=token)``)."""
+    key = request.headers.get(API_KEY_HEADER)
+    if key is None or request.headers.get("authorization"):
+        return current_principal(request)
+    if not key.strip():
+        raise _unauthenticated("the x-api-key header is empty: send an access token")
+    principal = _from_token(key.strip())
+    request.state.principal = principal
+    return principal

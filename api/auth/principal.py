@@ -21,7 +21,8 @@ USER_PERMISSION_FOR_SCOPE: dict[str, str | None] = {
     "actions:undo": None,  # the undo service checks authorship and tier
     "runs:read": None,
     "imaging:review": None,  # any clinic user may file a radiograph for review; deciding needs tier 3
-    "memory:forget": "actions.undo.any",  # erasing a patient's memories is a supervisor's act (dentist, admin)
+    "memory:forget": "actions.undo.any",
+    "memory:write": "note.write",  # a LangGraph client's store writes: the clinic's memory, as a note is written  # erasing a patient's memories is a supervisor's act (dentist, admin)
 }
 
 

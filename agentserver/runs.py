@@ -1,0 +1,201 @@
+"""Runs: a run is an ``agent_executions`` row of a thread (``voice_session_id``), executed by the
+platform's workers through the run queue like every other run.
+
+Starting one records the dictation in the thread's voice session, writes the run (RUNNING) and
+queues it; ``wait`` and ``join`` wait on the run queue's notification. A resume (``command.resume``)
+decides the thread's interrupts through the approvals service, which resumes the waiting run
+itself: the run it answers with is that same execution (the platform has one run per dictation,
+paused at its approval gate, not one per invocation). Streaming reads the run's step rows as
+they are written, so a client that reconnects with ``Last-Event-ID`` is replayed what it missed.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import select
+
+from agentserver import assistants, interrupts
+from agentserver import threads as thread_store
+from core_schema.db import get_database
+from core_schema.directory import Actor
+from core_schema.errors import DomainError, InvalidInput, NotFound
+from core_schema.models import AgentApprovalRequest, AgentExecution, AgentStep, AgentWorkflow, Patient
+from core_schema.statuses import ApprovalStatus, ExecutionStatus, ProtocolRunStatus
+from runtime.process import get_engine, get_queue
+from voice import service as voice
+from voice.graph import SPEC as VOICE_TO_CHART
+
+RUN_STATUS = {ExecutionStatus.RUNNING: ProtocolRunStatus.RUNNING, ExecutionStatus.WAITING_APPROVAL: ProtocolRunStatus.INTERRUPTED,
+              ExecutionStatus.COMPLETED: ProtocolRunStatus.SUCCESS, ExecutionStatus.CANCELLED: ProtocolRunStatus.SUCCESS,
+              ExecutionStatus.FAILED: ProtocolRunStatus.ERROR}
+STRATEGIES = ("reject", "enqueue")  # interrupt / rollback would stop a run between steps: not offered
+STREAM_WAIT_S = 1.0  # how long a stream waits on the run's notification before it looks again
+
+
+def _run(e: AgentExecution, workflow: str) -> dict[str, Any]:
+    return {"run_id": str(e.id), "thread_id": str(e.voice_session_id), "assistant_id": workflow,
+            "created_at": e.started_at.isoformat(), "updated_at": (e.completed_at or e.started_at).isoformat(),
+            "status": RUN_STATUS.get(ExecutionStatus(e.status), ProtocolRunStatus.RUNNING).value,
+            "metadata": {"platform_status": e.status, **({"error": e.error_details} if e.error_details else {})},
+            "multitask_strategy": "reject", "kwargs": {}}
+
+
+def _runs_query(thread_id: uuid.UUID) -> Any:
+    return (select(AgentExecution, AgentWorkflow.name).join(AgentWorkflow, AgentWorkflow.id == AgentExecution.workflow_id)
+            .where(AgentExecution.voice_session_id == thread_id))
+
+
+def get(tenant_id: uuid.UUID, thread_id: uuid.UUID, run_id: uuid.UUID) -> dict[str, Any]:
+    with get_database().tenant_session(tenant_id) as s:
+        thread_store.session_of(s, thread_id)
+        row = s.execute(_runs_query(thread_id).where(AgentExecution.id == run_id)).first()
+        if row is None:
+            raise NotFound(f"run {run_id} not found in this thread")
+        return _run(*row)
+
+
+def list_runs(tenant_id: uuid.UUID, thread_id: uuid.UUID, *, limit: int = 10, offset: int = 0,
+              status: str | None = None) -> list[dict[str, Any]]:
+    with get_database().tenant_session(tenant_id) as s:
+        thread_store.session_of(s, thread_id)
+        rows = s.execute(_runs_query(thread_id).order_by(AgentExecution.started_at.desc())).all()
+        found = [_run(e, name) for e, name in rows]
+    if status is not None:
+        found = [r for r in found if r["status"] == status]
+    return found[offset:offset + limit]
+
+
+def create(actor: Actor, thread_id: uuid.UUID, body: dict[str, Any], api_client_id: uuid.UUID | None = None) -> dict[str, Any]:
+    """Start a run on the thread (queued for the workers), or resume its interrupts (``command.resume``)."""
+    command = body.get("command") or {}
+    if "resume" in command:
+        return resume(actor, thread_id, command["resume"])
+    if command:
+        raise InvalidInput(f"command {sorted(command)}: only command.resume is supported")
+    workflow = assistants.resolve(str(body.get("assistant_id") or ""))
+    if workflow != VOICE_TO_CHART.name:
+        raise InvalidInput(f"{workflow} runs start from their own input (an upload): only {VOICE_TO_CHART.name} "
+                           "starts from a protocol run")
+    strategy = body.get("multitask_strategy") or "reject"
+    if strategy not in STRATEGIES:
+        raise InvalidInput(f"multitask_strategy {strategy!r}: one of {', '.join(STRATEGIES)} (a run is never stopped between steps)")
+    data = body.get("input") or {}
+    if not isinstance(data, dict) or not isinstance(data.get("text"), str):
+        raise InvalidInput("input: {patient_id, text} (the dictation) is needed")
+    engine, db = get_engine(), get_database()
+    with db.tenant_session(actor.tenant_id) as s:
+        vs = thread_store.session_of(s, thread_id)
+        patient_id = thread_store.patient_id_of(data.get("patient_id")) or vs.patient_id
+        if patient_id is None:
+            raise InvalidInput("input.patient_id: the thread has no patient yet")
+        if s.get(Patient, patient_id) is None:
+            raise NotFound(f"patient {patient_id} not found in this clinic")
+        if vs.patient_id not in (None, patient_id):
+            raise DomainError("conflict", "this thread is another patient's: start a new thread", 409)
+        vs.patient_id = patient_id
+        busy = s.scalar(select(AgentExecution.id).where(AgentExecution.voice_session_id == thread_id,
+                                                         AgentExecution.status == ExecutionStatus.RUNNING).limit(1))
+        if busy is not None and strategy == "reject":
+            raise DomainError("conflict", f"thread {thread_id} has run {busy} in progress (multitask_strategy reject)", 409)
+    opened = voice.open_dictation(engine, actor, patient_id, text=data["text"], session_id=thread_id)
+    run_id = engine.create(VOICE_TO_CHART.name, tenant_id=actor.tenant_id, user_id=actor.user_id, inputs=opened.inputs,
+                           patient_id=patient_id, encounter_id=opened.encounter_id, voice_session_id=thread_id,
+                           api_client_id=api_client_id)
+    queue = get_queue()
+    queue.enqueue(run_id)
+    if queue.live_workers() == 0:  # no worker process: a worker thread of this one takes the queue
+        queue.drain_in_background()
+    return get(actor.tenant_id, thread_id, run_id)
+
+
+def resume(actor: Actor, thread_id: uuid.UUID, value: Any) -> dict[str, Any]:
+    """Decide the interrupts; the run answered is the (last) run they resumed."""
+    with get_database().tenant_session(actor.tenant_id) as s:
+        thread_store.session_of(s, thread_id)
+    decided = interrupts.resume(get_engine(), actor, thread_id, value)
+    return get(actor.tenant_id, thread_id, uuid.UUID(decided[-1].run_id))
+
+
+def wait(tenant_id: uuid.UUID, thread_id: uuid.UUID, run_id: uuid.UUID) -> dict[str, Any]:
+    """The run's final values once it stops running; ``__interrupt__`` lists what it waits for."""
+    get(tenant_id, thread_id, run_id)
+    get_queue().wait(run_id)
+    return values(tenant_id, thread_id, run_id)
+
+
+def values(tenant_id: uuid.UUID, thread_id: uuid.UUID, run_id: uuid.UUID) -> dict[str, Any]:
+    with get_database().tenant_session(tenant_id) as s:
+        e = s.get(AgentExecution, run_id)
+        if e is None or e.voice_session_id != thread_id:
+            raise NotFound(f"run {run_id} not found in this thread")
+        out = dict(e.state_snapshot or {})
+        waiting = [i for r, i in interrupts.pending_interrupts(s, thread_id) if r == str(run_id)]
+    if waiting:
+        out["__interrupt__"] = waiting
+    return out
+
+
+def cancel(actor: Actor, thread_id: uuid.UUID, run_id: uuid.UUID) -> None:
+    """Cancel a run waiting for a person: its open requests are rejected through the approvals
+    service (audited as any rejection) and the run ends CANCELLED, nothing applied. A run that is
+    executing a step cannot be stopped mid-step (409); an ended run has nothing to cancel (409)."""
+    run = get(actor.tenant_id, thread_id, run_id)
+    platform = run["metadata"]["platform_status"]
+    if platform != ExecutionStatus.WAITING_APPROVAL:
+        raise DomainError("conflict", f"run {run_id} is {platform}: only a run waiting for approval can be cancelled", 409)
+    with get_database().tenant_session(actor.tenant_id) as s:
+        pending = s.scalars(select(AgentApprovalRequest.id).where(AgentApprovalRequest.execution_id == run_id,
+                                                                   AgentApprovalRequest.status == ApprovalStatus.PENDING)).all()
+    interrupts.resume(get_engine(), actor, thread_id, {str(a): {"type": "ignore", "args": None} for a in pending})
+
+
+# -- streaming ------------------------------------------------------------------------------------
+
+
+def _sse(event: str, data: Any, event_id: str | None = None) -> str:
+    head = f"id: {event_id}\n" if event_id else ""
+    return f"{head}event: {event}\ndata: {json.dumps(data, default=str)}\n\n"
+
+
+def stream(tenant_id: uuid.UUID, thread_id: uuid.UUID, run_id: uuid.UUID, modes: list[str],
+           after: int = 0) -> Iterator[str]:
+    """SSE events of the run until it stops running: ``metadata``, then per step written ``updates``
+    ({node: its output, ids only}) and ``values`` (the run's state), and at a pause ``updates``
+    with ``__interrupt__``. Event ids are step numbers: ``after`` skips those a client has seen."""
+    get(tenant_id, thread_id, run_id)
+    modes = modes or ["values"]
+    yield _sse("metadata", {"run_id": str(run_id), "thread_id": str(thread_id), "attempt": 1})
+    seen = after
+    while True:
+        with get_database().tenant_session(tenant_id) as s:
+            e = s.get(AgentExecution, run_id)
+            assert e is not None
+            status = e.status
+            steps = s.execute(select(AgentStep.sequence_no, AgentStep.node_name, AgentStep.output_state)
+                              .where(AgentStep.execution_id == run_id, AgentStep.sequence_no > seen)
+                              .order_by(AgentStep.sequence_no)).all()
+            state = dict(e.state_snapshot or {})
+        for seq, node, output in steps:
+            if "updates" in modes:
+                yield _sse("updates", {node: output or {}}, str(seq))
+            seen = seq
+        if steps and "values" in modes:
+            yield _sse("values", state, str(seen))
+        if status != ExecutionStatus.RUNNING:
+            break
+        get_queue().wait(run_id, timeout_s=STREAM_WAIT_S)
+    if status == ExecutionStatus.WAITING_APPROVAL:
+        waiting = values(tenant_id, thread_id, run_id).get("__interrupt__", [])
+        if "updates" in modes:
+            yield _sse("updates", {"__interrupt__": waiting}, str(seen))
+        if "values" in modes:
+            yield _sse("values", {**state, "__interrupt__": waiting}, str(seen))
+
+
+def thread_of_new_run(actor: Actor) -> uuid.UUID:
+    """A stateless run (``POST /runs/...``) gets a thread of its own."""
+    return uuid.UUID(thread_store.create(actor)["thread_id"])

@@ -1,0 +1,271 @@
+"""The LangGraph agent protocol, driven only through the real ``langgraph-sdk`` clients over HTTP
+(issue 21): a uvicorn server on a loopback port, each client's ``api_key`` (sent as ``x-api-key``)
+a clinic user's access token, as ``get_client(url=..., api_key=...)`` is used against any server.
+
+What the clients see is checked against the platform's own views (its run trace and the
+``action_history`` rows a change writes): one truth for the web inbox, the CLI and the protocol.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from langgraph_sdk import get_client, get_sync_client
+from langgraph_sdk.client import SyncLangGraphClient
+from sqlalchemy import text
+
+from core_schema.db import get_database
+from core_schema.seed.demo import DEMO_PASSWORD, DEMO_PATIENT_IDS
+from runtime.process import SPECS
+
+# Spoken FDI teeth: a finding already charted is not proposed again, so a helper moves to the next.
+TEETH = ("thirteen", "twenty three", "thirty three", "forty three", "twelve", "twenty one", "thirty two", "forty one",
+         "sixteen", "twenty six", "thirty seven", "forty six", "eighteen", "twenty eight", "thirty eight", "forty eight")
+PATIENT = str(DEMO_PATIENT_IDS[2])
+ACCEPT = {"type": "accept", "args": None}
+
+
+@pytest.fixture(scope="module")
+def server(app) -> Iterator[str]:
+    """The app on a real loopback HTTP server."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    uv = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not uv.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert uv.started, "the server did not start"
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    uv.should_exit = True
+    thread.join(timeout=10)
+    sock.close()
+
+
+def _token(server: str, email: str) -> str:
+    answer = httpx.post(f"{server}/auth/login", json={"email": email, "password": DEMO_PASSWORD})
+    assert answer.status_code == 200, answer.text
+    return str(answer.json()["access_token"])
+
+
+@pytest.fixture(scope="module")
+def token(server) -> str:
+    return _token(server, "dentist@demo.clinic")
+
+
+@pytest.fixture(scope="module")
+def dentist(server, token) -> SyncLangGraphClient:
+    return get_sync_client(url=f"{server}/langgraph", api_key=token)
+
+
+@pytest.fixture(scope="module")
+def other(server) -> SyncLangGraphClient:
+    """A dentist of another clinic."""
+    return get_sync_client(url=f"{server}/langgraph", api_key=_token(server, "dentist@universal.clinic"))
+
+
+def _status(call: Any) -> int:
+    with pytest.raises(httpx.HTTPStatusError) as refused:
+        call()
+    return refused.value.response.status_code
+
+
+def _actions(run_id: str) -> int:
+    """How many chart changes the run wrote (``action_history``), read as the owner."""
+    with get_database().system_session() as s:
+        return int(s.execute(text("SELECT count(*) FROM action_history WHERE agent_execution_id = :r"),
+                             {"r": run_id}).scalar_one())
+
+
+def _trace(server: str, token: str, run_id: str) -> dict[str, Any]:
+    """The run as the web app and the CLI read it (``/api/v1/runs/{id}``)."""
+    answer = httpx.get(f"{server}/api/v1/runs/{run_id}", headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200, answer.text
+    return dict(answer.json())
+
+
+def interrupted(client: SyncLangGraphClient, finding: str, patient: str = PATIENT,
+                second: str | None = None) -> tuple[str, dict[str, Any]]:
+    """A new thread whose voice-to-chart run waits on a proposal (the first tooth where ``finding`` is new);
+    (thread id, the run's values with ``__interrupt__``). ``second``: a second finding on the next tooth."""
+    for n, tooth in enumerate(TEETH[:-1]):
+        thread = client.threads.create(metadata={"patient_id": patient, "purpose": "protocol-test"})
+        said = f"{tooth} {finding}" + (f" and {TEETH[n + 1]} {second}" if second else "")
+        values = client.runs.wait(thread["thread_id"], "voice-to-chart", input={"patient_id": patient, "text": said})
+        assert isinstance(values, dict)
+        if len(values.get("__interrupt__", [])) == (2 if second else 1):
+            return thread["thread_id"], values
+    raise AssertionError(f"no tooth left without {finding!r}")
+
+
+def test_assistants_are_the_workflows(dentist) -> None:
+    found = dentist.assistants.search(limit=50)
+    assert {a["graph_id"] for a in found} == {s.name for s in SPECS}
+    assert all(a["assistant_id"] == a["graph_id"] for a in found)
+    voice = dentist.assistants.get("voice-to-chart")
+    assert voice["metadata"]["startable"] is True
+    assert "await_approval" in {n["id"] for n in dentist.assistants.get_graph("voice-to-chart")["nodes"]}
+    assert dentist.assistants.get_schemas("voice-to-chart")["input_schema"]["required"] == ["patient_id", "text"]
+    assert _status(lambda: dentist.assistants.get("no-such-graph")) == 404
+
+
+def test_accept_applies_the_change_exactly_once_and_the_inbox_sees_it(server, token, dentist) -> None:
+    thread_id, values = interrupted(dentist, "buccal caries")
+    run_id = values["execution_id"]
+    state = dentist.threads.get_state(thread_id)
+    [interrupt] = state["interrupts"]
+    [request] = interrupt["value"]  # Agent Inbox's HumanInterrupt, in a one-item list
+    assert request["action_request"]["action"] == "update_dental_chart"
+    assert request["action_request"]["args"]["changes"][0]["label"] == "caries"
+    assert request["config"] == {"allow_accept": True, "allow_edit": True, "allow_respond": True, "allow_ignore": True}
+    for shown in ("**Patient:**", "tooth ", "caries", "**Dictated:**", "buccal caries"):
+        assert shown in request["description"]
+    assert state["next"] == ["await_approval"]
+    assert thread_id in {t["thread_id"] for t in dentist.threads.search(status="interrupted", metadata={"purpose": "protocol-test"}, limit=100)}
+    # the same request is the web inbox's (one truth)
+    assert [a["id"] for a in _trace(server, token, run_id)["approvals"]] == [interrupt["id"]]
+    assert _actions(run_id) == 0
+
+    done = dentist.runs.wait(thread_id, "voice-to-chart", command={"resume": [ACCEPT]})
+    assert done["final_status"] == "COMPLETED" and len(done["applied_ids"]) == 1 and "__interrupt__" not in done
+    assert _actions(run_id) == 1
+    assert _trace(server, token, run_id)["approvals"][0]["status"] == "APPROVED"
+    assert dentist.threads.get(thread_id)["status"] == "idle"
+    assert dentist.runs.get(thread_id, run_id)["status"] == "success"
+    # exactly once: nothing is left to resume, and the chart was written once
+    assert _status(lambda: dentist.runs.wait(thread_id, "voice-to-chart", command={"resume": [ACCEPT]})) == 409
+    assert _actions(run_id) == 1
+
+
+def test_edit_applies_the_edited_change(server, token, dentist) -> None:
+    thread_id, values = interrupted(dentist, "lingual caries")
+    run_id = values["execution_id"]
+    [request] = values["__interrupt__"][0]["value"]
+    edited = {**request["action_request"]["args"]}
+    edited["changes"] = [{**edited["changes"][0], "surfaces": ["M"]}]
+    dentist.runs.create(thread_id, "voice-to-chart",
+                        command={"resume": [{"type": "edit", "args": {"action": "update_dental_chart", "args": edited}}]})
+    final = dentist.runs.join(thread_id, run_id)
+    assert final["final_status"] == "COMPLETED" and _actions(run_id) == 1
+    [decided] = _trace(server, token, run_id)["approvals"]
+    assert decided["status"] == "APPROVED" and decided["arguments"]["changes"][0]["surfaces"] == ["M"]
+    # an edit the tool would refuse is refused, with nothing decided
+    thread_id, values = interrupted(dentist, "lingual caries")
+    [request] = values["__interrupt__"][0]["value"]
+    wrong = {**request["action_request"]["args"], "changes": [{**request["action_request"]["args"]["changes"][0], "tooth": "99"}]}
+    assert _status(lambda: dentist.runs.wait(thread_id, "voice-to-chart", command={
+        "resume": [{"type": "edit", "args": {"action": "update_dental_chart", "args": wrong}}]})) == 422
+    assert dentist.threads.get(thread_id)["status"] == "interrupted"
+
+
+def test_ignore_rejects_and_a_response_reaches_the_clinician(server, token, dentist) -> None:
+    thread_id, values = interrupted(dentist, "palatal caries")
+    final = dentist.runs.wait(thread_id, "voice-to-chart", command={"resume": [{"type": "ignore", "args": None}]})
+    assert final["final_status"] == "CANCELLED" and _actions(values["execution_id"]) == 0
+    assert _trace(server, token, values["execution_id"])["approvals"][0]["status"] == "REJECTED"
+
+    thread_id, values = interrupted(dentist, "palatal caries")
+    question = "Which surface exactly? Please check the radiograph."
+    dentist.runs.wait(thread_id, "voice-to-chart", command={"resume": [{"type": "response", "args": question}]})
+    [decided] = _trace(server, token, values["execution_id"])["approvals"]
+    assert decided["status"] == "REJECTED" and decided["comment"] == question
+    assert _actions(values["execution_id"]) == 0
+
+
+def test_stream_updates_until_the_interrupt(dentist) -> None:
+    for tooth in TEETH:
+        thread = dentist.threads.create(metadata={"patient_id": PATIENT})
+        parts = list(dentist.runs.stream(thread["thread_id"], "voice-to-chart", stream_mode="updates",
+                                         input={"patient_id": PATIENT, "text": f"{tooth} cervical caries"}))
+        if any("__interrupt__" in p.data for p in parts if p.event == "updates"):
+            break
+    assert parts[0].event == "metadata"
+    nodes = [next(iter(p.data)) for p in parts if p.event == "updates"]
+    assert nodes[:2] == ["interpret", "resolve"] and nodes[-1] == "__interrupt__" and "request_approval" in nodes
+    assert all(p.event in ("metadata", "updates") for p in parts)
+    run_id = parts[0].data["run_id"]
+    # a client that reconnects after the second step is replayed only what followed it
+    replayed = list(dentist.runs.join_stream(thread["thread_id"], run_id, stream_mode="updates", last_event_id="2"))
+    assert [next(iter(p.data)) for p in replayed if p.event == "updates"] == nodes[2:]
+
+
+def test_cancel_rejects_what_the_run_waits_for(dentist) -> None:
+    thread_id, values = interrupted(dentist, "mesial caries")
+    run_id = values["execution_id"]
+    assert dentist.runs.get(thread_id, run_id)["status"] == "interrupted"
+    dentist.runs.cancel(thread_id, run_id)
+    run = dentist.runs.get(thread_id, run_id)
+    assert run["metadata"]["platform_status"] == "CANCELLED" and _actions(run_id) == 0
+    assert dentist.threads.get(thread_id)["status"] == "idle"
+    assert _status(lambda: dentist.runs.cancel(thread_id, run_id)) == 409
+
+
+def test_another_clinic_sees_none_of_it(dentist, other) -> None:
+    thread_id, values = interrupted(dentist, "distal caries")
+    run_id = values["execution_id"]
+    assert _status(lambda: other.threads.get(thread_id)) == 404
+    assert _status(lambda: other.threads.get_state(thread_id)) == 404
+    assert _status(lambda: other.runs.get(thread_id, run_id)) == 404
+    assert _status(lambda: other.runs.list(thread_id)) == 404
+    assert _status(lambda: other.runs.wait(thread_id, "voice-to-chart", command={"resume": [ACCEPT]})) == 404
+    assert _status(lambda: other.runs.cancel(thread_id, run_id)) == 404
+    assert _status(lambda: other.runs.create(thread_id, "voice-to-chart", input={"patient_id": PATIENT, "text": "eleven caries"})) == 404
+    assert thread_id not in {t["thread_id"] for t in other.threads.search(limit=1000)}
+    # their own thread cannot name this clinic's patient
+    theirs = other.threads.create()
+    assert _status(lambda: other.runs.create(theirs["thread_id"], "voice-to-chart",
+                                             input={"patient_id": PATIENT, "text": "eleven caries"})) == 404
+    assert dentist.threads.get(thread_id)["status"] == "interrupted"  # untouched
+
+
+def test_store_is_the_clinics_memory(dentist, other) -> None:
+    namespace = ("tenant", "semantic")
+    dentist.store.put_item(namespace, "protocol-note", {"content": "The clinic charts furcations in grades."})
+    item = dentist.store.get_item(namespace, "protocol-note")
+    assert item["value"]["content"] == "The clinic charts furcations in grades." and item["namespace"] == list(namespace)
+    found = dentist.store.search_items(("tenant",), query="furcations grades", limit=20)["items"]
+    assert "The clinic charts furcations in grades." in {i["value"]["content"] for i in found}
+    assert list(namespace) in dentist.store.list_namespaces(prefix=["tenant"])["namespaces"]
+    assert _status(lambda: other.store.get_item(namespace, "protocol-note")) == 404
+    assert "The clinic charts furcations in grades." not in {
+        i["value"]["content"] for i in other.store.search_items(("tenant",), query="furcations grades")["items"]}
+    assert _status(lambda: dentist.store.put_item(namespace, "bad", {"content": "x", "secret": 1})) == 422
+    dentist.store.delete_item(namespace, "protocol-note")
+    assert _status(lambda: dentist.store.get_item(namespace, "protocol-note")) == 404
+
+
+def test_credentials(server, token) -> None:
+    assert httpx.get(f"{server}/langgraph/info").status_code == 200
+    anonymous = get_sync_client(url=f"{server}/langgraph", api_key=None)
+    assert _status(lambda: anonymous.threads.search()) == 401
+    forged = get_sync_client(url=f"{server}/langgraph", api_key="not-a-token")
+    assert _status(lambda: forged.assistants.search()) == 401
+    bearer = get_sync_client(url=f"{server}/langgraph", api_key=None, headers={"Authorization": f"Bearer {token}"})
+    assert bearer.assistants.search()
+
+
+def test_async_client_resumes_several_interrupts_by_id(server, token, dentist) -> None:
+    thread_id, values = interrupted(dentist, "occlusal caries", patient=str(DEMO_PATIENT_IDS[1]), second="distal caries")
+    first, second = (i["id"] for i in values["__interrupt__"])
+    run_id = values["execution_id"]
+
+    async def resume() -> Any:
+        client = get_client(url=f"{server}/langgraph", api_key=token)
+        state = await client.threads.get_state(thread_id)
+        assert [i["id"] for i in state["interrupts"]] == [first, second]
+        return await client.runs.wait(thread_id, "voice-to-chart",
+                                      command={"resume": {second: {"type": "ignore", "args": None}, first: [ACCEPT]}})
+
+    final = asyncio.run(resume())
+    assert final["final_status"] == "COMPLETED" and len(final["applied_ids"]) == 1 and len(final["rejected_ids"]) == 1
+    assert {a["id"]: a["status"] for a in _trace(server, token, run_id)["approvals"]} == {first: "APPROVED", second: "REJECTED"}
+    assert _actions(run_id) == 1
