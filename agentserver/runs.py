@@ -69,10 +69,14 @@ def list_runs(tenant_id: uuid.UUID, thread_id: uuid.UUID, *, limit: int = 10, of
     return found[offset:offset + limit]
 
 
-def create(actor: Actor, thread_id: uuid.UUID, body: dict[str, Any], api_client_id: uuid.UUID | None = None) -> dict[str, Any]:
-    """Start a run on the thread (queued for the workers), or resume its interrupts (``command.resume``)."""
+def create(actor: Actor, thread_id: uuid.UUID | None, body: dict[str, Any],
+           api_client_id: uuid.UUID | None = None) -> dict[str, Any]:
+    """Start a run on the thread (queued for the workers), or resume its interrupts (``command.resume``).
+    No thread (a stateless run): one is opened for it once the request is found valid."""
     command = body.get("command") or {}
     if "resume" in command:
+        if thread_id is None:
+            raise InvalidInput("a resume names the thread whose interrupts it answers")
         return resume(actor, thread_id, command["resume"])
     if command:
         raise InvalidInput(f"command {sorted(command)}: only command.resume is supported")
@@ -87,6 +91,8 @@ def create(actor: Actor, thread_id: uuid.UUID, body: dict[str, Any], api_client_
     if not isinstance(data, dict) or not isinstance(data.get("text"), str):
         raise InvalidInput("input: {patient_id, text} (the dictation) is needed")
     engine, db = get_engine(), get_database()
+    if thread_id is None:
+        thread_id = uuid.UUID(thread_store.create(actor, metadata={"patient_id": data.get("patient_id")})["thread_id"])
     with db.tenant_session(actor.tenant_id) as s:
         vs = thread_store.session_of(s, thread_id)
         patient_id = thread_store.patient_id_of(data.get("patient_id")) or vs.patient_id
@@ -194,8 +200,3 @@ def stream(tenant_id: uuid.UUID, thread_id: uuid.UUID, run_id: uuid.UUID, modes:
             yield _sse("updates", {"__interrupt__": waiting}, str(seen))
         if "values" in modes:
             yield _sse("values", {**state, "__interrupt__": waiting}, str(seen))
-
-
-def thread_of_new_run(actor: Actor) -> uuid.UUID:
-    """A stateless run (``POST /runs/...``) gets a thread of its own."""
-    return uuid.UUID(thread_store.create(actor)["thread_id"])

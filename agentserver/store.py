@@ -8,9 +8,11 @@ operation runs in the caller's clinic (row-level security): another clinic's ite
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from langgraph.store.base import Item
+from langgraph.store.base import InvalidNamespaceError, Item
 
 from core_schema.db import get_database
 from core_schema.errors import InvalidInput, NotFound
@@ -20,6 +22,15 @@ from memory.writers import repository_for
 
 def _store(tenant_id: uuid.UUID) -> PostgresMemoryStore:
     return PostgresMemoryStore(repository_for(get_database()), tenant_id)
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """LangGraph's own namespace checks (empty or dotted labels) answer 422, as the memory's do."""
+    try:
+        yield
+    except InvalidNamespaceError as exc:
+        raise InvalidInput(f"namespace: {exc}") from None
 
 
 def _namespace(value: Any) -> tuple[str, ...]:
@@ -35,29 +46,34 @@ def _item(item: Item) -> dict[str, Any]:
 
 
 def put(tenant_id: uuid.UUID, namespace: Any, key: str, value: dict[str, Any], ttl: float | None = None) -> None:
-    _store(tenant_id).put(_namespace(namespace), key, value, ttl=ttl)
+    with _refusals():
+        _store(tenant_id).put(_namespace(namespace), key, value, ttl=ttl)
 
 
 def get(tenant_id: uuid.UUID, namespace: Any, key: str) -> dict[str, Any]:
-    found = _store(tenant_id).get(_namespace(namespace), key)
+    with _refusals():
+        found = _store(tenant_id).get(_namespace(namespace), key)
     if found is None:
         raise NotFound(f"no item {key!r} in this namespace of this clinic")
     return _item(found)
 
 
 def delete(tenant_id: uuid.UUID, namespace: Any, key: str) -> None:
-    _store(tenant_id).delete(_namespace(namespace), key)
+    with _refusals():
+        _store(tenant_id).delete(_namespace(namespace), key)
 
 
 def search(tenant_id: uuid.UUID, prefix: Any, *, query: str | None = None, filter: dict[str, Any] | None = None,
            limit: int = 10, offset: int = 0) -> dict[str, Any]:
-    found = _store(tenant_id).search(tuple(prefix or ()), query=query, filter=filter, limit=limit, offset=offset)
+    with _refusals():
+        found = _store(tenant_id).search(tuple(prefix or ()), query=query, filter=filter, limit=limit, offset=offset)
     return {"items": [_item(i) for i in found]}
 
 
 def namespaces(tenant_id: uuid.UUID, *, prefix: list[str] | None = None, suffix: list[str] | None = None,
                max_depth: int | None = None, limit: int = 100, offset: int = 0) -> dict[str, Any]:
-    store = _store(tenant_id)
-    found = store.list_namespaces(prefix=tuple(prefix) if prefix else None, suffix=tuple(suffix) if suffix else None,
-                                  max_depth=max_depth, limit=limit, offset=offset)
+    with _refusals():
+        found = _store(tenant_id).list_namespaces(prefix=tuple(prefix) if prefix else None,
+                                                  suffix=tuple(suffix) if suffix else None, max_depth=max_depth,
+                                                  limit=limit, offset=offset)
     return {"namespaces": [list(n) for n in found]}

@@ -32,9 +32,10 @@ from api.auth.principal import Principal
 from api.schemas import ErrorOut
 
 PREFIX = "/langgraph"
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL: 422 at the door
 public = APIRouter(prefix=PREFIX, tags=["agent protocol"])
 router = APIRouter(prefix=PREFIX, tags=["agent protocol"], dependencies=[Depends(protocol_principal)],
-                   responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut},
+                   responses={400: {"model": ErrorOut}, 401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut},
                               409: {"model": ErrorOut}, 422: {"model": ErrorOut}})
 
 
@@ -148,7 +149,7 @@ def thread_history_get(thread_id: str, limit: int = Query(10, ge=1, le=1000),
 # -- runs --------------------------------------------------------------------------------------
 
 
-def _start(p: Principal, thread_id: uuid.UUID, body: RunIn) -> dict[str, Any]:
+def _start(p: Principal, thread_id: uuid.UUID | None, body: RunIn) -> dict[str, Any]:
     """Start a run (``voice:dictate``) or resume interrupts (``approvals:decide``)."""
     resuming = bool(body.command and "resume" in body.command)
     p.require("approvals:decide" if resuming else "voice:dictate")
@@ -188,7 +189,12 @@ def _sse(p: Principal, run: dict[str, Any], modes: list[str], after: int = 0) ->
                                       "Cache-Control": "no-store"})
 
 
-@router.post("/threads/{thread_id}/runs/stream")
+SSE: dict[int | str, dict[str, Any]] = {200: {
+    "description": "server-sent events (``event:``, ``data:`` JSON, ``id:`` the step number)",
+    "content": {"text/event-stream": {"schema": {"type": "string"}}}}}
+
+
+@router.post("/threads/{thread_id}/runs/stream", response_class=StreamingResponse, responses=SSE)
 def stream_run(thread_id: str, body: RunIn, p: Principal = Depends(protocol_principal)) -> StreamingResponse:
     """Start (or resume) a run and stream it (SSE; ``values`` and ``updates``)."""
     return _sse(p, _start(p, _thread(thread_id), body), _modes(body))
@@ -197,22 +203,19 @@ def stream_run(thread_id: str, body: RunIn, p: Principal = Depends(protocol_prin
 @router.post("/runs/wait")
 def wait_stateless(body: RunIn, response: Response, p: Principal = Depends(protocol_principal)) -> dict[str, Any]:
     """A run on a new thread of its own, waited for."""
-    p.require("voice:dictate")
-    run = _start(p, runs.thread_of_new_run(p.actor), body)
+    run = _start(p, None, body)
     response.headers.update(_location(run))
     return runs.wait(p.tenant_id, uuid.UUID(run["thread_id"]), uuid.UUID(run["run_id"]))
 
 
-@router.post("/runs/stream")
+@router.post("/runs/stream", response_class=StreamingResponse, responses=SSE)
 def stream_stateless(body: RunIn, p: Principal = Depends(protocol_principal)) -> StreamingResponse:
-    p.require("voice:dictate")
-    return _sse(p, _start(p, runs.thread_of_new_run(p.actor), body), _modes(body))
+    return _sse(p, _start(p, None, body), _modes(body))
 
 
 @router.post("/runs")
 def create_stateless(body: RunIn, response: Response, p: Principal = Depends(protocol_principal)) -> dict[str, Any]:
-    p.require("voice:dictate")
-    run = _start(p, runs.thread_of_new_run(p.actor), body)
+    run = _start(p, None, body)
     response.headers.update(_location(run))
     return run
 
@@ -237,7 +240,7 @@ def join_run(thread_id: str, run_id: str, p: Principal = Depends(protocol_princi
     return runs.wait(p.tenant_id, _thread(thread_id), _run(run_id))
 
 
-@router.get("/threads/{thread_id}/runs/{run_id}/stream")
+@router.get("/threads/{thread_id}/runs/{run_id}/stream", response_class=StreamingResponse, responses=SSE)
 def join_stream(thread_id: str, run_id: str, request: Request, stream_mode: list[str] = Query(["values", "updates"]),
                 last_event_id: str | None = Header(None, max_length=40),
                 p: Principal = Depends(protocol_principal)) -> StreamingResponse:
@@ -267,7 +270,7 @@ def put_item(body: StorePutIn, p: Principal = Depends(protocol_principal)) -> Re
 
 
 @router.get("/store/items")
-def get_item(namespace: str = Query(..., max_length=1000), key: str = Query(..., max_length=500),
+def get_item(namespace: str = Query(..., max_length=1000, pattern=NO_NUL), key: str = Query(..., max_length=500, pattern=NO_NUL),
              p: Principal = Depends(protocol_principal)) -> dict[str, Any]:
     """``namespace`` dot-joined, as the SDK sends it."""
     p.require("patients:read")
