@@ -73,6 +73,9 @@ def create(actor: Actor, thread_id: uuid.UUID | None, body: dict[str, Any],
            api_client_id: uuid.UUID | None = None) -> dict[str, Any]:
     """Start a run on the thread (queued for the workers), or resume its interrupts (``command.resume``).
     No thread (a stateless run): one is opened for it once the request is found valid."""
+    if thread_id is not None:  # another clinic's thread is not found, whatever the body says
+        with get_database().tenant_session(actor.tenant_id) as s:
+            thread_store.session_of(s, thread_id)
     command = body.get("command") or {}
     if "resume" in command:
         if thread_id is None:

@@ -2,7 +2,7 @@
 
 The routes come from the OpenAPI document at test time, so a route added later is checked
 without editing this file; a route whose path parameter has no foreign id here fails loudly
-instead of being skipped. For every ``/api/v1`` route:
+instead of being skipped. For every ``/api/v1`` route and every agent-protocol route (``/langgraph``):
 
 - no credentials: 401;
 - another tenant's real ids (patient, run, approval request, action): 404, never 403, 200 or
@@ -32,7 +32,11 @@ from tests.api.proposing import applied_action, dictate_new
 
 # Signing in and getting a client token are the only operations open to anyone (besides /healthz).
 PUBLIC = frozenset({("POST", "/auth/login"), ("POST", "/auth/token"),
-                    ("POST", "/api/v1/auth/login"), ("POST", "/api/v1/auth/token")})
+                    ("POST", "/api/v1/auth/login"), ("POST", "/api/v1/auth/token"), ("GET", "/langgraph/info")})
+# Agent-protocol routes that name no clinic's data: an assistant is a workflow every clinic has; a
+# store item is named by namespace and key (test_agent_protocol checks another clinic finds none).
+SHARED = frozenset({"/langgraph/assistants/{assistant_id}", "/langgraph/assistants/{assistant_id}/graph",
+                    "/langgraph/assistants/{assistant_id}/schemas", "/langgraph/store/items"})
 # A stream that stays open; its tenant isolation is a per-user channel (tests of the events route).
 STREAMS = frozenset({"/api/v1/events"})
 STREAM_ROUTE = Path(__file__).resolve().parents[2] / "api" / "routes" / "dictation_stream.py"
@@ -51,7 +55,7 @@ def _operations() -> list[tuple[str, str]]:
     """Every (method, path template) that needs credentials: all of /api/v1 and sign-out."""
     found = []
     for path, operations in _openapi()["paths"].items():
-        if not (path.startswith("/api/v1/") or path.startswith("/auth/")):
+        if not (path.startswith(("/api/v1/", "/auth/", "/langgraph/"))):
             continue
         found += [(method.upper(), path) for method in sorted(operations) if (method.upper(), path) not in PUBLIC]
     return found
@@ -111,7 +115,8 @@ def request_for(method: str, path: str, ids: dict[str, str]) -> tuple[str, dict[
 def _refers_to_an_id(method: str, path: str) -> bool:
     schema = _json_body_schema(method, path) or {}
     return bool(_path_params(path)) or any(
-        _resolve(prop).get("format") == "uuid" or name == "ids" for name, prop in schema.get("properties", {}).items())
+        _resolve(prop).get("format") == "uuid" or (name == "ids" and path.startswith("/api/v1/"))
+        for name, prop in schema.get("properties", {}).items())
 
 
 # ---------------------------------------------------------------------------------------------- fixtures
@@ -143,7 +148,8 @@ def demo_ids(app, new_patient) -> dict[str, str]:
     radiograph = upload(http, dentist, new_patient("Matrix", "Imaging"), png, findings)
     assert radiograph.status_code == 200, radiograph.text
     return {"patient_id": str(DEMO_PATIENT_IDS[0]), "run_id": kept["run_id"], "approval_id": kept["approval_ids"][0],
-            "action_id": action["id"], "object_id": radiograph.json()["object_id"]}
+            "action_id": action["id"], "object_id": radiograph.json()["object_id"], "thread_id": kept["session_id"],
+            "assistant_id": "voice-to-chart"}
 
 
 @pytest.fixture(scope="module")
@@ -189,7 +195,17 @@ def _fake_body_ids() -> dict[str, str]:
 def test_another_tenants_ids_answer_404(http, demo_ids, foreign_caller, method: str, path: str) -> None:
     if path in STREAMS:
         pytest.skip("an event stream takes no id; each user hears only their own channel")
+    if path in SHARED:
+        pytest.skip("names no clinic's data (an assistant is a workflow; a store item is found by namespace and key)")
     if not _refers_to_an_id(method, path):
+        if method == "POST" and path.startswith("/langgraph/") and path.endswith("/search"):
+            # A protocol search, even for the other clinic's ids: none of them.
+            response = http.post(path, headers=foreign_caller, json={"limit": 100} | (
+                {"ids": [demo_ids["thread_id"]]} if path == "/langgraph/threads/search" else {}))
+            assert response.status_code == 200, response.text
+            leaked = [kind for kind, value in demo_ids.items() if kind != "assistant_id" and value in response.text]
+            assert not leaked, f"{path} shows the other clinic's {leaked}"
+            return
         if method != "GET":
             pytest.skip("takes no id")
         # A listing takes no id: it must not show any of the other clinic's.
@@ -209,7 +225,7 @@ def test_the_other_tenants_data_is_untouched(http, demo_ids, foreign_caller) -> 
     matrix's requests, made again here so that this holds in any order), the demo clinic's request is
     still open and its action still undoable."""
     for method, path in OPERATIONS:
-        if path not in STREAMS and _refers_to_an_id(method, path):
+        if path not in STREAMS | SHARED and _refers_to_an_id(method, path):
             url, body = request_for(method, path, demo_ids)
             assert http.request(method, url, headers=foreign_caller, json=body).status_code == 404, (method, url)
     dentist = sign_in(http, OWN_TENANT)
@@ -259,7 +275,8 @@ def test_signed_out_credentials_are_refused_at_once(app, signed_out, demo_ids, k
 
 def _decision_operations() -> list[tuple[str, str]]:
     """Every state-changing approval or undo route: what an agent must never do for a person."""
-    return [(m, p) for m, p in OPERATIONS if m != "GET" and (p.startswith("/api/v1/approvals") or p.endswith("/undo"))]
+    return [(m, p) for m, p in OPERATIONS
+            if m != "GET" and (p.startswith("/api/v1/approvals") or p.endswith(("/undo", "/runs/{run_id}/cancel")))]
 
 
 @pytest.fixture(scope="module")
@@ -275,7 +292,7 @@ def agent_world(app, new_patient) -> dict[str, Any]:
     assert decided.status_code == 200, decided.text
     action = {"id": applied_action(decided, applied["run_id"])}
     ids = {"patient_id": str(DEMO_PATIENT_IDS[2]), "approval_id": proposed["approval_ids"][0], "action_id": action["id"],
-           "run_id": proposed["run_id"]}
+           "run_id": proposed["run_id"], "thread_id": proposed["session_id"]}
     return {"agent": agent, "dentist": dentist, "ids": ids, "proposed": proposed}
 
 
@@ -288,7 +305,8 @@ def test_voice_agent_may_dictate(agent_world) -> None:
 def test_the_decision_routes_are_found() -> None:
     paths = {p for _, p in _decision_operations()}
     assert {"/api/v1/approvals/{approval_id}/approve", "/api/v1/approvals/{approval_id}/reject",
-            "/api/v1/approvals/{approval_id}/edit", "/api/v1/approvals/decide", "/api/v1/actions/{action_id}/undo"} <= paths
+            "/api/v1/approvals/{approval_id}/edit", "/api/v1/approvals/decide", "/api/v1/actions/{action_id}/undo",
+            "/langgraph/threads/{thread_id}/runs/{run_id}/cancel"} <= paths
 
 
 @pytest.mark.parametrize(("method", "path"), _decision_operations(), ids=[f"{m} {p}" for m, p in _decision_operations()])
