@@ -9,15 +9,11 @@ What the clients see is checked against the platform's own views (its run trace 
 from __future__ import annotations
 
 import asyncio
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from langgraph_sdk import get_client, get_sync_client
 from langgraph_sdk.client import SyncLangGraphClient
 from sqlalchemy import text
@@ -25,6 +21,7 @@ from sqlalchemy import text
 from core_schema.db import get_database
 from core_schema.seed.demo import DEMO_PASSWORD, DEMO_PATIENT_IDS
 from runtime.process import SPECS
+from tests.api.loopback import loopback_server
 
 # Spoken FDI teeth: a finding already charted is not proposed again, so a helper moves to the next.
 TEETH = ("thirteen", "twenty three", "thirty three", "forty three", "twelve", "twenty one", "thirty two", "forty one",
@@ -36,19 +33,8 @@ ACCEPT = {"type": "accept", "args": None}
 @pytest.fixture(scope="module")
 def server(app) -> Iterator[str]:
     """The app on a real loopback HTTP server."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    uv = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not uv.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert uv.started, "the server did not start"
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    uv.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    with loopback_server(app) as url:
+        yield url
 
 
 def _token(server: str, email: str) -> str:

@@ -5,7 +5,6 @@ is in the chart, APPLIED with the action ids an undo needs; a closed stream unsu
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -13,7 +12,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
 from approvals.queue import channel
@@ -26,6 +24,7 @@ from core_schema.seed.demo import (
     VOICE_AGENT_SECRET,
     sid,
 )
+from tests.api.loopback import loopback_server
 
 DENTIST_ID = sid("user", "dentist@demo.clinic")
 ASSISTANT_ID = sid("user", "assistant@demo.clinic")
@@ -113,16 +112,8 @@ def test_the_dictating_user_hears_when_a_reviewer_applies(http) -> None:
 @pytest.fixture(scope="module")
 def server(app) -> Iterator[str]:
     """The app on a real loopback HTTP server (a streamed response, a client that hangs up)."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    uv = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    wait_for(lambda: uv.started, "the server to start")
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    uv.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    with loopback_server(app) as url:
+        yield url
 
 
 def test_live_stream_sees_the_whole_review_and_unsubscribes_on_hang_up(server) -> None:
