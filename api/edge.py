@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core_schema.settings import Settings, get_settings
@@ -186,6 +187,26 @@ class SecurityHeadersMiddleware(_HttpMiddleware):
         await self.app(scope, receive, with_headers)
 
 
+PROTOCOL_PREFIX = "/langgraph"  # where the LangGraph agent protocol is served (api/routes/agent_protocol.py)
+
+
+class ProtocolCorsMiddleware(_HttpMiddleware):
+    """CORS for the agent protocol (``/langgraph``) alone, for the origins configured in
+    ``DENTALAGENT_AGENT_PROTOCOL_ORIGINS`` (Agent Inbox or Agent Chat UI served elsewhere). Without
+    credentials: a browser sends no cookie across origins, so the caller must send its token
+    (``x-api-key`` or a bearer header) and no cookie-borne request can be forged from those origins."""
+
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        origins = get_settings().agent_protocol_origin_list
+        if not origins or not scope.get("path", "").startswith(PROTOCOL_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        cors = CORSMiddleware(self.app, allow_origins=origins, allow_methods=["*"], allow_credentials=False,
+                              allow_headers=["authorization", "content-type", "x-api-key", "last-event-id"],
+                              expose_headers=["content-location", "location"])
+        await cors(scope, receive, send)
+
+
 def server_options(settings: Settings | None = None) -> dict[str, Any]:
     """uvicorn's proxy settings for ``serve``: proxy headers only from the configured proxies."""
     proxies = (settings or get_settings()).trusted_proxy_list
@@ -197,4 +218,5 @@ def server_options(settings: Settings | None = None) -> dict[str, Any]:
 def install(app: Any) -> None:
     """Put the edge around ``app`` (the body cap innermost of the two, so its 413 gets the headers too)."""
     app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(ProtocolCorsMiddleware)  # a preflight is answered before any body is read
     app.add_middleware(SecurityHeadersMiddleware)

@@ -62,6 +62,9 @@ class Settings(BaseSettings):
         "X-Forwarded-Proto are believed (DENTALAGENT_TRUSTED_PROXIES); none by default.")
     # Run queue (procrastinate): a worker heartbeats every worker_heartbeat_s; one silent for
     # worker_stalled_s is presumed dead and its runs are handed to another worker.
+    agent_protocol_origins: str = Field(
+        default="", description="Comma-separated browser origins (scheme://host:port) allowed to call the agent "
+        "protocol (/langgraph) across origins, e.g. Agent Inbox (DENTALAGENT_AGENT_PROTOCOL_ORIGINS); none by default.")
     worker_heartbeat_s: float = Field(default=5.0, gt=0)
     worker_stalled_s: float = Field(default=30.0, gt=0)
     run_wait_s: float = Field(default=600.0, gt=0, description="How long the CLI waits for a queued run.")
@@ -87,6 +90,11 @@ class Settings(BaseSettings):
     def trusted_proxy_list(self) -> list[str]:
         """``trusted_proxies`` as a list (empty: no proxy is trusted)."""
         return _split(self.trusted_proxies)
+
+    @property
+    def agent_protocol_origin_list(self) -> list[str]:
+        """``agent_protocol_origins`` as a list (empty: no cross-origin caller)."""
+        return _split(self.agent_protocol_origins)
 
     @property
     def mode(self) -> str:

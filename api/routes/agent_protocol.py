@@ -29,9 +29,10 @@ from agentserver.schemas import (
 )
 from api.auth.deps import protocol_principal
 from api.auth.principal import Principal
+from api.edge import PROTOCOL_PREFIX
 from api.schemas import ErrorOut
 
-PREFIX = "/langgraph"
+PREFIX = PROTOCOL_PREFIX
 NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL: 422 at the door
 public = APIRouter(prefix=PREFIX, tags=["agent protocol"])
 router = APIRouter(prefix=PREFIX, tags=["agent protocol"], dependencies=[Depends(protocol_principal)],

@@ -20,6 +20,7 @@ from sqlalchemy import text
 
 from core_schema.db import get_database
 from core_schema.seed.demo import DEMO_PASSWORD, DEMO_PATIENT_IDS
+from core_schema.settings import get_settings
 from runtime.process import SPECS
 from tests.api.loopback import loopback_server
 
@@ -237,6 +238,30 @@ def test_credentials(server, token) -> None:
     assert _status(lambda: forged.assistants.search()) == 401
     bearer = get_sync_client(url=f"{server}/langgraph", api_key=None, headers={"Authorization": f"Bearer {token}"})
     assert bearer.assistants.search()
+
+
+def test_cors_only_for_the_configured_origins_of_the_protocol(server, monkeypatch) -> None:
+    """Agent Inbox served from another origin may call /langgraph once its origin is configured;
+    nothing else (another origin, the /api/v1 routes) is opened, and no cookie is allowed across."""
+    preflight = {"Origin": "http://inbox.test", "Access-Control-Request-Method": "POST",
+                 "Access-Control-Request-Headers": "x-api-key,content-type"}
+    assert "access-control-allow-origin" not in httpx.options(f"{server}/langgraph/threads/search", headers=preflight).headers
+    monkeypatch.setenv("DENTALAGENT_AGENT_PROTOCOL_ORIGINS", "http://inbox.test")
+    get_settings.cache_clear()
+    try:
+        allowed = httpx.options(f"{server}/langgraph/threads/search", headers=preflight)
+        assert allowed.status_code == 200 and allowed.headers["access-control-allow-origin"] == "http://inbox.test"
+        assert "x-api-key" in allowed.headers["access-control-allow-headers"].lower()
+        assert "access-control-allow-credentials" not in allowed.headers
+        info = httpx.get(f"{server}/langgraph/info", headers={"Origin": "http://inbox.test"})
+        assert info.headers["access-control-allow-origin"] == "http://inbox.test"
+        other = httpx.options(f"{server}/langgraph/threads/search", headers={**preflight, "Origin": "http://evil.test"})
+        assert "access-control-allow-origin" not in other.headers
+        api = httpx.get(f"{server}/healthz", headers={"Origin": "http://inbox.test"})
+        assert "access-control-allow-origin" not in api.headers
+    finally:
+        monkeypatch.delenv("DENTALAGENT_AGENT_PROTOCOL_ORIGINS")
+        get_settings.cache_clear()
 
 
 def test_async_client_resumes_several_interrupts_by_id(server, token, dentist) -> None:
