@@ -23,7 +23,7 @@ from agentserver import threads as thread_store
 from core_schema.db import get_database
 from core_schema.directory import Actor
 from core_schema.errors import DomainError, InvalidInput, NotFound
-from core_schema.models import AgentApprovalRequest, AgentExecution, AgentStep, AgentWorkflow, Patient
+from core_schema.models import AgentApprovalRequest, AgentExecution, AgentStep, AgentWorkflow
 from core_schema.statuses import ApprovalStatus, ExecutionStatus, ProtocolRunStatus
 from runtime.process import get_engine, get_queue
 from voice import service as voice
@@ -101,11 +101,7 @@ def create(actor: Actor, thread_id: uuid.UUID | None, body: dict[str, Any],
         patient_id = thread_store.patient_id_of(data.get("patient_id")) or vs.patient_id
         if patient_id is None:
             raise InvalidInput("input.patient_id: the thread has no patient yet")
-        if s.get(Patient, patient_id) is None:
-            raise NotFound(f"patient {patient_id} not found in this clinic")
-        if vs.patient_id not in (None, patient_id):
-            raise DomainError("conflict", "this thread is another patient's: start a new thread", 409)
-        vs.patient_id = patient_id
+        thread_store.assign_patient(s, vs, patient_id)
         busy = s.scalar(select(AgentExecution.id).where(AgentExecution.voice_session_id == thread_id,
                                                          AgentExecution.status == ExecutionStatus.RUNNING).limit(1))
         if busy is not None and strategy == "reject":

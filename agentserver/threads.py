@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from agentserver.interrupts import pending_interrupts
 from core_schema.db import get_database
 from core_schema.directory import Actor
+from core_schema.encounters import open_encounter
 from core_schema.errors import DomainError, InvalidInput, NotFound
 from core_schema.models import AgentApprovalRequest, AgentExecution, Patient, VoiceSession, VoiceUtterance
 from core_schema.statuses import ApprovalStatus, ExecutionStatus, ProtocolThreadStatus
@@ -61,6 +62,19 @@ def session_of(s: Session, thread_id: uuid.UUID) -> VoiceSession:
     return vs
 
 
+def assign_patient(s: Session, vs: VoiceSession, patient_id: uuid.UUID | None) -> None:
+    """Fix the thread's patient (and, as a dictation does, the patient's open visit): 404 for a patient
+    of another clinic, 409 to change a patient once set."""
+    if patient_id is None or patient_id == vs.patient_id:
+        return
+    if vs.patient_id is not None:
+        raise DomainError("conflict", "a thread's patient is fixed: start a new thread for another patient", 409)
+    if s.get(Patient, patient_id) is None:
+        raise NotFound(f"patient {patient_id} not found in this clinic")
+    encounter = open_encounter(s, vs.tenant_id, patient_id)
+    vs.patient_id, vs.encounter_id = patient_id, encounter.id if encounter else None
+
+
 def _iso(when: datetime | None) -> str | None:
     return when.isoformat() if when else None
 
@@ -100,11 +114,11 @@ def create(actor: Actor, *, thread_id: str | None = None, metadata: dict[str, An
             if if_exists == "do_nothing":
                 return get(actor.tenant_id, new_id)
             raise DomainError("conflict", f"thread {new_id} already exists", 409)
-        if patient_id is not None and s.get(Patient, patient_id) is None:
-            raise NotFound(f"patient {patient_id} not found in this clinic")
-        s.add(VoiceSession(id=new_id, tenant_id=actor.tenant_id, user_id=actor.user_id, patient_id=patient_id,
-                           channel=CHANNEL, input_locale="en-US", asr_language="en",
-                           meta={"perio_mode": False, "tooth_in_focus": None, "metadata": metadata}))
+        vs = VoiceSession(id=new_id, tenant_id=actor.tenant_id, user_id=actor.user_id, channel=CHANNEL,
+                          input_locale="en-US", asr_language="en",
+                          meta={"perio_mode": False, "tooth_in_focus": None, "metadata": metadata})
+        assign_patient(s, vs, patient_id)
+        s.add(vs)
     return get(actor.tenant_id, new_id)
 
 
@@ -130,13 +144,7 @@ def update(tenant_id: uuid.UUID, thread_id: uuid.UUID, metadata: dict[str, Any] 
     with get_database().tenant_session(tenant_id) as s:
         vs = session_of(s, thread_id)
         if "patient_id" in metadata:
-            patient_id = patient_id_of(metadata.pop("patient_id"))
-            if patient_id != vs.patient_id:
-                if vs.patient_id is not None:
-                    raise DomainError("conflict", "a thread's patient is fixed: start a new thread for another patient", 409)
-                if patient_id is not None and s.get(Patient, patient_id) is None:
-                    raise NotFound(f"patient {patient_id} not found in this clinic")
-                vs.patient_id = patient_id
+            assign_patient(s, vs, patient_id_of(metadata.pop("patient_id")))
         meta = dict(vs.meta or {})
         meta["metadata"] = {**(meta.get("metadata") or {}), **metadata}
         vs.meta = meta
