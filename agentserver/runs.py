@@ -158,6 +158,24 @@ def cancel(actor: Actor, thread_id: uuid.UUID, run_id: uuid.UUID) -> None:
     interrupts.resume(get_engine(), actor, thread_id, {str(a): {"type": "ignore", "args": None} for a in pending})
 
 
+def update_state(actor: Actor, thread_id: uuid.UUID, values: Any, as_node: str | None) -> dict[str, Any]:
+    """Only what Agent Inbox's "mark as resolved" sends (``as_node="__end__"``, no values): every
+    pending request of the thread is rejected through the approvals service (nothing applied).
+    Any other write is refused: the state holds ids only and moves only through the graph's nodes."""
+    with get_database().tenant_session(actor.tenant_id) as s:
+        thread_store.session_of(s, thread_id)
+        pending = s.scalars(select(AgentApprovalRequest.id)
+                            .join(AgentExecution, AgentExecution.id == AgentApprovalRequest.execution_id)
+                            .where(AgentExecution.voice_session_id == thread_id,
+                                   AgentApprovalRequest.status == ApprovalStatus.PENDING)).all()
+    if as_node != "__end__" or values:
+        raise InvalidInput("a thread's state moves only through its graph: the one update offered is "
+                           "as_node='__end__' without values (resolve: reject what it waits for)")
+    if pending:
+        interrupts.resume(get_engine(), actor, thread_id, {str(a): {"type": "ignore", "args": None} for a in pending})
+    return {"checkpoint": thread_store.state(actor.tenant_id, thread_id)["checkpoint"]}
+
+
 # -- streaming ------------------------------------------------------------------------------------
 
 

@@ -66,6 +66,12 @@ class ThreadCountIn(_In):
     status: Literal["idle", "busy", "interrupted", "error"] | None = None
 
 
+class StateUpdateIn(_In):
+    values: Any = None
+    as_node: str | None = Field(None, max_length=200)
+    checkpoint_id: str | None = Field(None, max_length=200)
+
+
 class HistoryIn(_In):
     limit: int = Field(10, ge=1, le=1000)
 

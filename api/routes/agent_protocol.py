@@ -19,6 +19,7 @@ from agentserver.schemas import (
     HistoryIn,
     NamespacesIn,
     RunIn,
+    StateUpdateIn,
     StoreDeleteIn,
     StorePutIn,
     StoreSearchIn,
@@ -132,6 +133,13 @@ def thread_state(thread_id: str, p: Principal = Depends(protocol_principal)) -> 
     """Values, what runs next, and the pending interrupts in Agent Inbox's shape."""
     p.require("runs:read")
     return threads.state(p.tenant_id, _thread(thread_id))
+
+
+@router.post("/threads/{thread_id}/state")
+def update_thread_state(thread_id: str, body: StateUpdateIn, p: Principal = Depends(protocol_principal)) -> dict[str, Any]:
+    """Only Agent Inbox's "mark as resolved" (``as_node="__end__"``): the thread's pending requests are rejected."""
+    p.require("approvals:decide")
+    return runs.update_state(p.actor, _thread(thread_id), body.values, body.as_node)
 
 
 @router.post("/threads/{thread_id}/history")

@@ -196,6 +196,15 @@ def test_cancel_rejects_what_the_run_waits_for(dentist) -> None:
     assert _status(lambda: dentist.runs.cancel(thread_id, run_id)) == 409
 
 
+def test_mark_as_resolved_rejects_what_the_thread_waits_for(server, token, dentist) -> None:
+    """Agent Inbox's "mark as resolved": update_state(values=None, as_node="__end__")."""
+    thread_id, values = interrupted(dentist, "mesial caries")
+    assert _status(lambda: dentist.threads.update_state(thread_id, {"final_status": "COMPLETED"})) == 422
+    dentist.threads.update_state(thread_id, None, as_node="__end__")
+    assert dentist.threads.get(thread_id)["status"] == "idle" and _actions(values["execution_id"]) == 0
+    assert _trace(server, token, values["execution_id"])["approvals"][0]["status"] == "REJECTED"
+
+
 def test_another_clinic_sees_none_of_it(dentist, other) -> None:
     thread_id, values = interrupted(dentist, "distal caries")
     run_id = values["execution_id"]
