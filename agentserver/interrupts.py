@@ -154,8 +154,8 @@ def resume(engine: Engine, actor: Actor, thread_id: uuid.UUID, value: Any) -> li
     planned = replies(value, [a for a, _ in rows])
     edits = {r.approval_id: _edits(r, originals[r.approval_id]) for r in planned if r.type == InterruptResponseType.EDIT}
     decided: list[DecisionOut] = []
-    # Corrections and refusals first, approvals last: the decision that leaves a run with no open
-    # request resumes it, and every other decision of this reply is in by then.
+    # Refusals first, approvals (plain or edited) last: a refused edit (422) then leaves every approval
+    # of the reply undecided. Whichever decision leaves a run with no open request resumes it, once.
     for r in sorted(planned, key=lambda r: r.type in (InterruptResponseType.ACCEPT, InterruptResponseType.EDIT)):
         decided += _decide(engine, actor, r, edits.get(r.approval_id))
     return decided
