@@ -112,6 +112,8 @@ def _reply(approval_id: uuid.UUID, value: Any) -> Reply:
 
 def replies(resume: Any, pending: list[uuid.UUID]) -> list[Reply]:
     """Pair a ``command.resume`` with the thread's pending interrupts (by id, else in their order)."""
+    if resume in (None, [], {}):
+        raise InvalidInput("command.resume answers no interrupt: give a response, a list, or {interrupt_id: response}")
     if isinstance(resume, dict) and "type" not in resume:  # {interrupt_id: reply, ...}
         out = []
         for key, value in resume.items():

@@ -128,6 +128,7 @@ def test_accept_applies_the_change_exactly_once_and_the_inbox_sees_it(server, to
     assert _trace(server, token, run_id)["approvals"][0]["status"] == "APPROVED"
     assert dentist.threads.get(thread_id)["status"] == "idle"
     assert dentist.runs.get(thread_id, run_id)["status"] == "success"
+    assert _status(lambda: dentist.runs.wait(thread_id, "voice-to-chart", command={"resume": []})) == 422
     # exactly once: nothing is left to resume, and the chart was written once
     assert _status(lambda: dentist.runs.wait(thread_id, "voice-to-chart", command={"resume": [ACCEPT]})) == 409
     assert _actions(run_id) == 1
