@@ -15,7 +15,7 @@ from typing import Any
 from langgraph.store.base import InvalidNamespaceError, Item
 
 from core_schema.db import get_database
-from core_schema.errors import InvalidInput, NotFound
+from core_schema.errors import DomainError, InvalidInput, NotFound
 from memory.store import PostgresMemoryStore
 from memory.writers import repository_for
 
@@ -26,11 +26,17 @@ def _store(tenant_id: uuid.UUID) -> PostgresMemoryStore:
 
 @contextmanager
 def _refusals() -> Iterator[None]:
-    """LangGraph's own namespace checks (empty or dotted labels) answer 422, as the memory's do."""
+    """What the caller sent and the store cannot take answers 422, as the memory's own refusals do:
+    LangGraph's namespace checks (empty or dotted labels), a value or filter of the wrong type
+    (``importance: "high"``, ``{"$gt": "x"}`` against a number)."""
     try:
         yield
+    except DomainError:
+        raise
     except InvalidNamespaceError as exc:
         raise InvalidInput(f"namespace: {exc}") from None
+    except (ValueError, TypeError) as exc:
+        raise InvalidInput(f"the store cannot take this: {exc}") from None
 
 
 def _namespace(value: Any) -> tuple[str, ...]:

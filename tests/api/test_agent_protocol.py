@@ -236,6 +236,8 @@ def test_store_is_the_clinics_memory(dentist, other) -> None:
     assert "The clinic charts furcations in grades." not in {
         i["value"]["content"] for i in other.store.search_items(("tenant",), query="furcations grades")["items"]}
     assert _status(lambda: dentist.store.put_item(namespace, "bad", {"content": "x", "secret": 1})) == 422
+    assert _status(lambda: dentist.store.put_item(namespace, "bad", {"content": "x", "importance": "high"})) == 422
+    assert _status(lambda: dentist.store.search_items(("tenant",), filter={"importance": {"$gt": "x"}})) == 422
     dentist.store.delete_item(namespace, "protocol-note")
     assert _status(lambda: dentist.store.get_item(namespace, "protocol-note")) == 404
 
