@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from agentserver import assistants, interrupts
 from agentserver import threads as thread_store
@@ -177,6 +177,16 @@ def update_state(actor: Actor, thread_id: uuid.UUID, values: Any, as_node: str |
 
 
 # -- streaming ------------------------------------------------------------------------------------
+
+
+def step_marks(tenant_id: uuid.UUID, thread_id: uuid.UUID) -> dict[str, int]:
+    """The last step number of each run of the thread: a stream of a resume starts after its run's mark."""
+    with get_database().tenant_session(tenant_id) as s:
+        thread_store.session_of(s, thread_id)
+        rows = s.execute(select(AgentStep.execution_id, func.max(AgentStep.sequence_no))
+                         .join(AgentExecution, AgentExecution.id == AgentStep.execution_id)
+                         .where(AgentExecution.voice_session_id == thread_id).group_by(AgentStep.execution_id)).all()
+    return {str(run): int(seq) for run, seq in rows}
 
 
 def _sse(event: str, data: Any, event_id: str | None = None) -> str:

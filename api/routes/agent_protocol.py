@@ -205,8 +205,12 @@ SSE: dict[int | str, dict[str, Any]] = {200: {
 
 @router.post("/threads/{thread_id}/runs/stream", response_class=StreamingResponse, responses=SSE)
 def stream_run(thread_id: str, body: RunIn, p: Principal = Depends(protocol_principal)) -> StreamingResponse:
-    """Start (or resume) a run and stream it (SSE; ``values`` and ``updates``)."""
-    return _sse(p, _start(p, _thread(thread_id), body), _modes(body))
+    """Start (or resume) a run and stream it (SSE; ``values`` and ``updates``); a resumed run streams
+    from where it paused."""
+    thread = _thread(thread_id)
+    marks = runs.step_marks(p.tenant_id, thread) if body.command and "resume" in body.command else {}
+    run = _start(p, thread, body)
+    return _sse(p, run, _modes(body), marks.get(run["run_id"], 0))
 
 
 @router.post("/runs/wait")

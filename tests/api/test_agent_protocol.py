@@ -184,6 +184,11 @@ def test_stream_updates_until_the_interrupt(dentist) -> None:
     # a client that reconnects after the second step is replayed only what followed it
     replayed = list(dentist.runs.join_stream(thread["thread_id"], run_id, stream_mode="updates", last_event_id="2"))
     assert [next(iter(p.data)) for p in replayed if p.event == "updates"] == nodes[2:]
+    # a resume streamed goes on from the pause: the steps after the approval, then the end
+    resumed = list(dentist.runs.stream(thread["thread_id"], "voice-to-chart", stream_mode=["updates", "values"],
+                                       command={"resume": [ACCEPT]}))
+    assert [next(iter(p.data)) for p in resumed if p.event == "updates"] == ["await_approval", "apply", "summarize"]
+    assert resumed[-1].event == "values" and resumed[-1].data["final_status"] == "COMPLETED"
 
 
 def test_cancel_rejects_what_the_run_waits_for(dentist) -> None:
