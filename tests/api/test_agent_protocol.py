@@ -282,7 +282,7 @@ def test_cors_only_for_the_configured_origins_of_the_protocol(server, monkeypatc
 
 
 def test_async_client_resumes_several_interrupts_by_id(server, token, dentist) -> None:
-    thread_id, values = interrupted(dentist, "occlusal caries", patient=str(DEMO_PATIENT_IDS[1]), second="distal caries")
+    thread_id, values = interrupted(dentist, "buccal caries", patient=str(DEMO_PATIENT_IDS[1]), second="lingual caries")
     first, second = (i["id"] for i in values["__interrupt__"])
     run_id = values["execution_id"]
 
