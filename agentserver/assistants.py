@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import typing
 from datetime import datetime, timezone
 from typing import Any
+
+from pydantic import TypeAdapter
 
 from core_schema.errors import NotFound
 from runtime.process import SPECS, get_engine
@@ -70,8 +73,10 @@ def schemas(assistant_id: str) -> dict[str, Any]:
             "state_schema": state, "config_schema": None, "context_schema": None}
 
 
-def _json_schema(compiled: Any) -> dict[str, Any] | None:
-    try:
-        return dict(compiled.get_output_jsonschema())
-    except Exception:  # a state type pydantic cannot describe: the schema is optional in the protocol
-        return None
+def _json_schema(compiled: Any) -> dict[str, Any]:
+    """The graph's state as JSON Schema, field by field (pydantic reads no ``typing.TypedDict`` whole on
+    Python 3.11, but reads each field's type); every field optional, as the state is built up by the nodes."""
+    state = compiled.builder.state_schema
+    fields = typing.get_type_hints(state)
+    return {"title": state.__name__, "type": "object",
+            "properties": {name: TypeAdapter(kind).json_schema() for name, kind in fields.items()}}

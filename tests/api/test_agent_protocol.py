@@ -101,7 +101,11 @@ def test_assistants_are_the_workflows(dentist) -> None:
     voice = dentist.assistants.get("voice-to-chart")
     assert voice["metadata"]["startable"] is True
     assert "await_approval" in {n["id"] for n in dentist.assistants.get_graph("voice-to-chart")["nodes"]}
-    assert dentist.assistants.get_schemas("voice-to-chart")["input_schema"]["required"] == ["patient_id", "text"]
+    schemas = dentist.assistants.get_schemas("voice-to-chart")
+    assert schemas["input_schema"]["required"] == ["patient_id", "text"]
+    assert {"execution_id", "approval_ids", "final_status"} <= set(schemas["state_schema"]["properties"])
+    for graph in (s.name for s in SPECS):  # every graph describes its state
+        assert "execution_id" in dentist.assistants.get_schemas(graph)["state_schema"]["properties"]
     assert _status(lambda: dentist.assistants.get("no-such-graph")) == 404
 
 
