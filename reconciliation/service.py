@@ -6,9 +6,9 @@ import uuid
 
 from sqlalchemy import select
 
-from core_schema.directory import Actor
+from core_schema.directory import Actor, require_patient
 from core_schema.errors import NotFound
-from core_schema.models import AgentApprovalRequest, AgentExecution, Patient, ToolExecution
+from core_schema.models import AgentApprovalRequest, AgentExecution, ToolExecution
 from reconciliation.graph import NAME
 from reconciliation.schemas import FindingOut, ReconcileOut, SourceOut
 from workflows.engine import Engine
@@ -17,9 +17,7 @@ from workflows.engine import Engine
 def reconcile(engine: Engine, actor: Actor, patient_id: uuid.UUID, encounter_id: uuid.UUID | None = None,
               api_client_id: uuid.UUID | None = None) -> ReconcileOut:
     """Run reconciliation up to the reviewer; ``NotFound`` for a patient of another clinic."""
-    with engine.db.tenant_session(actor.tenant_id) as s:
-        if s.scalar(select(Patient.id).where(Patient.id == patient_id, Patient.tenant_id == actor.tenant_id)) is None:
-            raise NotFound(f"patient {patient_id} not found in this clinic")
+    require_patient(actor.tenant_id, patient_id)
     run = engine.start(NAME, tenant_id=actor.tenant_id, user_id=actor.user_id, patient_id=patient_id,
                        encounter_id=encounter_id, api_client_id=api_client_id, inputs={"mode": NAME})
     out = view(engine, actor.tenant_id, run.execution_id)

@@ -31,6 +31,8 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
     "transcribe": ("voice_commands", "transcribe_command", "command",
                    "Transcribe audio files with the local Whisper model."),
     "dictate": ("voice_commands", "dictate_command", "command", "Run voice-to-chart up to the approval queue."),
+    "reconcile": ("reconcile_commands", "reconcile_command", "command",
+                  "Compare a patient's chart, radiographs, perio and dictations; disagreements to the approval queue."),
     "db": ("db_commands", "app", "group", "Database schema and demo data."),
     "patients": ("platform_commands", "patients", "group", "Patients of the current tenant."),
     "runs": ("runtime_commands", "runs", "group", "Workflow runs."),
