@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 
 from api import edge, web
 from api.auth.deps import current_principal
-from api.routes import actions, approvals, auth, dictation_stream, dictations, errors, events, me, patients, runs
+from api.routes import actions, approvals, auth, dictation_stream, dictations, errors, events, fhir, me, patients, runs
 from api.routes import imaging as imaging_routes
 from api.routes import memory as memory_routes
 from api.routes import reconcile as reconcile_routes
@@ -43,7 +43,7 @@ def _api_v1() -> APIRouter:
     api = APIRouter(prefix="/api/v1", dependencies=[Depends(current_principal)],
                     responses={400: {"model": ErrorOut}, 401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 422: {"model": ErrorOut}})
     for module in (me, patients, dictations, approvals, actions, runs, events, memory_routes, imaging_routes,
-                   reconcile_routes):
+                   reconcile_routes, fhir):
         api.include_router(module.router)
     return api
 

@@ -26,7 +26,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("approvals",),  # statuses, decisions, the review queue, the approval graph steps
     ("patients",),  # patient lists and chart reads
     ("voice", "imaging"),  # the domain slices with their graphs
-    ("reconciliation",),  # agents that reason across the slices' sources (chart, radiograph, perio, dictation)
+    ("reconciliation", "interop"),  # reasoning across the slices' sources; the FHIR export of a patient's record
     ("runtime",),  # the process composition: the engine with every graph, the worker
     ("evals",),  # datasets, solvers, scorers, reports
     ("api",),  # the faces: HTTP API, web app, CLI
