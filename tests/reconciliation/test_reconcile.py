@@ -13,11 +13,14 @@ from approvals.decisions import ApprovalError, decide
 from core_schema.errors import NotFound
 from core_schema.models import ClinicalNote, EncounterDiagnosis, ToolExecution
 from core_schema.seed.demo import DEMO_TENANT_ID, UNIVERSAL_PATIENT_ID
+from reconciliation.graph import NAME
+from reconciliation.resolve_tool import TOOL
 from reconciliation.rules import Kind, Resolution, reconcile, sound_teeth
 from reconciliation.service import reconcile as run_reconcile
 from reconciliation.service import view
 from reconciliation.sources import Evidence, PerioSite, PlanItem, RadiographFinding, Utterance
 from tests.workflows.conftest import current_chart, snapshot_count
+from tools.executor import Call
 
 NOW = datetime(2026, 12, 1, tzinfo=timezone.utc)
 
@@ -143,3 +146,24 @@ def test_agreeing_sources_complete_without_approvals(engine, actor, seed) -> Non
 def test_other_clinics_patient_is_not_found(engine, actor) -> None:
     with pytest.raises(NotFound):
         run_reconcile(engine, actor(), UNIVERSAL_PATIENT_ID)
+
+
+def test_run_resumed_after_its_proposal_was_recorded_proposes_nothing_twice(engine, actor, seed) -> None:
+    """The worker died after ``compare`` recorded its calls and before its checkpoint: the resumed
+    run takes the recorded proposal as it is (one call, one approval), never a second copy."""
+    sd = seed()
+    sd.radiograph("36", "caries", ["D"], 0.91)
+    sd.dictation("36 is sound")
+    dentist = actor()
+    run_id = engine.create(NAME, tenant_id=DEMO_TENANT_ID, user_id=dentist.user_id, patient_id=sd.patient,
+                           inputs={"mode": NAME})
+    [recorded] = engine.executor.record_pending_all([Call(
+        tool=TOOL, tenant_id=DEMO_TENANT_ID, user_id=dentist.user_id, idempotency_key=f"{run_id}:r0",
+        args={"patient_id": str(sd.patient), "kind": "radiograph_vs_dictation", "finding": "as recorded before the crash",
+              "sources": [{"type": "radiograph", "id": None, "text": "x"}], "resolution": "record_review"})])
+    result = engine.advance(run_id)
+    assert result.status == "WAITING_APPROVAL"
+    out = view(engine, DEMO_TENANT_ID, run_id)
+    assert [(f.tool_execution_id, f.finding) for f in out.findings] == [(str(recorded), "as recorded before the crash")]
+    assert len(out.approval_ids) == 1
+    assert engine.advance(run_id).status == "WAITING_APPROVAL" and len(view(engine, DEMO_TENANT_ID, run_id).approval_ids) == 1
