@@ -27,6 +27,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("patients",),  # patient lists and chart reads
     ("voice", "imaging"),  # the domain slices with their graphs
     ("reconciliation", "interop"),  # reasoning across the slices' sources; the FHIR export of a patient's record
+    ("planning",),  # the treatment-planning conversation of rules agents (reads reconciliation's evidence)
     ("runtime",),  # the process composition: the engine with every graph, the worker
     ("evals",),  # datasets, solvers, scorers, reports
     ("api",),  # the faces: HTTP API, web app, CLI

@@ -33,6 +33,7 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
     "dictate": ("voice_commands", "dictate_command", "command", "Run voice-to-chart up to the approval queue."),
     "reconcile": ("reconcile_commands", "reconcile_command", "command",
                   "Compare a patient's chart, radiographs, perio and dictations; disagreements to the approval queue."),
+    "plan": ("plan_commands", "plan_app", "group", "Treatment plans drafted by a conversation of agents."),
     "db": ("db_commands", "app", "group", "Database schema and demo data."),
     "patients": ("platform_commands", "patients", "group", "Patients of the current tenant."),
     "runs": ("runtime_commands", "runs", "group", "Workflow runs."),

@@ -1,4 +1,5 @@
-"""Reconciliation of a patient's sources (``reconcile --json``'s object): thin over ``reconciliation``.
+"""Reconciliation of a patient's sources and treatment-plan drafts (``reconcile --json``, ``plan draft --json``):
+thin over ``reconciliation`` and ``planning``.
 
 Each finding is an approval request; deciding uses the approvals routes like any other.
 """
@@ -13,6 +14,8 @@ from starlette.concurrency import run_in_threadpool
 from api.auth.deps import current_principal
 from api.auth.principal import Principal
 from api.schemas import ErrorOut
+from planning import service as planning
+from planning.schemas import PlanDraftOut
 from reconciliation import service
 from reconciliation.schemas import ReconcileOut
 from runtime.process import get_engine
@@ -35,3 +38,20 @@ def show(run_id: uuid.UUID, p: Principal = Depends(current_principal)) -> Reconc
     """A reconciliation run: its findings, each with its sources, approval and state."""
     p.require("chart:read")
     return service.view(get_engine(), p.tenant_id, run_id)
+
+
+@router.post("/patients/{patient_id}/plan-drafts", response_model=PlanDraftOut)
+async def plan_draft(patient_id: uuid.UUID, encounter_id: uuid.UUID | None = Body(default=None, embed=True),
+                     p: Principal = Depends(current_principal)) -> PlanDraftOut:
+    """Draft a phased treatment plan (a conversation of a supervisor and specialist agents); each item,
+    with its CDT code, fee, rationale and sources, goes to the approval queue."""
+    p.require("chart:read")
+    return await run_in_threadpool(lambda: planning.draft(get_engine(), p.actor, patient_id, encounter_id=encounter_id,
+                                                          api_client_id=p.api_client_id))
+
+
+@router.get("/plan-drafts/{run_id}", response_model=PlanDraftOut)
+def plan_draft_show(run_id: uuid.UUID, p: Principal = Depends(current_principal)) -> PlanDraftOut:
+    """A plan draft: its items (each with its approval and state) and the agents' conversation."""
+    p.require("chart:read")
+    return planning.view(get_engine(), p.tenant_id, run_id)
