@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from core_schema.dentition import is_valid_tooth
 from reconciliation.sources import Evidence, RadiographFinding, Utterance, fingerprint
+from voice.interpreter.normalize import normalise
 
 PERIO_DEPTH_MM = 5  # AAP/EFP: interdental or buccal/lingual pockets >= 5 mm are a periodontitis sign
 PERIODONTITIS_CODES = ("K05.3", "K05.2")  # chronic / aggressive periodontitis (ICD-10-CM K05.2x/K05.3x), not K05.22 pericoronitis
@@ -29,7 +31,13 @@ ROOT_CANAL_CODES = ("D3310", "D3320", "D3330")
 CONDITIONS = ("caries", "periapical_radiolucency", "fracture", "bone_loss", "calculus")
 GONE = ("missing", "extracted")
 
-_TOOTH = re.compile(r"\b(?:tooth\s+)?([1-4][1-8]|[5-8][1-5])\b")
+# Teeth said by name: "lower left first molar", "the upper right six" (quadrant, then position or its name)
+_QUADRANTS = {("upper", "right"): 1, ("upper", "left"): 2, ("lower", "left"): 3, ("lower", "right"): 4}
+_POSITIONS = {"central incisor": 1, "central": 1, "lateral incisor": 2, "lateral": 2, "canine": 3, "cuspid": 3,
+              "first premolar": 4, "first bicuspid": 4, "second premolar": 5, "second bicuspid": 5,
+              "first molar": 6, "second molar": 7, "third molar": 8, "wisdom tooth": 8}
+_NAMED = re.compile(r"\b(upper|lower|maxillary|mandibular) (left|right) (?:(" + "|".join(
+    sorted(_POSITIONS, key=len, reverse=True)) + r")|([1-8]))\b")
 _SOUND = re.compile(
     r"\b(?:is|are|looks?|looked|seems?)\s+(?:sound|healthy|fine|ok|okay|normal|good|intact|caries[- ]free)\b"
     r"|\bno\s+(?:caries|decay|lesions?|problems?|issues?)\b|\bnothing\s+(?:to do|needed)\b|\bsound\b")
@@ -78,6 +86,21 @@ class Disagreement:
         return fingerprint(self.kind.value, self.tooth, self.label, [s.id for s in self.sources])
 
 
+def teeth_in(clause: str) -> list[str]:
+    """The FDI teeth a clause names: "36", "thirty six", "two six", "lower left first molar", "the upper right six"."""
+    toks = normalise(clause)
+    found: list[str] = []
+    for a, b in zip(toks, toks[1:], strict=False):  # "two six": quadrant digit then position digit
+        if a.digit and b.digit and a.num is not None and b.num is not None and is_valid_tooth(f"{a.num}{b.num}"):
+            found.append(f"{a.num}{b.num}")
+    found += [str(t.num) for t in toks if t.num is not None and t.num >= 11 and is_valid_tooth(str(t.num))]
+    text = " ".join(t.norm for t in toks).replace("maxillary", "upper").replace("mandibular", "lower")
+    for arch, side, name, number in _NAMED.findall(text):
+        quadrant = _QUADRANTS[(arch, side)]
+        found.append(f"{quadrant}{_POSITIONS[name] if name else number}")
+    return list(dict.fromkeys(found))
+
+
 def sound_teeth(u: Utterance) -> list[str]:
     """Teeth a dictation calls sound: a clause naming teeth with a 'sound' phrase and no finding in it."""
     found: list[str] = []
@@ -86,7 +109,7 @@ def sound_teeth(u: Utterance) -> list[str]:
             continue
         if _FINDING_WORDS.search(_NEGATED_FINDING.sub(" ", clause)):
             continue
-        for t in _TOOTH.findall(clause):
+        for t in teeth_in(clause):
             if t not in found:
                 found.append(t)
     return found

@@ -34,6 +34,8 @@ def test_sound_teeth_reads_clauses_not_findings() -> None:
     assert sound_teeth(_u("tooth 36 and 37 look healthy. no caries on 26")) == ["36", "37", "26"]
     assert sound_teeth(_u("caries on 36 distal")) == []
     assert sound_teeth(_u("46 deep caries, otherwise fine")) == []  # one clause names a finding
+    assert sound_teeth(_u("lower left first molar is sound")) == ["36"]
+    assert sound_teeth(_u("the upper right six looks healthy; two six is fine")) == ["16", "26"]
 
 
 def test_rules_are_deterministic_and_cite_their_sources() -> None:
