@@ -95,6 +95,37 @@ def _matrix(dataset: Path | None, conditions: str | None, limit: int | None, fol
     typer.echo(table + f"\nreport: {folder / 'matrix-voice.md'} (and one report per cell beside it)")
 
 
+@app.command("reconcile")
+def reconcile_eval(
+    dataset: Path = typer.Option(None, "--dataset", help="A JSONL of cases (default: evals/datasets/reasoning_cases.jsonl)."),
+    report: Path = typer.Option(None, "--report", help="Also write the JSON report to this file."),
+) -> None:
+    """Precision / recall of the reconciliation rules' disagreements on written patient cases (per split)."""
+    _reasoning("reconcile", dataset, report)
+
+
+@app.command("plan")
+def plan_eval(
+    dataset: Path = typer.Option(None, "--dataset", help="A JSONL of cases (default: evals/datasets/reasoning_cases.jsonl)."),
+    report: Path = typer.Option(None, "--report", help="Also write the JSON report to this file."),
+) -> None:
+    """Plan-item agreement of the planning agents on written patient cases (per split)."""
+    _reasoning("plan", dataset, report)
+
+
+def _reasoning(which: str, dataset: Path | None, report: Path | None) -> None:
+    from evals import reasoning_eval
+
+    cases = reasoning_eval.load_cases(dataset or reasoning_eval.DATASET)
+    score = reasoning_eval.eval_reconcile if which == "reconcile" else reasoning_eval.eval_plan
+    out = {"eval": which, **reasoning_eval.by_split(cases, score)}
+    text = json.dumps(out, indent=2)
+    if report is not None:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(text + "\n")
+    typer.echo(text)
+
+
 @app.command("compare")
 def compare(
     old: Path = typer.Argument(..., help="The earlier report (JSON)."),
