@@ -19,6 +19,7 @@ class MessageOut(Out):
 class PlanItemOut(Out):
     tool_execution_id: str
     approval_id: str | None
+    approval_status: str | None  # the reviewer's decision: PENDING, APPROVED, REJECTED, TIMEOUT
     label: str
     code: str | None
     tooth: str | None

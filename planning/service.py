@@ -48,7 +48,8 @@ def view(engine: Engine, tenant_id: uuid.UUID, run_id: uuid.UUID) -> PlanDraftOu
             args, meta = c.input_params["arguments"], m.metadata_ or {}
             req = approvals.get(c.id)
             items.append(PlanItemOut(
-                tool_execution_id=str(c.id), approval_id=str(req.id) if req else None, label=args.get("label") or "",
+                tool_execution_id=str(c.id), approval_id=str(req.id) if req else None,
+                approval_status=req.status if req else None, label=args.get("label") or "",
                 code=(c.output_result or {}).get("code") or meta.get("code"), tooth=args.get("tooth"),
                 surfaces=list(args.get("surfaces") or []), phase=args.get("phase"), phase_name=meta.get("phase_name"),
                 fee=(c.output_result or {}).get("estimated_fee") or meta.get("fee"), proposed_by=meta.get("proposed_by"),

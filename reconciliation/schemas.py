@@ -14,6 +14,7 @@ class SourceOut(Out):
 class FindingOut(Out):
     tool_execution_id: str
     approval_id: str | None
+    approval_status: str | None  # the reviewer's decision: PENDING, APPROVED, REJECTED, TIMEOUT
     kind: str
     finding: str
     resolution: str

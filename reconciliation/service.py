@@ -43,7 +43,8 @@ def view(engine: Engine, tenant_id: uuid.UUID, run_id: uuid.UUID) -> ReconcileOu
             args = c.input_params["arguments"]
             req = approvals.get(c.id)
             findings.append(FindingOut(
-                tool_execution_id=str(c.id), approval_id=str(req.id) if req else None, kind=args["kind"],
+                tool_execution_id=str(c.id), approval_id=str(req.id) if req else None,
+                approval_status=req.status if req else None, kind=args["kind"],
                 finding=args["finding"], resolution=args["resolution"], tooth=args.get("tooth"),
                 sources=[SourceOut.model_validate(x) for x in args["sources"]], status=c.status))
         return ReconcileOut(run_id=str(run_id), status=run.status, patient_id=str(run.patient_id),
