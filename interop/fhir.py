@@ -13,7 +13,7 @@ are; validating with R4B is the closest maintained validation of R4 JSON.
 | Procedure | each restoration of the current chart (completed), each ``procedures`` row (CDT) |
 | Observation | each probing depth of the latest perio exam (mm, tooth in ``bodySite``) |
 | CarePlan | the open treatment plan, one activity per item (CDT) |
-| Provenance | each applied change (``action_history``, not undone): who made it, the reviewer who approved it, its source (utterance, radiograph prediction, tool call) and the resources it produced |
+| Provenance | each applied change (``action_history``, not undone): who made it, the reviewer who approved it, its sources (the utterance with its span, words and recogniser; the radiograph prediction with its label, confidence and model version; the approval request; the run) and the resources it produced |
 
 Resource ids are stable (a name-based UUID of what they describe), so an export of an unchanged
 record is the same Bundle.
@@ -34,6 +34,10 @@ from sqlalchemy.orm import Session
 from core_schema.models import (
     ActionHistory,
     AgentApprovalRequest,
+    AIInferenceJob,
+    AIModel,
+    AIModelVersion,
+    AIPrediction,
     EncounterDiagnosis,
     Patient,
     PerioMeasurement,
@@ -42,6 +46,7 @@ from core_schema.models import (
     TreatmentPlan,
     TreatmentPlanItem,
     User,
+    VoiceUtterance,
 )
 from core_schema.statuses import PlanStatus, ProcedureStatus
 from interop import codes
@@ -230,14 +235,39 @@ class _Builder:
                 sources.append(("approval_request", str(action.approval_request_id)))
             if action.agent_execution_id:
                 sources.append(("agent_execution", str(action.agent_execution_id)))
+            details = self._source_details(sources)
             self.add({"resourceType": "Provenance", "id": rid("Provenance", action.id),
                       "target": [ref(t) for t in targets or [self.pid]], "recorded": _instant(action.created_at),
                       "activity": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-DataOperation",
                                                "code": "CREATE" if action.action_type == "CREATE" else "UPDATE"}],
                                    "text": action.change_summary or action.entity_type.lower()},
                       "agent": agents,
-                      "entity": [{"role": "source", "what": {"identifier": ident(kind, value)}} for kind, value in sources],
+                      "entity": [{"role": "source", "what": {"identifier": ident(kind, value),
+                                                            **({"display": details[value]} if value in details else {})}}
+                                 for kind, value in sources],
                       **({"occurredDateTime": _instant(reviewed_at)} if reviewed_at else {})})
+
+    def _source_details(self, sources: list[tuple[str, str]]) -> dict[str, str]:
+        """In words, what each source was: the utterance's span, words and recogniser; the prediction's
+        label, confidence and model version."""
+        out: dict[str, str] = {}
+        utterances = [uuid.UUID(v) for k, v in sources if k == "voice_utterance"]
+        for u in self.s.scalars(select(VoiceUtterance).where(VoiceUtterance.id.in_(utterances))) if utterances else []:
+            asr = (u.entities or {}).get("asr") or {}
+            span = f"0.00-{float(asr['duration_s']):.2f} s of its recording, " if asr.get("duration_s") is not None else ""
+            heard = f"recognised by {asr['model']}, " if asr.get("model") else "typed, "
+            out[str(u.id)] = f"dictation: {span}{heard}words \"{u.transcript or ''}\""
+        predictions = [uuid.UUID(v) for k, v in sources if k == "ai_prediction"]
+        if predictions:
+            rows = self.s.execute(select(AIPrediction, AIModel.name, AIModelVersion.version_tag)
+                                  .join(AIInferenceJob, AIInferenceJob.id == AIPrediction.job_id)
+                                  .join(AIModelVersion, AIModelVersion.id == AIInferenceJob.model_version_id)
+                                  .join(AIModel, AIModel.id == AIModelVersion.model_id)
+                                  .where(AIPrediction.id.in_(predictions))).all()
+            for p, model, tag in rows:
+                confidence = f" at {float(p.confidence):.2f}" if p.confidence is not None else ""
+                out[str(p.id)] = f"radiograph prediction: {p.prediction_type}{confidence} by {model} {tag}"
+        return out
 
     def _produced(self, action: ActionHistory) -> tuple[list[str], list[tuple[str, str]]]:
         """The exported resources an action produced, and the sources its chart entries name."""

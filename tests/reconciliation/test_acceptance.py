@@ -62,6 +62,10 @@ def test_dictation_radiograph_perio_reconciled_planned_and_exported(engine, acto
                   (e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Condition") if c.get("bodySite")}
     [voiced] = _provenance_of(bundle, conditions[("17", "caries")]["id"])
     assert ("voice_utterance", charted.utterance_id) in _sources(voiced)
+    [said] = [e["what"]["display"] for e in voiced["entity"] if e["what"]["identifier"]["value"] == charted.utterance_id]
+    assert said.startswith("dictation: typed, words") and "17 occlusal caries" in said
     assert {a["type"]["coding"][0]["code"] for a in voiced["agent"]} == {"author", "verifier"}
     [imaged] = _provenance_of(bundle, conditions[("46", "caries")]["id"])
     assert "ai_prediction" in {kind for kind, _ in _sources(imaged)}
+    [seen] = [e["what"]["display"] for e in imaged["entity"] if e["what"]["identifier"]["system"].endswith("ai_prediction")]
+    assert seen.startswith("radiograph prediction: caries at 0.") and "AcmeVision 3.2" in seen
