@@ -34,6 +34,8 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
     "reconcile": ("reconcile_commands", "reconcile_command", "command",
                   "Compare a patient's chart, radiographs, perio and dictations; disagreements to the approval queue."),
     "plan": ("plan_commands", "plan_app", "group", "Treatment plans drafted by a conversation of agents."),
+    "fhir": ("reconcile_commands", "fhir_command", "command",
+             "Print a patient's record as a validated FHIR R4 (R4B) Bundle (and store its resources)."),
     "db": ("db_commands", "app", "group", "Database schema and demo data."),
     "patients": ("platform_commands", "patients", "group", "Patients of the current tenant."),
     "runs": ("runtime_commands", "runs", "group", "Workflow runs."),

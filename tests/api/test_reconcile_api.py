@@ -1,4 +1,5 @@
-"""Reconciliation over HTTP and the CLI: start, read the findings, decide through the approvals routes."""
+"""Reconciliation over HTTP and the CLI: start, read the findings, decide through the approvals routes;
+the FHIR export from the CLI."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import json
 import uuid
 
 from fastapi.testclient import TestClient
+from fhir.resources.R4B.bundle import Bundle
 from typer.testing import CliRunner
 
 from api.cli import app as cli_app
@@ -44,3 +46,12 @@ def test_reconcile_cli_prints_the_run(engine, new_patient) -> None:
     out = json.loads(result.output)
     assert {"run_id", "status", "approval_ids", "findings"} <= set(out) and out["status"] == "WAITING_APPROVAL"
     assert out["findings"][0]["finding"] == "radiograph: caries 46 O at 0.80; dictated: 46 sound"
+
+
+def test_fhir_cli_prints_a_valid_bundle(engine, new_patient) -> None:
+    sd = Seed(engine, new_patient("Fhir", "Cli"))
+    sd.perio(None, {("46", "DB"): 6})
+    result = CliRunner().invoke(cli_app, ["fhir", "--patient", str(sd.patient), "--as", "dentist@demo.clinic"])
+    assert result.exit_code == 0, result.output
+    bundle = Bundle.model_validate_json(result.output)
+    assert [e.resource.get_resource_type() for e in bundle.entry] == ["Patient", "Observation"]
