@@ -23,5 +23,6 @@ _BUNDLE: dict[int | str, dict[str, Any]] = {200: {"content": {"application/fhir+
 def fhir_bundle(patient_id: uuid.UUID, p: Principal = Depends(current_principal)) -> JSONResponse:
     """The patient's record as a validated FHIR Bundle: Patient, Condition and Procedure (tooth and
     surfaces in bodySite), Observation (probing depths), CarePlan (the open plan), Provenance (each change)."""
+    p.require("patients:read")  # the Bundle holds the Patient resource as well as the chart
     p.require("chart:read")
     return JSONResponse(export_patient(get_database(), p.tenant_id, patient_id), media_type="application/fhir+json")
