@@ -11,7 +11,8 @@ cases were written after the rules and never tuned on.
 Scores: disagreements as (kind, tooth) pairs, micro precision / recall / F1 over every case;
 plan items as (label, tooth) pairs, micro precision / recall / F1, and the share of matched items
 drafted in the expected phase. Solvers side by side: ``rules`` (``reconciliation.rules``,
-``planning.agents``); an LLM solver is listed as not run (none is implemented yet).
+``planning.agents``) and, for the plan, the LLM agent (``planning.llm_agent``) over any
+OpenAI-compatible endpoint when one is given; reconciliation has no LLM solver yet.
 """
 
 from __future__ import annotations
@@ -21,13 +22,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from core_schema.errors import DomainError
+from planning import llm_agent
 from planning.agents import SPECIALISTS, assess, supervise
 from reconciliation.rules import reconcile
 from reconciliation.sources import Diagnosis, Evidence, PerioSite, PlanItem, RadiographFinding, Utterance
 
 DATASET = Path(__file__).parent / "datasets" / "reasoning_cases.jsonl"
 SAID_AT = datetime(2026, 12, 1, tzinfo=timezone.utc)
-LLM_NOT_RUN = {"status": "not run", "reason": "no LLM reconciliation or planning agent is implemented yet (rules only)"}
+LLM_NOT_RUN = {"status": "not run", "reason": "no LLM reconciliation agent is implemented yet (rules only)"}
 
 
 def load_cases(path: Path = DATASET) -> list[dict[str, Any]]:
@@ -105,20 +108,46 @@ def draft_items(case: dict[str, Any]) -> list[tuple[str, str | None, int]]:
             if not (p.label == "crown" and p.tooth in planned_crowns)]
 
 
-def eval_plan(cases: list[dict[str, Any]]) -> dict[str, Any]:
-    tp = fp = fn = phase_ok = 0
+def _score_plan(cases: list[dict[str, Any]], drafter: Any) -> dict[str, Any]:
+    tp = fp = fn = phase_ok = failed = 0
     misses: list[dict[str, Any]] = []
     for case in cases:
-        drafted = draft_items(case)
+        try:
+            drafted = drafter(case)
+        except DomainError as exc:
+            drafted, failed = [], failed + 1
+            misses.append({"id": case["id"], "error": exc.message})
         got = {(label, tooth): phase for label, tooth, phase in drafted}
         want = {(label, tooth): phase for label, tooth, phase in case["expect"]["plan"]}
         matched = set(got) & set(want)
         tp, fp, fn = tp + len(matched), fp + len(set(got) - set(want)), fn + len(set(want) - set(got))
         phase_ok += sum(1 for k in matched if got[k] == want[k])
-        if got != want:
+        if got != want and not any(m["id"] == case["id"] for m in misses):
             misses.append({"id": case["id"], "expected": sorted(map(list, case["expect"]["plan"]), key=str),
                            "got": sorted(map(list, drafted), key=str)})
-    return {"eval": "plan", "cases": len(cases), "agents": list(SPECIALISTS), "solvers": {
-        "rules": {**_prf(tp, fp, fn), "phase_agreement": round(phase_ok / tp, 3) if tp else 1.0,
-                  "cases_exact": len(cases) - len(misses), "misses": misses},
-        "llm": LLM_NOT_RUN}}
+    return {**_prf(tp, fp, fn), "phase_agreement": round(phase_ok / tp, 3) if tp else 1.0, "failed_cases": failed,
+            "cases_exact": len(cases) - len(misses), "misses": misses}
+
+
+def eval_plan(cases: list[dict[str, Any]], llm: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The rules agents and, given ``llm`` (base_url, model, api_key), the LLM agent, side by side."""
+    solvers: dict[str, Any] = {"rules": _score_plan(cases, draft_items)}
+    if llm and llm.get("base_url") and llm.get("model"):
+        usage = {"prompt_tokens": 0, "completion_tokens": 0, "dropped_items": 0}
+        answered: dict[str, Any] = llm.setdefault("answered", {})  # case id -> (items, usage): one call per case and run
+
+        def llm_items(case: dict[str, Any]) -> list[tuple[str, str | None, int]]:
+            if case["id"] not in answered:
+                proposals, used = llm_agent.propose(evidence(case), base_url=llm["base_url"], model=llm["model"],
+                                                    api_key=llm.get("api_key"))
+                answered[case["id"]] = ([(p.label, p.tooth, p.phase) for p in proposals], used)
+            items, used = answered[case["id"]]
+            usage["prompt_tokens"] += used["prompt_tokens"]
+            usage["completion_tokens"] += used["completion_tokens"]
+            usage["dropped_items"] += used["dropped"]
+            return list(items)
+
+        solvers["llm"] = {**_score_plan(cases, llm_items), "model": llm["model"], **usage}
+    else:
+        solvers["llm"] = {"status": "not run", "reason": "no --llm-base-url / --llm-model given"}
+    return {"eval": "plan", "cases": len(cases), "agents": list(SPECIALISTS), "solvers": solvers}
