@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 
-from core_schema.db import Database
+from core_schema.db import Database, get_database
 from core_schema.errors import NotFound
 from core_schema.models import FhirResource, Patient
 from core_schema.rows import present
@@ -25,9 +25,10 @@ def _version(payload: dict[str, Any]) -> tuple[str, str]:
     return digest[:16], digest
 
 
-def export_patient(db: Database, tenant_id: uuid.UUID, patient_id: uuid.UUID) -> dict[str, Any]:
+def export_patient(tenant_id: uuid.UUID, patient_id: uuid.UUID, db: Database | None = None) -> dict[str, Any]:
     """The patient's Bundle (validated, as JSON); each resource stored once per version in
-    ``fhir_resources``. ``NotFound`` for a patient of another clinic."""
+    ``fhir_resources``. ``NotFound`` for a patient of another clinic. ``db``: the process's by default."""
+    db = db or get_database()
     with db.tenant_session(tenant_id) as s:
         patient = s.scalar(select(Patient).where(Patient.id == patient_id, Patient.tenant_id == tenant_id))
         if patient is None:

@@ -36,4 +36,4 @@ def fhir_command(
 ) -> None:
     """Print a patient's record as a validated FHIR R4 (R4B) Bundle (and store its resources)."""
     who = identity.actor(as_email)
-    typer.echo(json.dumps(export_patient(get_engine().db, who.tenant_id, parse_id(patient, "patient id")), indent=2))
+    typer.echo(json.dumps(export_patient(who.tenant_id, parse_id(patient, "patient id")), indent=2))

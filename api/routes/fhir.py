@@ -11,7 +11,6 @@ from fastapi.responses import JSONResponse
 from api.auth.deps import current_principal
 from api.auth.principal import Principal
 from api.schemas import ErrorOut
-from core_schema.db import get_database
 from interop.service import export_patient
 
 router = APIRouter(tags=["fhir"], responses={404: {"model": ErrorOut}})
@@ -25,4 +24,4 @@ def fhir_bundle(patient_id: uuid.UUID, p: Principal = Depends(current_principal)
     surfaces in bodySite), Observation (probing depths), CarePlan (the open plan), Provenance (each change)."""
     p.require("patients:read")  # the Bundle holds the Patient resource as well as the chart
     p.require("chart:read")
-    return JSONResponse(export_patient(get_database(), p.tenant_id, patient_id), media_type="application/fhir+json")
+    return JSONResponse(export_patient(p.tenant_id, patient_id), media_type="application/fhir+json")

@@ -42,7 +42,7 @@ def exported(engine, new_patient) -> dict:
     for other in (f.approval_id for f in run.findings if f.approval_id != approval):  # the run applies once all are decided
         decide(engine, uuid.UUID(other), dentist, "reject", comment="not now")
     return {"patient": sd.patient, "prediction": str(prediction), "utterance": str(utterance), "approval": approval,
-            "bundle": export_patient(engine.db, DEMO_TENANT_ID, sd.patient)}
+            "bundle": export_patient(DEMO_TENANT_ID, sd.patient, engine.db)}
 
 
 def _of(bundle: dict, kind: str) -> list[dict]:
@@ -86,13 +86,13 @@ def test_resources_stored_once_per_version(engine, exported) -> None:
 
     before = stored()
     assert before == len(exported["bundle"]["entry"])
-    again = export_patient(engine.db, DEMO_TENANT_ID, exported["patient"])
+    again = export_patient(DEMO_TENANT_ID, exported["patient"], engine.db)
     assert stored() == before and [e["resource"] for e in again["entry"]] == [e["resource"] for e in exported["bundle"]["entry"]]
 
 
 def test_other_clinics_patient_is_not_found(engine) -> None:
     with pytest.raises(NotFound):
-        export_patient(engine.db, DEMO_TENANT_ID, UNIVERSAL_PATIENT_ID)
+        export_patient(DEMO_TENANT_ID, UNIVERSAL_PATIENT_ID, engine.db)
 
 
 def test_http_export(platform, exported) -> None:

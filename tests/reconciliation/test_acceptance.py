@@ -57,7 +57,7 @@ def test_dictation_radiograph_perio_reconciled_planned_and_exported(engine, acto
     assert {(i.code, i.tooth) for i in plan.items} >= {("D3320", "45"), ("D4341", None)}  # endo on the premolar, perio
     assert all(i.fee for i in plan.items)
 
-    bundle = export_patient(engine.db, DEMO_TENANT_ID, patient)
+    bundle = export_patient(DEMO_TENANT_ID, patient, engine.db)
     conditions = {(c["bodySite"][0]["coding"][0]["code"], c["code"]["text"]): c for c in
                   (e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Condition") if c.get("bodySite")}
     [voiced] = _provenance_of(bundle, conditions[("17", "caries")]["id"])
