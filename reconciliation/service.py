@@ -6,7 +6,7 @@ import uuid
 
 from sqlalchemy import select
 
-from core_schema.directory import Actor, require_patient
+from core_schema.directory import Actor, require_visit
 from core_schema.errors import NotFound
 from core_schema.models import AgentApprovalRequest, AgentExecution, ToolExecution
 from reconciliation.graph import NAME
@@ -16,8 +16,8 @@ from workflows.engine import Engine
 
 def reconcile(engine: Engine, actor: Actor, patient_id: uuid.UUID, encounter_id: uuid.UUID | None = None,
               api_client_id: uuid.UUID | None = None) -> ReconcileOut:
-    """Run reconciliation up to the reviewer; ``NotFound`` for a patient of another clinic."""
-    require_patient(actor.tenant_id, patient_id)
+    """Run reconciliation up to the reviewer; ``NotFound`` for a patient of another clinic or a visit not the patient's."""
+    require_visit(actor.tenant_id, patient_id, encounter_id)
     run = engine.start(NAME, tenant_id=actor.tenant_id, user_id=actor.user_id, patient_id=patient_id,
                        encounter_id=encounter_id, api_client_id=api_client_id, inputs={"mode": NAME})
     out = view(engine, actor.tenant_id, run.execution_id)

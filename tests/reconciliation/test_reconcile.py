@@ -145,9 +145,14 @@ def test_agreeing_sources_complete_without_approvals(engine, actor, seed) -> Non
     assert out.status == "COMPLETED" and out.findings == [] and out.approval_ids == []
 
 
-def test_other_clinics_patient_is_not_found(engine, actor) -> None:
+def test_other_clinics_patient_or_another_visit_is_not_found(engine, actor, seed) -> None:
     with pytest.raises(NotFound):
         run_reconcile(engine, actor(), UNIVERSAL_PATIENT_ID)
+    sd, other = seed(), seed()
+    with pytest.raises(NotFound, match="encounter"):
+        run_reconcile(engine, actor(), sd.patient, encounter_id=other.encounter())
+    with pytest.raises(NotFound, match="encounter"):
+        run_reconcile(engine, actor(), sd.patient, encounter_id=uuid.uuid4())
 
 
 def test_run_resumed_after_its_proposal_was_recorded_proposes_nothing_twice(engine, actor, seed) -> None:
