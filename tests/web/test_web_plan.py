@@ -26,6 +26,8 @@ def test_plan_page_reconciles_drafts_and_decides(new_page, engine, new_patient) 
     expect(finding.locator('.sources li[data-type="dictation"]')).to_have_count(1)
     expect(finding.locator('.sources li[data-type="radiograph"]')).to_have_count(1)
 
+    run_id = page.locator("#findings").get_attribute("data-run-id")
+
     page.click("#draft")
     expect(page.locator(".phase")).to_have_count(4)
     root_canal = page.locator('.plan-item[data-code="D3320"]')
@@ -46,3 +48,8 @@ def test_plan_page_reconciles_drafts_and_decides(new_page, engine, new_patient) 
         expect(rejects).to_have_count(n - 1)
     expect(root_canal).to_contain_text("Approved · written")
     expect(page.locator("#plan-status")).to_have_text("Completed")
+
+    page.goto(f"/runs/{run_id}")  # the reconciliation's trace shows each finding with its sources
+    line = page.locator(".approval-line").first
+    expect(line).to_contain_text("Disagreement: radiograph: caries 36 D at 0.91; dictated: 36 sound")
+    expect(line.locator('.sources li[data-type="dictation"]')).to_have_count(1)

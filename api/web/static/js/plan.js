@@ -88,7 +88,9 @@ let reconciliation = null;
 async function showFindings(out) {
   reconciliation = out.run_id;
   const reload = async () => showFindings(await api(`/api/v1/reconciliations/${reconciliation}`));
-  document.getElementById("findings").replaceChildren(...findingsView(out, reload));
+  const list = document.getElementById("findings");
+  list.dataset.runId = out.run_id;
+  list.replaceChildren(...findingsView(out, reload));
 }
 
 function busy(button, work) {
