@@ -104,7 +104,7 @@ def draft_items(case: dict[str, Any]) -> list[tuple[str, str | None, int]]:
             endo = {p.tooth for p in found if p.tooth}
         proposals += found
     planned_crowns = {t for code, t in case.get("plan", []) if code.startswith("D27")}
-    return [(p.label, p.tooth, p.phase) for p in supervise(proposals, ev, set())
+    return [(p.label, p.tooth, p.phase) for p in supervise(proposals)
             if not (p.label == "crown" and p.tooth in planned_crowns)]
 
 

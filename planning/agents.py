@@ -131,16 +131,16 @@ def assess(agent: str, ev: Evidence, endo_teeth: set[str]) -> list[Proposal]:
     return periodontal(ev)
 
 
-def supervise(proposals: list[Proposal], ev: Evidence, planned: set[tuple[str, str]]) -> list[Proposal]:
-    """The phased draft: extraction wins over other work on its tooth, duplicates and items the open plan
-    already holds (label's CDT family on the same tooth) are dropped, ordered by phase then tooth."""
+def supervise(proposals: list[Proposal]) -> list[Proposal]:
+    """The phased draft: extraction wins over other work on its tooth, duplicates are dropped, ordered by
+    phase then tooth (what the open plan already holds is dropped once each item has its CDT code)."""
     extracted = {p.tooth for p in proposals if p.label == "extraction"}
     seen: set[tuple[str, str, str]] = set()
     out = []
     for p in sorted(proposals, key=lambda p: (p.phase, p.tooth or "", p.label)):
         if p.tooth in extracted and p.label != "extraction":
             continue
-        if p.key() in seen or (p.label, p.tooth or "") in planned:
+        if p.key() in seen:
             continue
         seen.add(p.key())
         out.append(p)

@@ -78,7 +78,7 @@ def _transcript(s: Any, tenant: uuid.UUID, ev: Evidence, agents: dict[str, uuid.
     planned = {(i.cdt_code, i.tooth or "") for i in ev.plan}
     lines: list[str] = []
     n = 0
-    for p in supervise(proposals, ev, set()):
+    for p in supervise(proposals):
         try:
             entry = resolve_procedure(s, tenant, label=p.label, code=None, tooth=p.tooth, surfaces=p.surfaces)
         except ToolError as exc:
