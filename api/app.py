@@ -21,12 +21,14 @@ from api.routes import (
     errors,
     events,
     exams,
+    fhir,
     me,
     patients,
     runs,
 )
 from api.routes import imaging as imaging_routes
 from api.routes import memory as memory_routes
+from api.routes import reconcile as reconcile_routes
 from api.schemas import ErrorOut
 from runtime.status import health, platform_status
 
@@ -54,7 +56,8 @@ def _api_v1() -> APIRouter:
     """Every ``/api/v1`` route: the caller must be authenticated before anything else runs."""
     api = APIRouter(prefix="/api/v1", dependencies=[Depends(current_principal)],
                     responses={400: {"model": ErrorOut}, 401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 422: {"model": ErrorOut}})
-    for module in (me, patients, dictations, exams, approvals, actions, runs, events, memory_routes, imaging_routes):
+    for module in (me, patients, dictations, exams, approvals, actions, runs, events, memory_routes, imaging_routes,
+                   reconcile_routes, fhir):
         api.include_router(module.router)
     return api
 

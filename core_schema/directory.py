@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from core_schema.db import get_database
 from core_schema.errors import NotFound
 from core_schema.models import (
+    Encounter,
     Patient,
     Permission,
     Role,
@@ -92,3 +93,14 @@ def require_patient(tenant_id: uuid.UUID, patient_id: uuid.UUID) -> None:
     with get_database().tenant_session(tenant_id) as s:
         if s.get(Patient, patient_id) is None:
             raise NotFound(f"patient {patient_id} not found in this clinic")
+
+
+def require_visit(tenant_id: uuid.UUID, patient_id: uuid.UUID, encounter_id: uuid.UUID | None) -> None:
+    """``require_patient``, and ``NotFound`` unless ``encounter_id`` (when given) is a visit of that patient."""
+    require_patient(tenant_id, patient_id)
+    if encounter_id is None:
+        return
+    with get_database().tenant_session(tenant_id) as s:
+        visit = s.get(Encounter, encounter_id)
+        if visit is None or visit.patient_id != patient_id:
+            raise NotFound(f"encounter {encounter_id} not found for patient {patient_id} in this clinic")

@@ -158,3 +158,38 @@ class InterruptResponseType(StrEnum):
     EDIT = "edit"
     RESPONSE = "response"
     IGNORE = "ignore"
+
+
+class ConversationType(StrEnum):
+    """``agent_conversations.conversation_type``."""
+
+    PEER_TO_PEER = "PEER_TO_PEER"
+    GROUP_CHAT = "GROUP_CHAT"
+    HIERARCHICAL = "HIERARCHICAL"
+    SEQUENTIAL = "SEQUENTIAL"
+
+
+class ConversationStatus(StrEnum):
+    """``agent_conversations.status``."""
+
+    ACTIVE = "ACTIVE"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+
+
+class MessageType(StrEnum):
+    """``agent_messages.message_type``."""
+
+    TEXT = "TEXT"
+    FUNCTION_CALL = "FUNCTION_CALL"
+    FUNCTION_RESULT = "FUNCTION_RESULT"
+    SYSTEM = "SYSTEM"
+
+
+class ParticipantType(StrEnum):
+    """``agent_messages.sender_type`` / ``recipient_type`` (BROADCAST only as a recipient)."""
+
+    API_CLIENT = "API_CLIENT"
+    USER = "USER"
+    SYSTEM = "SYSTEM"
+    BROADCAST = "BROADCAST"

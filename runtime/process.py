@@ -9,13 +9,15 @@ from core_schema.handles import process_handle
 from core_schema.redis_store import get_redis
 from core_schema.settings import get_settings
 from imaging import graph as imaging_review
+from planning import graph as treatment_plan
+from reconciliation import graph as reconciliation
 from tools.registry import REGISTRY
 from voice import graph as voice_to_chart
 from workflows import tracing
 from workflows.engine import Engine
 from workflows.run_queue import QueueDispatcher
 
-SPECS = [chart_change.SPEC, voice_to_chart.SPEC, imaging_review.SPEC]
+SPECS = [chart_change.SPEC, voice_to_chart.SPEC, imaging_review.SPEC, reconciliation.SPEC, treatment_plan.SPEC]
 
 
 @process_handle

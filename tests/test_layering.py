@@ -26,6 +26,8 @@ LAYERS: list[tuple[str, ...]] = [
     ("approvals",),  # statuses, decisions, the review queue, the approval graph steps
     ("patients",),  # patient lists and chart reads
     ("voice", "imaging"),  # the domain slices with their graphs
+    ("reconciliation", "interop"),  # reasoning across the slices' sources; the FHIR export of a patient's record
+    ("planning",),  # the treatment-planning conversation of rules agents (reads reconciliation's evidence)
     ("runtime",),  # the process composition: the engine with every graph, the worker
     ("agentserver",),  # the LangGraph agent protocol over the platform's threads, runs, interrupts and memory
     ("evals",),  # datasets, solvers, scorers, reports

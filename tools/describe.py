@@ -15,6 +15,8 @@ def describe(tool: str, args: dict[str, Any]) -> str:
             grade = f" grade {c['grade']}" if c.get("grade") is not None else ""
             parts.append(f"tooth {c.get('tooth')}: {str(c.get('label', '')).replace('_', ' ')}{detail}{grade}")
         return "Chart: " + "; ".join(parts)
+    if tool == "resolve_source_disagreement":  # the finding and its sources are the request's words
+        return f"Disagreement: {args.get('finding')} -> {str(args.get('resolution', '')).replace('_', ' ')}"
     skip = {"patient_id", "encounter_id"}
     shown = ", ".join(f"{k}={v}" for k, v in args.items() if k not in skip and v not in (None, [], ""))
     return f"{tool.replace('_', ' ')}: {shown}" if shown else tool.replace("_", " ")

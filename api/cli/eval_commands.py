@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -110,6 +111,42 @@ def _exam_table(conditions: list, folder: Path) -> str:
         (folder / f"exam-sessions-{cond.name.replace('@', '-at-')}.json").write_text(json.dumps(result, indent=2))
         rows.append((cond.name + (f" ({speech.transcriber.model_name})" if speech else ""), result))
     return markdown(rows)
+
+
+@app.command("reconcile")
+def reconcile_eval(
+    dataset: Path = typer.Option(None, "--dataset", help="A JSONL of cases (default: evals/datasets/reasoning_cases.jsonl)."),
+    report: Path = typer.Option(None, "--report", help="Also write the JSON report to this file."),
+) -> None:
+    """Precision / recall of the reconciliation rules' disagreements on written patient cases (per split)."""
+    _reasoning("reconcile", dataset, report)
+
+
+@app.command("plan")
+def plan_eval(
+    dataset: Path = typer.Option(None, "--dataset", help="A JSONL of cases (default: evals/datasets/reasoning_cases.jsonl)."),
+    report: Path = typer.Option(None, "--report", help="Also write the JSON report to this file."),
+    llm_base_url: str = typer.Option(None, "--llm-base-url", envvar="DENTALAGENT_LLM_BASE_URL", help="OpenAI-compatible endpoint: the LLM agent beside the rules."),
+    llm_model: str = typer.Option(None, "--llm-model", envvar="DENTALAGENT_LLM_MODEL", help="Model name (LLM agent)."),
+    llm_api_key: str = typer.Option(None, "--llm-api-key", envvar="DENTALAGENT_LLM_API_KEY", help="API key (never written to reports)."),
+) -> None:
+    """Plan-item agreement of the planning agents on written patient cases (per split), rules and LLM side by side."""
+    _reasoning("plan", dataset, report, {"base_url": llm_base_url, "model": llm_model, "api_key": llm_api_key})
+
+
+def _reasoning(which: str, dataset: Path | None, report: Path | None, llm: dict[str, Any] | None = None) -> None:
+    from functools import partial
+
+    from evals import reasoning_eval
+
+    cases = reasoning_eval.load_cases(dataset or reasoning_eval.DATASET)
+    score = reasoning_eval.eval_reconcile if which == "reconcile" else partial(reasoning_eval.eval_plan, llm=llm)
+    out = {"eval": which, **reasoning_eval.by_split(cases, score)}
+    text = json.dumps(out, indent=2)
+    if report is not None:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(text + "\n")
+    typer.echo(text)
 
 
 @app.command("compare")

@@ -93,6 +93,20 @@ def _imaging_page(request: Request, viewer: Viewer, patient_id: uuid.UUID | None
                        "labels": list(LABELS), "reasons": list(REASON_CODES)})
 
 
+@router.get("/patients/{patient_id}/plan")
+def patient_plan(request: Request, patient_id: uuid.UUID, run: uuid.UUID | None = None) -> Response:
+    """Reconciliation and the treatment-plan draft with the agents' conversation beside it."""
+    viewer = current_viewer(request)
+    if viewer is None:
+        return _signin_redirect(request)
+    name = _patient_name(viewer, patient_id)
+    if name is None:
+        return templates.TemplateResponse(request, "not_found.html", {"viewer": viewer, "active": "patients", "page": {},
+                                                                      "what": "patient"}, status_code=404)
+    return _page(request, "plan.html", viewer, "patients", patient_name=name,
+                 page={"patient_id": str(patient_id), "patient_name": name, "run_id": str(run) if run else None})
+
+
 @router.get("/patients/{patient_id}/imaging")
 def patient_imaging(request: Request, patient_id: uuid.UUID) -> Response:
     viewer = current_viewer(request)

@@ -17,10 +17,14 @@ import yaml
 from core_schema.statuses import (
     ApprovalPriority,
     ApprovalStatus,
+    ConversationStatus,
+    ConversationType,
     DeploymentStatus,
     EncounterStatus,
     ExecutionStatus,
     InferenceJobStatus,
+    MessageType,
+    ParticipantType,
     PlanStatus,
     ProcedureStatus,
     RecordStatus,
@@ -43,6 +47,11 @@ FAMILIES: list[tuple[type[StrEnum], str, str, set[str]]] = [
     (EncounterStatus, "encounters", "status", set()),
     (ProcedureStatus, "procedures", "status", set()),
     (PlanStatus, "treatment_plans", "status", set()),
+    (ConversationType, "agent_conversations", "conversation_type", set()),
+    (ConversationStatus, "agent_conversations", "status", set()),
+    (MessageType, "agent_messages", "message_type", set()),
+    (ParticipantType, "agent_messages", "sender_type", {"BROADCAST"}),  # one family for sender and recipient
+    (ParticipantType, "agent_messages", "recipient_type", {"SYSTEM"}),
     *[(RecordStatus, table, "status", set())
       for table in ("users", "patients", "patient_conditions", "patient_medications", "patient_allergies")],
 ]

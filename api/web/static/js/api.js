@@ -137,6 +137,13 @@ export function actionTitle(tool, args, fallback) {
       return `Perio: tooth ${t.tooth}${parts.length ? ` · ${parts.join(", ")}` : ""}`;
     }).join("; ");
   }
+  if (tool === "resolve_source_disagreement" && a.finding) {
+    return `Disagreement: ${a.finding} → ${String(a.resolution || "").replace(/_/g, " ")}`;
+  }
+  if (tool === "add_treatment_plan_item" && !a.code && a.label) {
+    const surfaces = (a.surfaces || []).length ? ` (${a.surfaces.join("")})` : "";
+    return `Plan: ${String(a.label).replace(/_/g, " ")}${a.tooth ? ` on tooth ${a.tooth}${surfaces}` : ""}${a.phase ? ` · phase ${a.phase}` : ""}`;
+  }
   if (tool === "add_treatment_plan_item" && a.code) {
     const surfaces = (a.surfaces || []).length ? ` (${a.surfaces.join("")})` : "";
     return `Plan: ${a.code}${a.label ? ` ${String(a.label).replace(/_/g, " ")}` : ""}${a.tooth ? ` on tooth ${a.tooth}${surfaces}` : ""}`;

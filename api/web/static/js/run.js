@@ -21,6 +21,15 @@ function stepsView(run) {
       el("div", { class: "step-bar" }, el("i", { style: `width:${Math.max(2, ((s.duration_ms || 0) / max) * 100)}%` })))));
 }
 
+// Where a proposed change came from: the sources a disagreement rests on, the prediction a finding charts.
+function sourcesOf(args) {
+  const a = args || {};
+  const rows = (a.sources || []).map((s) => el("li", { dataset: { type: s.type || "" } },
+    el("span", { class: "chip chip-quiet" }, s.type || "source"), " ", s.text || s.id || ""));
+  if (a.prediction_id && !rows.length) rows.push(el("li", { dataset: { type: "radiograph" } }, el("span", { class: "chip chip-quiet" }, "radiograph"), ` prediction ${shortId(a.prediction_id)}`));
+  return rows.length ? el("ul", { class: "sources small" }, ...rows) : null;
+}
+
 function approvalsView(run) {
   if (!run.approvals.length) return [el("li", { class: "muted" }, "This run needed no approval.")];
   return run.approvals.map((a) => el("li", { class: "approval-line", dataset: { approvalId: a.id, status: a.status } },
@@ -29,7 +38,8 @@ function approvalsView(run) {
       a.risk_tier ? el("span", { class: `chip tier tier-${a.risk_tier}` }, `Tier ${a.risk_tier}`) : null,
       el("span", { class: statusClass(a.status) }, humanize(a.status.toLowerCase())),
       a.decided_by ? el("span", { class: "muted small decided-by" }, `by ${a.decided_by}${a.decided_at ? `, ${formatTime(a.decided_at)}` : ""}`) : null),
-    a.comment ? el("p", { class: "muted small" }, `“${a.comment}”`) : null));
+    a.comment ? el("p", { class: "muted small" }, `“${a.comment}”`) : null,
+    sourcesOf(a.arguments)));
 }
 
 function toolsView(run) {

@@ -1,0 +1,1 @@
+"""Treatment planning as a conversation of rules agents: specialists assess, a supervisor phases the plan."""
