@@ -187,11 +187,12 @@ def migrate(db: Database, store: BlobStore, settings: Settings) -> dict[str, Any
     one. Resumable and idempotent: each step is done once and a second run finds nothing to do."""
     home = Path(settings.home).expanduser().resolve()
     with db.system_session() as s:
-        pending = [r for r in refs(s) if legacy_path(r.ref) is not None]
-    rewritten, unreadable, files = 0, [], set()
-    for r in pending:
-        path = legacy_path(r.ref)
-        assert path is not None
+        on_files = [(r, path) for r in refs(s) if (path := legacy_path(r.ref)) is not None]
+    pending = [(r, path) for r, path in on_files if _under(path, home)]  # this home's files only
+    rewritten = 0
+    unreadable: list[dict[str, str]] = []
+    files: set[Path] = set()
+    for r, path in pending:
         if not path.is_file():
             unreadable.append(r.as_json())
             continue
@@ -224,7 +225,7 @@ def migrate(db: Database, store: BlobStore, settings: Settings) -> dict[str, Any
     left = sorted(str(p.relative_to(home)) for d in ("recordings", "images") if (home / d).is_dir()
                   for p in (home / d).rglob("*") if p.is_file())
     return {"store": store.url, "rows_rewritten": rewritten, "files_removed": removed, "objects_copied": copied,
-            "unreadable": unreadable, "files_left": len(left)}
+            "unreadable": unreadable, "files_left": len(left), "rows_on_other_homes": len(on_files) - len(pending)}
 
 
 def _under(path: Path, home: Path) -> bool:
