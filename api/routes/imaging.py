@@ -35,7 +35,7 @@ _UPLOAD = {"requestBody": {"required": True, "content": {"multipart/form-data": 
                    "findings": {"type": "string", "format": "binary",
                                 "description": "Optional vendor findings JSON (imaging-contract.md) for this image"}}}}}}}
 _PNG: dict[int | str, dict[str, Any]] = {200: {"content": {"image/png": {"schema": {"type": "string", "format": "binary"}}}, "description": "PNG"},
-        409: {"model": ErrorOut}}
+        409: {"model": ErrorOut}, 410: {"model": ErrorOut}}
 
 
 def _uuid(value: object, what: str) -> uuid.UUID:
@@ -86,12 +86,25 @@ def thumbnail(object_id: uuid.UUID, p: Principal = Depends(current_principal)) -
     return _png(p, object_id, "thumbnail")
 
 
-@router.get("/imaging/objects/{object_id}/{kind}/url", response_model=RenderingUrlOut, responses={409: {"model": ErrorOut}})
-def rendering_url(object_id: uuid.UUID, kind: str, p: Principal = Depends(current_principal)) -> RenderingUrlOut:
-    """A short-lived URL of the ``display`` or ``thumbnail`` rendering (presigned by the object store
-    when it is S3; this API's own route when it is a folder), made only after the clinic's check."""
+_URL: dict[int | str, dict[str, Any]] = {409: {"model": ErrorOut}, 410: {"model": ErrorOut}}
+
+
+def _url(p: Principal, object_id: uuid.UUID, kind: str) -> RenderingUrlOut:
     p.require("chart:read")
     return RenderingUrlOut(**service.rendering_url(p.tenant_id, object_id, kind))
+
+
+@router.get("/imaging/objects/{object_id}/display/url", response_model=RenderingUrlOut, responses=_URL)
+def display_url(object_id: uuid.UUID, p: Principal = Depends(current_principal)) -> RenderingUrlOut:
+    """A short-lived URL of the display rendering: presigned by the object store when it is S3 (made
+    only after the clinic's check), else this API's own streaming route."""
+    return _url(p, object_id, "display")
+
+
+@router.get("/imaging/objects/{object_id}/thumbnail/url", response_model=RenderingUrlOut, responses=_URL)
+def thumbnail_url(object_id: uuid.UUID, p: Principal = Depends(current_principal)) -> RenderingUrlOut:
+    """A short-lived URL of the thumbnail (as ``display/url``)."""
+    return _url(p, object_id, "thumbnail")
 
 
 @router.get("/imaging/runs/{run_id}", response_model=ImagingReviewOut)
