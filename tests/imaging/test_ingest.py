@@ -11,11 +11,11 @@ import pytest
 
 from core_schema.models import ImagingObject, ImagingStudy
 from core_schema.seed.demo import DEMO_PATIENT_IDS, DEMO_TENANT_ID, UNIVERSAL_PATIENT_ID
+from core_schema.storage import blobs
 from imaging import phantom
 from imaging.decode import decode
 from imaging.errors import ImagingError
 from imaging.ingest import ingest
-from core_schema.storage import blobs
 from imaging.storage import read_grey
 from tests.imaging.conftest import imaging_counts
 

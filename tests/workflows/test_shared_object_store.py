@@ -16,7 +16,14 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import func, select
 
-from core_schema.models import AgentApprovalRequest, AgentExecution, AgentStep, ImagingObject, VoiceRecording, VoiceUtterance
+from core_schema.models import (
+    AgentApprovalRequest,
+    AgentExecution,
+    AgentStep,
+    ImagingObject,
+    VoiceRecording,
+    VoiceUtterance,
+)
 from core_schema.seed.demo import DEMO_TENANT_ID
 from core_schema.storage import blob_store
 from runtime.process import get_queue
