@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     s3_sse: Literal["AES256", "aws:kms", "none"] = Field(
         default="AES256", description="Server-side encryption of every object (SSE-S3 by default).")
     s3_kms_key_id: str | None = Field(default=None, description="A KMS key: SSE-KMS with this key instead of SSE-S3.")
+    s3_max_attempts: int = Field(default=3, ge=1, le=10, description="Tries of one S3 request (boto3's standard retries).")
     presign_ttl_s: int = Field(default=300, gt=0, le=3600, description="Lifetime of a presigned download URL.")
     otel_exporter: Literal["none", "console", "otlp"] = "none"
     connect_timeout_s: int = 5

@@ -15,10 +15,10 @@ from urllib.parse import unquote, urlparse
 from core_schema.errors import ConfigError
 from core_schema.handles import process_handle
 from core_schema.settings import Settings, get_settings
-from core_schema.storage.base import BlobMissing, BlobStore, StorageError, content_key
+from core_schema.storage.base import BlobMissing, BlobStore, StorageError, StorageUnavailable, content_key
 from core_schema.storage.local import LocalBlobStore
 
-__all__ = ["BlobMissing", "BlobStore", "LocalBlobStore", "StorageError", "blob_store", "content_key", "default_root",
+__all__ = ["BlobMissing", "BlobStore", "LocalBlobStore", "StorageError", "StorageUnavailable", "blob_store", "content_key", "default_root",
            "store_for"]
 
 
@@ -44,7 +44,7 @@ def store_for(settings: Settings) -> BlobStore:
 
         return S3BlobStore(parsed.netloc, parsed.path, endpoint_url=settings.s3_endpoint_url, region=settings.s3_region,
                            access_key_id=settings.s3_access_key_id, secret_access_key=settings.s3_secret_access_key,
-                           sse=settings.s3_sse, kms_key_id=settings.s3_kms_key_id)
+                           sse=settings.s3_sse, kms_key_id=settings.s3_kms_key_id, max_attempts=settings.s3_max_attempts)
     raise ConfigError(f"DENTALAGENT_STORAGE_URL must be file:///path or s3://bucket/prefix, got {url!r}")
 
 

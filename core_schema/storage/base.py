@@ -32,10 +32,15 @@ class BlobMissing(NotFound):
 
 
 class StorageError(DomainError):
-    """The object store refused or could not be reached (configuration, credentials, network)."""
+    """The object store refused (configuration, credentials, permissions)."""
 
     def __init__(self, message: str) -> None:
         super().__init__("storage_unavailable", message, 503)
+
+
+class StorageUnavailable(StorageError):
+    """The object store cannot be reached or answered a server error: transient, like a database
+    restart (a run that meets it stays RUNNING and is resumed, ``workflows.engine.TRANSIENT``)."""
 
 
 def sha256(data: bytes) -> str:

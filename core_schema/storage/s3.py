@@ -15,25 +15,26 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from core_schema.storage.base import CHUNK, BlobMissing, BlobStore, StorageError, check_key
+from core_schema.storage.base import CHUNK, BlobMissing, BlobStore, StorageError, StorageUnavailable, check_key
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 _ABSENT = {"404", "NoSuchKey", "NotFound"}
+_TRANSIENT = {"500", "502", "503", "504", "InternalError", "ServiceUnavailable", "SlowDown", "RequestTimeout"}
 T = TypeVar("T")
 
 
 class S3BlobStore(BlobStore):
     def __init__(self, bucket: str, prefix: str = "", *, endpoint_url: str | None = None, region: str | None = None,
                  access_key_id: str | None = None, secret_access_key: str | None = None,
-                 sse: str = "AES256", kms_key_id: str | None = None) -> None:
+                 sse: str = "AES256", kms_key_id: str | None = None, max_attempts: int = 3) -> None:
         self.bucket, self.prefix = bucket, prefix.strip("/")
         self.url = f"s3://{bucket}/{self.prefix}".rstrip("/")
         self.client: S3Client = boto3.client(
             "s3", endpoint_url=endpoint_url, region_name=region or "us-east-1",
             aws_access_key_id=access_key_id, aws_secret_access_key=secret_access_key,
-            config=Config(signature_version="s3v4", retries={"max_attempts": 3, "mode": "standard"},
+            config=Config(signature_version="s3v4", retries={"max_attempts": max_attempts, "mode": "standard"},
                           s3={"addressing_style": "path" if endpoint_url else "auto"}))
         self._encryption: dict[str, Any] = {}
         if kms_key_id:
@@ -94,14 +95,17 @@ def _chunks(body: Any, chunk_size: int) -> Iterator[bytes]:
 
 
 def _guard(key: str, call: Callable[[], T]) -> T:
-    """``call()``; a 404 from the store -> ``BlobMissing``, any other failure -> ``StorageError``
-    (the message names the S3 error code, never the credentials)."""
+    """``call()``; a 404 from the store -> ``BlobMissing``, unreachable or a server error ->
+    ``StorageUnavailable`` (transient), any other refusal -> ``StorageError`` (the message names
+    the S3 error code, never the credentials)."""
     try:
         return call()
     except ClientError as exc:
         code = str(exc.response.get("Error", {}).get("Code", ""))
         if code in _ABSENT:
             raise BlobMissing(key) from None
+        if code in _TRANSIENT:
+            raise StorageUnavailable(f"the object store answered {code}; try again") from None
         raise StorageError(f"the object store refused: {code or 'error'}") from None
     except BotoCoreError as exc:
-        raise StorageError(f"the object store cannot be reached: {type(exc).__name__}") from None
+        raise StorageUnavailable(f"the object store cannot be reached: {type(exc).__name__}") from None

@@ -102,6 +102,24 @@ def test_kms_key_when_configured(s3_env: dict[str, str]) -> None:
     assert head["ServerSideEncryption"] == "aws:kms" and key_id in head["SSEKMSKeyId"]
 
 
+def test_an_unreachable_store_is_transient_and_names_no_secret(tmp_path: Path) -> None:
+    import socket
+
+    from core_schema.storage import StorageUnavailable
+    from workflows.engine import TRANSIENT
+
+    with socket.socket() as sock:  # a loopback port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {"DENTALAGENT_STORAGE_URL": "s3://bucket/p", "DENTALAGENT_S3_ENDPOINT_URL": f"http://127.0.0.1:{port}",
+           "DENTALAGENT_S3_ACCESS_KEY_ID": "key-id-123", "DENTALAGENT_S3_SECRET_ACCESS_KEY": "very-secret-456",
+           "DENTALAGENT_S3_MAX_ATTEMPTS": "1"}
+    with process_env(env), pytest.raises(StorageUnavailable) as down:
+        blobs.read(CLINIC_A, content_key(CLINIC_A, "images", b"x", "png"))
+    assert down.value.status == 503 and isinstance(down.value, TRANSIENT)  # a run meeting it is resumed, not failed
+    assert "secret" not in down.value.message and "key-id" not in down.value.message
+
+
 def test_storage_url_picks_the_backend(tmp_path: Path) -> None:
     assert isinstance(store_for(Settings(home=tmp_path)), LocalBlobStore)
     assert store_for(Settings(home=tmp_path)).url == (tmp_path / "objects").resolve().as_uri()

@@ -18,8 +18,8 @@ from fastapi.testclient import TestClient
 
 from core_schema.errors import DomainError
 from core_schema.models import ImagingObject, VoiceRecording
-from core_schema.seed.demo import DEMO_PASSWORD, DEMO_TENANT_ID
-from core_schema.storage import LocalBlobStore, blob_store, blobs, default_root
+from core_schema.seed.demo import DEMO_PASSWORD, DEMO_TENANT_ID, UNIVERSAL_TENANT_ID
+from core_schema.storage import BlobMissing, LocalBlobStore, blob_store, blobs, default_root
 from core_schema.storage.base import content_key
 from imaging import phantom, service
 from imaging.ingest import ingest
@@ -116,6 +116,12 @@ def test_migrate_moves_a_populated_home_and_is_idempotent(platform, engine, acto
     LocalBlobStore(default_root(_settings(old))).put(keyed, b"RIFF-keyed-recording")
     rec_keyed = _recording(engine, actor, patient, b"", uri=keyed)
     assert len(files_under(old)) == 5
+    with process_env({"DENTALAGENT_HOME": str(old)}):  # old rows stay readable in place until migrated
+        assert blobs.read(DEMO_TENANT_ID, legacy["original"]).startswith(PNG_MAGIC)
+        assert blobs.read(DEMO_TENANT_ID, old_wav.as_uri()) == b"RIFF-old-recording"
+        for tenant, refused in ((UNIVERSAL_TENANT_ID, legacy["original"]), (DEMO_TENANT_ID, wav.as_uri())):
+            with pytest.raises(BlobMissing):  # another clinic's file; a file outside the home
+                blobs.read(tenant, refused)
 
     env = {"DENTALAGENT_HOME": str(old), **servers_env(platform)}
     first = platform.cli("storage", "migrate", "--json", env=env)
