@@ -32,7 +32,8 @@ def legacy_path(ref: str) -> Path | None:
     return Path(unquote(urlparse(ref).path))
 
 
-def _legacy_allowed(tenant_id: uuid.UUID, path: Path) -> bool:
+def legacy_allowed(tenant_id: uuid.UUID, path: Path) -> bool:
+    """Whether a pre-storage file is the clinic's: under this home's ``recordings/{tenant}`` or ``images/{tenant}``."""
     home = Path(get_settings().home).expanduser().resolve()
     try:
         inside = path.resolve().relative_to(home)
@@ -45,7 +46,7 @@ def stream(tenant_id: uuid.UUID, ref: str, chunk_size: int = CHUNK) -> Iterator[
     """The object's bytes in chunks; ``BlobMissing`` (404) before the first chunk when it cannot be read."""
     path = legacy_path(ref)
     if path is not None:
-        if not _legacy_allowed(tenant_id, path) or not path.is_file():
+        if not legacy_allowed(tenant_id, path) or not path.is_file():
             raise BlobMissing(path.name)
         return file_chunks(open(path, "rb"), chunk_size)
     key = check_key(ref)
@@ -62,7 +63,7 @@ def exists(tenant_id: uuid.UUID, ref: str) -> bool:
     try:
         path = legacy_path(ref)
         if path is not None:
-            return _legacy_allowed(tenant_id, path) and path.is_file()
+            return legacy_allowed(tenant_id, path) and path.is_file()
         key = check_key(ref)
         return tenant_of(key) == str(tenant_id) and blob_store().exists(key)
     except BlobMissing:

@@ -32,7 +32,7 @@ from core_schema.models import AIInferenceJob, ImagingObject, ImagingStudy, Voic
 from core_schema.settings import Settings
 from core_schema.storage import default_root
 from core_schema.storage.base import BlobMissing, BlobStore, content_key, digest_of, is_key, sha256
-from core_schema.storage.blobs import legacy_path
+from core_schema.storage.blobs import legacy_allowed, legacy_path
 from core_schema.storage.local import LocalBlobStore
 
 _RENDERINGS = ("display", "thumbnail")
@@ -135,7 +135,7 @@ def erase_patient(db: Database, store: BlobStore, tenant_id: uuid.UUID, patient_
     for target in sorted({r.ref for r in mine} - kept):
         path = legacy_path(target)
         if path is not None:
-            if path.is_file():
+            if legacy_allowed(tenant_id, path) and path.is_file():
                 path.unlink()
                 deleted += 1
         elif store.delete(target):
