@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from core_schema.errors import DomainError
 from core_schema.models import ImagingObject, VoiceRecording
 from core_schema.seed.demo import DEMO_PASSWORD, DEMO_TENANT_ID, UNIVERSAL_TENANT_ID
-from core_schema.storage import BlobMissing, LocalBlobStore, blob_store, blobs, default_root
+from core_schema.storage import BlobMissing, LocalBlobStore, blob_store, blobs, default_root, lifecycle
 from core_schema.storage.base import content_key
 from imaging import phantom, service
 from imaging.ingest import ingest
@@ -85,7 +85,8 @@ def test_verify_finds_a_deleted_a_tampered_and_an_orphaned_object(platform, engi
 
 def test_migrate_moves_a_populated_home_and_is_idempotent(platform, engine, actor, new_patient, s3, tmp_path) -> None:
     """An embedded home as it was before object storage: files under recordings/ and images/ named by
-    ``file://`` rows, plus its own object folder; ``storage migrate`` empties it into S3."""
+    ``file://`` rows, plus its own object folder; ``storage migrate`` empties it into S3, resuming
+    after a file it could not read, and a second run does nothing."""
     old = tmp_path / "old-home"
     patient = new_patient("Migrate")
     store = blob_store()
@@ -124,10 +125,16 @@ def test_migrate_moves_a_populated_home_and_is_idempotent(platform, engine, acto
                 blobs.read(tenant, refused)
 
     env = {"DENTALAGENT_HOME": str(old), **servers_env(platform)}
+    aside = old_wav.rename(tmp_path / "aside.wav")  # one file unreadable: the others move, it is reported
     first = platform.cli("storage", "migrate", "--json", env=env)
     assert first.returncode == 0, first.stdout + first.stderr
     moved = json.loads(first.stdout)
-    assert (moved["rows_rewritten"], moved["files_removed"], moved["objects_copied"], moved["unreadable"]) == (4, 4, 1, [])
+    assert (moved["rows_rewritten"], moved["files_removed"], moved["objects_copied"]) == (3, 3, 1)
+    assert [(u["table"], u["row_id"]) for u in moved["unreadable"]] == [("voice_recordings", str(rec_old))]
+    aside.rename(old_wav)  # resumed: only what is left is done
+    resumed = lifecycle.migrate(engine.db, store, _settings(old))
+    assert (resumed["rows_rewritten"], resumed["files_removed"], resumed["objects_copied"], resumed["unreadable"]) == (
+        1, 1, 0, [])
     assert files_under(old) == []  # the old home holds no recording or image
     rows = _refs(engine, obj_id)
     assert rows == refs  # the same content, the same keys: rows now name objects, not paths
@@ -137,8 +144,8 @@ def test_migrate_moves_a_populated_home_and_is_idempotent(platform, engine, acto
     assert audio[rec_keyed] == keyed and blobs.read(DEMO_TENANT_ID, audio[rec_old]) == b"RIFF-old-recording"
     again = platform.cli("storage", "migrate", "--json", env=env)
     assert again.returncode == 0, again.stdout + again.stderr
-    assert {k: json.loads(again.stdout)[k] for k in ("rows_rewritten", "files_removed", "objects_copied")} == {
-        "rows_rewritten": 0, "files_removed": 0, "objects_copied": 0}
+    assert {k: json.loads(again.stdout)[k] for k in ("rows_rewritten", "files_removed", "objects_copied", "unreadable")} == {
+        "rows_rewritten": 0, "files_removed": 0, "objects_copied": 0, "unreadable": []}
 
 
 def _settings(home: Path):
