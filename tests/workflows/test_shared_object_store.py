@@ -55,6 +55,9 @@ def test_accepted_by_one_home_read_by_the_other_homes_worker(platform, engine, n
     png, findings, _ = phantom_case(seed=41)
     png_file.write_bytes(png)
     findings_file.write_bytes(findings)
+    # the first home could not interpret a dictation (an LLM interpreter with no endpoint): had one of
+    # its commands run the graph instead of the second home's worker, the run would fail
+    first["DENTALAGENT_INTERPRETER"] = "llm"
     worker = spawn(platform, "worker", "--concurrency", "1", "--interval-s", "0.5", env={**second, **FAST_LEASES})
     try:
         wait_for(lambda: get_queue().live_workers() > 0)
@@ -63,6 +66,7 @@ def test_accepted_by_one_home_read_by_the_other_homes_worker(platform, engine, n
         assert heard.returncode == 0, heard.stdout + heard.stderr
         dictation = json.loads(heard.stdout)
         assert dictation["transcript"] and dictation["asr"]["model"], dictation  # heard from the stored recording
+        assert dictation["status"] in ("WAITING_APPROVAL", "COMPLETED") and "error" not in dictation, dictation
         # the first host files a radiograph and asks for its review; the second host's worker reads it
         filed = platform.cli("imaging", "ingest", str(png_file), "--patient", patient, "--as", DENTIST, "--json", env=first)
         assert filed.returncode == 0, filed.stdout + filed.stderr
@@ -72,6 +76,7 @@ def test_accepted_by_one_home_read_by_the_other_homes_worker(platform, engine, n
         assert reviewed.returncode == 0, reviewed.stdout + reviewed.stderr
         review = json.loads(reviewed.stdout)
         assert review["status"] == "WAITING_APPROVAL" and len(review["approval_ids"]) == len(review["findings"]) > 0
+        assert worker.poll() is None  # the second home's worker lived throughout (a caller drains only without one)
     finally:
         os.kill(worker.pid, signal.SIGKILL)
         worker.wait()
