@@ -300,7 +300,7 @@ def start_review(engine: Engine, actor: Actor, object_id: uuid.UUID, findings: b
 
 
 def _store_findings(tenant_id: uuid.UUID, data: bytes) -> str:
-    return blobs.put(tenant_id, "findings", data, "json", "application/json")
+    return blobs.put(tenant_id, "findings", data, "json")
 
 
 def review_view(engine: Engine, tenant_id: uuid.UUID, execution_id: uuid.UUID, job_id: uuid.UUID | None) -> dict[str, Any]:

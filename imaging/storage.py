@@ -42,8 +42,8 @@ def store(tenant_id: uuid.UUID, data: bytes, extension: str, pixels: np.ndarray)
     thumb, tw, th = _png(pixels, s.thumbnail_px)
     return {
         "original": original,
-        "display": {"uri": blobs.put(tenant_id, "images", display, "png", "image/png"), "width": dw, "height": dh},
-        "thumbnail": {"uri": blobs.put(tenant_id, "images", thumb, "png", "image/png"), "width": tw, "height": th},
+        "display": {"uri": blobs.put(tenant_id, "images", display, "png"), "width": dw, "height": dh},
+        "thumbnail": {"uri": blobs.put(tenant_id, "images", thumb, "png"), "width": tw, "height": th},
     }
 
 

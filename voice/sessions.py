@@ -64,7 +64,7 @@ def add_utterance(s: Session, session_id: uuid.UUID, transcript: str | None) -> 
 def store_recording(s: Session, *, tenant_id: uuid.UUID, session_id: uuid.UUID, utterance_id: uuid.UUID,
                     audio: bytes, fmt: str, duration_s: float, sample_rate: int) -> VoiceRecording:
     """Store the audio (content-addressed, before its row commits) and its row, which keeps the key."""
-    key = blobs.put(tenant_id, "recordings", audio, fmt, f"audio/{fmt}")
+    key = blobs.put(tenant_id, "recordings", audio, fmt)
     rec = VoiceRecording(session_id=session_id, utterance_id=utterance_id, tenant_id=tenant_id, audio_uri=key,
                          format=fmt, duration_ms=int(duration_s * 1000), sample_rate_hz=sample_rate, is_redacted=False)
     s.add(rec)

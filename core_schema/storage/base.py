@@ -55,6 +55,15 @@ def content_key(tenant_id: uuid.UUID | str, kind: str, data: bytes, ext: str) ->
     return check_key(f"{uuid.UUID(str(tenant_id))}/{kind}/{digest[:2]}/{digest}.{ext.lower().lstrip('.')}")
 
 
+_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "tif": "image/tiff", "tiff": "image/tiff",
+          "dcm": "application/dicom", "json": "application/json"}
+
+
+def content_type(kind: str, ext: str) -> str:
+    """The media type an object of ``kind`` with extension ``ext`` is stored with."""
+    return f"audio/{ext}" if kind == "recordings" else _TYPES.get(ext, "application/octet-stream")
+
+
 def check_key(key: str) -> str:
     """``key`` if it is one of ours (no path tricks, no other shape); ``BlobMissing`` otherwise."""
     if not _KEY.match(key):

@@ -15,13 +15,13 @@ from urllib.parse import unquote, urlparse
 
 from core_schema.settings import get_settings
 from core_schema.storage import blob_store
-from core_schema.storage.base import CHUNK, BlobMissing, check_key, content_key, file_chunks, tenant_of
+from core_schema.storage.base import CHUNK, BlobMissing, check_key, content_key, content_type, file_chunks, tenant_of
 
 
-def put(tenant_id: uuid.UUID, kind: str, data: bytes, ext: str, content_type: str = "application/octet-stream") -> str:
+def put(tenant_id: uuid.UUID, kind: str, data: bytes, ext: str, media_type: str | None = None) -> str:
     """Store ``data`` for the clinic (once per content); returns its key."""
     key = content_key(tenant_id, kind, data, ext)
-    blob_store().put(key, data, content_type)
+    blob_store().put(key, data, media_type or content_type(kind, ext.lower()))
     return key
 
 

@@ -31,7 +31,7 @@ from core_schema.db import Database
 from core_schema.models import AIInferenceJob, ImagingObject, ImagingStudy, VoiceRecording, VoiceSession
 from core_schema.settings import Settings
 from core_schema.storage import default_root
-from core_schema.storage.base import BlobMissing, BlobStore, content_key, digest_of, is_key, sha256
+from core_schema.storage.base import BlobMissing, BlobStore, content_key, content_type, digest_of, is_key, sha256
 from core_schema.storage.blobs import legacy_allowed, legacy_path
 from core_schema.storage.local import LocalBlobStore
 
@@ -199,7 +199,7 @@ def migrate(db: Database, store: BlobStore, settings: Settings) -> dict[str, Any
         data = path.read_bytes()
         ext = path.suffix.lstrip(".").lower() or "bin"
         key = content_key(r.tenant_id, r.kind, data, ext)
-        store.put(key, data)
+        store.put(key, data, content_type(r.kind, ext))
         with db.system_session() as s:
             _rewrite(s, r, key)
         rewritten += 1
@@ -219,7 +219,7 @@ def migrate(db: Database, store: BlobStore, settings: Settings) -> dict[str, Any
             if sha256(data) != digest_of(key):
                 unreadable.append({"key": key, "reason": "its bytes are not its name's SHA-256: left in the home"})
                 continue
-            store.put(key, data)
+            store.put(key, data, content_type(key.split("/", 2)[1], key.rsplit(".", 1)[1]))
             copied += 1
             local.delete(key)
     left = sorted(str(p.relative_to(home)) for d in ("recordings", "images") if (home / d).is_dir()
