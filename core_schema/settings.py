@@ -31,6 +31,18 @@ class Settings(BaseSettings):
     redis_prefix: str = Field(default="", description="Prefix for every Redis key (test isolation).")
     tenant: str | None = Field(default=None, description="Default tenant id for the CLI; the demo clinic if unset.")
     user: str = Field(default="dentist@demo.clinic", description="Default acting user of `dictate` without --as.")
+    # Object storage (core_schema/storage): recordings, radiographs, renderings. Unset: a folder
+    # under the home ($DENTALAGENT_HOME/objects). Processes on several hosts share s3://bucket/prefix.
+    storage_url: str | None = Field(default=None, description="file:///path or s3://bucket/prefix (DENTALAGENT_STORAGE_URL).")
+    s3_endpoint_url: str | None = Field(default=None, description="S3 API endpoint (MinIO, another provider); AWS when unset.")
+    s3_region: str | None = None
+    s3_access_key_id: str | None = Field(default=None, description="Unset: boto3's chain (AWS_* variables, profile, role).")
+    s3_secret_access_key: str | None = None
+    s3_sse: Literal["AES256", "aws:kms", "none"] = Field(
+        default="AES256", description="Server-side encryption of every object (SSE-S3 by default).")
+    s3_kms_key_id: str | None = Field(default=None, description="A KMS key: SSE-KMS with this key instead of SSE-S3.")
+    s3_max_attempts: int = Field(default=3, ge=1, le=10, description="Tries of one S3 request (boto3's standard retries).")
+    presign_ttl_s: int = Field(default=300, gt=0, le=3600, description="Lifetime of a presigned download URL.")
     otel_exporter: Literal["none", "console", "otlp"] = "none"
     connect_timeout_s: int = 5
     tenant_statement_timeout_ms: int = Field(

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _ENV_KEYS = ("DENTALAGENT_HOME", "DATABASE_URL", "DENTALAGENT_DATABASE_URL", "REDIS_URL", "DENTALAGENT_REDIS_URL",
-             "DENTALAGENT_REDIS_PREFIX")
+             "DENTALAGENT_REDIS_PREFIX", "DENTALAGENT_STORAGE_URL")  # the sandbox's objects: a folder in its home
 
 
 def _set_aside() -> list[Callable[[], None]]:
@@ -36,9 +36,10 @@ def _set_aside() -> list[Callable[[], None]]:
     from core_schema.db import get_database  # noqa: PLC0415
     from core_schema.redis_store import get_redis  # noqa: PLC0415
     from core_schema.settings import get_settings  # noqa: PLC0415
+    from core_schema.storage import blob_store  # noqa: PLC0415
     from runtime.process import get_engine  # noqa: PLC0415
 
-    return [handle.set_aside() for handle in (get_engine, get_settings, get_database, get_redis)]
+    return [handle.set_aside() for handle in (get_engine, get_settings, get_database, get_redis, blob_store)]
 
 
 def _libpq(url: str, database: str | None = None) -> str:

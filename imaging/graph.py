@@ -27,12 +27,12 @@ from approvals.steps import ApprovalState, apply_decisions, await_reviewer
 from core_schema.models import AIInferenceJob, AIModelVersion, AIPrediction, ImagingObject
 from core_schema.rows import get_row, present
 from core_schema.statuses import ExecutionStatus
+from core_schema.storage import blobs
 from imaging import inference, review
 from imaging.compare import compare
 from imaging.config import imaging_settings
 from imaging.errors import ImagingError
 from imaging.registry import spec_of
-from imaging.storage import path_of
 from imaging.teeth import assign
 from memory.writers import after_run
 from tools.clinical.chart import current_chart
@@ -72,7 +72,7 @@ def build(engine: Engine) -> StateGraph:
             if obj is None:
                 raise ImagingError("object_not_found", f"imaging object {state['imaging_object_id']} not found")
             display = (obj.processing_pipeline or {}).get("display", {}).get("uri")
-        if not display or not path_of(display).is_file():
+        if not display or not blobs.exists(tenant, display):
             raise ImagingError("object_unreadable", f"the stored rendering of imaging object {obj.id} is missing")
         return {}
 

@@ -29,6 +29,7 @@ from core_schema.models import (
 )
 from core_schema.rows import get_row
 from core_schema.statuses import InferenceJobStatus
+from core_schema.storage import blobs
 from imaging import storage
 from imaging.errors import ImagingError
 from imaging.registry import spec_of
@@ -68,9 +69,9 @@ def execute(db: Database, tenant_id: uuid.UUID, job_id: uuid.UUID) -> dict[str, 
     digest, width, height, patient_id, object_id = image_meta
     t0 = time.perf_counter()
     try:
-        findings = json.loads(storage.path_of(env["findings_uri"]).read_bytes()) if env.get("findings_uri") else None
+        findings = json.loads(blobs.read(tenant_id, env["findings_uri"])) if env.get("findings_uri") else None
         runner = runner_for(output_types, artifact, findings)
-        pixels = storage.read_grey(display) if runner.name != "vendor-json" else None
+        pixels = storage.read_grey(tenant_id, display) if runner.name != "vendor-json" else None
         load_ms = (time.perf_counter() - t0) * 1000
         result = runner.run(RunnerInput(pixels=pixels, sha256=digest or "", width=width or 0, height=height or 0))
     except Exception as exc:

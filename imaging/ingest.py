@@ -54,7 +54,7 @@ def ingest(db: Database, actor: Actor, patient_id: uuid.UUID, data: bytes, filen
                                     ImagingStudy.patient_id != patient_id).limit(1))
             if clash is not None:
                 raise ImagingError("dicom_other_patient", "this DICOM instance is already filed for another patient")
-        files = storage.store(actor.tenant_id, digest, data, image.extension, image.pixels)
+        files = storage.store(actor.tenant_id, data, image.extension, image.pixels)
         study = _study(s, actor, patient_id, encounter_id, image)
         series = _series(s, study, image)
         obj = ImagingObject(

@@ -72,3 +72,10 @@ class ImagingUploadOut(ImagingReviewOut):
     series_id: str
     sha256: str
     created: bool = Field(description="False when the same file was already filed for this patient.")
+
+
+class RenderingUrlOut(Out):
+    """A download URL of a rendering; ``expires_in_s`` null for this API's own (authenticated) route."""
+
+    url: str
+    expires_in_s: int | None

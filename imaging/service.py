@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import select
@@ -34,9 +34,11 @@ from core_schema.models import (
     ToolExecution,
 )
 from core_schema.rows import get_row
+from core_schema.settings import get_settings
 from core_schema.statuses import ApprovalStatus, DeploymentStatus
+from core_schema.storage import blobs
+from core_schema.storage.base import BlobMissing
 from imaging import inference, registry
-from imaging.config import images_root
 from imaging.errors import ImagingError
 from imaging.graph import SPEC
 from imaging.ingest import ingest
@@ -49,7 +51,7 @@ from imaging.schemas import (
     ImagingUploadOut,
     ReviewSummaryOut,
 )
-from imaging.storage import path_of, sha256
+from imaging.storage import sha256
 from workflows.engine import Engine
 
 WORKFLOW = "imaging-review"
@@ -129,19 +131,46 @@ def image_object(tenant_id: uuid.UUID, object_id: uuid.UUID) -> ImagingObjectOut
         return _object_out(obj, study, _reviews(s, study.patient_id))
 
 
-def rendering(tenant_id: uuid.UUID, object_id: uuid.UUID, kind: str) -> Path:
-    """The stored PNG rendering (``display`` or ``thumbnail``) of one of the clinic's images."""
+def _rendering_ref(tenant_id: uuid.UUID, object_id: uuid.UUID, kind: str) -> str:
+    """The key of a rendering of one of the clinic's images (the tenant check: another clinic's is 404)."""
     if kind not in RENDERINGS:
         raise NotFound(f"no {kind} rendering")
     with get_database().tenant_session(tenant_id) as s:
         obj = s.get(ImagingObject, object_id)
         if obj is None:
             raise NotFound(f"imaging object {object_id} not found in this clinic")
-        uri = ((obj.processing_pipeline or {}).get(kind) or {}).get("uri")
-    path = path_of(uri) if uri else None
-    if path is None or not path.is_file():
-        raise DomainError("rendering_missing", f"the stored {kind} rendering of imaging object {object_id} is missing", 409)
-    return path
+        pipeline = obj.processing_pipeline or {}
+        ref = (pipeline.get(kind) or {}).get("uri")
+    if pipeline.get("erased"):
+        raise DomainError("erased", f"imaging object {object_id} was erased with its patient's data", 410)
+    if not ref:
+        raise _missing(object_id, kind)
+    return str(ref)
+
+
+def _missing(object_id: uuid.UUID, kind: str) -> DomainError:
+    return DomainError("rendering_missing", f"the stored {kind} rendering of imaging object {object_id} is missing", 409)
+
+
+def rendering(tenant_id: uuid.UUID, object_id: uuid.UUID, kind: str) -> Iterator[bytes]:
+    """The stored PNG rendering (``display`` or ``thumbnail``) of one of the clinic's images, in
+    chunks from the object store (never held whole in memory)."""
+    try:
+        return blobs.stream(tenant_id, _rendering_ref(tenant_id, object_id, kind))
+    except BlobMissing:
+        raise _missing(object_id, kind) from None
+
+
+def rendering_url(tenant_id: uuid.UUID, object_id: uuid.UUID, kind: str) -> dict[str, Any]:
+    """A short-lived URL of a rendering, made only after the clinic's check: presigned by the
+    object store, or (a folder store) this API's own streaming route."""
+    try:
+        url = blobs.presign(tenant_id, _rendering_ref(tenant_id, object_id, kind))
+    except BlobMissing:
+        raise _missing(object_id, kind) from None
+    if url is None:
+        return {"url": f"/api/v1/imaging/objects/{object_id}/{kind}", "expires_in_s": None}
+    return {"url": url, "expires_in_s": get_settings().presign_ttl_s}
 
 
 def review(engine: Engine, tenant_id: uuid.UUID, run_id: uuid.UUID) -> ImagingReviewOut:
@@ -271,16 +300,7 @@ def start_review(engine: Engine, actor: Actor, object_id: uuid.UUID, findings: b
 
 
 def _store_findings(tenant_id: uuid.UUID, data: bytes) -> str:
-    import hashlib
-
-    digest = hashlib.sha256(data).hexdigest()
-    path = images_root() / str(tenant_id) / "findings" / f"{digest}.json"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".part")
-        tmp.write_bytes(data)
-        tmp.replace(path)
-    return path.as_uri()
+    return blobs.put(tenant_id, "findings", data, "json")
 
 
 def review_view(engine: Engine, tenant_id: uuid.UUID, execution_id: uuid.UUID, job_id: uuid.UUID | None) -> dict[str, Any]:

@@ -1,13 +1,14 @@
-"""Content-addressed image files: ``images/{tenant}/{sha[:2]}/{sha}.{ext}`` under the platform home.
+"""Image objects in the object store (``core_schema.storage``), keyed by content and clinic.
 
-The original bytes are named by their SHA-256 (the same file twice is stored once and can be
-checked against its name); beside it a display rendering (8-bit grey PNG, windowed for DICOM,
-longest side at most ``display_px``) and a thumbnail. Models read the display rendering.
+The original bytes are stored under ``{tenant}/images/{sha[:2]}/{sha}.{ext}`` (the same file
+twice is stored once and can be checked against its name); beside it a display rendering (8-bit
+grey PNG, windowed for DICOM, longest side at most ``display_px``) and a thumbnail, each under
+the key of its own bytes. Rows keep the keys; models read the display rendering back through
+the store, from whichever process runs them.
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
 import uuid
 from pathlib import Path
@@ -15,20 +16,11 @@ from urllib.parse import unquote, urlparse
 
 import numpy as np
 
-from imaging.config import images_root, imaging_settings
+from core_schema.storage import blobs
+from core_schema.storage.base import sha256
+from imaging.config import imaging_settings
 
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _write(path: Path, data: bytes) -> None:
-    if path.exists():
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + f".{uuid.uuid4().hex[:8]}.part")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+__all__ = ["path_of", "read_grey", "sha256", "store"]
 
 
 def _png(pixels: np.ndarray, longest: int) -> tuple[bytes, int, int]:
@@ -42,30 +34,27 @@ def _png(pixels: np.ndarray, longest: int) -> tuple[bytes, int, int]:
     return buf.getvalue(), img.width, img.height
 
 
-def store(tenant_id: uuid.UUID, digest: str, data: bytes, extension: str, pixels: np.ndarray) -> dict[str, object]:
-    """Write the original and its renderings (once); returns their URIs and sizes."""
-    folder = images_root() / str(tenant_id) / digest[:2]
-    original = folder / f"{digest}.{extension}"
-    _write(original, data)
+def store(tenant_id: uuid.UUID, data: bytes, extension: str, pixels: np.ndarray) -> dict[str, object]:
+    """Store the original and its renderings (once each); returns their keys and sizes."""
     s = imaging_settings()
+    original = blobs.put(tenant_id, "images", data, extension)
     display, dw, dh = _png(pixels, s.display_px)
     thumb, tw, th = _png(pixels, s.thumbnail_px)
-    _write(folder / f"{digest}.display.png", display)
-    _write(folder / f"{digest}.thumb.png", thumb)
     return {
-        "original": original.as_uri(),
-        "display": {"uri": (folder / f"{digest}.display.png").as_uri(), "width": dw, "height": dh},
-        "thumbnail": {"uri": (folder / f"{digest}.thumb.png").as_uri(), "width": tw, "height": th},
+        "original": original,
+        "display": {"uri": blobs.put(tenant_id, "images", display, "png"), "width": dw, "height": dh},
+        "thumbnail": {"uri": blobs.put(tenant_id, "images", thumb, "png"), "width": tw, "height": th},
     }
 
 
 def path_of(uri: str) -> Path:
+    """The file of a ``file://`` URI (model artifacts; stored images are read through ``blobs``)."""
     return Path(unquote(urlparse(uri).path))
 
 
-def read_grey(uri: str) -> np.ndarray:
+def read_grey(tenant_id: uuid.UUID, ref: str) -> np.ndarray:
     """The 8-bit grey pixels of a stored rendering."""
     from PIL import Image
 
-    with Image.open(path_of(uri)) as img:
+    with Image.open(io.BytesIO(blobs.read(tenant_id, ref))) as img:
         return np.asarray(img.convert("L"), dtype=np.uint8)

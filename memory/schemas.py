@@ -31,3 +31,4 @@ class MemoryOut(MemoryHitOut):
 class ForgetOut(Out):
     patient_id: str
     memories_deleted: int
+    objects_deleted: int = 0

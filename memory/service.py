@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from core_schema.db import get_database
 from core_schema.directory import find_actor, require_patient
 from core_schema.errors import InvalidInput
+from core_schema.storage import blob_store, lifecycle
 from memory import knowledge
 from memory.records import Scope
 from memory.repository import MemoryFilter
@@ -74,10 +75,15 @@ def list_memories(tenant_id: uuid.UUID, *, patient: str | uuid.UUID | None = Non
 
 
 def forget_patient(tenant_id: uuid.UUID, patient: str | uuid.UUID) -> ForgetOut:
-    """Erase every memory of one of the clinic's patients (its embedding is in the same row)."""
+    """Erase every memory of one of the clinic's patients (its embedding is in the same row), and
+    the patient's stored objects: recordings, radiographs and their renderings (their rows are kept,
+    marked erased)."""
     pid = _id(patient, "patient id")
     require_patient(tenant_id, pid)
-    return ForgetOut(patient_id=str(pid), memories_deleted=repository_for(get_database()).forget_patient(tenant_id, pid))
+    db = get_database()
+    memories = repository_for(db).forget_patient(tenant_id, pid)
+    return ForgetOut(patient_id=str(pid), memories_deleted=memories,
+                     objects_deleted=lifecycle.erase_patient(db, blob_store(), tenant_id, pid))
 
 
 def index_knowledge(tenant_id: uuid.UUID) -> dict[str, int]:

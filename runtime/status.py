@@ -8,6 +8,7 @@ from core_schema import migrate
 from core_schema.db import get_database
 from core_schema.redis_store import get_redis
 from core_schema.settings import get_settings
+from core_schema.storage import blob_store
 
 
 def platform_status() -> dict[str, Any]:
@@ -28,6 +29,7 @@ def platform_status() -> dict[str, Any]:
         "schema_revision": migrate.current(db),
         # False: the migrating role was no superuser, the app role still reaches pg_stat_activity (README).
         "tenant_catalog_sealed": db.catalog_sealed(),
+        "storage": blob_store().url,  # where recordings and radiographs are (never credentials)
     }
 
 

@@ -28,6 +28,7 @@ from core_schema import embedded
 from core_schema.db import Database, get_database
 from core_schema.redis_store import get_redis
 from core_schema.settings import get_settings
+from core_schema.storage import blob_store
 from evals.sandbox import migrate_and_seed, restore_environ
 
 SPEC_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "spec"
@@ -85,6 +86,7 @@ def _clear_caches() -> None:
     get_settings.cache_clear()
     get_database.cache_clear()
     get_redis.cache_clear()
+    blob_store.cache_clear()
 
 
 @pytest.fixture(scope="session")

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from pathlib import Path
-from urllib.parse import unquote, urlparse
 
 from langgraph.graph import START, StateGraph
 
@@ -19,6 +17,7 @@ from approvals.steps import ApprovalState, add_approval_steps
 from core_schema.directory import tooth_notation
 from core_schema.models import Patient, VoiceRecording, VoiceUtterance
 from core_schema.rows import get_row, present
+from core_schema.storage import blobs
 from memory import habits
 from memory.context import ContextItem, ContextWindow, assemble
 from memory.context import record as record_window
@@ -56,13 +55,14 @@ def build(engine: Engine) -> StateGraph:
         tenant = uuid.UUID(state["tenant_id"])
         with engine.db.tenant_session(tenant) as s:
             rec = get_row(s, VoiceRecording, uuid.UUID(present(state["recording_id"], "recording_id")))
-            path = Path(unquote(urlparse(rec.audio_uri).path))
+            audio_ref = rec.audio_uri
             transcriber = transcriber_for(s, tenant)
         # The clinic's biasing prompt, plus the words this clinician's corrections taught.
         learned = habits.habits_of(repository_for(engine.db), tenant, uuid.UUID(state["user_id"]))
         base = transcriber.vocabulary.initial_prompt if transcriber.bias and transcriber.vocabulary else None
         prompt, window = habits.biasing_prompt(base, learned)
-        result = transcriber.transcribe(path.read_bytes(), **({"initial_prompt": prompt} if prompt != base else {}))
+        # from the object store: the process that took the dictation may be on another host
+        result = transcriber.transcribe(blobs.read(tenant, audio_ref), **({"initial_prompt": prompt} if prompt != base else {}))
         step_id = ctx.step_id if learned and base is not None else None
         with engine.db.tenant_session(tenant) as s:
             if step_id is not None:  # the biasing prompt that used memory, in tokens

@@ -1,14 +1,13 @@
 """Voice records: sessions (with their charting context), utterances and recordings.
 
-Recordings are stored under ``$DENTALAGENT_HOME/recordings/{tenant}/`` named by their SHA-256,
-so the same audio is stored once and its integrity can be checked against its name.
+Recordings are stored in the object store (``core_schema.storage``) under a tenant-prefixed key
+named by their SHA-256, so the same audio is stored once, its integrity can be checked against
+its name, and a worker on another host reads it back through the store.
 """
 
 from __future__ import annotations
 
-import hashlib
 import uuid
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -17,7 +16,7 @@ from sqlalchemy.orm import Session
 from core_schema.encounters import open_encounter
 from core_schema.errors import DomainError
 from core_schema.models import Patient, VoiceRecording, VoiceSession, VoiceUtterance
-from core_schema.settings import get_settings
+from core_schema.storage import blobs
 from voice.exam.state import ExamMode, exam_of, save
 
 
@@ -65,16 +64,9 @@ def add_utterance(s: Session, session_id: uuid.UUID, transcript: str | None) -> 
 
 def store_recording(s: Session, *, tenant_id: uuid.UUID, session_id: uuid.UUID, utterance_id: uuid.UUID,
                     audio: bytes, fmt: str, duration_s: float, sample_rate: int) -> VoiceRecording:
-    """Write the audio file (content-addressed) and its row."""
-    digest = hashlib.sha256(audio).hexdigest()
-    folder = Path(get_settings().home).expanduser().resolve() / "recordings" / str(tenant_id)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{digest}.{fmt}"
-    if not path.exists():
-        tmp = path.with_suffix(".part")
-        tmp.write_bytes(audio)
-        tmp.replace(path)
-    rec = VoiceRecording(session_id=session_id, utterance_id=utterance_id, tenant_id=tenant_id, audio_uri=path.as_uri(),
+    """Store the audio (content-addressed, before its row commits) and its row, which keeps the key."""
+    key = blobs.put(tenant_id, "recordings", audio, fmt)
+    rec = VoiceRecording(session_id=session_id, utterance_id=utterance_id, tenant_id=tenant_id, audio_uri=key,
                          format=fmt, duration_ms=int(duration_s * 1000), sample_rate_hz=sample_rate, is_redacted=False)
     s.add(rec)
     s.flush()

@@ -25,6 +25,7 @@ from opentelemetry import trace
 from core_schema.db import Database
 from core_schema.models import AgentExecution
 from core_schema.statuses import RUN_ENDED, ExecutionStatus, StepStatus
+from core_schema.storage import StorageUnavailable
 from tools.executor import Executor
 from workflows import leases, runstore
 from workflows.checkpoint import make_checkpointer, tracking_writes
@@ -111,10 +112,10 @@ class RunResult:
 
 # Failures of the platform's own services, not of the run: the run is resumed later from its
 # last checkpoint (by recovery) instead of being failed. PostgreSQL or Redis restarting, a
-# connection reset, a server that is briefly unreachable.
+# connection reset, a server that is briefly unreachable; the object store likewise.
 TRANSIENT: tuple[type[BaseException], ...] = (
     redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, sqlalchemy.exc.OperationalError,
-    sqlalchemy.exc.InterfaceError, psycopg.OperationalError, psycopg.InterfaceError,
+    sqlalchemy.exc.InterfaceError, psycopg.OperationalError, psycopg.InterfaceError, StorageUnavailable,
 )
 
 

@@ -48,6 +48,7 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
     "memory": ("memory_commands", "app", "group", "Agent memory: run summaries, clinician habits, clinic knowledge."),
     "imaging": ("imaging_commands", "imaging_app", "group", "Radiographs: ingest and AI-assisted review."),
     "models": ("imaging_commands", "models_app", "group", "Image models: registry and deployments."),
+    "storage": ("storage_commands", "app", "group", "Object storage: verify rows against objects, migrate a home's files."),
 }
 
 

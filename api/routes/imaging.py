@@ -11,7 +11,7 @@ from pathlib import PurePath
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import FileResponse
+from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -22,7 +22,7 @@ from api.schemas import ErrorOut
 from core_schema.errors import DomainError
 from imaging import service
 from imaging.config import imaging_settings
-from imaging.schemas import ImagingObjectOut, ImagingReviewOut, ImagingStudyOut, ImagingUploadOut
+from imaging.schemas import ImagingObjectOut, ImagingReviewOut, ImagingStudyOut, ImagingUploadOut, RenderingUrlOut
 from runtime.process import get_engine
 
 router = APIRouter(tags=["imaging"], responses={404: {"model": ErrorOut}})
@@ -35,7 +35,7 @@ _UPLOAD = {"requestBody": {"required": True, "content": {"multipart/form-data": 
                    "findings": {"type": "string", "format": "binary",
                                 "description": "Optional vendor findings JSON (imaging-contract.md) for this image"}}}}}}}
 _PNG: dict[int | str, dict[str, Any]] = {200: {"content": {"image/png": {"schema": {"type": "string", "format": "binary"}}}, "description": "PNG"},
-        409: {"model": ErrorOut}}
+        409: {"model": ErrorOut}, 410: {"model": ErrorOut}}
 
 
 def _uuid(value: object, what: str) -> uuid.UUID:
@@ -68,22 +68,43 @@ def image_object(object_id: uuid.UUID, p: Principal = Depends(current_principal)
     return service.image_object(p.tenant_id, object_id)
 
 
-def _png(p: Principal, object_id: uuid.UUID, kind: str) -> FileResponse:
+def _png(p: Principal, object_id: uuid.UUID, kind: str) -> StreamingResponse:
     p.require("chart:read")
-    path = service.rendering(p.tenant_id, object_id, kind)
-    return FileResponse(path, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
+    chunks = service.rendering(p.tenant_id, object_id, kind)  # the clinic's check, then a stream from the store
+    return StreamingResponse(chunks, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
 
 
-@router.get("/imaging/objects/{object_id}/display", response_class=FileResponse, responses=_PNG)
-def display(object_id: uuid.UUID, p: Principal = Depends(current_principal)) -> FileResponse:
+@router.get("/imaging/objects/{object_id}/display", response_class=StreamingResponse, responses=_PNG)
+def display(object_id: uuid.UUID, p: Principal = Depends(current_principal)) -> StreamingResponse:
     """The display rendering as PNG (8-bit, windowed for DICOM; the boxes are in the original's pixels)."""
     return _png(p, object_id, "display")
 
 
-@router.get("/imaging/objects/{object_id}/thumbnail", response_class=FileResponse, responses=_PNG)
-def thumbnail(object_id: uuid.UUID, p: Principal = Depends(current_principal)) -> FileResponse:
+@router.get("/imaging/objects/{object_id}/thumbnail", response_class=StreamingResponse, responses=_PNG)
+def thumbnail(object_id: uuid.UUID, p: Principal = Depends(current_principal)) -> StreamingResponse:
     """The thumbnail as PNG."""
     return _png(p, object_id, "thumbnail")
+
+
+_URL: dict[int | str, dict[str, Any]] = {409: {"model": ErrorOut}, 410: {"model": ErrorOut}}
+
+
+def _url(p: Principal, object_id: uuid.UUID, kind: str) -> RenderingUrlOut:
+    p.require("chart:read")
+    return RenderingUrlOut(**service.rendering_url(p.tenant_id, object_id, kind))
+
+
+@router.get("/imaging/objects/{object_id}/display/url", response_model=RenderingUrlOut, responses=_URL)
+def display_url(object_id: uuid.UUID, p: Principal = Depends(current_principal)) -> RenderingUrlOut:
+    """A short-lived URL of the display rendering: presigned by the object store when it is S3 (made
+    only after the clinic's check), else this API's own streaming route."""
+    return _url(p, object_id, "display")
+
+
+@router.get("/imaging/objects/{object_id}/thumbnail/url", response_model=RenderingUrlOut, responses=_URL)
+def thumbnail_url(object_id: uuid.UUID, p: Principal = Depends(current_principal)) -> RenderingUrlOut:
+    """A short-lived URL of the thumbnail (as ``display/url``)."""
+    return _url(p, object_id, "thumbnail")
 
 
 @router.get("/imaging/runs/{run_id}", response_model=ImagingReviewOut)

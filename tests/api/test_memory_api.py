@@ -124,7 +124,7 @@ def test_forget_erases_the_patients_memories(http, new_patient, platform) -> Non
     assert _rows_of(patient, platform) == 1
     gone = http.delete(f"/api/v1/patients/{patient}/memories", headers=applied["dentist"])
     assert gone.status_code == 200, gone.text
-    assert gone.json() == {"patient_id": str(patient), "memories_deleted": 1}
+    assert gone.json() == {"patient_id": str(patient), "memories_deleted": 1, "objects_deleted": 0}
     assert _rows_of(patient, platform) == 0  # rows, and the embeddings they hold
     assert _search(http, applied["dentist"], patient).json() == []
     assert http.delete(f"/api/v1/patients/{patient}/memories", headers=applied["dentist"]).json()["memories_deleted"] == 0

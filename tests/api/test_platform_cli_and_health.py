@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from alembic.script import ScriptDirectory
 from fastapi.testclient import TestClient
@@ -44,6 +45,7 @@ def test_doctor_reports_mode_versions_and_pgvector(platform) -> None:
     assert status["pgvector_available"] == (platform.mode == "embedded")  # this machine's PG 15 has none
     assert status["schema_revision"] == ScriptDirectory.from_config(alembic_config(platform.db)).get_current_head()
     assert status["tenant_catalog_sealed"] is True  # both modes migrate as a superuser
+    assert status["storage"] == (Path(status["home"]) / "objects").as_uri()  # the embedded default: a folder in the home
 
 
 def test_healthz(platform) -> None:

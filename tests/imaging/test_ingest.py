@@ -11,11 +11,12 @@ import pytest
 
 from core_schema.models import ImagingObject, ImagingStudy
 from core_schema.seed.demo import DEMO_PATIENT_IDS, DEMO_TENANT_ID, UNIVERSAL_PATIENT_ID
+from core_schema.storage import blobs
 from imaging import phantom
 from imaging.decode import decode
 from imaging.errors import ImagingError
 from imaging.ingest import ingest
-from imaging.storage import path_of, read_grey
+from imaging.storage import read_grey
 from tests.imaging.conftest import imaging_counts
 
 
@@ -45,10 +46,10 @@ def test_ingest_dicom_and_png_rows_files_and_same_file_twice(engine, actor, bite
         study = s.get(ImagingStudy, obj.study_id)
         assert obj.object_type == "DICOM" and obj.byte_size == len(dcm) and obj.hash == first["sha256"]
         assert study.study_uid and study.source_system == "DICOM_FILE" and obj.sop_instance_uid
-        assert path_of(obj.storage_uri).read_bytes() == dcm
+        assert blobs.read(DEMO_TENANT_ID, obj.storage_uri) == dcm and obj.storage_uri.startswith(f"{DEMO_TENANT_ID}/images/")
         thumb = obj.processing_pipeline["thumbnail"]
         assert max(thumb["width"], thumb["height"]) == 256
-        assert read_grey(obj.processing_pipeline["display"]["uri"]).shape == (600, 800)
+        assert read_grey(DEMO_TENANT_ID, obj.processing_pipeline["display"]["uri"]).shape == (600, 800)
         stored = json.dumps([obj.processing_pipeline, study.body_part, study.source_system])
     # the DICOM patient module never reaches rows or logs
     for secret in ("PHANTOM^SECRET", "PHANTOM-ID-4242", "19700101"):

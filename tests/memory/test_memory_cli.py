@@ -33,7 +33,7 @@ def test_dictate_approve_search_forget(platform, engine, new_patient) -> None:
     assert [m["id"] for m in listed] == [hits[0]["id"]] and listed[0]["access_count"] == 1
 
     gone = _ok(platform.cli("memory", "forget", "--patient", str(P1), "--json"))
-    assert gone == {"patient_id": str(P1), "memories_deleted": 1}
+    assert gone == {"patient_id": str(P1), "memories_deleted": 1, "objects_deleted": 0}
     assert count_rows(platform.db, "tenant_id = :t AND (scope_id = :p OR source_id = :p)", t=DEMO_TENANT_ID, p=P1) == 0
     assert _ok(platform.cli("memory", "search", "caries on 16", "--patient", str(P1), "--json")) == []
 
