@@ -241,3 +241,56 @@ def test_a_doubtful_slot_is_shown_on_the_confirmation_card(new_page) -> None:
     }""")
     assert "doubtful" in text[0] and "doubted" in text[1]
     assert "Check: tooth 36, or 46?" in text[2]
+
+
+def dictate_by_api(page, patient: str, text: str) -> tuple[str, list[str]]:
+    """Dictate through the API from the signed-in page; the run id and its approval ids, in proposal order."""
+    return page.evaluate("""async ([patient, text]) => {
+        const { api } = await import('/static/js/api.js');
+        const result = await api('/api/v1/dictations', { method: 'POST', body: { patient_id: patient, text } });
+        return [result.run_id, (await api(`/api/v1/runs/${result.run_id}`)).approvals.map((a) => a.id)];
+    }""", [patient, text])
+
+
+def shown_id(page) -> str | None:
+    return page.evaluate("document.querySelector('.inbox-item[aria-selected=true]')?.dataset.id ?? null")
+
+
+def test_keys_pressed_fast_are_queued_and_land_on_the_item_shown(new_page, new_patient) -> None:
+    """Issue 20, defect 2: A at 150 ms across items (the row leaves before the request returns):
+    every press decides the item shown then, none is dropped, and the focus stays with the
+    dictation, then the patient, before another patient's items."""
+    eve, finn = str(new_patient("Eve", "Fast")), str(new_patient("Finn", "Other"))
+    page = new_page("dentist@demo.clinic")
+    page.goto("/patients")
+    first_run, first = dictate_by_api(page, eve, "forty three mesial caries, forty two mesial caries and forty one mesial caries")
+    _, other = dictate_by_api(page, finn, "thirty one mesial caries and thirty two mesial caries")
+    later_run, later = dictate_by_api(page, eve, "thirty three distal caries and thirty four distal caries")
+    assert (len(first), len(other), len(later)) == (3, 2, 2)
+
+    page.goto("/inbox")
+    focus_in_inbox(page, first[0])
+    shown = []
+    for _ in range(len(first) + len(later)):  # A, A, A, ... at 150 ms: faster than a decision returns
+        shown.append(shown_id(page))
+        page.keyboard.press("a")
+        page.wait_for_timeout(150)
+    assert shown == [*first, *later]  # the dictation, then the same patient's next one; never Finn's
+    for approval_id in shown:
+        expect(page.locator(f'.inbox-item[data-id="{approval_id}"]')).to_have_count(0)
+    for approval_id in other:  # the other patient's items were not touched
+        expect(page.locator(f'.inbox-item[data-id="{approval_id}"]')).to_have_count(1)
+    for run_id in (first_run, later_run):  # both dictations were applied: every request has returned
+        expect(page.locator(f'.toast-undo[data-key="{run_id}"]')).to_have_count(1)
+    decided = page.evaluate("""async (ids) => {
+        const { api } = await import('/static/js/api.js');
+        const pending = new Set((await api('/api/v1/approvals')).map((a) => a.id));
+        return ids.filter((id) => !pending.has(id));
+    }""", [*shown, *other])
+    assert decided == shown  # every press was sent, for the item it was pressed on
+    expect(page.locator(".inbox-item.focused")).to_have_attribute("data-id", re.compile("|".join(other)))
+    page.keyboard.press("a")
+    page.wait_for_timeout(150)
+    page.keyboard.press("a")
+    for approval_id in other:
+        expect(page.locator(f'.inbox-item[data-id="{approval_id}"]')).to_have_count(0)
