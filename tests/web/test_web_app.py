@@ -294,3 +294,39 @@ def test_keys_pressed_fast_are_queued_and_land_on_the_item_shown(new_page, new_p
     page.keyboard.press("a")
     for approval_id in other:
         expect(page.locator(f'.inbox-item[data-id="{approval_id}"]')).to_have_count(0)
+
+
+def test_an_overdue_request_stays_in_the_inbox_marked_overdue(new_page, new_patient, engine) -> None:
+    """Issue 20, defect 3: with a clinic timeout, a request nobody else may decide (one dentist)
+    does not vanish when it times out: it stays in the dentist's inbox, marked overdue, decidable."""
+    from datetime import datetime, timedelta, timezone
+
+    from approvals.decisions import TIMEOUT_SETTING, sweep_timeouts
+    from core_schema.models import TenantSetting
+    from core_schema.seed.demo import DEMO_TENANT_ID
+
+    def clinic_timeout(minutes: int | None) -> None:
+        with engine.db.system_session() as s:
+            row = s.get(TenantSetting, DEMO_TENANT_ID)
+            options = {k: v for k, v in (row.clinical_workflow_options or {}).items() if k != TIMEOUT_SETTING}
+            row.clinical_workflow_options = {**options, **({TIMEOUT_SETTING: minutes} if minutes else {})}
+
+    gus = str(new_patient("Gus", "Late"))
+    page = new_page("dentist@demo.clinic")
+    page.goto("/inbox")
+    expect(page.locator("body[data-live=true]")).to_have_count(1)
+    clinic_timeout(30)
+    try:
+        run_id, (approval_id,) = dictate_by_api(page, gus, "seventeen occlusal caries")
+    finally:
+        clinic_timeout(None)
+    item = page.locator(f'.inbox-item[data-id="{approval_id}"]')
+    expect(item).to_contain_text("min left")
+    assert approval_id in [str(i) for i in sweep_timeouts(engine, now=datetime.now(timezone.utc) + timedelta(hours=2))]
+    expect(item.locator(".chip-overdue")).to_have_text("Overdue")  # live, over the event stream
+    page.reload()
+    expect(item.locator(".chip-overdue")).to_have_text("Overdue")  # still there after a reload
+    focus_in_inbox(page, approval_id)
+    page.keyboard.press("a")
+    expect(item).to_have_count(0)
+    expect(page.locator(f'.toast-undo[data-key="{run_id}"]')).to_have_count(1)
