@@ -226,6 +226,7 @@ def test_pages_render_on_laptop_and_tablet(new_page, width: int) -> None:
     expect(page.locator(".odontogram-svg .tooth")).to_have_count(32)
     expect(page.locator(".perio-table")).to_have_count(2)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scrolling
+    assert page.evaluate("(s => s.scrollWidth <= s.clientWidth)(document.getElementById('page-scroll'))")
 
 
 def test_a_doubtful_slot_is_shown_on_the_confirmation_card(new_page) -> None:
@@ -330,3 +331,51 @@ def test_an_overdue_request_stays_in_the_inbox_marked_overdue(new_page, new_pati
     page.keyboard.press("a")
     expect(item).to_have_count(0)
     expect(page.locator(f'.toast-undo[data-key="{run_id}"]')).to_have_count(1)
+
+
+COVERED_CONTROLS = """() => {
+    const covered = [];
+    const view = document.getElementById('page-scroll').getBoundingClientRect();  // what the page shows of itself
+    for (const node of document.querySelectorAll('button, a[href], input, textarea, select, [role=option], [tabindex="0"]')) {
+        const r = node.getBoundingClientRect();
+        if (!r.width || !r.height || node.closest('#toasts')) continue;
+        const x = r.left + r.width / 2, y = r.top + r.height / 2;
+        const box = node.closest('#page-scroll') ? view : { left: 0, top: 0, right: innerWidth, bottom: innerHeight };
+        if (x < box.left || y < box.top || x >= box.right || y >= box.bottom) continue;  // scrolled out of view
+        const top = document.elementFromPoint(x, y);
+        if (top && top.closest('#toasts')) covered.push(node.id || node.dataset.action || node.textContent.trim().slice(0, 30));
+    }
+    return covered;
+}"""
+
+
+@pytest.mark.parametrize("width", [1366, 820])
+def test_notifications_stack_in_one_place_and_cover_no_control(new_page, new_patient, width: int) -> None:
+    """Issue 20, defect 4: after a burst of decisions (8 notices), at most 3 show, the rest fold
+    into "5 more", and none of them covers a control of the inbox."""
+    hal = str(new_patient("Hal", "Toasts"))
+    page = new_page("dentist@demo.clinic", viewport={"width": width, "height": 700})
+    page.goto("/patients")
+    _, ids = dictate_by_api(page, hal, "eleven mesial caries, twelve mesial caries, thirteen mesial caries, "
+                                       "fourteen mesial caries and fifteen mesial caries")
+    page.goto("/inbox")
+    focus_in_inbox(page, ids[0])
+    page.evaluate("""async () => {
+        const { toast } = await import('/static/js/toasts.js');
+        for (let n = 1; n <= 8; n++) toast(`Notice ${n}`, { timeout: 0, kind: n % 2 ? 'info' : 'error' });
+    }""")
+    expect(page.locator("#toasts > .toast")).to_have_count(8)
+    expect(page.locator("#toasts > .toast:visible")).to_have_count(3)
+    expect(page.locator("#toasts > .toast:visible").first).to_have_text(re.compile("Notice 8"))  # newest first
+    more = page.locator("#toasts .toasts-more")
+    expect(more).to_have_text("5 more")
+    assert page.evaluate(COVERED_CONTROLS) == []
+    expect(page.locator('#inbox-detail [data-action="approve"]')).to_be_visible()
+    more.click()
+    expect(page.locator("#toasts > .toast:visible")).to_have_count(8)
+    assert page.evaluate(COVERED_CONTROLS) == []  # unfolded, it takes room of its own; the page scrolls above it
+    page.keyboard.press("a")
+    expect(page.locator(f'.inbox-item[data-id="{ids[0]}"]')).to_have_count(0)
+    expect(page.locator("#toasts > .toast", has_text="Nothing reaches the chart until the other 4 changes")).to_have_count(1)
+    page.locator("#toasts > .toast .toast-close").first.click()
+    assert page.evaluate(COVERED_CONTROLS) == []
