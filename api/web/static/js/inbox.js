@@ -221,7 +221,7 @@ async function afterDecision(verdict, decisions, decided) {
   if (waiting.size) {
     const others = items.filter((i) => waiting.has(i.execution_id) && !done.has(i.id)).length;
     note = others
-      ? ` Nothing reaches the chart until the other ${plural(others, "change", "changes")} of this dictation ${others === 1 ? "is" : "are"} decided.`
+      ? ` Nothing reaches the chart until the other ${others === 1 ? "change" : `${others} changes`} of this dictation ${others === 1 ? "is" : "are"} decided.`
       : " Nothing reaches the chart until the rest of this dictation is decided.";
   }
   toast(`${what}: ${subject}.${note}`, { timeout: note ? 8000 : 3000, group: "decision", kind: note ? "pending" : "info" });
