@@ -14,6 +14,10 @@ class RunOut(Out):
     current_node: str | None
     started_at: str
     completed_at: str | None
+    patient_id: str | None = None
+    patient_name: str | None = None
+    user_id: str | None = None  # who started it (dictated)
+    user_name: str | None = None
 
 
 class StepOut(Out):

@@ -379,3 +379,43 @@ def test_notifications_stack_in_one_place_and_cover_no_control(new_page, new_pat
     expect(page.locator("#toasts > .toast", has_text="Nothing reaches the chart until the other 4 changes")).to_have_count(1)
     page.locator("#toasts > .toast .toast-close").first.click()
     assert page.evaluate(COVERED_CONTROLS) == []
+
+
+def test_runs_are_found_by_patient_user_status_and_date_a_page_at_a_time(new_page, new_patient) -> None:
+    """Issue 20, defect 6: the runs list names the patient and who dictated, and filters."""
+    jo, kim = str(new_patient("Jo", "Runs")), str(new_patient("Kim", "Runs"))
+    page = new_page("dentist@demo.clinic")
+    page.goto("/patients")
+    jo_first, (first_id,) = dictate_by_api(page, jo, "twenty seven occlusal caries")
+    jo_second, _ = dictate_by_api(page, jo, "twenty six occlusal caries")
+    kim_run, _ = dictate_by_api(page, kim, "thirty seven occlusal caries")
+    page.evaluate("""async (id) => { const { api } = await import('/static/js/api.js');
+        await api(`/api/v1/approvals/${id}/reject`, { method: 'POST', body: { comment: 'not today' } }); }""", first_id)
+
+    page.goto("/runs")
+    rows = page.locator("#runs-table tbody tr")
+    page.select_option("#filter-patient", label="Jo Runs")
+    expect(rows).to_have_count(2)
+    expect(page.locator(f'tr[data-run-id="{jo_second}"]')).to_contain_text("Jo Runs")
+    expect(page.locator(f'tr[data-run-id="{jo_second}"]')).to_contain_text("Dr. Dana Demo")
+    expect(page).to_have_url(re.compile(f"patient_id={jo}"))  # a filtered list can be linked
+    page.select_option("#filter-status", "WAITING_APPROVAL")
+    expect(rows).to_have_count(1)
+    expect(page.locator(f'tr[data-run-id="{jo_second}"]')).to_have_count(1)
+    page.select_option("#filter-user", "me")
+    expect(page.locator(f'tr[data-run-id="{jo_second}"]')).to_have_count(1)
+    page.fill("#filter-until", "2020-01-01")
+    page.locator("#filter-until").dispatch_event("change")
+    expect(rows).to_have_text(["No runs match."])
+    page.click("#filter-reset")
+    expect(page.locator(f'tr[data-run-id="{kim_run}"]')).to_have_count(1)
+
+    page.goto(f"/runs?patient_id={jo}")  # the link opens the same list
+    expect(rows).to_have_count(2)
+    paged = page.evaluate("""async (jo) => { const { api } = await import('/static/js/api.js');
+        const all = await api(`/api/v1/runs?patient_id=${jo}`);
+        const one = await api(`/api/v1/runs?patient_id=${jo}&limit=1&offset=1`);
+        return [all.map((r) => r.id), one.map((r) => r.id)]; }""", jo)
+    assert paged[0] == [jo_second, jo_first] and paged[1] == [jo_first]
+    bad = httpx.get(f"{page.url.split('/runs')[0]}/api/v1/runs?status=LOST", cookies={c["name"]: c["value"] for c in page.context.cookies()})
+    assert bad.status_code == 422
