@@ -419,3 +419,25 @@ def test_runs_are_found_by_patient_user_status_and_date_a_page_at_a_time(new_pag
     assert paged[0] == [jo_second, jo_first] and paged[1] == [jo_first]
     bad = httpx.get(f"{page.url.split('/runs')[0]}/api/v1/runs?status=LOST", cookies={c["name"]: c["value"] for c in page.context.cookies()})
     assert bad.status_code == 422
+
+
+def test_refusals_read_as_plain_language_without_ids_or_command_line_advice(new_page) -> None:
+    """Issue 20, defect 5 (part): the API's refusals serve the CLI too; the inbox tells a person
+    what happened without ids or `--set` advice."""
+    page = new_page("dentist@demo.clinic")
+    page.goto("/inbox")
+    said = page.evaluate("""async () => {
+        const { plain } = await import('/static/js/api.js');
+        return [
+            'approval 2b8f0c1e-6a7d-4c1b-9a55-0d1f2e3a4b5c cannot be approved until tooth is set: correct it with edit --set',
+            'the edited action still has no tooth: set it with --set',
+            'dentist@demo.clinic may not decide tier-3 changes (approvals.decide.tier3 needed)',
+            'approve recorded, but run b7ad1c2e-6a7d-4c1b-9a55-0d1f2e3a4b5c FAILED: change 2b8f0c1e-6a7d-4c1b-9a55-0d1f2e3a4b5c (Chart: tooth 36) FAILED: tooth 36 is charted missing',
+        ].map(plain);
+    }""")
+    assert said[0] == "cannot be approved until tooth is set: correct it with Edit (E) first"
+    assert said[1] == "the edited action still has no tooth: correct it with Edit (E) first"
+    assert said[2] == "dentist@demo.clinic may not decide tier-3 changes"
+    assert "tooth 36 is charted missing" in said[3]
+    for text in said:
+        assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}|--set|approvals\.decide", text), text

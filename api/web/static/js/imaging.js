@@ -3,7 +3,7 @@
 // (A accept, R reject with a reason code, E edit tooth / label / surfaces; J/K move, as in
 // the inbox), and the patient's odontogram beside it, redrawn when findings reach the chart.
 
-import { api, ApiError, canDecideTier, csrfToken, el, formatTime, humanize, page } from "./api.js";
+import { api, ApiError, canDecideTier, csrfToken, el, formatTime, humanize, page, plain } from "./api.js";
 import { renderOdontogram } from "./odontogram.js";
 import { offerUndoForRun, toast } from "./toasts.js";
 
@@ -260,7 +260,7 @@ async function decide(path, body, message) {
     await afterDecision(decision);
     return true;
   } catch (err) {
-    toast(err.message, { kind: "error", timeout: 12000 });
+    toast(plain(err.message), { kind: "error", timeout: 12000 });
     if (err.status === 409 || err.status === 404) await loadReview();
     return false;
   } finally {
@@ -344,7 +344,7 @@ document.getElementById("edit-form").addEventListener("submit", async (event) =>
     toast(`Corrected and accepted: ${humanize(set.label)} on ${tooth}.`, { timeout: 2500 });
     await afterDecision(decision);
   } catch (err) {
-    editError.textContent = err.message;
+    editError.textContent = plain(err.message);
     editError.hidden = false;
   }
 });

@@ -7,7 +7,7 @@
 // is in flight acts on the item shown next, never dropped, never on another. After a decision
 // the focus moves to the next item of the same dictation, then of the same patient, then on.
 
-import { actionTitle, api, canDecideTier, el, formatTime, humanize, patientNames, shortId } from "./api.js";
+import { actionTitle, api, canDecideTier, el, formatTime, humanize, patientNames, plain } from "./api.js";
 import { offerUndoForRun, toast } from "./toasts.js";
 
 const list = document.getElementById("inbox-list");
@@ -154,7 +154,7 @@ function renderDetail() {
     el("p", { class: "muted small" }, `${humanize(item.priority?.toLowerCase())} priority · requested ${formatTime(item.created_at) || ""}`.replace(/ · requested $/, "")),
     el("h2", { class: "detail-title" }, actionTitle(item.tool, item.arguments, item.requested_action)),
     el("p", {}, patient ? el("a", { href: `/patients/${patient}` }, names[patient] || "Open chart") : null,
-      " · ", el("a", { href: `/runs/${item.execution_id}`, dataset: { runLink: item.execution_id } }, `Run ${shortId(item.execution_id)}`),
+      " · ", el("a", { href: `/runs/${item.execution_id}`, dataset: { runLink: item.execution_id } }, "Run trace"),
       item.tool === "chart_imaging_finding" ? [" · ", el("a", { href: `/imaging/runs/${item.execution_id}`, class: "imaging-link" }, "Open the radiograph")] : null),
     item.reason ? el("p", { class: "reason" }, item.reason) : null,
     el("dl", { class: "kv-list" }, el("div", { class: "kv" }, el("dt", {}, "Tool"), el("dd", { class: "mono" }, item.tool || "–")),
@@ -238,6 +238,19 @@ async function afterDecision(verdict, decisions, decided) {
   window.dispatchEvent(new Event("dentalagent:inbox-changed"));
 }
 
+// What the reviewer is told when a decision is refused or fails: plain words (``plain``).
+function refusal(err, chosen) {
+  const what = chosen.length === 1 ? title(chosen[0]) : plural(chosen.length, "change", "changes");
+  if (err.code === "already_decided") return `${what}: already decided by someone else. The list is up to date again.`;
+  if (err.code === "not_found") return `${what}: no longer waiting for a decision.`;
+  if (err.code === "forbidden") return `${what}: ${chosen[0]?.risk_tier ? `only a user allowed to decide tier-${chosen[0].risk_tier} changes can decide this` : "you may not decide this"}.`;
+  if (err.code === "apply_failed") {
+    const reason = /\) [A-Z_]+: ([^;]*)/.exec(err.message || "");
+    return `Approved, but ${what} could not be charted${reason ? `: ${plain(reason[1])}` : "."}`;
+  }
+  return `${what}: ${plain(err.message)}`;
+}
+
 async function send(verdict, comment, chosen) {
   try {
     let decisions;
@@ -248,8 +261,9 @@ async function send(verdict, comment, chosen) {
     }
     await afterDecision(verdict, decisions, chosen);
   } catch (err) {
-    toast(err.message, { kind: "error", timeout: 12000 });
-    announce(`Not decided: ${err.message}`);
+    const message = refusal(err, chosen);
+    toast(message, { kind: "error", timeout: 12000 });
+    announce(message);
     update(() => chosen.forEach((i) => deciding.delete(i.id)));
     if (err.status === 409 || err.status === 404) await load().catch(() => {});
   }
@@ -382,7 +396,7 @@ document.getElementById("edit-form").addEventListener("submit", async (event) =>
     editDialog.close();
     await afterDecision("edit", [decision], [edits.item]);
   } catch (err) {
-    editError.textContent = err.message;
+    editError.textContent = plain(err.message);
     editError.hidden = false;
   }
 });
@@ -435,7 +449,7 @@ function connect() {
   events.addEventListener("APPLY_FAILED", (event) => {
     try {
       const data = JSON.parse(event.data);
-      toast(`An approved change could not be applied${data.reason ? `: ${data.reason}` : "."}`, { kind: "error", timeout: 15000 });
+      toast(`An approved change could not be charted${data.reason ? `: ${plain(data.reason)}` : "."}`, { kind: "error", timeout: 15000 });
     } catch { /* keep going */ }
     load().catch(() => {});
   });
