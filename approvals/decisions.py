@@ -232,7 +232,7 @@ def decide_batch(engine: Engine, approval_ids: list[uuid.UUID], actor: Actor, ve
         tools: dict[uuid.UUID, Tool] = {}
         for a in ids:
             try:
-                tools[a] = _check_decidable(reqs[a], actor, now)
+                tools[a] = _check_decidable(reqs[a], actor)
                 if verdict == "approve" and reqs[a].action_details.get("missing"):  # e.g. a finding with no tooth
                     raise ApprovalError("invalid_input", f"approval {a} cannot be approved until {', '.join(reqs[a].action_details['missing'])} "
                                         "is set: correct it with edit --set")
@@ -290,8 +290,8 @@ def _batch(message: str, size: int) -> str:
     return message + ("; nothing in this batch was decided" if size > 1 else "")
 
 
-def _check_decidable(req: AgentApprovalRequest, actor: Actor, now: datetime) -> Tool:
-    """The request's tool, if ``actor`` may decide ``req`` now; else why not."""
+def _check_decidable(req: AgentApprovalRequest, actor: Actor) -> Tool:
+    """The request's tool, if ``actor`` may decide ``req`` (overdue or not); else why not."""
     if req.status != ApprovalStatus.PENDING:
         raise ApprovalError("already_decided", f"approval {req.id} was already decided: {req.status}"
                             + (f" at {req.reviewed_at:%Y-%m-%d %H:%M:%S}" if req.reviewed_at else ""))
