@@ -22,7 +22,9 @@ const fresh = new Set();
 let names = {};
 const deciding = new Set(); // queued or in flight: hidden from the list, never decided twice
 const done = new Set(); // decided from this page: a list fetched before the decision does not bring them back
-let chain = Promise.resolve(); // the decision requests, one after another
+const waiting = []; // decision requests not sent yet, in the order the keys were pressed
+let inFlight = 0;
+const MAX_IN_FLIGHT = 3; // requests of one run take turns on the server (its row lock)
 const announcer = document.getElementById("inbox-announce");
 
 function teethOf(args) {
@@ -269,16 +271,23 @@ async function send(verdict, comment, chosen) {
   }
 }
 
+function pump() {
+  while (inFlight < MAX_IN_FLIGHT && waiting.length) {
+    const job = waiting.shift();
+    inFlight += 1;
+    send(...job).finally(() => { inFlight -= 1; pump(); });
+  }
+}
+
 // Take the decision on ``chosen`` now (they leave the list; the focus moves on) and queue its
-// request behind the ones already sent.
+// request behind the ones already waiting.
 function decide(verdict, comment, scope = "shown", ids = null) {
   const pool = ids ? visible().filter((i) => ids.includes(i.id)) : targets(scope);
   const chosen = pool.filter((i) => canDecideTier(i.risk_tier));
-  if (!chosen.length) return Promise.resolve();
+  if (!chosen.length) return;
   update(() => chosen.forEach((i) => { deciding.add(i.id); selected.delete(i.id); }));
-  const job = chain.then(() => send(verdict, comment, chosen));
-  chain = job.catch(() => {});
-  return job;
+  waiting.push([verdict, comment, chosen]);
+  pump();
 }
 
 function approve(scope = "shown") {
