@@ -114,6 +114,8 @@ def test_assistant_sees_no_approve_button_and_the_api_refuses(new_page) -> None:
 
     page.goto("/inbox")
     expect(page.locator("#inbox-empty")).to_be_visible()  # the tier-3 request went to a dentist
+    others = page.locator("#inbox-others a")  # ... and the assistant is told their dictation waits for it
+    expect(others).to_contain_text(re.compile(r"dictations? of yours waits? for someone else's decision"))
     expect(page.locator('button[data-action="approve"]')).to_have_count(0)
     refused = page.evaluate("""async (id) => {
         const { api } = await import('/static/js/api.js');
@@ -325,6 +327,7 @@ def test_an_overdue_request_stays_in_the_inbox_marked_overdue(new_page, new_pati
     expect(item).to_contain_text("min left")
     assert approval_id in [str(i) for i in sweep_timeouts(engine, now=datetime.now(timezone.utc) + timedelta(hours=2))]
     expect(item.locator(".chip-overdue")).to_have_text("Overdue")  # live, over the event stream
+    expect(page.locator(".toast", has_text="A request is overdue")).to_have_count(1)  # and said so
     page.reload()
     expect(item.locator(".chip-overdue")).to_have_text("Overdue")  # still there after a reload
     focus_in_inbox(page, approval_id)

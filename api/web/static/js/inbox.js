@@ -7,7 +7,7 @@
 // is in flight acts on the item shown next, never dropped, never on another. After a decision
 // the focus moves to the next item of the same dictation, then of the same patient, then on.
 
-import { actionTitle, api, canDecideTier, el, formatTime, humanize, patientNames, plain } from "./api.js";
+import { actionTitle, api, canDecideTier, el, formatTime, humanize, page, patientNames, plain } from "./api.js";
 import { offerUndoForRun, toast } from "./toasts.js";
 
 const list = document.getElementById("inbox-list");
@@ -180,8 +180,19 @@ async function load({ flashNew = false } = {}) {
   const arrived = rows.filter((r) => !known.has(r.id) && !done.has(r.id));
   if (flashNew) for (const r of arrived) { fresh.add(r.id); setTimeout(() => { fresh.delete(r.id); render(); }, 4000); }
   update(() => { items = rows.filter((r) => !done.has(r.id)); });
+  if (!items.length) showOthersWaiting().catch(() => {});
   if (flashNew && arrived.length) announce(arrived.length === 1 ? "1 new request in the inbox." : `${arrived.length} new requests in the inbox.`);
   window.dispatchEvent(new Event("dentalagent:inbox-changed"));
+}
+
+// An empty inbox is not the whole story when the user's own dictations wait for someone else.
+async function showOthersWaiting() {
+  const note = document.getElementById("inbox-others");
+  if (!note || !page.user?.id) return;
+  const mine = await api(`/api/v1/runs?user_id=${page.user.id}&status=WAITING_APPROVAL&limit=100`);
+  note.hidden = mine.length === 0;
+  note.replaceChildren(mine.length ? el("a", { href: "/runs?user_id=me&status=WAITING_APPROVAL" },
+    `${plural(mine.length, "dictation of yours waits", "dictations of yours wait")} for someone else's decision.`) : "");
 }
 
 function move(delta) {
@@ -453,7 +464,14 @@ function connect() {
     document.body.dataset.live = "true";
   });
   events.addEventListener("NEW_APPROVAL", () => load({ flashNew: true }).catch(() => {}));
-  events.addEventListener("APPROVAL_TIMEOUT", () => load().catch(() => {}));
+  events.addEventListener("APPROVAL_TIMEOUT", (event) => {
+    try {
+      const data = JSON.parse(event.data);
+      toast(data.escalated_to ? "A request waited past the clinic's time limit: it went to a colleague who may decide it."
+        : "A request is overdue. Nobody else may decide it, so it stays here, marked Overdue.", { kind: "pending", group: "overdue", timeout: 10000 });
+    } catch { /* keep going */ }
+    load().catch(() => {});
+  });
   events.addEventListener("APPLIED", () => load().catch(() => {}));
   events.addEventListener("APPLY_FAILED", (event) => {
     try {
