@@ -444,3 +444,27 @@ def test_refusals_read_as_plain_language_without_ids_or_command_line_advice(new_
     assert "tooth 36 is charted missing" in said[3]
     for text in said:
         assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}|--set|approvals\.decide", text), text
+
+
+def test_a_whole_dictation_is_approved_with_one_labelled_control(new_page, new_patient) -> None:
+    """Issue 20, grouping: "Approve all N of this dictation" (Shift+A) decides the shown item's
+    dictation and nothing else."""
+    lea, max_ = str(new_patient("Lea", "Group")), str(new_patient("Max", "Group"))
+    page = new_page("dentist@demo.clinic")
+    page.goto("/patients")
+    run_id, ids = dictate_by_api(page, lea, "thirty six distal caries, thirty seven mesial caries and thirty eight mesial caries")
+    _, (other,) = dictate_by_api(page, max_, "sixteen distal caries")
+    page.goto("/inbox")
+    focus_in_inbox(page, ids[1])
+    expect(page.locator('#inbox-detail [data-action="approve-dictation"]')).to_contain_text("Approve all 3 of this dictation")
+    page.keyboard.press("Shift+A")
+    for approval_id in ids:
+        expect(page.locator(f'.inbox-item[data-id="{approval_id}"]')).to_have_count(0)
+    expect(page.locator(f'.toast-undo[data-key="{run_id}"]')).to_contain_text("3 changes applied")
+    expect(page.locator(f'.inbox-item[data-id="{other}"]')).to_have_count(1)
+    focus_in_inbox(page, other)
+    expect(page.locator('#inbox-detail [data-action="approve-dictation"]')).to_have_count(0)  # a dictation of one
+    page.keyboard.press("r")
+    page.fill("#reject-reason", "test over")
+    page.keyboard.press("Enter")
+    expect(page.locator(f'.inbox-item[data-id="{other}"]')).to_have_count(0)

@@ -144,6 +144,11 @@ function argRows(args) {
     el("dt", {}, humanize(k)), el("dd", {}, describe(v))));
 }
 
+// The items of the shown item's dictation (run) that this user may decide, in list order.
+function sameDictation(item) {
+  return visible().filter((i) => i.execution_id === item.execution_id && canDecideTier(i.risk_tier));
+}
+
 function renderDetail() {
   const item = focused();
   if (!item) {
@@ -152,6 +157,7 @@ function renderDetail() {
   }
   const mayDecide = canDecideTier(item.risk_tier);
   const patient = patientOf(item);
+  const dictation = sameDictation(item);
   detail.replaceChildren(
     el("p", { class: "muted small" }, `${humanize(item.priority?.toLowerCase())} priority · requested ${formatTime(item.created_at) || ""}`.replace(/ · requested $/, "")),
     el("h2", { class: "detail-title" }, actionTitle(item.tool, item.arguments, item.requested_action)),
@@ -164,7 +170,10 @@ function renderDetail() {
     mayDecide ? el("div", { class: "detail-actions" },
       el("button", { class: "btn btn-primary", type: "button", dataset: { action: "approve" }, onclick: () => approve() }, "Approve ", el("kbd", {}, "A")),
       el("button", { class: "btn btn-danger-quiet", type: "button", dataset: { action: "reject" }, onclick: () => askReject() }, "Reject ", el("kbd", {}, "R")),
-      el("button", { class: "btn", type: "button", dataset: { action: "edit" }, onclick: () => openEdit() }, "Edit ", el("kbd", {}, "E")))
+      el("button", { class: "btn", type: "button", dataset: { action: "edit" }, onclick: () => openEdit() }, "Edit ", el("kbd", {}, "E")),
+      dictation.length > 1 ? el("button", { class: "btn btn-quiet", type: "button", dataset: { action: "approve-dictation" },
+        onclick: () => decide("approve", undefined, "shown", dictation.map((i) => i.id)) },
+      `Approve all ${dictation.length} of this dictation`, " ", el("kbd", {}, "Shift"), "+", el("kbd", {}, "A")) : null)
       : el("p", { class: "notice" }, `Only a user allowed to decide tier-${item.risk_tier} changes can approve this.`),
   );
 }
@@ -431,7 +440,8 @@ document.addEventListener("keydown", (event) => {
   const key = event.key.toLowerCase();
   const actions = {
     j: () => move(1), arrowdown: () => move(1), k: () => move(-1), arrowup: () => move(-1),
-    a: approve, r: askReject, e: openEdit,
+    a: () => (event.shiftKey ? (focused() && decide("approve", undefined, "shown", sameDictation(focused()).map((i) => i.id))) : approve()),
+    r: askReject, e: openEdit,
     x: () => {
       const item = focused();
       if (!item) return;
