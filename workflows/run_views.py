@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core_schema.db import Database
 from core_schema.models import (
+    ActionHistory,
     AgentApprovalRequest,
     AgentExecution,
     AgentStep,
@@ -24,6 +25,16 @@ from core_schema.models import (
     User,
 )
 from core_schema.statuses import ExecutionStatus
+
+
+def _undone(s: Any, run_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """The runs among ``run_ids`` whose applied changes were all undone (a run that applied nothing is not)."""
+    if not run_ids:
+        return set()
+    rows = s.execute(select(ActionHistory.agent_execution_id, func.bool_and(ActionHistory.is_undone))
+                     .where(ActionHistory.agent_execution_id.in_(run_ids))
+                     .group_by(ActionHistory.agent_execution_id)).all()
+    return {run for run, all_undone in rows if all_undone}
 
 
 @dataclass(frozen=True)
@@ -59,7 +70,8 @@ def list_runs(db: Database, tenant_id: uuid.UUID, limit: int = 50, where: RunFil
     with db.tenant_session(tenant_id) as s:
         rows = s.execute(query.order_by(AgentExecution.started_at.desc(), AgentExecution.id)
                          .offset(where.offset).limit(limit)).all()
-        return [{"id": str(e.id), "workflow": name, "status": e.status, "current_node": e.current_node,
+        undone = _undone(s, [e.id for e, *_ in rows])
+        return [{"id": str(e.id), "workflow": name, "status": e.status, "current_node": e.current_node, "undone": e.id in undone,
                  "started_at": e.started_at.isoformat(), "completed_at": e.completed_at.isoformat() if e.completed_at else None,
                  "patient_id": str(e.patient_id) if e.patient_id else None,
                  "patient_name": f"{first} {last}" if e.patient_id and first is not None else None,
@@ -82,6 +94,7 @@ def show_run(db: Database, tenant_id: uuid.UUID, run_id: uuid.UUID) -> dict[str,
                          .where(AgentApprovalRequest.execution_id == run_id).order_by(AgentApprovalRequest.created_at)).all()
         return {
             "id": str(e.id), "status": e.status, "current_node": e.current_node, "checkpoint_id": e.checkpoint_id,
+            "undone": bool(_undone(s, [e.id])),
             "started_at": e.started_at.isoformat(), "completed_at": e.completed_at.isoformat() if e.completed_at else None,
             "error": e.error_details, "trace_id": (e.metadata_ or {}).get("trace_id"),
             "steps": [{"seq": st.sequence_no, "node": st.node_name, "type": st.node_type, "status": st.status,

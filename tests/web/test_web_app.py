@@ -92,6 +92,7 @@ def test_dentist_dictates_approves_from_the_keyboard_and_undoes(new_page, new_pa
     expect(page.locator("#findings-list")).to_contain_text("No findings charted.")
 
     page.goto(f"/runs/{run_id}")
+    expect(page.locator("#run-status")).to_have_text("Undone")  # not "Completed": its change is gone
     approval = page.locator(f'.approval-line[data-approval-id="{approval_id}"]')
     expect(approval).to_contain_text("Approved")
     expect(approval.locator(".decided-by")).to_contain_text("Dr. Dana Demo")

@@ -37,7 +37,7 @@ function row(r) {
     el("td", {}, r.patient_id ? el("a", { href: `/patients/${r.patient_id}` }, r.patient_name || "Patient") : "–"),
     el("td", { class: "hide-sm" }, r.user_name || "–"),
     el("td", {}, humanize(r.workflow)),
-    el("td", {}, el("span", { class: statusClass(r.status) }, humanize(r.status.toLowerCase()))),
+    el("td", {}, el("span", { class: statusClass(r.undone ? "CANCELLED" : r.status) }, r.undone ? "Undone" : humanize(r.status.toLowerCase()))),
     el("td", { class: "muted hide-sm" }, r.current_node || "–"),
     el("td", { class: "num" }, r.completed_at ? formatDuration(new Date(r.completed_at) - new Date(r.started_at)) : "–"));
 }
