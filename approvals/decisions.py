@@ -7,6 +7,12 @@ the last open request of a run is decided, the run is resumed (``Command(resume=
 whoever decided it; if an approved change then fails, the run ends FAILED with the reason
 and its reviewer is told (``APPLY_FAILED``). A request's reviewer hears when it is decided
 (``DECIDED``); approvers and the dictating user hear when the changes are in (``APPLIED``).
+
+Nothing waiting vanishes: a request expires only when its clinic set a timeout
+(``approval_deadline``, the one rule); an overdue request goes to another user who may decide
+it, and when there is none it stays where it was, marked overdue. A request nobody was assigned
+(no one could decide it when it was asked) is listed to every user who may decide it, and to
+whoever dictated it, so every run waiting for a decision is in some inbox.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from core_schema.models import (
     AgentIntervention,
     Permission,
     RolePermission,
+    TenantSetting,
     ToolExecution,
     User,
     UserRole,
@@ -48,7 +55,7 @@ log = logging.getLogger(__name__)
 
 class ApprovalError(DomainError):
     """A decision that cannot be taken, with the reason for the reviewer and a stable code
-    (``not_found``, ``forbidden``, ``already_decided``, ``expired``, ``invalid_input``)."""
+    (``not_found``, ``forbidden``, ``already_decided``, ``invalid_input``)."""
 
 
 @dataclass(frozen=True)
@@ -120,6 +127,21 @@ def escalation_reviewer(session: Session, tenant_id: uuid.UUID, permission: str,
     return next((u for u in candidates if u in supervisors), candidates[0] if candidates else None)
 
 
+# The clinic setting (``tenant_settings.clinical_workflow_options``) that makes pending requests
+# time out after that many minutes; unset, a chart change waits until someone decides it.
+TIMEOUT_SETTING = "approval_timeout_minutes"
+
+
+def approval_deadline(session: Session, tenant_id: uuid.UUID, tool: Tool, now: datetime) -> datetime | None:
+    """When a request for ``tool`` made ``now`` times out: the clinic's ``approval_timeout_minutes``,
+    else the tool's own ``approval_timeout_s``; None (never) when neither is set."""
+    options = session.scalar(select(TenantSetting.clinical_workflow_options).where(TenantSetting.tenant_id == tenant_id))
+    minutes = (options or {}).get(TIMEOUT_SETTING)
+    if isinstance(minutes, (int, float)) and not isinstance(minutes, bool) and minutes > 0:
+        return now + timedelta(minutes=minutes)
+    return now + timedelta(seconds=tool.approval_timeout_s) if tool.approval_timeout_s else None
+
+
 def request(engine: Engine, state: Mapping[str, Any], step_id: uuid.UUID,
             proposals: list[Proposal]) -> tuple[list[uuid.UUID], int]:
     """Write one approval request per proposal, then queue and announce them (batch of one run).
@@ -153,7 +175,7 @@ def request(engine: Engine, state: Mapping[str, Any], step_id: uuid.UUID,
                                 "risk_tier": tool.risk_tier, "required_permission": tool.approval_permission},
                 reason=p.reason, priority=PRIORITY_BY_TIER.get(tool.risk_tier, ApprovalPriority.NORMAL),
                 assigned_to_user_id=assignee, status=ApprovalStatus.PENDING,
-                timeout_at=now + timedelta(seconds=tool.approval_timeout_s),
+                timeout_at=approval_deadline(s, tenant_id, tool, now),
                 # The transaction's time (now()) plus one microsecond per proposal: a run's requests
                 # share a transaction, and with the same created_at, "ORDER BY created_at" (the run's
                 # trace, the inbox) listed them in whatever order the table's pages held them.
@@ -181,7 +203,8 @@ def decide_batch(engine: Engine, approval_ids: list[uuid.UUID], actor: Actor, ve
                  comment: str | None = None, edits: dict[str, Any] | None = None) -> list[Decision]:
     """Decide every request of the batch or none of them.
 
-    All requests are checked (in this clinic, PENDING, not expired, the actor's permission)
+    All requests are checked (in this clinic, PENDING, the actor's permission; an overdue one
+    may still be decided)
     under their row locks before any is changed, so one bad id leaves the others untouched.
     Each run whose last open request was decided is then resumed once.
     """
@@ -213,7 +236,7 @@ def decide_batch(engine: Engine, approval_ids: list[uuid.UUID], actor: Actor, ve
         tools: dict[uuid.UUID, Tool] = {}
         for a in ids:
             try:
-                tools[a] = _check_decidable(reqs[a], actor, now, own=requesters.get(runs[a]) == actor.user_id)
+                tools[a] = _check_decidable(reqs[a], actor, own=requesters.get(runs[a]) == actor.user_id)
                 if verdict == "approve" and reqs[a].action_details.get("missing"):  # e.g. a finding with no tooth
                     raise ApprovalError("invalid_input", f"approval {a} cannot be approved until {', '.join(reqs[a].action_details['missing'])} "
                                         "is set: correct it with edit --set")
@@ -271,13 +294,11 @@ def _batch(message: str, size: int) -> str:
     return message + ("; nothing in this batch was decided" if size > 1 else "")
 
 
-def _check_decidable(req: AgentApprovalRequest, actor: Actor, now: datetime, *, own: bool = False) -> Tool:
-    """The request's tool, if ``actor`` may decide ``req`` now (``own``: withdrawing their own request); else why not."""
+def _check_decidable(req: AgentApprovalRequest, actor: Actor, *, own: bool = False) -> Tool:
+    """The request's tool, if ``actor`` may decide ``req`` (overdue or not; ``own``: withdrawing their own request); else why not."""
     if req.status != ApprovalStatus.PENDING:
         raise ApprovalError("already_decided", f"approval {req.id} was already decided: {req.status}"
                             + (f" at {req.reviewed_at:%Y-%m-%d %H:%M:%S}" if req.reviewed_at else ""))
-    if req.timeout_at and req.timeout_at < now:
-        raise ApprovalError("expired", f"approval {req.id} expired at {req.timeout_at:%Y-%m-%d %H:%M:%S} UTC")
     tool = REGISTRY.get(req.action_details["tool"])
     if not own and not actor.can(tool.approval_permission):
         raise ApprovalError(
@@ -422,41 +443,51 @@ def decisions_of(engine: Engine, tenant_id: uuid.UUID, tool_execution_ids: list[
 
 
 def sweep_timeouts(engine: Engine, now: datetime | None = None) -> list[uuid.UUID]:
-    """Mark overdue PENDING requests TIMEOUT, tell their reviewer, escalate to someone who may decide.
+    """Handle overdue PENDING requests (only a clinic with a timeout has any); returns their ids.
 
-    The escalated copy is a new PENDING request on the same proposed call, so deciding it
-    resumes the run as usual. It goes to another holder of the tier's permission (a
-    supervisor first); when there is none it stays unassigned and the timeout notice says so.
-    Runs as the owner (all tenants); returns the timed-out ids.
+    When another user may decide the request (a supervisor first) it is marked TIMEOUT and an
+    escalated copy (a new PENDING request on the same proposed call, so deciding it resumes the
+    run as usual) goes to their inbox. When nobody else may, it is not escalated to someone who
+    would have to refuse it: it stays PENDING with its reviewer, marked overdue (URGENT, no
+    further deadline). Either way its reviewer is told (``APPROVAL_TIMEOUT``). Runs as the owner
+    (all tenants).
     """
     now = now or datetime.now(timezone.utc)
-    events: list[tuple[AgentApprovalRequest, uuid.UUID, uuid.UUID | None, str]] = []
+    events: list[tuple[AgentApprovalRequest, uuid.UUID | None, uuid.UUID | None, str]] = []
     with engine.db.system_session() as s:
         overdue = s.scalars(
             select(AgentApprovalRequest).where(AgentApprovalRequest.status == ApprovalStatus.PENDING, AgentApprovalRequest.timeout_at < now)
             .with_for_update(skip_locked=True)
         ).all()
         for req in overdue:
-            req.status = ApprovalStatus.TIMEOUT
             tool = REGISTRY.get(req.action_details["tool"])
             permission = req.action_details.get("required_permission") or tool.approval_permission
             reviewer = escalation_reviewer(s, req.tenant_id, permission, exclude=req.assigned_to_user_id)
+            assert req.timeout_at is not None
+            if reviewer is None:  # nobody else may decide it: it stays where it is, overdue
+                req.action_details = {**req.action_details, "overdue_since": req.timeout_at.isoformat()}
+                req.priority, req.timeout_at = ApprovalPriority.URGENT, None
+                events.append((req, None, None, permission))
+                continue
+            req.status = ApprovalStatus.TIMEOUT
             escalated = AgentApprovalRequest(
                 id=uuid.uuid4(), execution_id=req.execution_id, step_id=req.step_id, tool_execution_id=req.tool_execution_id,
                 tenant_id=req.tenant_id, requested_action=req.requested_action,
-                action_details={**req.action_details, "escalated_from": str(req.id)},
-                reason=f"escalated: no decision on {req.id} before {req.timeout_at:%Y-%m-%d %H:%M} UTC",
+                action_details={**req.action_details, "escalated_from": str(req.id), "overdue_since": req.timeout_at.isoformat()},
+                reason=f"escalated: no decision before {req.timeout_at:%Y-%m-%d %H:%M} UTC",
                 priority=ApprovalPriority.URGENT, assigned_to_user_id=reviewer, status=ApprovalStatus.PENDING,
-                timeout_at=now + timedelta(seconds=tool.approval_timeout_s),
+                timeout_at=approval_deadline(s, req.tenant_id, tool, now),
             )
             s.add(escalated)
             events.append((req, escalated.id, reviewer, permission))
     for req, escalated_id, reviewer, permission in events:
         if req.assigned_to_user_id is not None:
-            approval_queue.dequeue(engine.redis, req.tenant_id, req.assigned_to_user_id, req.id)
-            note = {"escalated_approval_id": str(escalated_id), "escalated_to": str(reviewer) if reviewer else None}
-            if reviewer is None:
-                note["reason"] = f"unassigned: no other user holds {permission}"
+            if escalated_id is None:
+                note: dict[str, Any] = {"overdue": True, "escalated_approval_id": None, "escalated_to": None,
+                                        "reason": f"overdue: no other user holds {permission}, so it stays in your inbox"}
+            else:
+                approval_queue.dequeue(engine.redis, req.tenant_id, req.assigned_to_user_id, req.id)
+                note = {"overdue": True, "escalated_approval_id": str(escalated_id), "escalated_to": str(reviewer)}
             approval_queue.notify(engine.redis, req.tenant_id, req.assigned_to_user_id, "APPROVAL_TIMEOUT", req.id,
                                   req.execution_id, note)
         if reviewer is not None:
@@ -465,12 +496,19 @@ def sweep_timeouts(engine: Engine, now: datetime | None = None) -> list[uuid.UUI
 
 
 def pending_for(engine: Engine, actor: Actor) -> list[dict[str, Any]]:
-    """The actor's open requests (their queue order), as the CLI and API list them."""
+    """The actor's open requests, oldest first, as the CLI and API list them: those assigned to
+    them, and those assigned to nobody that they may decide or that they dictated (so a request
+    no one could be given still waits in an inbox)."""
     with engine.db.tenant_session(actor.tenant_id) as s:
         rows = s.scalars(select(AgentApprovalRequest).where(
-            AgentApprovalRequest.status == ApprovalStatus.PENDING, AgentApprovalRequest.assigned_to_user_id == actor.user_id
+            AgentApprovalRequest.status == ApprovalStatus.PENDING,
+            (AgentApprovalRequest.assigned_to_user_id == actor.user_id) | AgentApprovalRequest.assigned_to_user_id.is_(None)
         ).order_by(AgentApprovalRequest.created_at)).all()
-        return [serialize(r) for r in rows]
+        unassigned_runs = {r.execution_id for r in rows if r.assigned_to_user_id is None}
+        dictated = set(s.scalars(select(AgentExecution.id).where(
+            AgentExecution.id.in_(unassigned_runs), AgentExecution.user_id == actor.user_id))) if unassigned_runs else set()
+        return [serialize(r) for r in rows if r.assigned_to_user_id == actor.user_id or r.execution_id in dictated
+                or actor.can(str(r.action_details.get("required_permission") or ""))]
 
 
 def pending_in(engine: Engine, tenant_id: uuid.UUID) -> list[dict[str, Any]]:
@@ -489,5 +527,6 @@ def serialize(r: AgentApprovalRequest) -> dict[str, Any]:
         "risk_tier": r.action_details.get("risk_tier"),
         "assigned_to_user_id": str(r.assigned_to_user_id) if r.assigned_to_user_id else None,
         "timeout_at": r.timeout_at.isoformat() if r.timeout_at else None,
+        "overdue": bool(r.action_details.get("overdue_since")) and not r.action_details.get("escalated_from"),
         "tool_execution_id": str(r.tool_execution_id) if r.tool_execution_id else None,
     }

@@ -20,7 +20,8 @@ class ApprovalOut(Out):
     arguments: Any = None
     risk_tier: int | None
     assigned_to_user_id: str | None
-    timeout_at: str | None
+    timeout_at: str | None  # None: it waits until someone decides (no clinic timeout, or already overdue)
+    overdue: bool = False  # its timeout passed and nobody else may decide it: it stayed with its reviewer
     tool_execution_id: str | None
 
 

@@ -31,7 +31,7 @@ def decide(engine: Engine, ids: list[uuid.UUID], actor: Actor, verdict: Verdict,
     """Approve, reject or edit (one) requests, all or nothing; each run whose last open request
     was decided resumes once.
 
-    Raises ``ApprovalError`` (``not_found``, ``forbidden``, ``already_decided``, ``expired``,
+    Raises ``ApprovalError`` (``not_found``, ``forbidden``, ``already_decided``,
     ``invalid_input``) before anything is decided.
     """
 

@@ -1,10 +1,12 @@
-"""The README's screenshots (docs/inbox.png, docs/chart.png) from a running demo clinic.
+"""The README's screenshots (docs/chart.png, docs/inbox.png, docs/inbox-decision.png,
+docs/trace.png) from a running demo clinic.
 
 Start the server first (``make run``), then: ``.venv/bin/python docs/screenshots.py``.
 It dictates a short, realistic history for the demo patients through the API as the demo
 dentist (so it changes that clinic's data: use a fresh demo database), approves the history,
-leaves a few requests pending, and photographs the chart and the review inbox with Debian's
-Chromium (``/usr/bin/chromium``) at 1366x900.
+leaves a few requests pending, and photographs the chart, the review inbox (before and after
+one decision: the focus stays with the dictation, the notice says what is still to decide) and
+a run's trace with Debian's Chromium (``/usr/bin/chromium``) at 1366x900.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ HISTORY = {  # approved: what the chart already holds
           "pocket depths forty six buccal three two three"],
 }
 PENDING = {  # left for the reviewer
-    BEN: ["forty six occlusal caries", "plan crown on forty six"],
+    BEN: ["forty six occlusal caries", "plan crown on forty six", "thirty five distal caries and thirty four mesial caries"],
     CLEO: ["fracture on eleven incisal", "pocket depths thirty one buccal two three two bleeding on buccal"],
 }
 ON_PAGE = ["pocket depths twenty five buccal three two three", "next tooth", "buccal four five four bleeding on buccal"]
@@ -72,7 +74,21 @@ def main() -> None:
             page.keyboard.press(key)
         page.wait_for_timeout(400)
         page.screenshot(path=str(DOCS / "inbox.png"))
-    print(f"wrote {DOCS / 'chart.png'} and {DOCS / 'inbox.png'}")
+        runs = page.locator(".inbox-item").evaluate_all("rows => rows.map(r => r.dataset.runId)")
+        run_id = next(r for r in runs if runs.count(r) > 1)  # a dictation of two changes
+        page.click("#batch-clear")  # this picture is of one decision, not the batch
+        while page.locator(".inbox-item.focused").get_attribute("data-run-id") != run_id:
+            page.keyboard.press("j")
+        page.keyboard.press("a")  # one change of a two-change dictation: nothing is charted yet
+        page.wait_for_selector("#toasts .toast-pending")
+        page.wait_for_timeout(400)
+        page.screenshot(path=str(DOCS / "inbox-decision.png"))
+
+        page.goto(f"/runs/{run_id}")
+        page.wait_for_selector(".approval-line")
+        page.wait_for_timeout(400)
+        page.screenshot(path=str(DOCS / "trace.png"))
+    print(f"wrote chart.png, inbox.png, inbox-decision.png and trace.png in {DOCS}")
 
 
 if __name__ == "__main__":

@@ -12,9 +12,9 @@ from workflows import run_views
 from workflows.recovery import recover as recover_runs
 
 
-def list_runs(tenant_id: uuid.UUID, limit: int = 50) -> list[RunOut]:
-    """The tenant's most recent runs, newest first."""
-    return [RunOut.model_validate(r) for r in run_views.list_runs(get_database(), tenant_id, limit)]
+def list_runs(tenant_id: uuid.UUID, limit: int = 50, where: run_views.RunFilter | None = None) -> list[RunOut]:
+    """The tenant's runs matching ``where`` (all when None), newest first."""
+    return [RunOut.model_validate(r) for r in run_views.list_runs(get_database(), tenant_id, limit, where)]
 
 
 def show_run(tenant_id: uuid.UUID, run_id: uuid.UUID) -> RunDetailOut:

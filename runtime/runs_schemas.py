@@ -14,6 +14,11 @@ class RunOut(Out):
     current_node: str | None
     started_at: str
     completed_at: str | None
+    patient_id: str | None = None
+    patient_name: str | None = None
+    user_id: str | None = None  # who started it (dictated)
+    user_name: str | None = None
+    undone: bool = False  # every change it applied was undone since
 
 
 class StepOut(Out):
@@ -50,6 +55,7 @@ class RunDetailOut(Out):
     completed_at: str | None
     error: Any = None
     trace_id: str | None
+    undone: bool = False  # every change it applied was undone since
     steps: list[StepOut]
     tool_executions: list[ToolExecutionOut]
     approvals: list[RunApprovalOut]

@@ -59,7 +59,7 @@ class Tool:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     rate_limit_per_minute: int | None = None
     scope: str | None = None  # the API-client scope needed to call it, e.g. "chart:write"
-    approval_timeout_s: int = 30 * 60
+    approval_timeout_s: int | None = None  # None: a request waits until decided, unless its clinic sets a timeout
 
     @property
     def id(self) -> uuid.UUID:

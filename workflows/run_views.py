@@ -6,32 +6,77 @@ One query for the CLI (``runs list`` / ``runs show``) and the HTTP API, so both 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core_schema.db import Database
 from core_schema.models import (
+    ActionHistory,
     AgentApprovalRequest,
     AgentExecution,
     AgentStep,
     AgentTool,
     AgentWorkflow,
+    Patient,
     ToolExecution,
     User,
 )
+from core_schema.statuses import ExecutionStatus
 
 
-def list_runs(db: Database, tenant_id: uuid.UUID, limit: int = 50) -> list[dict[str, Any]]:
-    """The tenant's most recent runs, newest first."""
+def _undone(s: Any, run_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """The runs among ``run_ids`` whose applied changes were all undone (a run that applied nothing is not)."""
+    if not run_ids:
+        return set()
+    rows = s.execute(select(ActionHistory.agent_execution_id, func.bool_and(ActionHistory.is_undone))
+                     .where(ActionHistory.agent_execution_id.in_(run_ids))
+                     .group_by(ActionHistory.agent_execution_id)).all()
+    return {run for run, all_undone in rows if all_undone}
+
+
+@dataclass(frozen=True)
+class RunFilter:
+    """Which runs a list shows: whose patient, who started them, in what status, started when
+    (``since`` inclusive, ``until`` exclusive); ``offset`` runs skipped (paging, newest first)."""
+
+    patient_id: uuid.UUID | None = None
+    user_id: uuid.UUID | None = None
+    status: ExecutionStatus | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    offset: int = 0
+
+
+def list_runs(db: Database, tenant_id: uuid.UUID, limit: int = 50, where: RunFilter | None = None) -> list[dict[str, Any]]:
+    """The tenant's runs that match ``where``, newest first, with their patient and who started them."""
+    where = where or RunFilter()
+    query = (select(AgentExecution, AgentWorkflow.name, Patient.first_name, Patient.last_name, User.full_name)
+             .join(AgentWorkflow, AgentWorkflow.id == AgentExecution.workflow_id)
+             .join(Patient, Patient.id == AgentExecution.patient_id, isouter=True)
+             .join(User, User.id == AgentExecution.user_id, isouter=True))
+    if where.patient_id:
+        query = query.where(AgentExecution.patient_id == where.patient_id)
+    if where.user_id:
+        query = query.where(AgentExecution.user_id == where.user_id)
+    if where.status:
+        query = query.where(AgentExecution.status == where.status)
+    if where.since:
+        query = query.where(AgentExecution.started_at >= where.since)
+    if where.until:
+        query = query.where(AgentExecution.started_at < where.until)
     with db.tenant_session(tenant_id) as s:
-        rows = s.execute(
-            select(AgentExecution, AgentWorkflow.name).join(AgentWorkflow, AgentWorkflow.id == AgentExecution.workflow_id)
-            .order_by(AgentExecution.started_at.desc()).limit(limit)
-        ).all()
-        return [{"id": str(e.id), "workflow": name, "status": e.status, "current_node": e.current_node,
-                 "started_at": e.started_at.isoformat(), "completed_at": e.completed_at.isoformat() if e.completed_at else None}
-                for e, name in rows]
+        rows = s.execute(query.order_by(AgentExecution.started_at.desc(), AgentExecution.id)
+                         .offset(where.offset).limit(limit)).all()
+        undone = _undone(s, [e.id for e, *_ in rows])
+        return [{"id": str(e.id), "workflow": name, "status": e.status, "current_node": e.current_node, "undone": e.id in undone,
+                 "started_at": e.started_at.isoformat(), "completed_at": e.completed_at.isoformat() if e.completed_at else None,
+                 "patient_id": str(e.patient_id) if e.patient_id else None,
+                 "patient_name": f"{first} {last}" if e.patient_id and first is not None else None,
+                 "user_id": str(e.user_id) if e.user_id else None, "user_name": user}
+                for e, name, first, last, user in rows]
 
 
 def show_run(db: Database, tenant_id: uuid.UUID, run_id: uuid.UUID) -> dict[str, Any] | None:
@@ -49,6 +94,7 @@ def show_run(db: Database, tenant_id: uuid.UUID, run_id: uuid.UUID) -> dict[str,
                          .where(AgentApprovalRequest.execution_id == run_id).order_by(AgentApprovalRequest.created_at)).all()
         return {
             "id": str(e.id), "status": e.status, "current_node": e.current_node, "checkpoint_id": e.checkpoint_id,
+            "undone": bool(_undone(s, [e.id])),
             "started_at": e.started_at.isoformat(), "completed_at": e.completed_at.isoformat() if e.completed_at else None,
             "error": e.error_details, "trace_id": (e.metadata_ or {}).get("trace_id"),
             "steps": [{"seq": st.sequence_no, "node": st.node_name, "type": st.node_type, "status": st.status,

@@ -15,11 +15,13 @@ from api.cli.output import JSON, emit, fail
 from approvals import service as approvals_service
 from core_schema import actors as identity
 from core_schema.errors import DomainError, InvalidInput
+from core_schema.statuses import ExecutionStatus
 from patients import service as patients_service
 from runtime import runs as runs_service
 from runtime import worker as worker_service
 from runtime.process import get_engine
 from undo import service as actions_service
+from workflows.run_views import RunFilter
 
 runs = typer.Typer(help="Workflow runs.", no_args_is_help=True)
 approvals_app = typer.Typer(help="The approval queue.", no_args_is_help=True)
@@ -40,9 +42,13 @@ def parse_id(value: str, what: str) -> uuid.UUID:
 @runs.command("list")
 def runs_list(tenant: str = typer.Option(None, "--tenant"),
               limit: int = typer.Option(50, "--limit", min=1, max=500, help="How many runs (1-500)."),
+              offset: int = typer.Option(0, "--offset", min=0, help="Skip this many (paging, newest first)."),
+              patient: str = typer.Option(None, "--patient", help="Only this patient's runs (id)."),
+              status: ExecutionStatus = typer.Option(None, "--status", help="Only runs in this status."),
               as_json: bool = JSON) -> None:
-    """Recent runs of the current tenant."""
-    emit(runs_service.list_runs(identity.tenant(tenant), limit), as_json)
+    """Runs of the current tenant, newest first (the web app's filter: also by user and date)."""
+    where = RunFilter(patient_id=parse_id(patient, "--patient") if patient else None, status=status, offset=offset)
+    emit(runs_service.list_runs(identity.tenant(tenant), limit, where), as_json)
 
 
 @runs.command("show")

@@ -80,14 +80,14 @@ def test_dentist_reviews_a_radiograph_from_the_keyboard(new_page, new_patient) -
     expect(edited.locator(".chip-accepted")).to_have_text("Edited · accepted")
 
     restoration = card(page, "16", "restoration")
-    restoration.click()  # the actions show on the selected card
-    restoration.locator('button[data-action="approve"]').click()  # the last one: the run applies the accepted findings
+    restoration.click()  # the actions below the list act on the selected card
+    page.locator('#finding-actions button[data-action="approve"]').click()  # the last one: the run applies the accepted findings
     expect(restoration).to_have_attribute("data-status", "APPROVED")
     expect(surface(page, "16", "M")).to_have_attribute("data-finding", "caries")
     expect(surface(page, "47", "D")).to_have_attribute("data-finding", "caries")
     expect(page.locator('#odontogram g.tooth[data-tooth="45"] .surface.f-none')).to_have_count(5)  # rejected: not charted
     expect(page.locator(".toast-undo")).to_be_visible()
-    expect(page.locator("#finding-list .finding-actions")).to_have_count(0)
+    expect(page.locator("#finding-actions button")).to_have_count(0)
 
 
 def test_assistant_sees_findings_but_cannot_decide(new_page, new_patient, live_server) -> None:
@@ -107,6 +107,6 @@ def test_assistant_sees_findings_but_cannot_decide(new_page, new_patient, live_s
     page = new_page("assistant@demo.clinic")
     page.goto(f"/patients/{patient}/imaging")
     expect(page.locator(".finding-card")).to_have_count(len(ph.findings))
-    expect(page.locator(".finding-actions")).to_have_count(0)
+    expect(page.locator(".finding-actions button")).to_have_count(0)
     page.keyboard.press("a")
     expect(page.locator('.finding-card[data-status="PENDING"]')).to_have_count(len(ph.findings))

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from approvals import queue as approval_queue
-from approvals.decisions import ApprovalError, decide, sweep_timeouts
+from approvals.decisions import ApprovalError, decide, pending_for, sweep_timeouts
 from core_schema.models import (
     ActionHistory,
     AgentApprovalRequest,
@@ -225,27 +225,72 @@ def _escalated(engine, run) -> AgentApprovalRequest:
             AgentApprovalRequest.execution_id == run.execution_id, AgentApprovalRequest.status == "PENDING")).one()
 
 
-def test_timeout_escalates_unassigned_when_nobody_else_may_decide(engine, actor) -> None:
+@pytest.fixture
+def clinic_timeout(engine):
+    """The demo clinic's setting that makes pending requests time out (30 minutes); unset afterwards."""
+    from approvals.decisions import TIMEOUT_SETTING
+    from core_schema.models import TenantSetting
+
+    def _set(minutes: int | None) -> None:
+        with engine.db.system_session() as s:
+            row = s.get(TenantSetting, DEMO_TENANT_ID)
+            options = {k: v for k, v in (row.clinical_workflow_options or {}).items() if k != TIMEOUT_SETTING}
+            row.clinical_workflow_options = {**options, **({TIMEOUT_SETTING: minutes} if minutes else {})}
+
+    _set(30)
+    yield
+    _set(None)
+
+
+def test_chart_changes_do_not_expire_without_a_clinic_timeout(engine, actor) -> None:
+    """Nothing vanishes: with no clinic setting a request has no deadline, a sweep hours later
+    leaves it where it was, and it can still be decided."""
+    run = propose_chart(engine, chart_call("25", "caries", ["D"]))
+    approval_id = uuid.UUID(run.state["approval_ids"][0])
+    with engine.db.tenant_session(DEMO_TENANT_ID) as s:
+        assert s.get(AgentApprovalRequest, approval_id).timeout_at is None
+    timed_out, _ = _sweep_and_listen(engine, DENTIST_ID)
+    assert approval_id not in timed_out
+    assert approval_id in {uuid.UUID(r["id"]) for r in pending_for(engine, actor())}
+    assert decide(engine, approval_id, actor(), "reject", comment="not there").status == "REJECTED"
+
+
+def test_timeout_stays_with_the_reviewer_marked_overdue_when_nobody_else_may_decide(engine, actor, clinic_timeout) -> None:
     # The demo clinic has one dentist: the admin supervises but may not decide tier-3 changes.
     run = propose_chart(engine, chart_call("24", "caries", ["D"]))
     approval_id = uuid.UUID(run.state["approval_ids"][0])
+    with engine.db.tenant_session(DEMO_TENANT_ID) as s:
+        assert s.get(AgentApprovalRequest, approval_id).timeout_at is not None  # the clinic's 30 minutes
     timed_out, received = _sweep_and_listen(engine, DENTIST_ID)
     assert approval_id in timed_out
     notice = next(m for m in received if m["type"] == "APPROVAL_TIMEOUT" and m["approval_id"] == str(approval_id))
-    escalated = _escalated(engine, run)
-    assert notice["execution_id"] == str(run.execution_id) and notice["escalated_approval_id"] == str(escalated.id)
-    assert notice["escalated_to"] is None and "unassigned" in notice["reason"] and "approvals.decide.tier3" in notice["reason"]
+    assert notice["execution_id"] == str(run.execution_id) and notice["overdue"] is True
+    assert notice["escalated_to"] is None and "stays in your inbox" in notice["reason"]
+    assert "approvals.decide.tier3" in notice["reason"]
+    still = _escalated(engine, run)  # the one pending request of the run: the same one, not a copy
+    assert still.id == approval_id and still.assigned_to_user_id == DENTIST_ID and still.priority == "URGENT"
+    assert still.timeout_at is None  # overdue once: not swept again
     admin = sid("user", "admin@demo.clinic")
-    assert escalated.assigned_to_user_id is None and escalated.priority == "URGENT"
-    assert str(escalated.id) not in approval_queue.queued(engine.redis, DEMO_TENANT_ID, admin)
-    with engine.db.tenant_session(DEMO_TENANT_ID) as s:
-        assert s.get(AgentApprovalRequest, approval_id).status == "TIMEOUT"
-    with pytest.raises(ApprovalError, match="already decided: TIMEOUT"):
-        decide(engine, approval_id, actor(), "approve")
-    with pytest.raises(ApprovalError, match="may not decide tier-3"):
-        decide(engine, escalated.id, actor("admin@demo.clinic"), "approve")
-    done = decide(engine, escalated.id, actor(), "approve")  # a dentist decides the escalated copy
+    assert str(approval_id) in approval_queue.queued(engine.redis, DEMO_TENANT_ID, DENTIST_ID)
+    assert str(approval_id) not in approval_queue.queued(engine.redis, DEMO_TENANT_ID, admin)
+    listed = {r["id"]: r for r in pending_for(engine, actor())}
+    assert listed[str(approval_id)]["overdue"] is True  # the dentist's inbox shows it, marked overdue
+    assert str(approval_id) not in {r["id"] for r in pending_for(engine, actor("admin@demo.clinic"))}
+    assert sweep_timeouts(engine, now=datetime.now(timezone.utc) + timedelta(hours=4)).count(approval_id) == 0
+    done = decide(engine, approval_id, actor(), "approve")  # late, but decided by whom it waited for
     assert done.run.status == "COMPLETED"
+
+
+def test_a_request_assigned_to_nobody_is_in_the_inbox_of_who_may_decide_it_and_who_dictated_it(engine, actor) -> None:
+    """Every run waiting for a decision is reachable from an inbox, even one whose request found
+    no reviewer (e.g. asked while the clinic had no dentist, or escalated to nobody before)."""
+    run = propose_chart(engine, chart_call("26", "caries", ["B"]))
+    approval_id = uuid.UUID(run.state["approval_ids"][0])
+    with engine.db.tenant_session(DEMO_TENANT_ID) as s:
+        s.get(AgentApprovalRequest, approval_id).assigned_to_user_id = None
+    assert str(approval_id) in {r["id"] for r in pending_for(engine, actor())}  # the dentist may decide it
+    assert str(approval_id) not in {r["id"] for r in pending_for(engine, actor("admin@demo.clinic"))}
+    decide(engine, approval_id, actor(), "reject", comment="test over")
 
 
 @pytest.fixture
@@ -267,7 +312,7 @@ def second_dentist(engine):
         s.get(User, user_id).status = "INACTIVE"
 
 
-def test_timeout_escalates_to_another_user_who_may_decide_the_tier(engine, actor, second_dentist) -> None:
+def test_timeout_escalates_to_another_user_who_may_decide_the_tier(engine, actor, second_dentist, clinic_timeout) -> None:
     run = propose_chart(engine, chart_call("23", "caries", ["D"]))
     approval_id = uuid.UUID(run.state["approval_ids"][0])
     timed_out, received = _sweep_and_listen(engine, DENTIST_ID)
@@ -277,6 +322,7 @@ def test_timeout_escalates_to_another_user_who_may_decide_the_tier(engine, actor
     assert str(escalated.id) in approval_queue.queued(engine.redis, DEMO_TENANT_ID, second_dentist)
     notice = next(m for m in received if m["type"] == "APPROVAL_TIMEOUT" and m["approval_id"] == str(approval_id))
     assert notice["escalated_to"] == str(second_dentist) and "reason" not in notice
+    assert str(escalated.id) not in {r["id"] for r in pending_for(engine, actor())}  # left the first inbox
     assert decide(engine, escalated.id, actor("zz.second.dentist@demo.clinic"), "approve").run.status == "COMPLETED"
 
 

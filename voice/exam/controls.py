@@ -64,8 +64,7 @@ def _pending(engine: Engine, actor: Actor, session_id: uuid.UUID) -> list[AgentA
 
 
 def _accept(engine: Engine, actor: Actor, session_id: uuid.UUID, control: dict[str, Any]) -> dict[str, Any]:
-    now = datetime.now(timezone.utc)
-    pending = [r for r in _pending(engine, actor, session_id) if not (r.timeout_at and r.timeout_at < now)]
+    pending = _pending(engine, actor, session_id)
     mine = [r for r in pending if actor.can(REGISTRY.get(r.action_details["tool"]).approval_permission)]
     others = [r for r in pending if r not in mine]
     if mine:

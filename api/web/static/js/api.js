@@ -150,3 +150,16 @@ export function actionTitle(tool, args, fallback) {
   }
   return fallback || humanize(tool);
 }
+
+// A refusal as a person reads it: no ids, no command-line advice (the API's message serves
+// the CLI too, which needs both).
+const UUID_RE = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+export function plain(message) {
+  return String(message || "")
+    .replace(/(approval|run|change|request|prediction) [0-9a-f-]{36}\s*/gi, "")
+    .replace(UUID_RE, "")
+    .replace(/:?\s*(correct|set) it (with|first with)? ?(approvals )?(edit )?--set[^;.]*/gi, ": correct it with Edit (E) first")
+    .replace(/\s*--set\b/g, "")
+    .replace(/\s*\((approvals\.[a-z0-9.]+) needed\)/gi, "")
+    .replace(/\s{2,}/g, " ").trim();
+}

@@ -3,7 +3,7 @@
 // (A accept, R reject with a reason code, E edit tooth / label / surfaces; J/K move, as in
 // the inbox), and the patient's odontogram beside it, redrawn when findings reach the chart.
 
-import { api, ApiError, canDecideTier, csrfToken, el, formatTime, humanize, page } from "./api.js";
+import { api, ApiError, canDecideTier, csrfToken, el, formatTime, humanize, page, plain } from "./api.js";
 import { renderOdontogram } from "./odontogram.js";
 import { offerUndoForRun, toast } from "./toasts.js";
 
@@ -125,13 +125,23 @@ function card(f) {
       el("span", { class: "confidence-bar" }, el("i", { style: `width:${pct}%` })))),
   f.status === "conflict" && f.conflict_reason ? el("p", { class: "finding-note" }, f.conflict_reason) : null,
   (f.missing || []).includes("tooth") && isPending(f) ? el("p", { class: "finding-note" }, "No tooth found: set the tooth (Edit) before accepting.") : null,
-  mayDecide && f.prediction_id === focusId ? el("div", { class: "finding-actions" },
-    el("button", { class: "btn btn-small btn-primary", type: "button", dataset: { action: "approve" }, onclick: (e) => { e.stopPropagation(); focusId = f.prediction_id; approve(); } }, "Accept ", el("kbd", {}, "A")),
-    el("button", { class: "btn btn-small btn-danger-quiet", type: "button", dataset: { action: "reject" }, onclick: (e) => { e.stopPropagation(); focusId = f.prediction_id; askReject(); } }, "Reject ", el("kbd", {}, "R")),
-    el("button", { class: "btn btn-small", type: "button", dataset: { action: "edit" }, onclick: (e) => { e.stopPropagation(); focusId = f.prediction_id; openEdit(); } }, "Edit ", el("kbd", {}, "E")))
-    : isPending(f) && !canDecideTier(3) && f.prediction_id === focusId ? el("p", { class: "finding-note muted" }, "Only a user allowed to decide tier-3 changes can accept this.") : null);
+  isPending(f) && !canDecideTier(3) && f.prediction_id === focusId ? el("p", { class: "finding-note muted" }, "Only a user allowed to decide tier-3 changes can accept this.") : null);
   node.addEventListener("click", () => { focusId = f.prediction_id; render(); });
   return node;
+}
+
+// The buttons for the finding shown, below the list (an option may hold no controls of its own).
+function renderActions(f) {
+  const box = document.getElementById("finding-actions");
+  if (!box) return;
+  const mayDecide = f && canDecideTier(3) && isPending(f);
+  box.hidden = !mayDecide;
+  box.replaceChildren(...(mayDecide ? [
+    el("span", { class: "small muted finding-actions-what" }, `${humanize(f.label)}${f.tooth ? `, tooth ${f.tooth}` : ""}:`),
+    el("button", { class: "btn btn-small btn-primary", type: "button", dataset: { action: "approve" }, onclick: () => { focusId = f.prediction_id; approve(); } }, "Accept ", el("kbd", {}, "A")),
+    el("button", { class: "btn btn-small btn-danger-quiet", type: "button", dataset: { action: "reject" }, onclick: () => { focusId = f.prediction_id; askReject(); } }, "Reject ", el("kbd", {}, "R")),
+    el("button", { class: "btn btn-small", type: "button", dataset: { action: "edit" }, onclick: () => { focusId = f.prediction_id; openEdit(); } }, "Edit ", el("kbd", {}, "E")),
+  ] : []));
 }
 
 function order(rows) {
@@ -145,6 +155,7 @@ function render() {
   if (!rows.find((f) => f.prediction_id === focusId)) focusId = (rows.find(isPending) || rows[0])?.prediction_id || null;
   list.replaceChildren(...(rows.length ? rows.map(card) : [el("li", { class: "muted finding-empty" }, review ? "The model found nothing on this image." : "Upload a radiograph to see its findings.")]));
   const pending = rows.filter(isPending).length;
+  renderActions(rows.find((f) => f.prediction_id === focusId) || null);
   document.getElementById("findings-count").textContent = rows.length ? `${pending} to review · ${rows.length} in all` : "";
   renderOverlay();
   legend();
@@ -249,7 +260,7 @@ async function decide(path, body, message) {
     await afterDecision(decision);
     return true;
   } catch (err) {
-    toast(err.message, { kind: "error", timeout: 12000 });
+    toast(plain(err.message), { kind: "error", timeout: 12000 });
     if (err.status === 409 || err.status === 404) await loadReview();
     return false;
   } finally {
@@ -333,7 +344,7 @@ document.getElementById("edit-form").addEventListener("submit", async (event) =>
     toast(`Corrected and accepted: ${humanize(set.label)} on ${tooth}.`, { timeout: 2500 });
     await afterDecision(decision);
   } catch (err) {
-    editError.textContent = err.message;
+    editError.textContent = plain(err.message);
     editError.hidden = false;
   }
 });

@@ -1,9 +1,14 @@
 // The review inbox: the caller's pending requests (GET /api/v1/approvals), kept live by
 // server-sent events, decided from the keyboard (J/K move, A approve, R reject, E edit,
 // X select for a batch). Every applied change gets an undo toast for its undo window.
+//
+// A key acts on the item shown when it is pressed: the item leaves the list at once (its
+// request is queued, one at a time, in the order pressed), so a key pressed while a request
+// is in flight acts on the item shown next, never dropped, never on another. After a decision
+// the focus moves to the next item of the same dictation, then of the same patient, then on.
 
 import { PERIO_TOOL, perioReview } from "./perio_review.js";
-import { actionTitle, api, canDecideTier, el, formatTime, humanize, patientNames, shortId } from "./api.js";
+import { actionTitle, api, canDecideTier, el, formatTime, humanize, page, patientNames, plain } from "./api.js";
 import { offerUndoForRun, toast } from "./toasts.js";
 
 const list = document.getElementById("inbox-list");
@@ -16,7 +21,12 @@ let focusId = null;
 const selected = new Set();
 const fresh = new Set();
 let names = {};
-let busy = false;
+const deciding = new Set(); // queued or in flight: hidden from the list, never decided twice
+const done = new Set(); // decided from this page: a list fetched before the decision does not bring them back
+const waiting = []; // decision requests not sent yet, in the order the keys were pressed
+let inFlight = 0;
+const MAX_IN_FLIGHT = 3; // requests of one run take turns on the server (its row lock)
+const announcer = document.getElementById("inbox-announce");
 
 function teethOf(args) {
   const out = [];
@@ -40,21 +50,56 @@ function timeLeft(iso) {
   return mins < 60 ? `${mins} min left` : `${Math.floor(mins / 60)} h ${mins % 60} min left`;
 }
 
+function visible() {
+  return items.filter((i) => !deciding.has(i.id));
+}
+
 function focused() {
-  return items.find((i) => i.id === focusId) || null;
+  return visible().find((i) => i.id === focusId) || null;
+}
+
+function announce(text) {
+  if (!announcer) return;
+  announcer.textContent = "";
+  setTimeout(() => { announcer.textContent = text; }, 30); // a changed text is what a screen reader reads
+}
+
+// Where the focus goes when the item shown leaves: the next item of its dictation (run), then
+// of its patient, then the next one in the list; looking forward first, then back.
+function successor(gone, before, after) {
+  if (!after.length) return null;
+  const left = new Set(after.map((i) => i.id));
+  const idx = before.findIndex((i) => i.id === gone.id);
+  const forward = before.slice(idx + 1).filter((i) => left.has(i.id));
+  const around = [...forward, ...before.slice(0, Math.max(0, idx)).reverse().filter((i) => left.has(i.id))];
+  const next = around.find((i) => i.execution_id === gone.execution_id)
+    || around.find((i) => patientOf(i) && patientOf(i) === patientOf(gone))
+    || around[0] || after[0];
+  return next.id;
+}
+
+// Change the list (``mutate``), keeping the focus by the rule above when the item shown left.
+function update(mutate) {
+  const before = visible();
+  const shown = focused();
+  mutate();
+  const after = visible();
+  if (shown && !after.some((i) => i.id === shown.id)) focusId = successor(shown, before, after);
+  render();
 }
 
 function render() {
-  if (!items.find((i) => i.id === focusId)) focusId = items.length ? items[0].id : null;
-  for (const id of [...selected]) if (!items.find((i) => i.id === id)) selected.delete(id);
-  empty.hidden = items.length > 0;
-  list.hidden = items.length === 0;
-  list.replaceChildren(...items.map((item) => {
+  const rows = visible();
+  if (!rows.find((i) => i.id === focusId)) focusId = rows.length ? rows[0].id : null;
+  for (const id of [...selected]) if (!rows.find((i) => i.id === id)) selected.delete(id);
+  empty.hidden = rows.length > 0;
+  list.hidden = rows.length === 0;
+  list.replaceChildren(...rows.map((item) => {
     const teeth = teethOf(item.arguments);
     const mayDecide = canDecideTier(item.risk_tier);
     const node = el("li", {
       class: ["inbox-item", item.id === focusId ? "focused" : "", selected.has(item.id) ? "selected" : "", fresh.has(item.id) ? "fresh" : ""].join(" "),
-      role: "option", "aria-selected": item.id === focusId ? "true" : "false",
+      role: "option", "aria-selected": item.id === focusId ? "true" : "false", id: `request-${item.id}`,
       dataset: { id: item.id, tier: item.risk_tier ?? "", runId: item.execution_id },
     },
     el("span", { class: "check", "aria-hidden": "true" }, selected.has(item.id) ? "✓" : ""),
@@ -65,11 +110,13 @@ function render() {
       el("div", { class: "inbox-item-action" }, actionTitle(item.tool, item.arguments, item.requested_action))),
     el("div", { class: "inbox-item-side" },
       item.risk_tier ? el("span", { class: `chip tier tier-${item.risk_tier}` }, `Tier ${item.risk_tier}`) : null,
-      el("span", { class: "muted small" }, timeLeft(item.timeout_at)),
+      item.overdue ? el("span", { class: "chip chip-overdue" }, "Overdue") : el("span", { class: "muted small" }, timeLeft(item.timeout_at)),
       mayDecide ? null : el("span", { class: "chip chip-quiet" }, "view only")));
     node.addEventListener("click", () => { focusId = item.id; render(); });
     return node;
   }));
+  if (focusId) list.setAttribute("aria-activedescendant", `request-${focusId}`);
+  else list.removeAttribute("aria-activedescendant");
   renderDetail();
   const bar = document.getElementById("batch-bar");
   bar.hidden = selected.size === 0;
@@ -98,6 +145,11 @@ function argRows(args) {
     el("dt", {}, humanize(k)), el("dd", {}, describe(v))));
 }
 
+// The items of the shown item's dictation (run) that this user may decide, in list order.
+function sameDictation(item) {
+  return visible().filter((i) => i.execution_id === item.execution_id && canDecideTier(i.risk_tier));
+}
+
 function renderDetail() {
   const item = focused();
   if (!item) {
@@ -106,11 +158,12 @@ function renderDetail() {
   }
   const mayDecide = canDecideTier(item.risk_tier);
   const patient = patientOf(item);
+  const dictation = sameDictation(item);
   detail.replaceChildren(
     el("p", { class: "muted small" }, `${humanize(item.priority?.toLowerCase())} priority · requested ${formatTime(item.created_at) || ""}`.replace(/ · requested $/, "")),
     el("h2", { class: "detail-title" }, actionTitle(item.tool, item.arguments, item.requested_action)),
     el("p", {}, patient ? el("a", { href: `/patients/${patient}` }, names[patient] || "Open chart") : null,
-      " · ", el("a", { href: `/runs/${item.execution_id}`, dataset: { runLink: item.execution_id } }, `Run ${shortId(item.execution_id)}`),
+      " · ", el("a", { href: `/runs/${item.execution_id}`, dataset: { runLink: item.execution_id } }, "Run trace"),
       item.tool === "chart_imaging_finding" ? [" · ", el("a", { href: `/imaging/runs/${item.execution_id}`, class: "imaging-link" }, "Open the radiograph")] : null),
     item.reason ? el("p", { class: "reason" }, item.reason) : null,
     el("dl", { class: "kv-list" }, el("div", { class: "kv" }, el("dt", {}, "Tool"), el("dd", { class: "mono" }, item.tool || "–")),
@@ -119,7 +172,10 @@ function renderDetail() {
     mayDecide ? el("div", { class: "detail-actions" },
       el("button", { class: "btn btn-primary", type: "button", dataset: { action: "approve" }, onclick: () => approve() }, "Approve ", el("kbd", {}, "A")),
       el("button", { class: "btn btn-danger-quiet", type: "button", dataset: { action: "reject" }, onclick: () => askReject() }, "Reject ", el("kbd", {}, "R")),
-      el("button", { class: "btn", type: "button", dataset: { action: "edit" }, onclick: () => openEdit() }, "Edit ", el("kbd", {}, "E")))
+      el("button", { class: "btn", type: "button", dataset: { action: "edit" }, onclick: () => openEdit() }, "Edit ", el("kbd", {}, "E")),
+      dictation.length > 1 ? el("button", { class: "btn btn-quiet", type: "button", dataset: { action: "approve-dictation" },
+        onclick: () => decide("approve", undefined, "shown", dictation.map((i) => i.id)) },
+      `Approve all ${dictation.length} of this dictation`, " ", el("kbd", {}, "Shift"), "+", el("kbd", {}, "A")) : null)
       : el("p", { class: "notice" }, `Only a user allowed to decide tier-${item.risk_tier} changes can approve this.`),
   );
 }
@@ -132,32 +188,68 @@ async function load({ flashNew = false } = {}) {
     // a patient added since the page opened
     names = Object.fromEntries((await api("/api/v1/patients")).map((p) => [p.id, p.name]));
   }
-  if (flashNew) for (const r of rows) if (!known.has(r.id)) { fresh.add(r.id); setTimeout(() => { fresh.delete(r.id); render(); }, 4000); }
-  items = rows;
-  render();
+  const arrived = rows.filter((r) => !known.has(r.id) && !done.has(r.id));
+  if (flashNew) for (const r of arrived) { fresh.add(r.id); setTimeout(() => { fresh.delete(r.id); render(); }, 4000); }
+  update(() => { items = rows.filter((r) => !done.has(r.id)); });
+  if (!items.length) showOthersWaiting().catch(() => {});
+  if (flashNew && arrived.length) announce(arrived.length === 1 ? "1 new request in the inbox." : `${arrived.length} new requests in the inbox.`);
   window.dispatchEvent(new Event("dentalagent:inbox-changed"));
 }
 
+// An empty inbox is not the whole story when the user's own dictations wait for someone else.
+async function showOthersWaiting() {
+  const note = document.getElementById("inbox-others");
+  if (!note || !page.user?.id) return;
+  const mine = await api(`/api/v1/runs?user_id=${page.user.id}&status=WAITING_APPROVAL&limit=100`);
+  note.hidden = mine.length === 0;
+  note.replaceChildren(mine.length ? el("a", { href: "/runs?user_id=me&status=WAITING_APPROVAL" },
+    `${plural(mine.length, "dictation of yours waits", "dictations of yours wait")} for someone else's decision.`) : "");
+}
+
 function move(delta) {
-  if (!items.length) return;
-  const idx = Math.max(0, items.findIndex((i) => i.id === focusId));
-  focusId = items[Math.min(items.length - 1, Math.max(0, idx + delta))].id;
+  const rows = visible();
+  if (!rows.length) return;
+  const idx = Math.max(0, rows.findIndex((i) => i.id === focusId));
+  focusId = rows[Math.min(rows.length - 1, Math.max(0, idx + delta))].id;
   render();
 }
 
 // What a decision acts on: the item shown (the detail pane's buttons, A, R, E) or the batch
 // selection (its own labelled buttons), never one for the other.
 function targets(scope) {
-  if (scope === "selected") return items.filter((i) => selected.has(i.id));
+  if (scope === "selected") return visible().filter((i) => selected.has(i.id));
   const item = focused();
   return item ? [item] : [];
 }
 
-async function afterDecision(decisions, decided) {
+function title(item) {
+  return actionTitle(item.tool, item.arguments, item.requested_action);
+}
+
+function plural(n, one, many) {
+  return n === 1 ? `1 ${one}` : `${n} ${many}`;
+}
+
+async function afterDecision(verdict, decisions, decided) {
   const byId = Object.fromEntries(decided.map((i) => [i.id, i]));
-  items = items.filter((i) => !byId[i.id]);
-  decided.forEach((i) => selected.delete(i.id));
-  render();
+  decided.forEach((i) => done.add(i.id));
+  update(() => {
+    items = items.filter((i) => !byId[i.id]);
+    decided.forEach((i) => { deciding.delete(i.id); selected.delete(i.id); });
+  });
+  const what = verdict === "reject" ? "Rejected" : verdict === "edit" ? "Corrected and approved" : "Approved";
+  const subject = decided.length === 1 ? title(decided[0]) : plural(decided.length, "change", "changes");
+  const waiting = new Map(); // runs still waiting for other decisions: nothing of them is in the chart yet
+  for (const d of decisions) if (d.run_status === "WAITING_APPROVAL" && verdict !== "reject") waiting.set(d.run_id, d);
+  let note = "";
+  if (waiting.size) {
+    const others = items.filter((i) => waiting.has(i.execution_id) && !done.has(i.id)).length;
+    note = others
+      ? ` Nothing reaches the chart until the other ${others === 1 ? "change" : `${others} changes`} of this dictation ${others === 1 ? "is" : "are"} decided.`
+      : " Nothing reaches the chart until the rest of this dictation is decided.";
+  }
+  toast(`${what}: ${subject}.${note}`, { timeout: note ? 8000 : 3000, group: "decision", kind: note ? "pending" : "info" });
+  announce(`${what}: ${subject}.${note}${focused() ? ` Now showing ${title(focused())}.` : " The inbox is empty."}`);
   const runs = new Map();
   for (const d of decisions) if (d.run_status && d.run_status !== "WAITING_APPROVAL") runs.set(d.run_id, byId[d.id]);
   for (const [runId, item] of runs) {
@@ -170,10 +262,20 @@ async function afterDecision(decisions, decided) {
   window.dispatchEvent(new Event("dentalagent:inbox-changed"));
 }
 
-async function decide(verdict, comment, scope = "shown") {
-  const chosen = targets(scope).filter((i) => canDecideTier(i.risk_tier));
-  if (!chosen.length || busy) return;
-  busy = true;
+// What the reviewer is told when a decision is refused or fails: plain words (``plain``).
+function refusal(err, chosen) {
+  const what = chosen.length === 1 ? title(chosen[0]) : plural(chosen.length, "change", "changes");
+  if (err.code === "already_decided") return `${what}: already decided by someone else. The list is up to date again.`;
+  if (err.code === "not_found") return `${what}: no longer waiting for a decision.`;
+  if (err.code === "forbidden") return `${what}: ${chosen[0]?.risk_tier ? `only a user allowed to decide tier-${chosen[0].risk_tier} changes can decide this` : "you may not decide this"}.`;
+  if (err.code === "apply_failed") {
+    const reason = /\) [A-Z_]+: ([^;]*)/.exec(err.message || "");
+    return `Approved, but ${what} could not be charted${reason ? `: ${plain(reason[1])}` : "."}`;
+  }
+  return `${what}: ${plain(err.message)}`;
+}
+
+async function send(verdict, comment, chosen) {
   try {
     let decisions;
     if (chosen.length === 1) {
@@ -181,14 +283,33 @@ async function decide(verdict, comment, scope = "shown") {
     } else {
       decisions = await api("/api/v1/approvals/decide", { method: "POST", body: { ids: chosen.map((i) => i.id), verdict, comment: comment || null } });
     }
-    toast(verdict === "approve" ? `Approved ${chosen.length === 1 ? "1 change" : `${chosen.length} changes`}.` : `Rejected ${chosen.length === 1 ? "1 change" : `${chosen.length} changes`}.`, { timeout: 3000 });
-    await afterDecision(decisions, chosen);
+    await afterDecision(verdict, decisions, chosen);
   } catch (err) {
-    toast(err.message, { kind: "error", timeout: 12000 });
-    if (err.status === 409 || err.status === 404) await load();
-  } finally {
-    busy = false;
+    const message = refusal(err, chosen);
+    toast(message, { kind: "error", timeout: 12000 });
+    announce(message);
+    update(() => chosen.forEach((i) => deciding.delete(i.id)));
+    if (err.status === 409 || err.status === 404) await load().catch(() => {});
   }
+}
+
+function pump() {
+  while (inFlight < MAX_IN_FLIGHT && waiting.length) {
+    const job = waiting.shift();
+    inFlight += 1;
+    send(...job).finally(() => { inFlight -= 1; pump(); });
+  }
+}
+
+// Take the decision on ``chosen`` now (they leave the list; the focus moves on) and queue its
+// request behind the ones already waiting.
+function decide(verdict, comment, scope = "shown", ids = null) {
+  const pool = ids ? visible().filter((i) => ids.includes(i.id)) : targets(scope);
+  const chosen = pool.filter((i) => canDecideTier(i.risk_tier));
+  if (!chosen.length) return;
+  update(() => chosen.forEach((i) => { deciding.add(i.id); selected.delete(i.id); }));
+  waiting.push([verdict, comment, chosen]);
+  pump();
 }
 
 function approve(scope = "shown") {
@@ -198,12 +319,12 @@ function approve(scope = "shown") {
 // ---- reject -----------------------------------------------------------------------------
 
 const rejectDialog = document.getElementById("reject-dialog");
-let rejectScope = "shown";
+let rejectIds = []; // what the dialog was opened on, whatever the list does meanwhile
 function askReject(scope = "shown") {
-  rejectScope = scope;
   const chosen = targets(scope).filter((i) => canDecideTier(i.risk_tier));
   if (!chosen.length) return;
-  document.getElementById("reject-what").textContent = chosen.length === 1 ? actionTitle(chosen[0].tool, chosen[0].arguments, chosen[0].requested_action) : `${chosen.length} changes`;
+  rejectIds = chosen.map((i) => i.id);
+  document.getElementById("reject-what").textContent = chosen.length === 1 ? title(chosen[0]) : `${chosen.length} changes`;
   document.getElementById("reject-reason").value = "";
   rejectDialog.showModal();
   document.getElementById("reject-reason").focus();
@@ -217,7 +338,7 @@ document.getElementById("reject-form").addEventListener("submit", (event) => {
     return;
   }
   rejectDialog.close();
-  decide("reject", reason, rejectScope);
+  decide("reject", reason, "shown", rejectIds);
 });
 document.getElementById("reject-reason").addEventListener("keydown", (event) => {
   if (event.key === "Enter" && !event.shiftKey) {
@@ -304,10 +425,9 @@ document.getElementById("edit-form").addEventListener("submit", async (event) =>
   try {
     const decision = await api(`/api/v1/approvals/${edits.item.id}/edit`, { method: "POST", body: { set: edits.set, comment } });
     editDialog.close();
-    toast("Corrected and approved.", { timeout: 3000 });
-    await afterDecision([decision], [edits.item]);
+    await afterDecision("edit", [decision], [edits.item]);
   } catch (err) {
-    editError.textContent = err.message;
+    editError.textContent = plain(err.message);
     editError.hidden = false;
   }
 });
@@ -322,7 +442,8 @@ document.addEventListener("keydown", (event) => {
   const key = event.key.toLowerCase();
   const actions = {
     j: () => move(1), arrowdown: () => move(1), k: () => move(-1), arrowup: () => move(-1),
-    a: approve, r: askReject, e: openEdit,
+    a: () => (event.shiftKey ? (focused() && decide("approve", undefined, "shown", sameDictation(focused()).map((i) => i.id))) : approve()),
+    r: askReject, e: openEdit,
     x: () => {
       const item = focused();
       if (!item) return;
@@ -355,20 +476,27 @@ function connect() {
     document.body.dataset.live = "true";
   });
   events.addEventListener("NEW_APPROVAL", () => load({ flashNew: true }).catch(() => {}));
-  events.addEventListener("APPROVAL_TIMEOUT", () => load().catch(() => {}));
+  events.addEventListener("APPROVAL_TIMEOUT", (event) => {
+    try {
+      const data = JSON.parse(event.data);
+      toast(data.escalated_to ? "A request waited past the clinic's time limit: it went to a colleague who may decide it."
+        : "A request is overdue. Nobody else may decide it, so it stays here, marked Overdue.", { kind: "pending", group: "overdue", timeout: 10000 });
+    } catch { /* keep going */ }
+    load().catch(() => {});
+  });
   events.addEventListener("APPLIED", () => load().catch(() => {}));
   events.addEventListener("APPLY_FAILED", (event) => {
     try {
       const data = JSON.parse(event.data);
-      toast(`An approved change could not be applied${data.reason ? `: ${data.reason}` : "."}`, { kind: "error", timeout: 15000 });
+      toast(`An approved change could not be charted${data.reason ? `: ${plain(data.reason)}` : "."}`, { kind: "error", timeout: 15000 });
     } catch { /* keep going */ }
     load().catch(() => {});
   });
   events.addEventListener("DECIDED", (event) => {
     try {
       const data = JSON.parse(event.data);
-      items = items.filter((i) => i.id !== data.approval_id);
-      render();
+      done.add(data.approval_id);
+      update(() => { items = items.filter((i) => i.id !== data.approval_id); });
       window.dispatchEvent(new Event("dentalagent:inbox-changed"));
     } catch {
       load().catch(() => {});

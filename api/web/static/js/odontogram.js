@@ -92,7 +92,8 @@ function drawTooth(tooth, x, yBox, state) {
   if (whole.length) titleBits.push(whole.join(", "));
   if (state.mobility !== null) titleBits.push(`mobility ${state.mobility}`);
   for (const p of state.planned) titleBits.push(`planned: ${p.code}${p.label ? " " + p.label : ""}`);
-  const g = s("g", { class: classes.join(" "), "data-tooth": tooth, "data-status": state.status,
+  const g = s("g", { class: classes.join(" "), "data-tooth": tooth, "data-status": state.status, role: "img",
+    "aria-label": titleBits.join(", "), id: `odontogram-tooth-${tooth}`,
     "data-planned": state.planned.length ? "true" : null, "data-whole": whole.join(" ") || null });
   g.append(s("title", {}, document.createTextNode(titleBits.join(" · "))));
   for (const [surf, region] of Object.entries(where)) {
@@ -139,8 +140,11 @@ export function renderOdontogram(container, chart, extras) {
   for (const item of extras?.planned || []) if (item.tooth) (planned[item.tooth] ||= []).push(item);
   const width = 16 * CELL + 15 * GAP + MID;
   const height = 196;
-  const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, class: "odontogram-svg", role: "img",
-    "aria-label": "Odontogram, FDI notation" });
+  // Keyboard: the chart takes the focus (Tab); arrows move across a jaw and between the jaws,
+  // Home/End to its ends; the tooth reached is read out (aria-activedescendant) and outlined.
+  const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, class: "odontogram-svg", role: "group", tabindex: 0,
+    "aria-label": "Odontogram, FDI notation: arrow keys move from tooth to tooth",
+    "aria-roledescription": "dental chart" });
   const defs = s("defs", {}, s("pattern", { id: "hatch", width: 5, height: 5, patternUnits: "userSpaceOnUse", patternTransform: "rotate(45)" },
     s("rect", { width: 5, height: 5, class: "hatch-bg" }), s("line", { x1: 0, y1: 0, x2: 0, y2: 5, class: "hatch-line" })));
   svg.append(defs);
@@ -158,6 +162,32 @@ export function renderOdontogram(container, chart, extras) {
     });
   }
   container.replaceChildren(svg);
+  keyboardTeeth(svg, container.dataset.kbTooth || "11", (tooth) => { container.dataset.kbTooth = tooth; });
+}
+
+function keyboardTeeth(svg, start, remember) {
+  let current = start;
+  const show = () => {
+    svg.querySelectorAll(".tooth-kb").forEach((n) => n.classList.remove("tooth-kb"));
+    svg.setAttribute("aria-activedescendant", `odontogram-tooth-${current}`);
+    if (document.activeElement === svg) svg.querySelector(`g.tooth[data-tooth="${current}"]`)?.classList.add("tooth-kb");
+    remember(current);
+  };
+  svg.addEventListener("focus", show);
+  svg.addEventListener("blur", () => svg.querySelectorAll(".tooth-kb").forEach((n) => n.classList.remove("tooth-kb")));
+  svg.addEventListener("keydown", (event) => {
+    const row = UPPER.includes(current) ? UPPER : LOWER;
+    const idx = row.indexOf(current);
+    const moves = {
+      ArrowLeft: () => row[Math.max(0, idx - 1)], ArrowRight: () => row[Math.min(row.length - 1, idx + 1)],
+      ArrowUp: () => UPPER[idx], ArrowDown: () => LOWER[idx], Home: () => row[0], End: () => row[row.length - 1],
+    };
+    if (!moves[event.key]) return;
+    event.preventDefault();
+    current = moves[event.key]();
+    show();
+  });
+  svg.setAttribute("aria-activedescendant", `odontogram-tooth-${current}`);
 }
 
 // The perio grid: six sites per tooth (three buccal, three lingual/palatal), depths and bleeding.

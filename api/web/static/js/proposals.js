@@ -2,7 +2,7 @@
 // any slot the workflow filled from the session's context (highlighted), then the review
 // requests the run opened, clarify questions and problems.
 
-import { actionTitle, api, canDecideTier, el, humanize, siteList } from "./api.js";
+import { actionTitle, api, canDecideTier, el, humanize, plain, siteList } from "./api.js";
 import { surfaceName } from "./odontogram.js";
 import { offerUndoForRun, toast } from "./toasts.js";
 
@@ -109,7 +109,7 @@ function reviewRow(approval, runId, patientId, onChange) {
         window.dispatchEvent(new Event("dentalagent:inbox-changed"));
         onChange();
       } catch (err) {
-        toast(err.message, { kind: "error", timeout: 10000 });
+        toast(plain(err.message), { kind: "error", timeout: 10000 });
         approve.disabled = reject.disabled = false;
       }
     };

@@ -54,8 +54,9 @@ function toolsView(run) {
 api(`/api/v1/runs/${runId}`).then((run) => {
   document.getElementById("run-short").textContent = shortId(run.id);
   const status = document.getElementById("run-status");
-  status.className = statusClass(run.status);
-  status.textContent = humanize(run.status.toLowerCase());
+  status.className = statusClass(run.undone ? "CANCELLED" : run.status);
+  status.textContent = run.undone ? "Undone" : humanize(run.status.toLowerCase());
+  status.title = run.undone ? `${humanize(run.status.toLowerCase())}, then every change it applied was undone` : "";
   const total = run.completed_at ? formatDuration(new Date(run.completed_at) - new Date(run.started_at)) : "still open";
   document.getElementById("run-meta").textContent =
     `Started ${formatTime(run.started_at)} · ${total}${run.current_node ? ` · last step ${humanize(run.current_node)}` : ""}${run.trace_id ? ` · trace ${run.trace_id.slice(0, 12)}` : ""}`;

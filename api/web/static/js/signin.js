@@ -22,6 +22,11 @@ form.addEventListener("submit", async (event) => {
     error.hidden = false;
     button.disabled = false;
     button.textContent = "Sign in";
+    // The focus stays in the form (a disabled button drops it to the body): on the password, marked invalid.
+    form.password.setAttribute("aria-invalid", "true");
+    form.password.setAttribute("aria-describedby", "signin-error");
+    form.password.select();
+    form.password.focus();
   }
 });
 

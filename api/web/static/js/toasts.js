@@ -1,20 +1,61 @@
 // Toasts, and the undo toast that stays for the undo window (5 minutes) across pages: the
 // applied actions are kept in localStorage until they expire or are undone.
+//
+// One stack, newest first, in its own strip at the foot of the window (the page scrolls above
+// it, so a toast never covers a control): at most MAX_SHOWN are shown, the older ones fold
+// into "N more", and a toast of a group (e.g. the inbox's last decision) replaces the previous one.
 
 import { api, el } from "./api.js";
 
 const KEY = "dentalagent.undo";
 
+const MAX_SHOWN = 3;
+let expanded = false;
+
 function container() {
   return document.getElementById("toasts");
 }
 
-export function toast(message, { kind = "info", timeout = 6000 } = {}) {
-  const node = el("div", { class: `toast toast-${kind}`, role: kind === "error" ? "alert" : "status" },
+// Show the newest MAX_SHOWN toasts (all when expanded) and a "N more" toggle for the rest.
+function tidy() {
+  const box = container();
+  if (!box) return;
+  const toasts = [...box.querySelectorAll(":scope > .toast")];
+  const extra = toasts.length - MAX_SHOWN;
+  if (extra <= 0) expanded = false;
+  toasts.forEach((node, idx) => { node.hidden = !expanded && idx >= MAX_SHOWN; });
+  let more = box.querySelector(":scope > .toasts-more");
+  if (extra <= 0) {
+    more?.remove();
+    return;
+  }
+  if (!more) {
+    more = el("button", { class: "btn btn-small toasts-more", type: "button", onclick: () => { expanded = !expanded; tidy(); } });
+    box.append(more);
+  }
+  more.textContent = expanded ? "Show fewer" : `${extra} more`;
+  more.setAttribute("aria-expanded", String(expanded));
+}
+
+function watch(node) {
+  const box = container();
+  if (!box) return;
+  box.prepend(node);
+  tidy();
+}
+
+function drop(node) {
+  node.remove();
+  tidy();
+}
+
+export function toast(message, { kind = "info", timeout = 6000, group = null } = {}) {
+  if (group) container()?.querySelectorAll(`.toast[data-group="${group}"]`).forEach((n) => n.remove());
+  const node = el("div", { class: `toast toast-${kind}`, role: kind === "error" ? "alert" : "status", dataset: group ? { group } : {} },
     el("span", { class: "toast-text" }, message),
-    el("button", { class: "toast-close", type: "button", "aria-label": "Dismiss", onclick: () => node.remove() }, "×"));
-  container()?.append(node);
-  if (timeout) setTimeout(() => node.remove(), timeout);
+    el("button", { class: "toast-close", type: "button", "aria-label": "Dismiss", onclick: () => drop(node) }, "×"));
+  watch(node);
+  if (timeout) setTimeout(() => drop(node), timeout);
   return node;
 }
 
@@ -76,12 +117,13 @@ function render(item) {
       timer.textContent = remaining(item.expires_at);
     }
   }, 1000);
-  container()?.prepend(node);
+  watch(node);
 }
 
 function dismiss(key) {
   save(load().filter((t) => t.key !== key));
   document.querySelector(`.toast-undo[data-key="${key}"]`)?.remove();
+  tidy();
 }
 
 // Offer undo for the actions a run applied (found through GET /api/v1/actions).
