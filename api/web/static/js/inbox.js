@@ -7,7 +7,7 @@
 // is in flight acts on the item shown next, never dropped, never on another. After a decision
 // the focus moves to the next item of the same dictation, then of the same patient, then on.
 
-import { PERIO_TOOL, perioReview } from "./perio_review.js";
+import { PERIO_TOOL, perioEditor, perioEdits, perioReview } from "./perio_review.js";
 import { actionTitle, api, canDecideTier, el, formatTime, humanize, page, patientNames, plain } from "./api.js";
 import { offerUndoForRun, toast } from "./toasts.js";
 
@@ -372,8 +372,11 @@ function openEdit() {
   document.getElementById("edit-what").textContent = actionTitle(item.tool, item.arguments, item.requested_action);
   document.getElementById("edit-comment").value = "";
   const fields = [];
+  const perio = item.tool === PERIO_TOOL;
+  editDialog.classList.toggle("dialog-wide", perio);
+  if (perio) fields.push(perioEditor(item)); // a grid per tooth and site, not the teeth as JSON
   for (const [key, value] of Object.entries(item.arguments || {})) {
-    if (FIXED.has(key)) continue;
+    if (FIXED.has(key) || (perio && key === "teeth")) continue;
     if (Array.isArray(value) && value.length && value.every((v) => typeof v === "object" && v !== null && !Array.isArray(v))) {
       value.forEach((obj, idx) => {
         fields.push(el("fieldset", {}, el("legend", {}, `${humanize(key)} ${value.length > 1 ? idx + 1 : ""}`),
@@ -392,6 +395,8 @@ function openEdit() {
 function readEdits() {
   const item = items.find((i) => i.id === editDialog.dataset.id);
   const set = {};
+  const grid = editFields.querySelector(".perio-edit");
+  if (grid) set.teeth = perioEdits(grid, item);
   for (const input of editFields.querySelectorAll("[name]")) {
     const kind = input.dataset.kind;
     let value = input.value;

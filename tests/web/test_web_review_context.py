@@ -1,0 +1,86 @@
+"""The review inbox at the moment of decision: a perio exam is corrected tooth by tooth in a
+grid (not JSON) and approved once; a dictated proposal shows the transcript with the words it
+rests on, and its recording plays from the keyboard."""
+
+from __future__ import annotations
+
+import uuid
+
+from playwright.sync_api import expect
+
+from tests.web.conftest import keyboard_focus
+from tests.web.test_web_accessibility import AXE, WCAG
+from voice.exam import service as exams
+from voice.service import run_dictation
+
+
+def _axe_serious(page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate("""async (tags) => {
+        const result = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+        return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+            .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+    }""", WCAG)
+
+
+def _perio_exam(engine, dentist, patient) -> str:
+    session = exams.start(engine, dentist, patient, "perio")["session_id"]
+    for said in ("three two four", "two three three", "bleeding on the distal"):  # 18, then 17 (17 DB bleeds)
+        run_dictation(engine, dentist, patient, text=said, session_id=uuid.UUID(session))
+    finished = exams.finish(engine, dentist, uuid.UUID(session))
+    assert len(finished["approval_ids"]) == 1, finished
+    return str(finished["approval_ids"][0])
+
+
+def test_a_perio_exam_is_corrected_per_tooth_in_a_grid_and_approved_once(browser, live_server, engine, actor,
+                                                                          new_patient, tmp_path) -> None:
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1366, "height": 900}, bypass_csp=True)
+    context.set_default_timeout(20_000)
+    errors: list[str] = []
+    try:
+        from tests.web.conftest import sign_in
+
+        sign_in(context, live_server.url, "dentist@demo.clinic")
+        page = context.new_page()
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        patient = new_patient("Grid", "Edit")
+        approval = _perio_exam(engine, actor(), patient)
+        page.goto("/inbox")
+        item = page.locator(f'.inbox-item[data-id="{approval}"]')
+        keyboard_focus(page, ".inbox-item", item)
+        page.keyboard.press("e")
+        dialog = page.locator("#edit-dialog")
+        expect(dialog).to_be_visible()
+        expect(dialog.locator("textarea")).to_have_count(0)  # the teeth are a grid, not JSON
+        mb17 = dialog.get_by_label("Tooth 17 MB depth in mm")
+        expect(mb17).to_have_value("2")
+        expect(dialog.get_by_label("Tooth 18 DB depth in mm")).to_have_value("4")
+        expect(dialog.get_by_label("Tooth 17 DB bleeding")).to_be_checked()
+        expect(dialog.get_by_label("Tooth 17 ML depth in mm")).to_have_value("")  # not measured
+        expect(page.locator(":focus")).to_have_attribute("aria-label", "Tooth 18 MB depth in mm")
+        page.screenshot(path=str(tmp_path / "perio-edit.png"))
+        assert _axe_serious(page) == []
+        # From the keyboard: Tab to tooth 17's MB depth, type the correction, mark 17 B as bleeding.
+        for _ in range(12):  # tooth 18: six depths and six bleeding boxes
+            page.keyboard.press("Tab")
+        expect(mb17).to_be_focused()
+        page.keyboard.press("Control+a")
+        page.keyboard.type("5")
+        page.keyboard.press("Tab")
+        page.keyboard.press("Tab")
+        page.keyboard.press("Tab")
+        expect(dialog.get_by_label("Tooth 17 B bleeding")).to_be_focused()
+        page.keyboard.press("Space")
+        page.keyboard.press("Enter")  # submits: correct and approve, one request
+        expect(dialog).to_be_hidden()
+        expect(item).to_have_count(0)
+        page.goto(f"/patients/{patient}")
+        expect(page.locator('#perio .pd[data-tooth="17"][data-site="MB"]')).to_have_text("5", timeout=60_000)
+        perio = page.request.get(f"/api/v1/patients/{patient}/chart").json()["perio"]
+        assert {t: {s: v["depth"] for s, v in perio[t].items()} for t in ("18", "17")} == {
+            "18": {"MB": 3, "B": 2, "DB": 4}, "17": {"MB": 5, "B": 3, "DB": 3}}
+        assert perio["17"]["B"]["bleeding"] is True and perio["17"]["DB"]["bleeding"] is True
+        assert not perio["17"]["MB"].get("bleeding")
+        assert not errors, errors
+    finally:
+        context.close()
