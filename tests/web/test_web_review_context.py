@@ -8,19 +8,13 @@ import uuid
 
 from playwright.sync_api import expect
 
-from tests.web.conftest import keyboard_focus
-from tests.web.test_web_accessibility import AXE, WCAG
+from core_schema.seed.demo import DEMO_TENANT_ID
+from tests.api.test_review_context_api import _tone
+from tests.web.conftest import keyboard_focus, sign_in
+from tests.web.test_web_accessibility import serious_violations
+from voice import sessions as voice_store
 from voice.exam import service as exams
 from voice.service import run_dictation
-
-
-def _axe_serious(page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    return page.evaluate("""async (tags) => {
-        const result = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
-        return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-            .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
-    }""", WCAG)
 
 
 def _perio_exam(engine, dentist, patient) -> str:
@@ -38,8 +32,6 @@ def test_a_perio_exam_is_corrected_per_tooth_in_a_grid_and_approved_once(browser
     context.set_default_timeout(20_000)
     errors: list[str] = []
     try:
-        from tests.web.conftest import sign_in
-
         sign_in(context, live_server.url, "dentist@demo.clinic")
         page = context.new_page()
         page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -59,7 +51,7 @@ def test_a_perio_exam_is_corrected_per_tooth_in_a_grid_and_approved_once(browser
         expect(dialog.get_by_label("Tooth 17 ML depth in mm")).to_have_value("")  # not measured
         expect(page.locator(":focus")).to_have_attribute("aria-label", "Tooth 18 MB depth in mm")
         page.screenshot(path=str(tmp_path / "perio-edit.png"))
-        assert _axe_serious(page) == []
+        assert serious_violations(page) == []
         # From the keyboard: Tab to tooth 17's MB depth, type the correction, mark 17 B as bleeding.
         for _ in range(12):  # tooth 18: six depths and six bleeding boxes
             page.keyboard.press("Tab")
@@ -81,6 +73,42 @@ def test_a_perio_exam_is_corrected_per_tooth_in_a_grid_and_approved_once(browser
             "18": {"MB": 3, "B": 2, "DB": 4}, "17": {"MB": 5, "B": 3, "DB": 3}}
         assert perio["17"]["B"]["bleeding"] is True and perio["17"]["DB"]["bleeding"] is True
         assert not perio["17"]["MB"].get("bleeding")
+        assert not errors, errors
+    finally:
+        context.close()
+
+
+def test_a_dictated_request_shows_the_words_it_rests_on_and_plays_its_recording_with_p(
+        browser, live_server, engine, actor, new_patient, tmp_path) -> None:
+    said = "thirty six occlusal and distal caries, 14 missing"
+    out = run_dictation(engine, actor(), new_patient("Heard", "Words"), text=said)
+    caries, missing = out["approval_ids"]
+    with engine.db.tenant_session(DEMO_TENANT_ID) as s:
+        voice_store.store_recording(s, tenant_id=DEMO_TENANT_ID, session_id=uuid.UUID(out["session_id"]),
+                                    utterance_id=uuid.UUID(out["utterance_id"]), audio=_tone(), fmt="wav",
+                                    duration_s=0.5, sample_rate=16000)
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1366, "height": 900}, bypass_csp=True)
+    context.set_default_timeout(20_000)
+    errors: list[str] = []
+    try:
+        sign_in(context, live_server.url, "dentist@demo.clinic")
+        page = context.new_page()
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto("/inbox")
+        keyboard_focus(page, ".inbox-item", page.locator(f'.inbox-item[data-id="{caries}"]'))
+        heard = page.locator("#inbox-detail .heard")
+        expect(heard.locator(".heard-transcript")).to_have_text(said)
+        expect(heard.locator("mark")).to_have_text(["thirty six", "occlusal", "distal", "caries"])
+        page.screenshot(path=str(tmp_path / "heard.png"))
+        expect(page.locator("#inbox-detail")).not_to_contain_text("null")
+        assert serious_violations(page) == []
+        page.keyboard.press("p")
+        page.wait_for_function("() => { const a = document.querySelector('#inbox-detail audio.heard-audio');"
+                               " return a && a.currentTime > 0; }")
+        page.keyboard.press("p")
+        page.wait_for_function("() => document.querySelector('#inbox-detail audio.heard-audio').paused")
+        keyboard_focus(page, ".inbox-item", page.locator(f'.inbox-item[data-id="{missing}"]'))
+        expect(heard.locator("mark")).to_have_text(["14", "missing"])
         assert not errors, errors
     finally:
         context.close()
