@@ -39,6 +39,7 @@ def test_a_perio_exam_is_corrected_per_tooth_in_a_grid_and_approved_once(browser
         approval = _perio_exam(engine, actor(), patient)
         page.goto("/inbox")
         item = page.locator(f'.inbox-item[data-id="{approval}"]')
+        expect(item).to_be_visible()  # the list is loaded: keyboard_focus counts its items
         keyboard_focus(page, ".inbox-item", item)
         page.keyboard.press("e")
         dialog = page.locator("#edit-dialog")
@@ -95,6 +96,7 @@ def test_a_dictated_request_shows_the_words_it_rests_on_and_plays_its_recording_
         page = context.new_page()
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.goto("/inbox")
+        expect(page.locator(f'.inbox-item[data-id="{missing}"]')).to_be_visible()  # the list is loaded
         keyboard_focus(page, ".inbox-item", page.locator(f'.inbox-item[data-id="{caries}"]'))
         heard = page.locator("#inbox-detail .heard")
         expect(heard.locator(".heard-transcript")).to_have_text(said)
