@@ -13,6 +13,7 @@ import wave
 from fastapi.testclient import TestClient
 
 from core_schema.seed.demo import DEMO_PASSWORD, DEMO_TENANT_ID
+from tools.clinical.chart import write_snapshot
 from voice import sessions as voice_store
 from voice.review import highlights
 from voice.service import run_dictation
@@ -85,3 +86,20 @@ def test_only_the_words_of_the_request_are_highlighted() -> None:
         ["caries", "37", "mesial"]
     assert highlights("distal caries", {"changes": [{"tooth": "37", "surfaces": ["D"], "label": "caries"}]}) == [[0, 6], [7, 13]]
     assert highlights("sounds good", {"changes": [{"tooth": "37", "label": "caries"}]}) == []
+
+
+def test_a_change_at_odds_with_the_chart_is_listed_with_its_conflict(http: TestClient, engine, actor, new_patient) -> None:
+    patient = new_patient("Context", "Conflicts")
+    out = run_dictation(engine, actor(), patient, text="thirty six distal caries, 14 occlusal caries, 15 mesial caries")
+    gone, charted, fresh = out["approval_ids"]
+    [again] = run_dictation(engine, actor(), patient, text="37 missing")["approval_ids"]
+    with engine.db.tenant_session(DEMO_TENANT_ID) as s:  # the chart changes while they wait (another decision)
+        write_snapshot(s, tenant_id=DEMO_TENANT_ID, patient_id=patient, source="test", user_id=None, chart={"teeth": {
+            "36": {"status": "missing"}, "37": {"status": "missing"},
+            "14": {"conditions": [{"label": "caries", "surfaces": ["O", "D"]}]}}})
+    listed = {a["id"]: a for a in http.get("/api/v1/approvals", headers=_login(http)).json()}
+    assert listed[gone]["conflicts"] == [{"tooth": "36", "kind": "tooth_gone", "message": "Tooth 36 is charted missing"}]
+    assert listed[charted]["conflicts"] == [{"tooth": "14", "kind": "already_charted",
+                                             "message": "Tooth 14 already has caries (O) charted"}]
+    assert listed[fresh]["conflicts"] == []
+    assert listed[again]["conflicts"] == [{"tooth": "37", "kind": "already_charted", "message": "Tooth 37 is already charted missing"}]

@@ -12,6 +12,7 @@ from core_schema.seed.demo import DEMO_TENANT_ID
 from tests.api.test_review_context_api import _tone
 from tests.web.conftest import keyboard_focus, sign_in
 from tests.web.test_web_accessibility import serious_violations
+from tools.clinical.chart import write_snapshot
 from voice import sessions as voice_store
 from voice.exam import service as exams
 from voice.service import run_dictation
@@ -79,15 +80,18 @@ def test_a_perio_exam_is_corrected_per_tooth_in_a_grid_and_approved_once(browser
         context.close()
 
 
-def test_a_dictated_request_shows_the_words_it_rests_on_and_plays_its_recording_with_p(
+def test_a_dictated_request_shows_its_words_and_conflicts_and_plays_its_recording_with_p(
         browser, live_server, engine, actor, new_patient, tmp_path) -> None:
     said = "thirty six occlusal and distal caries, 14 missing"
-    out = run_dictation(engine, actor(), new_patient("Heard", "Words"), text=said)
+    patient = new_patient("Heard", "Words")
+    out = run_dictation(engine, actor(), patient, text=said)
     caries, missing = out["approval_ids"]
     with engine.db.tenant_session(DEMO_TENANT_ID) as s:
         voice_store.store_recording(s, tenant_id=DEMO_TENANT_ID, session_id=uuid.UUID(out["session_id"]),
                                     utterance_id=uuid.UUID(out["utterance_id"]), audio=_tone(), fmt="wav",
                                     duration_s=0.5, sample_rate=16000)
+        write_snapshot(s, tenant_id=DEMO_TENANT_ID, patient_id=patient, source="test", user_id=None,
+                       chart={"teeth": {"36": {"status": "extracted"}}})  # charted since: the caries is at odds with it
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1366, "height": 900}, bypass_csp=True)
     context.set_default_timeout(20_000)
     errors: list[str] = []
@@ -101,6 +105,9 @@ def test_a_dictated_request_shows_the_words_it_rests_on_and_plays_its_recording_
         heard = page.locator("#inbox-detail .heard")
         expect(heard.locator(".heard-transcript")).to_have_text(said)
         expect(heard.locator("mark")).to_have_text(["thirty six", "occlusal", "distal", "caries"])
+        expect(page.locator("#inbox-detail .conflicts li")).to_have_text(["⚠Tooth 36 is charted extracted"])
+        expect(page.locator(f'.inbox-item[data-id="{caries}"] .chip-conflict')).to_have_text("Check chart")
+        expect(page.locator(f'.inbox-item[data-id="{missing}"] .chip-conflict')).to_have_count(0)
         page.screenshot(path=str(tmp_path / "heard.png"))
         expect(page.locator("#inbox-detail")).not_to_contain_text("null")
         assert serious_violations(page) == []

@@ -111,6 +111,7 @@ function render() {
       el("div", { class: "inbox-item-action" }, actionTitle(item.tool, item.arguments, item.requested_action))),
     el("div", { class: "inbox-item-side" },
       item.risk_tier ? el("span", { class: `chip tier tier-${item.risk_tier}` }, `Tier ${item.risk_tier}`) : null,
+      item.conflicts?.length ? el("span", { class: "chip chip-conflict", title: item.conflicts.map((c) => c.message).join("; ") }, "Check chart") : null,
       item.overdue ? el("span", { class: "chip chip-overdue" }, "Overdue") : el("span", { class: "muted small" }, timeLeft(item.timeout_at)),
       mayDecide ? null : el("span", { class: "chip chip-quiet" }, "view only")));
     node.addEventListener("click", () => { focusId = item.id; render(); });
@@ -209,6 +210,9 @@ function renderDetail() {
       " · ", el("a", { href: `/runs/${item.execution_id}`, dataset: { runLink: item.execution_id } }, "Run trace"),
       item.tool === "chart_imaging_finding" ? [" · ", el("a", { href: `/imaging/runs/${item.execution_id}`, class: "imaging-link" }, "Open the radiograph")] : null),
     item.reason ? el("p", { class: "reason" }, item.reason) : null,
+    item.conflicts?.length ? el("ul", { class: "conflicts", "aria-label": "At odds with the chart now" },
+      ...item.conflicts.map((c) => el("li", { class: "chip chip-conflict", dataset: { kind: c.kind, tooth: c.tooth } },
+        el("span", { "aria-hidden": "true" }, "⚠"), c.message))) : null,
     heard(item),
     el("dl", { class: "kv-list" }, el("div", { class: "kv" }, el("dt", {}, "Tool"), el("dd", { class: "mono" }, item.tool || "–")),
       ...argRows(item.tool === PERIO_TOOL ? {} : item.arguments)),
