@@ -29,6 +29,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from approvals import queue as approval_queue
+from approvals.conflicts import add_conflicts
 from core_schema.directory import Actor
 from core_schema.errors import DomainError
 from core_schema.models import (
@@ -507,8 +508,9 @@ def pending_for(engine: Engine, actor: Actor) -> list[dict[str, Any]]:
         unassigned_runs = {r.execution_id for r in rows if r.assigned_to_user_id is None}
         dictated = set(s.scalars(select(AgentExecution.id).where(
             AgentExecution.id.in_(unassigned_runs), AgentExecution.user_id == actor.user_id))) if unassigned_runs else set()
-        return [serialize(r) for r in rows if r.assigned_to_user_id == actor.user_id or r.execution_id in dictated
-                or actor.can(str(r.action_details.get("required_permission") or ""))]
+        return add_conflicts(s, actor.tenant_id, [
+            serialize(r) for r in rows if r.assigned_to_user_id == actor.user_id or r.execution_id in dictated
+            or actor.can(str(r.action_details.get("required_permission") or ""))])
 
 
 def pending_in(engine: Engine, tenant_id: uuid.UUID) -> list[dict[str, Any]]:
@@ -516,7 +518,7 @@ def pending_in(engine: Engine, tenant_id: uuid.UUID) -> list[dict[str, Any]]:
     with engine.db.tenant_session(tenant_id) as s:
         rows = s.scalars(select(AgentApprovalRequest).where(AgentApprovalRequest.status == ApprovalStatus.PENDING)
                          .order_by(AgentApprovalRequest.created_at)).all()
-        return [serialize(r) for r in rows]
+        return add_conflicts(s, tenant_id, [serialize(r) for r in rows])
 
 
 def serialize(r: AgentApprovalRequest) -> dict[str, Any]:

@@ -9,6 +9,25 @@ from pydantic import BaseModel
 from core_schema.responses import Out
 
 
+class ReviewContextOut(Out):
+    """The dictation a request came from, shown beside it: the utterance's transcript, the
+    ``[start, end]`` character spans naming the request's teeth, surfaces and label, and where
+    its recording plays (None: no recording kept)."""
+
+    utterance_id: str
+    transcript: str
+    highlights: list[list[int]] = []
+    recording_url: str | None = None
+
+
+class ChartConflictOut(Out):
+    """A pending change at odds with the chart as it is now (``tooth_gone``, ``already_charted``)."""
+
+    tooth: str
+    kind: str
+    message: str
+
+
 class ApprovalOut(Out):
     id: str
     execution_id: str
@@ -23,6 +42,8 @@ class ApprovalOut(Out):
     timeout_at: str | None  # None: it waits until someone decides (no clinic timeout, or already overdue)
     overdue: bool = False  # its timeout passed and nobody else may decide it: it stayed with its reviewer
     tool_execution_id: str | None
+    conflicts: list[ChartConflictOut] = []  # with the patient's chart now, before the decision
+    context: ReviewContextOut | None = None  # dictated requests only (GET /api/v1/approvals, approvals list)
 
 
 class DecisionOut(Out):

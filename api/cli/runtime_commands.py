@@ -21,6 +21,7 @@ from runtime import runs as runs_service
 from runtime import worker as worker_service
 from runtime.process import get_engine
 from undo import service as actions_service
+from voice import review
 from workflows.run_views import RunFilter
 
 runs = typer.Typer(help="Workflow runs.", no_args_is_help=True)
@@ -70,10 +71,13 @@ def runs_recover(as_json: bool = JSON) -> None:
 def approvals_list(as_email: str = typer.Option(None, "--as"), tenant: str = typer.Option(None, "--tenant"),
                    as_json: bool = JSON) -> None:
     """Pending requests: the user's queue with --as, else all of the tenant's."""
+    engine = get_engine()
     if as_email:
-        emit(approvals_service.pending(get_engine(), identity.actor(as_email)), as_json)
+        actor = identity.actor(as_email)
+        emit(review.with_context(engine, actor.tenant_id, approvals_service.pending(engine, actor)), as_json)
     else:
-        emit(approvals_service.pending_in_tenant(get_engine(), identity.tenant(tenant)), as_json)
+        tenant_id = identity.tenant(tenant)
+        emit(review.with_context(engine, tenant_id, approvals_service.pending_in_tenant(engine, tenant_id)), as_json)
 
 
 def _decide(ids: list[str], email: str, verdict: str, comment: str | None, edits: dict[str, Any] | None, as_json: bool) -> None:

@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter, Depends
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 
 from api.auth.deps import current_principal
 from api.auth.principal import Principal
@@ -14,6 +14,7 @@ from api.routes.errors import error_response
 from api.schemas import ApprovalOut, BatchIn, CommentIn, DecisionOut, EditIn, ErrorOut
 from approvals import service
 from runtime.process import get_engine
+from voice import review
 
 router = APIRouter(tags=["approvals"], responses={403: {"model": ErrorOut}, 404: {"model": ErrorOut},
                                                    409: {"model": ErrorOut}})
@@ -23,7 +24,20 @@ router = APIRouter(tags=["approvals"], responses={403: {"model": ErrorOut}, 404:
 def pending(p: Principal = Depends(current_principal)) -> list[ApprovalOut]:
     """The caller's open requests, in queue order."""
     p.require("approvals:read")
-    return service.pending(get_engine(), p.actor)
+    engine = get_engine()
+    return review.with_context(engine, p.tenant_id, service.pending(engine, p.actor))
+
+
+_AUDIO: dict[int | str, dict[str, Any]] = {200: {"content": {"audio/*": {"schema": {"type": "string", "format": "binary"}}},
+                                                 "description": "The recording, in the format it was dictated in"}}
+
+
+@router.get("/approvals/{approval_id}/recording", response_class=StreamingResponse, responses=_AUDIO)
+def recording(approval_id: uuid.UUID, p: Principal = Depends(current_principal)) -> StreamingResponse:
+    """The recording of the utterance a dictated request came from (404: another clinic's, or none kept)."""
+    p.require("approvals:read")
+    chunks, media_type = review.recording(get_engine(), p.tenant_id, approval_id)
+    return StreamingResponse(chunks, media_type=media_type, headers={"Cache-Control": "private, max-age=3600"})
 
 
 def _decide(p: Principal, ids: list[uuid.UUID], verdict: service.Verdict, comment: str | None,

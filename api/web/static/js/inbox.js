@@ -7,7 +7,7 @@
 // is in flight acts on the item shown next, never dropped, never on another. After a decision
 // the focus moves to the next item of the same dictation, then of the same patient, then on.
 
-import { PERIO_TOOL, perioReview } from "./perio_review.js";
+import { PERIO_TOOL, perioEditor, perioEdits, perioReview } from "./perio_review.js";
 import { actionTitle, api, canDecideTier, el, formatTime, humanize, page, patientNames, plain } from "./api.js";
 import { offerUndoForRun, toast } from "./toasts.js";
 
@@ -92,6 +92,7 @@ function render() {
   const rows = visible();
   if (!rows.find((i) => i.id === focusId)) focusId = rows.length ? rows[0].id : null;
   for (const id of [...selected]) if (!rows.find((i) => i.id === id)) selected.delete(id);
+  for (const [id, player] of players) if (id !== focusId) { player.pause(); if (!rows.find((i) => i.id === id)) players.delete(id); }
   empty.hidden = rows.length > 0;
   list.hidden = rows.length === 0;
   list.replaceChildren(...rows.map((item) => {
@@ -110,6 +111,7 @@ function render() {
       el("div", { class: "inbox-item-action" }, actionTitle(item.tool, item.arguments, item.requested_action))),
     el("div", { class: "inbox-item-side" },
       item.risk_tier ? el("span", { class: `chip tier tier-${item.risk_tier}` }, `Tier ${item.risk_tier}`) : null,
+      item.conflicts?.length ? el("span", { class: "chip chip-conflict", title: item.conflicts.map((c) => c.message).join("; ") }, "Check chart") : null,
       item.overdue ? el("span", { class: "chip chip-overdue" }, "Overdue") : el("span", { class: "muted small" }, timeLeft(item.timeout_at)),
       mayDecide ? null : el("span", { class: "chip chip-quiet" }, "view only")));
     node.addEventListener("click", () => { focusId = item.id; render(); });
@@ -150,6 +152,48 @@ function sameDictation(item) {
   return visible().filter((i) => i.execution_id === item.execution_id && canDecideTier(i.risk_tier));
 }
 
+// ---- what was said -----------------------------------------------------------------------
+// A dictated request's utterance, with the words its teeth, surfaces and label rest on marked
+// (the server finds them), and its recording; P plays or pauses it.
+
+const players = new Map(); // request id -> its audio element, kept across renders so playback goes on
+
+function heard(item) {
+  const context = item.context;
+  if (!context?.transcript) return null;
+  const text = context.transcript;
+  const parts = [];
+  let at = 0;
+  for (const [start, end] of context.highlights || []) {
+    if (start < at || end <= start) continue;
+    if (start > at) parts.push(text.slice(at, start));
+    parts.push(el("mark", {}, text.slice(start, end)));
+    at = end;
+  }
+  if (at < text.length) parts.push(text.slice(at));
+  let player = null;
+  if (context.recording_url) {
+    player = players.get(item.id);
+    if (!player) {
+      player = el("audio", { class: "heard-audio", controls: true, preload: "none", src: context.recording_url,
+        "aria-label": "Recording of what was said", "aria-keyshortcuts": "P" });
+      players.set(item.id, player);
+    }
+  }
+  return el("section", { class: "heard", "aria-label": "What was said" },
+    el("p", { class: "heard-label" }, "Said", player ? el("span", { class: "muted" }, " · ", el("kbd", {}, "P"), " plays it") : null),
+    el("blockquote", { class: "heard-transcript" }, ...parts),
+    player);
+}
+
+function togglePlay() {
+  const player = detail.querySelector("audio.heard-audio");
+  if (!player) return;
+  for (const other of document.querySelectorAll("audio.heard-audio")) if (other !== player) other.pause();
+  if (player.paused) player.play().catch(() => announce("The recording could not be played."));
+  else player.pause();
+}
+
 function renderDetail() {
   const item = focused();
   if (!item) {
@@ -159,13 +203,17 @@ function renderDetail() {
   const mayDecide = canDecideTier(item.risk_tier);
   const patient = patientOf(item);
   const dictation = sameDictation(item);
-  detail.replaceChildren(
+  detail.replaceChildren(...[ // the parts an item lacks are null: left out, never shown as "null"
     el("p", { class: "muted small" }, `${humanize(item.priority?.toLowerCase())} priority · requested ${formatTime(item.created_at) || ""}`.replace(/ · requested $/, "")),
     el("h2", { class: "detail-title" }, actionTitle(item.tool, item.arguments, item.requested_action)),
     el("p", {}, patient ? el("a", { href: `/patients/${patient}` }, names[patient] || "Open chart") : null,
       " · ", el("a", { href: `/runs/${item.execution_id}`, dataset: { runLink: item.execution_id } }, "Run trace"),
       item.tool === "chart_imaging_finding" ? [" · ", el("a", { href: `/imaging/runs/${item.execution_id}`, class: "imaging-link" }, "Open the radiograph")] : null),
     item.reason ? el("p", { class: "reason" }, item.reason) : null,
+    item.conflicts?.length ? el("ul", { class: "conflicts", "aria-label": "At odds with the chart now" },
+      ...item.conflicts.map((c) => el("li", { class: "chip chip-conflict", dataset: { kind: c.kind, tooth: c.tooth } },
+        el("span", { "aria-hidden": "true" }, "⚠"), c.message))) : null,
+    heard(item),
     el("dl", { class: "kv-list" }, el("div", { class: "kv" }, el("dt", {}, "Tool"), el("dd", { class: "mono" }, item.tool || "–")),
       ...argRows(item.tool === PERIO_TOOL ? {} : item.arguments)),
     perioReview(item),
@@ -177,7 +225,7 @@ function renderDetail() {
         onclick: () => decide("approve", undefined, "shown", dictation.map((i) => i.id)) },
       `Approve all ${dictation.length} of this dictation`, " ", el("kbd", {}, "Shift"), "+", el("kbd", {}, "A")) : null)
       : el("p", { class: "notice" }, `Only a user allowed to decide tier-${item.risk_tier} changes can approve this.`),
-  );
+  ].filter(Boolean));
 }
 
 async function load({ flashNew = false } = {}) {
@@ -372,8 +420,11 @@ function openEdit() {
   document.getElementById("edit-what").textContent = actionTitle(item.tool, item.arguments, item.requested_action);
   document.getElementById("edit-comment").value = "";
   const fields = [];
+  const perio = item.tool === PERIO_TOOL;
+  editDialog.classList.toggle("dialog-wide", perio);
+  if (perio) fields.push(perioEditor(item)); // a grid per tooth and site, not the teeth as JSON
   for (const [key, value] of Object.entries(item.arguments || {})) {
-    if (FIXED.has(key)) continue;
+    if (FIXED.has(key) || (perio && key === "teeth")) continue;
     if (Array.isArray(value) && value.length && value.every((v) => typeof v === "object" && v !== null && !Array.isArray(v))) {
       value.forEach((obj, idx) => {
         fields.push(el("fieldset", {}, el("legend", {}, `${humanize(key)} ${value.length > 1 ? idx + 1 : ""}`),
@@ -392,6 +443,8 @@ function openEdit() {
 function readEdits() {
   const item = items.find((i) => i.id === editDialog.dataset.id);
   const set = {};
+  const grid = editFields.querySelector(".perio-edit");
+  if (grid) set.teeth = perioEdits(grid, item);
   for (const input of editFields.querySelectorAll("[name]")) {
     const kind = input.dataset.kind;
     let value = input.value;
@@ -443,7 +496,7 @@ document.addEventListener("keydown", (event) => {
   const actions = {
     j: () => move(1), arrowdown: () => move(1), k: () => move(-1), arrowup: () => move(-1),
     a: () => (event.shiftKey ? (focused() && decide("approve", undefined, "shown", sameDictation(focused()).map((i) => i.id))) : approve()),
-    r: askReject, e: openEdit,
+    r: askReject, e: openEdit, p: togglePlay,
     x: () => {
       const item = focused();
       if (!item) return;
