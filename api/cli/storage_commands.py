@@ -18,10 +18,9 @@ def verify_command(
     as_json: bool = JSON,
 ) -> None:
     """Rows against objects: missing, tampered (bytes not their name's SHA-256), orphaned. Exit 1 if any."""
-    from core_schema.db import get_database
-    from core_schema.storage import blob_store, lifecycle
+    from core_schema.storage import lifecycle
 
-    report = lifecycle.verify(get_database(), blob_store(), check_hashes=not no_hash)
+    report = lifecycle.verify_configured(check_hashes=not no_hash)
     emit(report, as_json)
     if not report["ok"]:
         raise typer.Exit(1)
@@ -30,8 +29,6 @@ def verify_command(
 @app.command("migrate")
 def migrate_command(as_json: bool = JSON) -> None:
     """Move this home's recordings and images into the configured store (resumable, idempotent)."""
-    from core_schema.db import get_database
-    from core_schema.settings import get_settings
-    from core_schema.storage import blob_store, lifecycle
+    from core_schema.storage import lifecycle
 
-    emit(lifecycle.migrate(get_database(), blob_store(), get_settings()), as_json)
+    emit(lifecycle.migrate_configured(), as_json)

@@ -27,10 +27,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core_schema.db import Database
+from core_schema.db import Database, get_database
 from core_schema.models import AIInferenceJob, ImagingObject, ImagingStudy, VoiceRecording, VoiceSession
-from core_schema.settings import Settings
-from core_schema.storage import default_root
+from core_schema.settings import Settings, get_settings
+from core_schema.storage import blob_store, default_root
 from core_schema.storage.base import BlobMissing, BlobStore, content_key, content_type, digest_of, is_key, sha256
 from core_schema.storage.blobs import legacy_allowed, legacy_path
 from core_schema.storage.local import LocalBlobStore
@@ -234,3 +234,13 @@ def _under(path: Path, home: Path) -> bool:
         return True
     except ValueError:
         return False
+
+
+def verify_configured(*, check_hashes: bool = True) -> dict[str, Any]:
+    """``verify`` on this process's database and configured store (``dentalagent storage verify``)."""
+    return verify(get_database(), blob_store(), check_hashes=check_hashes)
+
+
+def migrate_configured() -> dict[str, Any]:
+    """``migrate`` this process's home into its configured store (``dentalagent storage migrate``)."""
+    return migrate(get_database(), blob_store(), get_settings())

@@ -71,6 +71,7 @@ def test_a_perio_exam_fills_the_grid_live_and_is_one_approval(playwright, live_s
         assert len(pending) == 1, pending
         page.goto("/inbox")
         item = page.locator(f'.inbox-item[data-id="{pending[0]["id"]}"]')
+        expect(item).to_be_visible()  # the list is loaded before the keys move through it
         keyboard_focus(page, ".inbox-item", item)
         expect(page.locator(".perio-review .pd").first).to_be_visible()  # the reviewer sees the grid
         page.keyboard.press("a")

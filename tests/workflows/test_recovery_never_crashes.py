@@ -94,7 +94,8 @@ def test_recover_after_a_killed_approve_drains_at_once_and_twice_is_harmless(pla
     run_id = _approve_killed_mid_run(platform, engine, patient, "18")
     first = _recover(platform)
     # the dead command was no live worker: its job went back to the queue and recover drained it here
-    assert first["stalled_jobs"] == 1 and str(run_id) in first["requeued"], first  # type: ignore[operator]
+    # (other suites' killed processes may have left stalled jobs of their own: recover counts the whole queue)
+    assert first["stalled_jobs"] >= 1 and str(run_id) in first["requeued"], first  # type: ignore[operator]
     assert _status(engine, run_id) == "COMPLETED", first
     second = _recover(platform)
     assert str(run_id) not in second["requeued"] + second["resumed"]  # type: ignore[operator]

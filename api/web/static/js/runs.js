@@ -10,6 +10,7 @@ const newer = document.getElementById("page-newer");
 const older = document.getElementById("page-older");
 const where = document.getElementById("page-where");
 let offset = 0;
+let latest = 0; // only the newest request's answer is shown (an older, slower one may come back last)
 
 function filters() {
   const params = new URLSearchParams();
@@ -47,8 +48,10 @@ async function load() {
   shown.delete("offset");
   if (offset) shown.set("page", String(offset / PAGE + 1));
   history.replaceState(null, "", shown.toString() ? `?${shown}` : location.pathname);
+  const mine = ++latest;
   try {
     const runs = await api(`/api/v1/runs?${query()}`);
+    if (mine !== latest) return;
     const more = runs.length > PAGE;
     const rows = runs.slice(0, PAGE);
     tbody.replaceChildren(...(rows.length ? rows.map(row)
@@ -57,6 +60,7 @@ async function load() {
     older.disabled = !more;
     where.textContent = rows.length ? `Runs ${offset + 1}–${offset + rows.length}` : "";
   } catch (err) {
+    if (mine !== latest) return;
     tbody.replaceChildren(el("tr", {}, el("td", { colspan: 7, class: "form-error" }, err.message)));
   }
 }
