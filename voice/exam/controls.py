@@ -127,19 +127,24 @@ def _goto(engine: Engine, actor: Actor, session_id: uuid.UUID, control: dict[str
         return {"done": True, "cursor": exam.cursor.as_dict(), "message": _where(exam)}
 
 
+def _row(side: str) -> Row:
+    """The row a side names (palatal is the upper lingual row)."""
+    return Row.LINGUAL if side == "palatal" else Row(side)
+
+
 def move(exam: ExamState, control: dict[str, Any]) -> bool:
     """Move the exam's cursor as a ``goto`` control says; False when the tooth named is not in the exam."""
     cursor = exam.cursor
     if control.get("tooth"):
-        if not cursor.go(str(control["tooth"]), Row(control["side"]) if control.get("side") else None):
+        if not cursor.go(str(control["tooth"]), _row(control["side"]) if control.get("side") else None):
             return False
     elif control.get("skip"):
         cursor.skip(str(control["skip"]))
     elif control.get("side"):  # right after a tooth's row was filled, the other side is that tooth's
         if exam.anchor is not None and exam.anchor < len(exam.order):
-            cursor.go(exam.order[exam.anchor][0], Row(control["side"]))
+            cursor.go(exam.order[exam.anchor][0], _row(control["side"]))
         else:
-            cursor.side(Row(control["side"]))
+            cursor.side(_row(control["side"]))
     elif control.get("direction") == "back":
         cursor.back()
     else:

@@ -824,7 +824,7 @@ CONTROL_GOTO_LEADS: dict[str, str] = {"go to": "tooth", "goto": "tooth", "move t
 CONTROL_SIDES: dict[str, str] = {"buccal": "buccal", "facial": "buccal", "labial": "buccal",
                                  "lingual": "lingual", "palatal": "palatal"}
 #: Ways of naming a side: "{side} side", "switch to {side}", ...
-CONTROL_SIDE_FORMS: tuple[str, ...] = ("{} side", "switch to {}", "switch to {} side", "go to {}", "go to {} side",
+CONTROL_SIDE_FORMS: tuple[str, ...] = ("{} side", "{} site", "switch to {}", "switch to {} side", "go to {}", "go to {} side",
                                        "go to the {} side", "switch to the {} side", "{} now", "now {}",
                                        "turn to the {} side", "{} side now", "the {} side", "over to {}",
                                        "go to the {}", "switch to the {}", "now the {} side", "now the {}",
