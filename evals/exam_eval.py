@@ -40,13 +40,7 @@ class SpeechHearing:
 
     def __init__(self, voice: str, snr_db: float | None = None, transcriber: Any = None, seed: int = 0) -> None:
         self.voice, self.snr_db, self.seed = voice, snr_db, seed
-        self._transcriber = transcriber
-
-    @property
-    def transcriber(self) -> Any:
-        if self._transcriber is None:
-            self._transcriber = default_transcriber()
-        return self._transcriber
+        self.transcriber = transcriber or default_transcriber()
 
     def __call__(self, text: str, context: InterpretContext) -> tuple[str, dict[str, Any]]:
         heard = self.transcriber.transcribe(synthesize(text, self.voice, snr_db=self.snr_db, seed=self.seed))
