@@ -235,8 +235,8 @@ function renderDetail() {
       mayDecide ? el("button", { class: "btn", type: "button", dataset: { action: "respond" }, "aria-keyshortcuts": "Q", onclick: () => openRespond() },
         "Ask the clinician ", el("kbd", {}, "Q")) : null,
       item.snoozed_until
-        ? el("button", { class: "btn btn-quiet", type: "button", dataset: { action: "wake" }, onclick: () => snoozing.wake(item) },
-          `Snoozed until ${formatTime(item.snoozed_until)}: back to the inbox now`)
+        ? el("button", { class: "btn btn-quiet", type: "button", dataset: { action: "wake" }, "aria-keyshortcuts": "S", onclick: () => snoozing.wake(item) },
+          `Snoozed until ${formatTime(item.snoozed_until)}: back to the inbox now `, el("kbd", {}, "S"))
         : el("button", { class: "btn btn-quiet", type: "button", dataset: { action: "snooze" }, "aria-keyshortcuts": "S", onclick: () => snoozing.open() },
           "Snooze ", el("kbd", {}, "S"))),
   ].filter(Boolean));

@@ -66,6 +66,7 @@ if (window.EventSource) {
   const events = new EventSource("/api/v1/events");
   for (const name of ["APPLIED", "DECIDED"]) events.addEventListener(name, () => { loadChart(); loadQuestions().catch(() => {}); });
   events.addEventListener("APPROVAL_QUESTION", () => loadQuestions().catch(() => {}));
+  events.addEventListener("hello", () => { document.body.dataset.live = "true"; });
   events.onerror = () => {};
 }
 
