@@ -186,3 +186,29 @@ def test_wake_and_the_snooze_rules(engine, actor, patient) -> None:
     with pytest.raises(ApprovalError) as decided:
         service.snooze(engine, approval_id, dentist, "1h")
     assert decided.value.code == "already_decided"
+
+
+def test_the_cli_asks_answers_snoozes_and_wakes(platform, engine, actor, patient) -> None:
+    approval_id = str(_proposed_by(engine, ASSISTANT, patient))
+
+    def cli(*args: str) -> tuple[int, dict | list]:
+        result = platform.cli("approvals", *args, "--json")
+        return result.returncode, json.loads(result.stdout)
+
+    code, asked = cli("respond", approval_id, "--message", "Which tooth?", "--as", "dentist@demo.clinic")
+    assert code == 0 and asked["kind"] == "QUESTION" and asked["text"] == "Which tooth?"
+    code, answered = cli("answer", approval_id, "--message", "46, sorry.", "--as", ASSISTANT)
+    assert code == 0 and answered["kind"] == "ANSWER"
+    code, refused = cli("answer", approval_id, "--message", "me too", "--as", "hygienist@demo.clinic")
+    assert code != 0 and "only the clinician who dictated" in refused["error"]
+    code, bad = cli("snooze", approval_id, "--until", "soonish", "--as", "dentist@demo.clinic")
+    assert code != 0 and "ISO 8601" in bad["error"]
+    code, snoozed = cli("snooze", approval_id, "--until", "3h", "--as", "dentist@demo.clinic")
+    assert code == 0 and snoozed["until"]
+    code, listed = cli("snoozed", "--as", "dentist@demo.clinic")
+    assert code == 0 and [a["snoozed_until"] for a in listed if a["id"] == approval_id] == [snoozed["until"]]
+    assert [len(a["messages"]) for a in listed if a["id"] == approval_id] == [2]
+    assert approval_id not in {a["id"] for a in cli("list", "--as", "dentist@demo.clinic")[1]}
+    code, woken = cli("wake", approval_id, "--as", "dentist@demo.clinic")
+    assert code == 0 and woken["until"] is None
+    assert approval_id in {a["id"] for a in cli("list", "--as", "dentist@demo.clinic")[1]}
