@@ -92,6 +92,7 @@ def decide(engine: Engine, ids: list[uuid.UUID], actor: Actor, verdict: Verdict,
     """
 
     decisions = decide_batch(engine, ids, actor, verdict, comment=comment, edits=edits)
+    threads.close_decided(engine, actor, [(str(d.approval_id), d.status) for d in decisions])
     return DecisionReport(decisions=[DecisionOut.model_validate(d.as_dict()) for d in decisions],
                           failure=failure_summary(decisions, verdict))
 

@@ -5,16 +5,20 @@ the question goes to whoever dictated it (their chart page's dictation panel, li
 event channel: ``APPROVAL_QUESTION``), and their answer comes back to the inbox
 (``APPROVAL_ANSWER``). The thread is a ``conversations`` row of type APPROVAL (its metadata names
 the request, run, patient and clinician) with one ``messages`` row per question or answer; each
-is audited (``audit_events``, ids only). Notifications carry ids, never the text.
+is audited (``audit_events``, ids only). Notifications carry ids, never the text. When the
+request is decided its thread is CLOSED and the clinician hears it (``DECIDED``), so the
+question leaves their panel.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import Text, cast, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from approvals import queue as approval_queue
@@ -27,6 +31,7 @@ from workflows.engine import Engine
 
 MAX_CHARS = 2000
 RESOURCE = "agent_approval_request"
+log = logging.getLogger(__name__)
 
 
 def _text(text: str | None, what: str) -> str:
@@ -185,3 +190,29 @@ def questions_for(engine: Engine, actor: Actor, patient_id: uuid.UUID | None = N
                     "messages": messages,
                     "awaiting_answer": bool(messages) and messages[-1]["kind"] == ThreadMessageKind.QUESTION})
     return out
+
+
+def close_decided(engine: Engine, actor: Actor, decided: list[tuple[str, str]]) -> None:
+    """Close the threads of requests just decided ((id, status) pairs) and tell each clinician
+    asked about one (``DECIDED``), so the question leaves their chart page. Best effort: the
+    decisions are committed already, and a thread left open shows nothing once decided."""
+    ids = [a for a, _ in decided]
+    status = dict(decided)
+    try:
+        with engine.db.tenant_session(actor.tenant_id) as s:
+            threads = s.scalars(select(Conversation).where(
+                Conversation.conversation_type == ThreadType.APPROVAL, Conversation.status == ThreadStatus.OPEN,
+                Conversation.metadata_["approval_id"].astext.in_(ids))).all()
+            now = datetime.now(timezone.utc)
+            told = []
+            for t in threads:
+                t.status, t.closed_at = ThreadStatus.CLOSED, now
+                meta = t.metadata_ or {}
+                told.append((meta.get("clinician_id"), meta["approval_id"], meta.get("execution_id")))
+    except SQLAlchemyError as exc:
+        log.warning("threads of decided requests not closed: %s", type(exc).__name__)
+        return
+    for clinician, approval_id, execution_id in told:
+        if clinician and clinician != str(actor.user_id):
+            approval_queue.notify(engine.redis, actor.tenant_id, clinician, "DECIDED", approval_id, execution_id,
+                                  {"status": status.get(approval_id), "decided_by": str(actor.user_id)})

@@ -115,6 +115,7 @@ def test_a_question_reaches_the_clinicians_chart_live_and_the_answer_the_inbox(
     reviewer.keyboard.type("Distal, not occlusal: dictate it again")
     reviewer.keyboard.press("Enter")
     expect(item).to_have_count(0)
+    expect(panel).to_be_hidden()  # decided: the question leaves the clinician's panel, live
 
 
 def test_a_snoozed_request_leaves_the_list_waits_in_the_snoozed_view_and_comes_back(

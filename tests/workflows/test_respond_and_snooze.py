@@ -89,6 +89,7 @@ def test_a_question_reaches_the_clinician_and_the_answer_the_reviewer(engine, ac
 
     # Still decidable; once decided, nothing more is asked and the panel's question is gone.
     service.decide(engine, [approval_id], dentist, "approve")
+    assert any(e["type"] == "DECIDED" and e["approval_id"] == str(approval_id) for e in clinician_hears.events())
     with pytest.raises(ApprovalError) as late:
         service.respond(engine, approval_id, dentist, "one more thing")
     assert late.value.code == "already_decided"
