@@ -28,25 +28,34 @@ Verdict = Literal["approve", "reject", "edit"]
 
 def pending(engine: Engine, actor: Actor) -> list[ApprovalOut]:
     """The actor's open requests, in their queue order, less those they snoozed (``snoozed``)."""
-    hidden = snoozing.snoozed_until(engine, actor)
-    return _with_threads(engine, actor.tenant_id, [r for r in pending_for(engine, actor) if r["id"] not in hidden])
+    return _listed(engine, actor, snoozed_view=False)
 
 
 def snoozed(engine: Engine, actor: Actor) -> list[ApprovalOut]:
     """The actor's open requests they snoozed, soonest back first, each with its ``snoozed_until``."""
-    hidden = snoozing.snoozed_until(engine, actor)
-    rows = [{**r, "snoozed_until": hidden[r["id"]]} for r in pending_for(engine, actor) if r["id"] in hidden]
-    return _with_threads(engine, actor.tenant_id, sorted(rows, key=lambda r: r["snoozed_until"]))
+    return _listed(engine, actor, snoozed_view=True)
+
+
+def _listed(engine: Engine, actor: Actor, *, snoozed_view: bool) -> list[ApprovalOut]:
+    rows = pending_for(engine, actor)
+    with engine.db.tenant_session(actor.tenant_id) as s:  # one session for snoozes and threads
+        hidden = snoozing.active_until(s, actor.user_id)
+        if snoozed_view:
+            rows = sorted(({**r, "snoozed_until": hidden[r["id"]]} for r in rows if r["id"] in hidden),
+                          key=lambda r: r["snoozed_until"])
+        else:
+            rows = [r for r in rows if r["id"] not in hidden]
+        return _with_threads(rows, threads.messages_of(s, [r["id"] for r in rows]))
 
 
 def pending_in_tenant(engine: Engine, tenant_id: uuid.UUID) -> list[ApprovalOut]:
     """Every open request of the clinic, oldest first."""
-    return _with_threads(engine, tenant_id, pending_in(engine, tenant_id))
-
-
-def _with_threads(engine: Engine, tenant_id: uuid.UUID, rows: list[dict[str, Any]]) -> list[ApprovalOut]:
+    rows = pending_in(engine, tenant_id)
     with engine.db.tenant_session(tenant_id) as s:
-        by_request = threads.messages_of(s, [r["id"] for r in rows])
+        return _with_threads(rows, threads.messages_of(s, [r["id"] for r in rows]))
+
+
+def _with_threads(rows: list[dict[str, Any]], by_request: dict[str, list[dict[str, Any]]]) -> list[ApprovalOut]:
     out = []
     for r in rows:
         messages = by_request.get(r["id"], [])

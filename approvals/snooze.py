@@ -123,16 +123,21 @@ def wake(engine: Engine, approval_id: uuid.UUID, actor: Actor) -> dict[str, Any]
 
 def snoozed_until(engine: Engine, actor: Actor, now: datetime | None = None) -> dict[str, str]:
     """The actor's snoozes that have not rung yet: request id -> until (ISO, UTC)."""
-    now = now or datetime.now(timezone.utc)
     with engine.db.tenant_session(actor.tenant_id) as s:
-        out: dict[str, str] = {}
-        for n in _active(s, actor.user_id):
-            payload = n.payload or {}
-            until = datetime.fromisoformat(str(payload.get("until")))
-            if until > now:
-                previous = out.get(str(payload.get("approval_id")))
-                out[str(payload["approval_id"])] = max(previous, until.isoformat()) if previous else until.isoformat()
-        return out
+        return active_until(s, actor.user_id, now)
+
+
+def active_until(s: Session, user_id: uuid.UUID, now: datetime | None = None) -> dict[str, str]:
+    """``snoozed_until`` in an open session of the user's clinic."""
+    now = now or datetime.now(timezone.utc)
+    out: dict[str, str] = {}
+    for n in _active(s, user_id):
+        payload = n.payload or {}
+        until = datetime.fromisoformat(str(payload.get("until")))
+        if until > now:
+            previous = out.get(str(payload.get("approval_id")))
+            out[str(payload["approval_id"])] = max(previous, until.isoformat()) if previous else until.isoformat()
+    return out
 
 
 def ring_due(engine: Engine, now: datetime | None = None) -> list[uuid.UUID]:
