@@ -110,6 +110,14 @@ def test_a_question_reaches_the_clinicians_chart_live_and_the_answer_the_inbox(
     listed = next(a for a in reviewer.request.get("/api/v1/approvals").json() if a["id"] == approval)
     trace = reviewer.request.get(f"/api/v1/runs/{listed['execution_id']}").json()
     assert [(m["kind"], m["text"]) for m in trace["approvals"][0]["messages"]] == [("QUESTION", QUESTION), ("ANSWER", ANSWER)]
+    trace_page = reviewer.context.new_page()
+    trace_page.goto(f"/runs/{listed['execution_id']}")
+    expect(trace_page.locator(f'.approval-line[data-approval-id="{approval}"] .thread-msg')).to_have_count(2)
+    expect(trace_page.locator(f'.approval-line[data-approval-id="{approval}"] .thread-question')).to_contain_text(
+        "Asked by Dr. Dana Demo")
+    expect(trace_page.locator(f'.approval-line[data-approval-id="{approval}"] .thread-answer')).to_contain_text(ANSWER)
+    trace_page.screenshot(path=str(shots / "trace-questions.png"))
+    trace_page.close()
     reviewer.keyboard.press("r")
     expect(reviewer.locator("#reject-dialog")).to_be_visible()
     reviewer.keyboard.type("Distal, not occlusal: dictate it again")
