@@ -10,10 +10,11 @@ Agent Inbox reads (``interrupt([request])[0]``)::
 
 A reply (``command.resume``) is a ``HumanResponse`` ``{type, args}`` or a list of them, or a map
 ``{interrupt_id: reply}`` to answer several interrupts by id. ``accept`` approves, ``edit``
-corrects the arguments then approves, ``ignore`` rejects, ``response`` rejects with the text as
-the review comment (the proposal is not applied; the reply stays on the request for the
-dictating clinician). Each decision goes through ``approvals.service.decide``: the same
-permission checks, validation, audit, queue updates and exactly-once resume as the web inbox.
+corrects the arguments then approves, ``ignore`` rejects, ``response`` is the inbox's *respond*
+(``approvals.service.respond``): the text goes to the dictating clinician as a question, live on
+their chart page, and the request stays pending (the run keeps waiting). Each decision goes
+through ``approvals.service.decide``: the same permission checks, validation, audit, queue
+updates and exactly-once resume as the web inbox.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from approvals.schemas import DecisionOut
 from core_schema.directory import Actor
 from core_schema.errors import DomainError, InvalidInput, NotFound
 from core_schema.models import AgentApprovalRequest, AgentExecution, Patient, VoiceUtterance
-from core_schema.statuses import ApprovalStatus, InterruptResponseType
+from core_schema.statuses import ApprovalStatus, ExecutionStatus, InterruptResponseType
 from workflows.engine import Engine
 
 CONFIG = {"allow_accept": True, "allow_edit": True, "allow_respond": True, "allow_ignore": True}
@@ -169,10 +170,22 @@ def _decide(engine: Engine, actor: Actor, reply: Reply, edits: dict[str, Any] | 
     elif reply.type == InterruptResponseType.EDIT:
         report = approvals.decide(engine, [reply.approval_id], actor, "edit", edits=edits,
                                   comment="edited in a LangGraph client")
+    elif reply.type == InterruptResponseType.RESPONSE:
+        return [_respond(engine, actor, reply)]
     else:
-        comment = str(reply.args) if reply.type == InterruptResponseType.RESPONSE and reply.args else None
-        report = approvals.decide(engine, [reply.approval_id], actor, "reject",
-                                  comment=comment or "ignored in a LangGraph client")
+        report = approvals.decide(engine, [reply.approval_id], actor, "reject", comment="ignored in a LangGraph client")
     if report.failure:
         raise DomainError("apply_failed", report.failure, 409)
     return report.decisions
+
+
+def _respond(engine: Engine, actor: Actor, reply: Reply) -> DecisionOut:
+    """A ``response``: its text asked of the dictating clinician; nothing decided, the run waits on."""
+    text = reply.args.get("text") if isinstance(reply.args, dict) else reply.args
+    if not isinstance(text, str) or not text.strip():
+        raise InvalidInput("a response's args are the text to send the clinician")
+    approvals.respond(engine, reply.approval_id, actor, text)
+    with engine.db.tenant_session(actor.tenant_id) as s:
+        run_id = s.scalar(select(AgentApprovalRequest.execution_id).where(AgentApprovalRequest.id == reply.approval_id))
+    return DecisionOut(id=str(reply.approval_id), status=ApprovalStatus.PENDING, run_id=str(run_id),
+                       run_status=ExecutionStatus.WAITING_APPROVAL, result="question sent to the dictating clinician")

@@ -18,8 +18,8 @@ from voice.schemas import DictationOut
 
 __all__ = [
     "ActionOut", "ApprovalOut", "BatchIn", "ChartOut", "CommentIn", "DecisionOut", "DictationIn", "DictationOut",
-    "EditIn", "ErrorOut", "LoginIn", "MeOut", "Out", "PatientOut", "RunApprovalOut", "RunDetailOut", "RunOut",
-    "StepOut", "TokenOut", "ToolExecutionOut", "UndoIn", "UndoOut",
+    "EditIn", "ErrorOut", "LoginIn", "MeOut", "MessageIn", "Out", "PatientOut", "RunApprovalOut", "RunDetailOut", "RunOut",
+    "SnoozeIn", "StepOut", "TokenOut", "ToolExecutionOut", "UndoIn", "UndoOut",
 ]
 
 
@@ -96,6 +96,15 @@ def _has_nul(value: Any) -> bool:
 class BatchIn(CommentIn):
     ids: list[uuid.UUID] = Field(min_length=1, max_length=500)
     verdict: Literal["approve", "reject"]
+
+
+class MessageIn(BaseModel):
+    message: str = text_field(4000, description="A question or correction (respond), or the clinician's answer.")
+
+
+class SnoozeIn(BaseModel):
+    until: str = text_field(64, description="When the request comes back: an ISO 8601 time with its zone, "
+                                            "or a duration from now (30m, 2h, 1d).")
 
 
 class UndoIn(BaseModel):

@@ -2,7 +2,8 @@
 
 Keys: ``agent:approval_queue:{tenant}:{user}`` (a list of request ids, oldest first) and the
 pub/sub channel ``notifications:channel:{tenant}:{user}`` (``NEW_APPROVAL``, ``APPROVAL_TIMEOUT``, ``DECIDED``,
-``APPLIED``, ``APPLY_FAILED``).
+``APPLIED``, ``APPLY_FAILED``; ``APPROVAL_QUESTION``, ``APPROVAL_ANSWER`` from ``threads``;
+``SNOOZED``, ``SNOOZE_ENDED`` from ``snooze``).
 
 Redis is a cache of PostgreSQL here: a write to it that fails (Redis down) is logged and
 skipped, never failing the decision that PostgreSQL already holds. Loss is detected by the

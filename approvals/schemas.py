@@ -28,6 +28,18 @@ class ChartConflictOut(Out):
     message: str
 
 
+class ThreadMessageOut(Out):
+    """One question (a reviewer's) or answer (the dictating clinician's) on a pending request."""
+
+    id: str
+    approval_id: str
+    kind: str  # QUESTION | ANSWER
+    author_id: str | None
+    author: str | None  # the author's name
+    text: str
+    at: str
+
+
 class ApprovalOut(Out):
     id: str
     execution_id: str
@@ -44,6 +56,29 @@ class ApprovalOut(Out):
     tool_execution_id: str | None
     conflicts: list[ChartConflictOut] = []  # with the patient's chart now, before the decision
     context: ReviewContextOut | None = None  # dictated requests only (GET /api/v1/approvals, approvals list)
+    messages: list[ThreadMessageOut] = []  # questions asked on it (respond) and the clinician's answers
+    awaiting_answer: bool = False  # the last message is a question the clinician has not answered
+    snoozed_until: str | None = None  # the caller's own snooze (GET /api/v1/approvals/snoozed only)
+
+
+class QuestionOut(Out):
+    """A pending request of the caller's dictation that a reviewer asked about, with the thread."""
+
+    approval_id: str
+    execution_id: str
+    patient_id: str | None
+    requested_action: str | None
+    tool: str | None
+    arguments: Any = None
+    messages: list[ThreadMessageOut]
+    awaiting_answer: bool
+
+
+class SnoozeOut(Out):
+    """A request hidden from the caller's inbox until ``until`` (None: back now)."""
+
+    approval_id: str
+    until: str | None
 
 
 class DecisionOut(Out):
@@ -68,3 +103,4 @@ class QueuesOut(Out):
 
 class SweepOut(Out):
     timed_out: list[str]
+    snoozes_ended: list[str] = []

@@ -193,3 +193,35 @@ class ParticipantType(StrEnum):
     USER = "USER"
     SYSTEM = "SYSTEM"
     BROADCAST = "BROADCAST"
+
+
+class ThreadType(StrEnum):
+    """``conversations.conversation_type`` (the spec gives only the default, TEAM): APPROVAL is a
+    reviewer's question on one approval request and the clinician's answers."""
+
+    TEAM = "TEAM"
+    APPROVAL = "APPROVAL"
+
+
+class ThreadStatus(StrEnum):
+    """``conversations.status`` (the spec gives only the default, OPEN)."""
+
+    OPEN = "OPEN"
+    CLOSED = "CLOSED"
+
+
+class ThreadMessageKind(StrEnum):
+    """``messages.metadata.kind`` of an APPROVAL thread: the reviewer asks, the clinician answers."""
+
+    QUESTION = "QUESTION"
+    ANSWER = "ANSWER"
+
+
+class NotificationStatus(StrEnum):
+    """``notifications.status`` (the spec gives only the default, PENDING). A snooze is a PENDING
+    notification to its reviewer that rings at its time (DELIVERED: the request is back in their
+    inbox); CANCELLED when woken early or the request is decided."""
+
+    PENDING = "PENDING"
+    DELIVERED = "DELIVERED"
+    CANCELLED = "CANCELLED"

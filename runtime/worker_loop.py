@@ -1,7 +1,7 @@
 """The worker process: executes queued runs and keeps the platform tidy.
 
 Besides procrastinate's job loop it runs a maintenance tick on a timer: approval timeouts and
-escalation, expired undo rows, and run recovery (so no run is left without a live worker).
+escalation, snoozes whose time came, expired undo rows, and run recovery (so no run is left without a live worker).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import redis
 
 from approvals import queue as approval_queue
 from approvals.decisions import sweep_timeouts
+from approvals.snooze import ring_due
 from undo.actions import cleanup_expired
 from workflows.engine import Engine
 from workflows.recovery import recover
@@ -35,7 +36,8 @@ def maintenance_tick(engine: Engine, queue: QueueDispatcher, seen: dict[str, str
         rebuilt = approval_queue.ensure(engine.redis, engine.db.system_session) or 0
     except redis.RedisError as exc:
         log.warning("Redis unavailable, approval queues not checked this tick: %s", exc)
-    return {"timed_out": len(sweep_timeouts(engine)), "undo_rows_removed": cleanup_expired(engine),
+    return {"timed_out": len(sweep_timeouts(engine)), "snoozes_ended": len(ring_due(engine)),
+            "undo_rows_removed": cleanup_expired(engine),
             "queues_rebuilt": rebuilt, **recover(engine, queue).as_dict()}
 
 

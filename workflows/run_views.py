@@ -20,11 +20,13 @@ from core_schema.models import (
     AgentStep,
     AgentTool,
     AgentWorkflow,
+    Conversation,
+    Message,
     Patient,
     ToolExecution,
     User,
 )
-from core_schema.statuses import ExecutionStatus
+from core_schema.statuses import ExecutionStatus, ThreadType
 
 
 def _undone(s: Any, run_ids: list[uuid.UUID]) -> set[uuid.UUID]:
@@ -79,6 +81,23 @@ def list_runs(db: Database, tenant_id: uuid.UUID, limit: int = 50, where: RunFil
                 for e, name, first, last, user in rows]
 
 
+def _messages(s: Any, approval_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """Questions asked on each request (the inbox's respond) and the clinician's answers: who, what, when."""
+    if not approval_ids:
+        return {}
+    rows = s.execute(select(Message, User.full_name).join(Conversation, Conversation.id == Message.conversation_id)
+                     .join(User, User.id == Message.sender_user_id, isouter=True)
+                     .where(Conversation.conversation_type == ThreadType.APPROVAL,
+                            Conversation.metadata_["approval_id"].astext.in_(approval_ids))
+                     .order_by(Message.sent_at, Message.id)).all()
+    out: dict[str, list[dict[str, Any]]] = {}
+    for m, author in rows:
+        meta = m.metadata_ or {}
+        out.setdefault(str(meta.get("approval_id")), []).append(
+            {"kind": meta.get("kind"), "author": author, "text": m.content, "at": m.sent_at.isoformat()})
+    return out
+
+
 def show_run(db: Database, tenant_id: uuid.UUID, run_id: uuid.UUID) -> dict[str, Any] | None:
     """One run of the tenant with its steps, tool executions and approvals; None when the
     tenant has no such run (another clinic's run is invisible, not forbidden)."""
@@ -92,6 +111,7 @@ def show_run(db: Database, tenant_id: uuid.UUID, run_id: uuid.UUID) -> dict[str,
                            .order_by(ToolExecution.started_at)).all()
         reqs = s.execute(select(AgentApprovalRequest, User.full_name).join(User, User.id == AgentApprovalRequest.reviewer_id, isouter=True)
                          .where(AgentApprovalRequest.execution_id == run_id).order_by(AgentApprovalRequest.created_at)).all()
+        threads = _messages(s, [str(r.id) for r, _ in reqs])
         return {
             "id": str(e.id), "status": e.status, "current_node": e.current_node, "checkpoint_id": e.checkpoint_id,
             "undone": bool(_undone(s, [e.id])),
@@ -106,5 +126,5 @@ def show_run(db: Database, tenant_id: uuid.UUID, run_id: uuid.UUID) -> dict[str,
                            "tool": (r.action_details or {}).get("tool"), "arguments": (r.action_details or {}).get("arguments"),
                            "risk_tier": (r.action_details or {}).get("risk_tier"),
                            "decided_by": reviewer, "decided_at": r.reviewed_at.isoformat() if r.reviewed_at else None,
-                           "comment": r.review_comment} for r, reviewer in reqs],
+                           "comment": r.review_comment, "messages": threads.get(str(r.id), [])} for r, reviewer in reqs],
         }

@@ -124,6 +124,42 @@ def edit(approval_id: str, as_email: str = AS, set_: list[str] = typer.Option(..
     _decide([approval_id], as_email, "edit", comment, edits, as_json)
 
 
+@approvals_app.command("respond")
+def respond(approval_id: str, as_email: str = AS, message: str = typer.Option(..., "--message", help="The question or correction."),
+            as_json: bool = JSON) -> None:
+    """Ask the clinician who dictated a pending request a question; it stays pending."""
+    emit(approvals_service.respond(get_engine(), parse_id(approval_id, "approval id"), identity.actor(as_email), message), as_json)
+
+
+@approvals_app.command("answer")
+def answer(approval_id: str, as_email: str = AS, message: str = typer.Option(..., "--message", help="The answer."),
+           as_json: bool = JSON) -> None:
+    """Answer the questions on a pending request you dictated."""
+    emit(approvals_service.answer(get_engine(), parse_id(approval_id, "approval id"), identity.actor(as_email), message), as_json)
+
+
+@approvals_app.command("snooze")
+def snooze(approval_id: str, as_email: str = AS,
+           until: str = typer.Option(..., "--until", help="ISO 8601 time with its zone, or a duration: 30m, 2h, 1d."),
+           as_json: bool = JSON) -> None:
+    """Hide a request from your own inbox until a time; it stays pending for everyone else."""
+    emit(approvals_service.snooze(get_engine(), parse_id(approval_id, "approval id"), identity.actor(as_email), until), as_json)
+
+
+@approvals_app.command("wake")
+def wake(approval_id: str, as_email: str = AS, as_json: bool = JSON) -> None:
+    """Bring a request you snoozed back to your inbox now."""
+    emit(approvals_service.wake(get_engine(), parse_id(approval_id, "approval id"), identity.actor(as_email)), as_json)
+
+
+@approvals_app.command("snoozed")
+def snoozed(as_email: str = AS, as_json: bool = JSON) -> None:
+    """The requests you snoozed, soonest back first."""
+    engine = get_engine()
+    actor = identity.actor(as_email)
+    emit(review.with_context(engine, actor.tenant_id, approvals_service.snoozed(engine, actor)), as_json)
+
+
 @approvals_app.command("rebuild-queue")
 def rebuild_queue(as_json: bool = JSON) -> None:
     """Restore every Redis approval queue from the pending rows in PostgreSQL."""

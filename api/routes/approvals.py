@@ -1,4 +1,5 @@
-"""The review queue: list, approve, reject, edit, decide a batch (``approvals ... --json``)."""
+"""The review queue: list, approve, reject, edit, decide a batch, respond (ask the dictating
+clinician) and their answer, snooze (``approvals ... --json``)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from api.auth.deps import current_principal
 from api.auth.principal import Principal
 from api.routes.errors import error_response
-from api.schemas import ApprovalOut, BatchIn, CommentIn, DecisionOut, EditIn, ErrorOut
+from api.schemas import ApprovalOut, BatchIn, CommentIn, DecisionOut, EditIn, ErrorOut, MessageIn, SnoozeIn
 from approvals import service
+from approvals.schemas import QuestionOut, SnoozeOut, ThreadMessageOut
 from runtime.process import get_engine
 from voice import review
 
@@ -26,6 +28,49 @@ def pending(p: Principal = Depends(current_principal)) -> list[ApprovalOut]:
     p.require("approvals:read")
     engine = get_engine()
     return review.with_context(engine, p.tenant_id, service.pending(engine, p.actor))
+
+
+@router.get("/approvals/snoozed", response_model=list[ApprovalOut])
+def snoozed(p: Principal = Depends(current_principal)) -> list[ApprovalOut]:
+    """The caller's requests they snoozed, soonest back first (each with ``snoozed_until``)."""
+    p.require("approvals:read")
+    engine = get_engine()
+    return review.with_context(engine, p.tenant_id, service.snoozed(engine, p.actor))
+
+
+@router.get("/approvals/questions", response_model=list[QuestionOut])
+def questions(patient_id: uuid.UUID | None = None, p: Principal = Depends(current_principal)) -> list[QuestionOut]:
+    """What reviewers asked the caller about the pending requests of their dictations (one patient's, if given)."""
+    p.require("approvals:read")
+    return service.questions(get_engine(), p.actor, patient_id)
+
+
+@router.post("/approvals/{approval_id}/respond", response_model=ThreadMessageOut)
+def respond(approval_id: uuid.UUID, body: MessageIn, p: Principal = Depends(current_principal)) -> ThreadMessageOut:
+    """Send a question or correction to the clinician who dictated the request; it stays pending."""
+    p.require("approvals:decide")
+    return service.respond(get_engine(), approval_id, p.actor, body.message)
+
+
+@router.post("/approvals/{approval_id}/answer", response_model=ThreadMessageOut)
+def answer(approval_id: uuid.UUID, body: MessageIn, p: Principal = Depends(current_principal)) -> ThreadMessageOut:
+    """The dictating clinician's answer to the questions on their request."""
+    p.require("approvals:decide")
+    return service.answer(get_engine(), approval_id, p.actor, body.message)
+
+
+@router.post("/approvals/{approval_id}/snooze", response_model=SnoozeOut)
+def snooze(approval_id: uuid.UUID, body: SnoozeIn, p: Principal = Depends(current_principal)) -> SnoozeOut:
+    """Hide the request from the caller's own inbox until ``until``; it stays pending for everyone else."""
+    p.require("approvals:decide")
+    return service.snooze(get_engine(), approval_id, p.actor, body.until)
+
+
+@router.delete("/approvals/{approval_id}/snooze", response_model=SnoozeOut)
+def wake(approval_id: uuid.UUID, p: Principal = Depends(current_principal)) -> SnoozeOut:
+    """Bring a snoozed request back to the caller's inbox now."""
+    p.require("approvals:decide")
+    return service.wake(get_engine(), approval_id, p.actor)
 
 
 _AUDIO: dict[int | str, dict[str, Any]] = {200: {"content": {"audio/*": {"schema": {"type": "string", "format": "binary"}}},

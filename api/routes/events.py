@@ -110,7 +110,8 @@ _EVENT_SCHEMA = {"type": "object", "required": ["data"], "properties": {
 @router.get("/events", response_class=StreamingResponse,
             responses={200: {"content": {"text/event-stream": {"schema": _EVENT_SCHEMA}},
                              "description": "Server-sent events: hello, then NEW_APPROVAL, DECIDED, APPLIED, "
-                                            "APPROVAL_TIMEOUT, APPLY_FAILED"},
+                                            "APPROVAL_TIMEOUT, APPLY_FAILED, APPROVAL_QUESTION, APPROVAL_ANSWER, "
+                                            "SNOOZED, SNOOZE_ENDED"},
                        403: {"model": ErrorOut}})
 async def events(request: Request, once: bool = Query(False, description="End after the first event or 10 s"),
                  p: Principal = Depends(current_principal)) -> StreamingResponse:

@@ -167,10 +167,19 @@ def test_ignore_rejects_and_a_response_reaches_the_clinician(server, token, dent
 
     thread_id, values = interrupted(dentist, "palatal caries")
     question = "Which surface exactly? Please check the radiograph."
-    dentist.runs.wait(thread_id, "voice-to-chart", command={"resume": [{"type": "response", "args": question}]})
-    [decided] = _trace(server, token, values["execution_id"])["approvals"]
-    assert decided["status"] == "REJECTED" and decided["comment"] == question
+    answered = dentist.runs.wait(thread_id, "voice-to-chart", command={"resume": [{"type": "response", "args": question}]})
+    # respond, not a decision: the request stays pending, the run keeps waiting, the interrupt stays open
+    [waiting] = _trace(server, token, values["execution_id"])["approvals"]
+    assert waiting["status"] == "PENDING" and waiting["messages"][0]["text"] == question
+    assert answered["__interrupt__"][0]["id"] == waiting["id"] and dentist.threads.get(thread_id)["status"] == "interrupted"
     assert _actions(values["execution_id"]) == 0
+    # the clinician who dictated it sees the question (their chart page's dictation panel reads this)
+    asked = httpx.get(f"{server}/api/v1/approvals/questions", headers={"Authorization": f"Bearer {token}"},
+                      params={"patient_id": PATIENT}).json()
+    assert [(q["approval_id"], q["messages"][0]["text"], q["awaiting_answer"]) for q in asked
+            if q["approval_id"] == waiting["id"]] == [(waiting["id"], question, True)]
+    assert _status(lambda: dentist.runs.wait(thread_id, "voice-to-chart", command={
+        "resume": [{"type": "response", "args": "   "}]})) == 422
 
 
 def test_stream_updates_until_the_interrupt(dentist) -> None:

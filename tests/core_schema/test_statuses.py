@@ -24,12 +24,15 @@ from core_schema.statuses import (
     ExecutionStatus,
     InferenceJobStatus,
     MessageType,
+    NotificationStatus,
     ParticipantType,
     PlanStatus,
     ProcedureStatus,
     RecordStatus,
     ReviewAction,
     StepStatus,
+    ThreadStatus,
+    ThreadType,
     ToolExecutionStatus,
 )
 from tests.conftest import SPEC_DIR
@@ -52,6 +55,9 @@ FAMILIES: list[tuple[type[StrEnum], str, str, set[str]]] = [
     (MessageType, "agent_messages", "message_type", set()),
     (ParticipantType, "agent_messages", "sender_type", {"BROADCAST"}),  # one family for sender and recipient
     (ParticipantType, "agent_messages", "recipient_type", {"SYSTEM"}),
+    (ThreadType, "conversations", "conversation_type", set()),
+    (ThreadStatus, "conversations", "status", set()),
+    (NotificationStatus, "notifications", "status", set()),
     *[(RecordStatus, table, "status", set())
       for table in ("users", "patients", "patient_conditions", "patient_medications", "patient_allergies")],
 ]

@@ -1,6 +1,7 @@
 // The review inbox: the caller's pending requests (GET /api/v1/approvals), kept live by
 // server-sent events, decided from the keyboard (J/K move, A approve, R reject, E edit,
-// X select for a batch). Every applied change gets an undo toast for its undo window.
+// X select for a batch; Q asks the clinician, S snoozes: inbox_respond.js). Every applied
+// change gets an undo toast for its undo window.
 //
 // A key acts on the item shown when it is pressed: the item leaves the list at once (its
 // request is queued, one at a time, in the order pressed), so a key pressed while a request
@@ -10,6 +11,7 @@
 import { PERIO_TOOL, perioEditor, perioEdits, perioReview } from "./perio_review.js";
 import { actionTitle, api, canDecideTier, el, formatTime, humanize, page, patientNames, plain } from "./api.js";
 import { offerUndoForRun, toast } from "./toasts.js";
+import { scheduleReturn, setupRespond, setupSnooze, snoozeChip, threadChip, threadView } from "./inbox_respond.js";
 
 const list = document.getElementById("inbox-list");
 const detail = document.getElementById("inbox-detail");
@@ -27,6 +29,7 @@ const waiting = []; // decision requests not sent yet, in the order the keys wer
 let inFlight = 0;
 const MAX_IN_FLIGHT = 3; // requests of one run take turns on the server (its row lock)
 const announcer = document.getElementById("inbox-announce");
+let view = "inbox"; // or "snoozed": the requests this reviewer snoozed (GET /api/v1/approvals/snoozed)
 
 function teethOf(args) {
   const out = [];
@@ -94,6 +97,7 @@ function render() {
   for (const id of [...selected]) if (!rows.find((i) => i.id === id)) selected.delete(id);
   for (const [id, player] of players) if (id !== focusId) { player.pause(); if (!rows.find((i) => i.id === id)) players.delete(id); }
   empty.hidden = rows.length > 0;
+  empty.querySelector("strong").textContent = view === "snoozed" ? "Nothing snoozed." : "All caught up.";
   list.hidden = rows.length === 0;
   list.replaceChildren(...rows.map((item) => {
     const teeth = teethOf(item.arguments);
@@ -112,6 +116,7 @@ function render() {
     el("div", { class: "inbox-item-side" },
       item.risk_tier ? el("span", { class: `chip tier tier-${item.risk_tier}` }, `Tier ${item.risk_tier}`) : null,
       item.conflicts?.length ? el("span", { class: "chip chip-conflict", title: item.conflicts.map((c) => c.message).join("; ") }, "Check chart") : null,
+      threadChip(item), snoozeChip(item),
       item.overdue ? el("span", { class: "chip chip-overdue" }, "Overdue") : el("span", { class: "muted small" }, timeLeft(item.timeout_at)),
       mayDecide ? null : el("span", { class: "chip chip-quiet" }, "view only")));
     node.addEventListener("click", () => { focusId = item.id; render(); });
@@ -214,6 +219,7 @@ function renderDetail() {
       ...item.conflicts.map((c) => el("li", { class: "chip chip-conflict", dataset: { kind: c.kind, tooth: c.tooth } },
         el("span", { "aria-hidden": "true" }, "⚠"), c.message))) : null,
     heard(item),
+    threadView(item),
     el("dl", { class: "kv-list" }, el("div", { class: "kv" }, el("dt", {}, "Tool"), el("dd", { class: "mono" }, item.tool || "–")),
       ...argRows(item.tool === PERIO_TOOL ? {} : item.arguments)),
     perioReview(item),
@@ -225,12 +231,23 @@ function renderDetail() {
         onclick: () => decide("approve", undefined, "shown", dictation.map((i) => i.id)) },
       `Approve all ${dictation.length} of this dictation`, " ", el("kbd", {}, "Shift"), "+", el("kbd", {}, "A")) : null)
       : el("p", { class: "notice" }, `Only a user allowed to decide tier-${item.risk_tier} changes can approve this.`),
+    el("div", { class: "detail-actions detail-actions-later" },
+      mayDecide ? el("button", { class: "btn", type: "button", dataset: { action: "respond" }, "aria-keyshortcuts": "Q", onclick: () => openRespond() },
+        "Ask the clinician ", el("kbd", {}, "Q")) : null,
+      item.snoozed_until
+        ? el("button", { class: "btn btn-quiet", type: "button", dataset: { action: "wake" }, "aria-keyshortcuts": "S", onclick: () => snoozing.wake(item) },
+          `Snoozed until ${formatTime(item.snoozed_until)}: back to the inbox now `, el("kbd", {}, "S"))
+        : el("button", { class: "btn btn-quiet", type: "button", dataset: { action: "snooze" }, "aria-keyshortcuts": "S", onclick: () => snoozing.open() },
+          "Snooze ", el("kbd", {}, "S"))),
   ].filter(Boolean));
 }
 
 async function load({ flashNew = false } = {}) {
   const known = new Set(items.map((i) => i.id));
-  const rows = await api("/api/v1/approvals");
+  const [pending, snoozed] = await Promise.all([api("/api/v1/approvals"), api("/api/v1/approvals/snoozed")]);
+  const rows = view === "snoozed" ? snoozed : pending;
+  showViews(pending.length, snoozed.length);
+  scheduleReturn(snoozed, () => load().catch(() => {}));
   names = await patientNames();
   if (rows.some((r) => !names[patientOf(r)])) {
     // a patient added since the page opened
@@ -489,14 +506,15 @@ document.getElementById("edit-form").addEventListener("submit", async (event) =>
 
 document.addEventListener("keydown", (event) => {
   if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
-  if (rejectDialog.open || editDialog.open) return;
+  if (document.querySelector("dialog[open]")) return;
   const tag = (event.target.tagName || "").toLowerCase();
   if (["input", "textarea", "select"].includes(tag) || event.target.isContentEditable) return;
   const key = event.key.toLowerCase();
   const actions = {
     j: () => move(1), arrowdown: () => move(1), k: () => move(-1), arrowup: () => move(-1),
     a: () => (event.shiftKey ? (focused() && decide("approve", undefined, "shown", sameDictation(focused()).map((i) => i.id))) : approve()),
-    r: askReject, e: openEdit, p: togglePlay,
+    r: askReject, e: openEdit, p: togglePlay, q: () => focused() && canDecideTier(focused().risk_tier) && openRespond(),
+    s: () => (focused()?.snoozed_until ? snoozing.wake(focused()) : snoozing.open()),
     x: () => {
       const item = focused();
       if (!item) return;
@@ -538,6 +556,15 @@ function connect() {
     load().catch(() => {});
   });
   events.addEventListener("APPLIED", () => load().catch(() => {}));
+  for (const name of ["APPROVAL_QUESTION", "SNOOZED", "SNOOZE_ENDED"]) events.addEventListener(name, () => load().catch(() => {}));
+  events.addEventListener("APPROVAL_ANSWER", (event) => {
+    load().then(() => {
+      const data = JSON.parse(event.data);
+      const item = items.find((i) => i.id === data.approval_id);
+      if (item) announce(`The clinician answered about ${title(item)}.`);
+      toast("The clinician answered a question you asked.", { group: "respond", kind: "info" });
+    }).catch(() => {});
+  });
   events.addEventListener("APPLY_FAILED", (event) => {
     try {
       const data = JSON.parse(event.data);
@@ -560,6 +587,33 @@ function connect() {
     liveState.dataset.state = "offline";
     document.body.dataset.live = "false";
   };
+}
+
+// ---- respond, snooze, and the Snoozed view ----------------------------------------------
+
+const reloadNow = () => load();
+const openRespond = setupRespond({ focused, title, announce, reload: reloadNow });
+const snoozing = setupSnooze({ focused, title, announce, reload: reloadNow });
+
+function showViews(pendingCount, snoozedCount) {
+  const inboxButton = document.getElementById("view-inbox");
+  const snoozedButton = document.getElementById("view-snoozed");
+  inboxButton.textContent = `Inbox (${pendingCount})`;
+  snoozedButton.textContent = `Snoozed (${snoozedCount})`;
+  inboxButton.setAttribute("aria-pressed", String(view === "inbox"));
+  snoozedButton.setAttribute("aria-pressed", String(view === "snoozed"));
+}
+
+for (const [id, name] of [["view-inbox", "inbox"], ["view-snoozed", "snoozed"]]) {
+  document.getElementById(id).addEventListener("click", () => {
+    if (view === name) return;
+    view = name;
+    selected.clear();
+    items = [];
+    focusId = null;
+    list.setAttribute("aria-label", name === "snoozed" ? "Snoozed requests" : "Pending requests");
+    load().then(() => announce(name === "snoozed" ? `Snoozed: ${plural(items.length, "request", "requests")}.` : `Inbox: ${plural(items.length, "request", "requests")}.`)).catch(() => {});
+  });
 }
 
 load().catch((err) => {

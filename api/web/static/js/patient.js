@@ -6,6 +6,7 @@ import { api, el, formatTime, humanize, page } from "./api.js";
 import { setupExam } from "./exam.js";
 import { renderOdontogram, renderPerio, surfaceName } from "./odontogram.js";
 import { renderResult } from "./proposals.js";
+import { loadQuestions } from "./review_questions.js";
 import { toast } from "./toasts.js";
 
 const patientId = page.patient_id;
@@ -63,7 +64,9 @@ window.addEventListener("dentalagent:chart-changed", (event) => {
 // Changes approved elsewhere (the inbox, a colleague) show up here without a reload.
 if (window.EventSource) {
   const events = new EventSource("/api/v1/events");
-  for (const name of ["APPLIED", "DECIDED"]) events.addEventListener(name, () => loadChart());
+  for (const name of ["APPLIED", "DECIDED"]) events.addEventListener(name, () => { loadChart(); loadQuestions().catch(() => {}); });
+  events.addEventListener("APPROVAL_QUESTION", () => loadQuestions().catch(() => {}));
+  events.addEventListener("hello", () => { document.body.dataset.live = "true"; });
   events.onerror = () => {};
 }
 
@@ -258,4 +261,5 @@ mic.addEventListener("click", () => {
 
 micState("idle");
 loadChart();
+loadQuestions().catch(() => {});
 setupExam({ patientId, chart: () => lastChart, onResult: (result) => renderResult(resultBox, result, patientId) });

@@ -39,7 +39,16 @@ function approvalsView(run) {
       el("span", { class: statusClass(a.status) }, humanize(a.status.toLowerCase())),
       a.decided_by ? el("span", { class: "muted small decided-by" }, `by ${a.decided_by}${a.decided_at ? `, ${formatTime(a.decided_at)}` : ""}`) : null),
     a.comment ? el("p", { class: "muted small" }, `“${a.comment}”`) : null,
+    questionsOf(a.messages),
     sourcesOf(a.arguments)));
+}
+
+// What a reviewer asked the dictating clinician about a request (the inbox's respond), and the answers.
+function questionsOf(messages) {
+  if (!messages?.length) return null;
+  return el("ol", { class: "thread-list run-thread small", "aria-label": "Questions and answers" }, ...messages.map((m) =>
+    el("li", { class: `thread-msg thread-${String(m.kind).toLowerCase()}` },
+      el("span", { class: "muted" }, `${m.kind === "ANSWER" ? "Answered" : "Asked"} by ${m.author || "someone"}, ${formatTime(m.at)}: `), m.text)));
 }
 
 function toolsView(run) {
