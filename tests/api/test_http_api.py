@@ -59,7 +59,8 @@ def dictate(http: TestClient, headers: dict[str, str], patient_id: uuid.UUID, te
 def test_routes_are_all_listed() -> None:
     paths = {p for _, p in API_ROUTES}
     # the core + memory (search, list, forget) + imaging (with 2 rendering URLs) + reconciliation, plan drafts (start, show each) and FHIR
-    assert len(API_ROUTES) == 14 + 3 + 8 + 5 + 4 + 1  # ... + exams (start, show, control, finish) + a request's recording
+    assert len(API_ROUTES) == 14 + 3 + 8 + 5 + 4 + 1 + 3  # ... + exams (start, show, control, finish) + a request's recording
+    # + a patient's history, a run's changes and undoing a run
     assert any(p.endswith("/chart") for p in paths) and "/api/v1/dictations" in paths and "/api/v1/me" in paths
     assert "/api/v1/events" in paths
 
