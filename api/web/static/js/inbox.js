@@ -10,6 +10,7 @@
 import { PERIO_TOOL, perioEditor, perioEdits, perioReview } from "./perio_review.js";
 import { actionTitle, api, canDecideTier, el, formatTime, humanize, page, patientNames, plain } from "./api.js";
 import { offerUndoForRun, toast } from "./toasts.js";
+import { ghostPreview } from "./ghost.js";
 
 const list = document.getElementById("inbox-list");
 const detail = document.getElementById("inbox-detail");
@@ -214,6 +215,7 @@ function renderDetail() {
       ...item.conflicts.map((c) => el("li", { class: "chip chip-conflict", dataset: { kind: c.kind, tooth: c.tooth } },
         el("span", { "aria-hidden": "true" }, "⚠"), c.message))) : null,
     heard(item),
+    ghostPreview(item),
     el("dl", { class: "kv-list" }, el("div", { class: "kv" }, el("dt", {}, "Tool"), el("dd", { class: "mono" }, item.tool || "–")),
       ...argRows(item.tool === PERIO_TOOL ? {} : item.arguments)),
     perioReview(item),
