@@ -142,7 +142,7 @@ def test_the_trace_shows_what_was_said_and_the_edit_proposed_vs_approved(signed_
     expect(page.locator("#run-who").get_by_role("link", name="Trace Reader")).to_have_attribute("href", f"/patients/{patient}")
     diff = page.locator("#approvals .edit-diff")
     expect(diff).to_contain_text("Edited before approval")
-    expect(diff).to_contain_text("mesial too")
+    expect(page.locator("#approvals .approval-line")).to_contain_text("“mesial too”")
     row = diff.locator('tr[data-field="tooth 36.surfaces"]')
     expect(row.locator("th")).to_have_text("Tooth 36 · surfaces")
     expect(row.locator(".diff-before")).to_have_text("O")

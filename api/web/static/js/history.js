@@ -54,7 +54,8 @@ function changeItem(change, { showRun, onUndo }) {
 }
 
 // Fill ``list`` with ``changes``; the timers count down and a closed window turns into its reason.
-export function renderChanges(list, changes, { showRun = false, empty = "No change applied.", onUndone = () => {} } = {}) {
+// ``fold``: show that many, and a button for the rest (0: all).
+export function renderChanges(list, changes, { showRun = false, empty = "No change applied.", onUndone = () => {}, fold = 0 } = {}) {
   clearInterval(Number(list.dataset.tick || 0));
   const onUndo = async (change, button) => {
     button.disabled = true;
@@ -72,8 +73,14 @@ export function renderChanges(list, changes, { showRun = false, empty = "No chan
       onUndone();
     }
   };
-  list.replaceChildren(...(changes.length ? changes.map((c) => changeItem(c, { showRun, onUndo }))
-    : [el("li", { class: "muted" }, empty)]));
+  const shown = fold && changes.length > fold ? changes.slice(0, fold) : changes;
+  const more = changes.length - shown.length;
+  const rows = changes.length ? shown.map((c) => changeItem(c, { showRun, onUndo })) : [el("li", { class: "muted" }, empty)];
+  if (more) {
+    rows.push(el("li", { class: "changes-more" }, el("button", { class: "btn btn-small btn-quiet", type: "button",
+      onclick: () => renderChanges(list, changes, { showRun, empty, onUndone }) }, `Show ${more} older`)));
+  }
+  list.replaceChildren(...rows);
   const tick = setInterval(() => {
     if (!list.isConnected) return clearInterval(tick);
     for (const timer of list.querySelectorAll(".change-timer")) {

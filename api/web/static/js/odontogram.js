@@ -154,6 +154,7 @@ function drawGhost(g, tooth, x, yBox, marks) {
     M: mesialOnRight(tooth) ? "right" : "left", D: mesialOnRight(tooth) ? "left" : "right", O: "center",
   };
   g.classList.add("has-ghost");
+  g.append(s("rect", { x: x0 - 6, y: y0 - 6, width: b + 12, height: b + 12, rx: 8, class: "ghost-ring" }));
   g.setAttribute("data-ghost", marks.map((m) => m.label).join(" "));
   for (const mark of marks) {
     const label = String(mark.label || "").toLowerCase();

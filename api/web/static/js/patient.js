@@ -62,7 +62,7 @@ export async function loadHistory() {
   const list = document.getElementById("history");
   try {
     const changes = await api(`/api/v1/patients/${patientId}/history`);
-    renderChanges(list, changes, { showRun: true, empty: "No change applied from dictation or review yet.", onUndone: () => {} }); // chart-changed reloads both
+    renderChanges(list, changes, { showRun: true, empty: "No change applied from dictation or review yet.", onUndone: () => {}, fold: 10 }); // chart-changed reloads both
   } catch (err) {
     list.replaceChildren(el("li", { class: "form-error" }, plain(err.message)));
   }

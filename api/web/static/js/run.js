@@ -44,7 +44,7 @@ function approvalsView(run) {
       a.decided_by ? el("span", { class: "muted small decided-by" }, `by ${a.decided_by}${a.decided_at ? `, ${formatTime(a.decided_at)}` : ""}`) : null),
     a.requested_at ? el("p", { class: "muted small requested-at" }, `Requested ${formatTime(a.requested_at)}`) : null,
     a.comment ? el("p", { class: "muted small" }, `“${a.comment}”`) : null,
-    ...(a.edits || []).map(editView),
+    ...(a.edits || []).map((e) => editView(e, a.comment)),
     sourcesOf(a.arguments)));
 }
 
@@ -62,10 +62,10 @@ function valueText(value) {
 }
 
 // A reviewer's correction before approving: what the agent proposed and what was approved.
-function editView(edit) {
+function editView(edit, comment) {
   return el("div", { class: "edit-diff" },
     el("p", { class: "small" }, el("strong", {}, "Edited before approval"), ` by ${edit.by || "a reviewer"}, ${formatTime(edit.at)}`,
-      edit.reason ? ` (“${edit.reason}”)` : ""),
+      edit.reason && edit.reason !== comment ? ` (“${edit.reason}”)` : ""),
     el("table", { class: "table compact diff-table" },
       el("caption", { class: "sr-only" }, "What the reviewer changed: the proposed and the approved value of each field"),
       el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Field"), el("th", { scope: "col" }, "Proposed"), el("th", { scope: "col" }, "Approved"))),
