@@ -12,7 +12,7 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import String, cast, select
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
 from core_schema.directory import Actor
@@ -44,16 +44,20 @@ def patient_history(engine: Engine, actor: Actor, patient_id: uuid.UUID) -> list
     with engine.db.tenant_session(actor.tenant_id) as s:
         if s.get(Patient, patient_id) is None:
             raise NotFound(f"patient {patient_id} not found in this clinic")
+        first = s.scalar(select(func.min(AgentExecution.started_at)).where(AgentExecution.patient_id == patient_id))
+        if first is None:
+            return []
         runs = select(cast(AgentExecution.id, String)).where(AgentExecution.patient_id == patient_id)
-        return _history(s, actor, AuditEvent.metadata_["execution_id"].astext.in_(runs))
+        return _history(s, actor, first, AuditEvent.metadata_["execution_id"].astext.in_(runs))
 
 
 def run_history(engine: Engine, actor: Actor, run_id: uuid.UUID) -> list[dict[str, Any]]:
     """Every change the run applied, newest first; ``NotFound`` for a run of another clinic."""
     with engine.db.tenant_session(actor.tenant_id) as s:
-        if s.get(AgentExecution, run_id) is None:
+        run = s.get(AgentExecution, run_id)
+        if run is None:
             raise NotFound(f"run {run_id} not found in this clinic")
-        return _history(s, actor, AuditEvent.metadata_["execution_id"].astext == str(run_id))
+        return _history(s, actor, run.started_at, AuditEvent.metadata_["execution_id"].astext == str(run_id))
 
 
 def undo_run(engine: Engine, actor: Actor, run_id: uuid.UUID, reason: str | None = None) -> dict[str, Any]:
@@ -91,12 +95,15 @@ def plain_refusal(code: str, message: str) -> str:
             "expired": f"The {WINDOW_MINUTES}-minute window to undo this change has closed"}.get(code, message)
 
 
-def _history(s: Session, actor: Actor, which: Any) -> list[dict[str, Any]]:
-    applied = s.scalars(select(AuditEvent).where(AuditEvent.event_type.in_(APPLIED_EVENTS), which)
+def _history(s: Session, actor: Actor, since: datetime, which: Any) -> list[dict[str, Any]]:
+    """The applied changes among the clinic's audit rows since ``since`` (the first run's start:
+    the tenant-and-time index bounds the scan, the audit log has no index on its metadata)."""
+    recent = (AuditEvent.tenant_id == actor.tenant_id, AuditEvent.occurred_at >= since)
+    applied = s.scalars(select(AuditEvent).where(*recent, AuditEvent.event_type.in_(APPLIED_EVENTS), which)
                         .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id)).all()
     action_ids = [m["action_history_id"] for e in applied if (m := e.metadata_ or {}).get("action_history_id")]
     undos = {(e.metadata_ or {}).get("action_history_id"): e for e in s.scalars(
-        select(AuditEvent).where(AuditEvent.event_type == UNDO_EVENT,
+        select(AuditEvent).where(*recent, AuditEvent.event_type == UNDO_EVENT,
                                  AuditEvent.metadata_["action_history_id"].astext.in_(action_ids)))} if action_ids else {}
     rows = {str(r.id): r for r in s.scalars(select(ActionHistory).where(
         ActionHistory.id.in_([uuid.UUID(a) for a in action_ids])))} if action_ids else {}

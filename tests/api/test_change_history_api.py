@@ -13,6 +13,8 @@ from sqlalchemy import text
 from core_schema.db import get_database
 from tests.api.test_http_api import dictate, login
 from undo.actions import cleanup_expired
+from voice.exam import service as exams
+from voice.service import run_dictation
 
 
 def _approved(http: TestClient, dentist: dict[str, str], patient: uuid.UUID, said: str) -> dict[str, Any]:
@@ -126,3 +128,15 @@ def test_the_trace_shows_what_was_said_and_a_reviewers_edit_field_by_field(http,
     assert edit["by"] and edit["at"] and edit["reason"] == "mesial too"
     assert edit["fields"] == [{"field": ["tooth 36", "surfaces"], "before": ["O"], "after": ["M", "O"]}]
     assert trace["approvals"][0]["decided_by"] and trace["approvals"][0]["requested_at"]
+
+
+def test_an_exam_runs_trace_shows_every_utterance_of_the_exam_in_order(http, engine, actor, new_patient) -> None:
+    dentist, patient = actor(), new_patient("Exam", "Said")
+    session = uuid.UUID(exams.start(engine, dentist, patient, "perio")["session_id"])
+    said = ["three two four", "two three three", "bleeding on the distal"]
+    for words in said:
+        run_dictation(engine, dentist, patient, text=words, session_id=session)
+    finished = exams.finish(engine, dentist, session)
+    trace = http.get(f"/api/v1/runs/{finished['proposals'][0]['run_id']}", headers=login(http)).json()
+    assert [u["text"] for u in trace["transcript"]] == said
+    assert [u["seq"] for u in trace["transcript"]] == sorted(u["seq"] for u in trace["transcript"])
