@@ -5,7 +5,7 @@ The history is read from ``audit_events``, which has no index on its metadata: t
 bounded by the tenant-and-time index (since the patient's first run). Run:
 ``.venv/bin/python -m benchmarks.change_history [--changes 20] [--filler 200000] [--n 30]``; it
 prints p50/p95 of both reads with the small log (the baseline), then with ``--filler`` unrelated
-audit rows (chart reads of other patients) older than the patient's first run, then with as
+audit rows (other patients' applied changes) older than the patient's first run, then with as
 many again since it (which the time bound cannot skip), in the same run.
 """
 
@@ -74,14 +74,16 @@ def main() -> None:
 
         measure("baseline")
         for label, when in (("old log", "now() - interval '1 day' - (g || ' seconds')::interval"),
-                            ("+recent", "now() - (g || ' milliseconds')::interval")):
-            with engine.db.system_session() as s:  # reads of other patients' charts: before the first run, then since
+                            ("+recent", "(SELECT min(started_at) FROM agent_executions WHERE patient_id = :p)"
+                                        " + (g || ' microseconds')::interval")):
+            with engine.db.system_session() as s:  # other patients' changes: before the first run, then since
                 s.execute(text(f"""INSERT INTO audit_events (tenant_id, actor_type, actor_id, event_type, resource_type,
                                    resource_id, occurred_at, metadata)
-                                   SELECT :t, 'USER', :u, 'TOOL_CALL', 'PATIENT', uuid_generate_v4(), {when},
-                                          jsonb_build_object('tool', 'get_dental_chart', 'execution_id', uuid_generate_v4()::text)
+                                   SELECT :t, 'USER', :u, 'CLINICAL_UPDATE', 'DENTAL_CHART', uuid_generate_v4(), {when},
+                                          jsonb_build_object('tool', 'update_dental_chart', 'execution_id', uuid_generate_v4()::text,
+                                                             'action_history_id', uuid_generate_v4()::text)
                                    FROM generate_series(1, :n) g"""),
-                          {"t": DEMO_TENANT_ID, "u": dentist.user_id, "n": args.filler})
+                          {"t": DEMO_TENANT_ID, "u": dentist.user_id, "n": args.filler, "p": patient_id})
                 s.execute(text("ANALYZE audit_events"))
             measure(label)
 
