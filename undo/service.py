@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 
 from core_schema.directory import Actor
+from undo import history
 from undo.actions import undo as undo_action
 from undo.actions import undoable as find_undoable
-from undo import history
 from undo.schemas import ActionOut, ChangeOut, RunUndoOut, UndoOut
 from workflows.engine import Engine
 
