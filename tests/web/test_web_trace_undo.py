@@ -6,6 +6,7 @@ on the right tooth before approving."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -16,6 +17,7 @@ from sqlalchemy import text
 
 from approvals import service as approvals
 from core_schema.seed.demo import DEMO_TENANT_ID
+from tests.api.imaging_upload import phantom_case
 from tests.web.conftest import keyboard_focus, sign_in
 from tests.web.test_web_accessibility import serious_violations
 from tools.clinical.chart import write_snapshot
@@ -177,3 +179,27 @@ def test_the_inbox_draws_the_proposed_change_as_a_ghost_on_the_right_tooth(signe
     expect(preview.locator("svg")).to_have_attribute("role", "img")
     expect(preview.locator("svg")).to_have_attribute("aria-label", preview.locator(".ghost-caption").inner_text())
     assert serious_violations(page) == []
+
+
+def test_a_radiograph_finding_is_drawn_as_a_ghost_too(signed_in, new_patient) -> None:
+    patient = str(new_patient("Ghost", "Ray"))
+    png, findings, _ = phantom_case(seed=21)  # caries on 16 M, a periapical radiolucency on 45 (whole tooth)
+    page = signed_in()
+    page.goto(f"/patients/{patient}/imaging")
+    page.click("#upload-open")
+    page.set_input_files("#upload-file", {"name": "bitewing.png", "mimeType": "image/png", "buffer": png})
+    page.set_input_files("#upload-findings", {"name": "vendor.json", "mimeType": "application/json", "buffer": findings})
+    page.click("#upload-submit")
+    expect(page).to_have_url(re.compile(r"/imaging/runs/[0-9a-f-]{36}$"))
+    pending = page.request.get("/api/v1/approvals").json()
+    mine = {(a["arguments"]["tooth"], a["arguments"]["label"]): a["id"] for a in pending
+            if a["tool"] == "chart_imaging_finding" and a["arguments"]["patient_id"] == patient}
+    page.goto("/inbox")
+    page.locator(f'.inbox-item[data-id="{mine[("16", "caries")]}"]').click()
+    preview = page.locator("#inbox-detail .ghost-preview")
+    expect(preview.locator(".ghost-caption")).to_contain_text("Preview: tooth 16: caries on the mesial surface.")
+    expect(preview.locator('g.tooth.has-ghost[data-tooth="16"] polygon.ghost[data-ghost-surface="M"]')).to_have_count(1)
+    page.locator(f'.inbox-item[data-id="{mine[("45", "periapical_radiolucency")]}"]').click()
+    expect(preview.locator(".ghost-caption")).to_contain_text("Preview: tooth 45: periapical radiolucency.")
+    expect(preview.locator('g.tooth.has-ghost[data-tooth="45"] rect.ghost-whole')).to_have_count(1)
+    expect(preview.locator("g.tooth.has-ghost")).to_have_count(1)
