@@ -76,11 +76,23 @@ def undo_run(engine: Engine, actor: Actor, run_id: uuid.UUID, reason: str | None
         raise UndoError("already_undone", "this run has no applied change left to undo")
     undone: list[dict[str, Any]] = []
     refused: list[dict[str, Any]] = []
-    for row in open_rows:
-        try:
-            undone.append(undo_action(engine, uuid.UUID(row["action_id"]), actor, reason))
-        except UndoError as exc:
-            refused.append({"action_id": row["action_id"], "code": exc.code, "message": exc.message})
+    todo = [r["action_id"] for r in open_rows]
+    for attempt in range(2):  # changes applied in one transaction share a time: a conflict may clear once the other is undone
+        retry: list[tuple[str, UndoError]] = []
+        for action_id in todo:
+            try:
+                undone.append(undo_action(engine, uuid.UUID(action_id), actor, reason))
+            except UndoError as exc:
+                if exc.code == "conflict" and attempt == 0:
+                    retry.append((action_id, exc))
+                else:
+                    refused.append({"action_id": action_id, "code": exc.code, "message": exc.message})
+        if retry and len(retry) == len(todo):  # nothing else was undone: trying again would change nothing
+            refused += [{"action_id": a, "code": e.code, "message": e.message} for a, e in retry]
+            break
+        if not retry:
+            break
+        todo = [a for a, _ in retry]
     if not undone:
         codes = {r["code"] for r in refused}
         code = codes.pop() if len(codes) == 1 else "conflict"

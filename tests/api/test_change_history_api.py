@@ -140,3 +140,15 @@ def test_an_exam_runs_trace_shows_every_utterance_of_the_exam_in_order(http, eng
     trace = http.get(f"/api/v1/runs/{finished['proposals'][0]['run_id']}", headers=login(http)).json()
     assert [u["text"] for u in trace["transcript"]] == said
     assert [u["seq"] for u in trace["transcript"]] == sorted(u["seq"] for u in trace["transcript"])
+
+
+def test_undoing_a_run_whose_changes_touch_one_tooth_undoes_them_all(http, new_patient) -> None:
+    dentist, patient = login(http), new_patient("Same", "Tooth")
+    chart_url = f"/api/v1/patients/{patient}/chart"
+    before = http.get(chart_url, headers=dentist).json()["teeth"]
+    run = _approved(http, dentist, patient, "thirty six occlusal caries, thirty six distal fracture")
+    assert len(http.get(f"/api/v1/runs/{run['run_id']}/changes", headers=dentist).json()) == 2
+    undone = http.post(f"/api/v1/runs/{run['run_id']}/undo", headers=dentist)
+    assert undone.status_code == 200, undone.text
+    assert len(undone.json()["undone"]) == 2 and undone.json()["refused"] == []
+    assert http.get(chart_url, headers=dentist).json()["teeth"] == before
