@@ -13,13 +13,14 @@ from approvals.schemas import ApprovalOut, DecisionOut
 from core_schema.responses import Out
 from patients.schemas import ChartOut, PatientOut
 from runtime.runs_schemas import RunApprovalOut, RunDetailOut, RunOut, StepOut, ToolExecutionOut
-from undo.schemas import ActionOut, UndoOut
+from undo.schemas import ActionOut, ChangeOut, RunUndoOut, UndoOut
 from voice.schemas import DictationOut
 
 __all__ = [
-    "ActionOut", "ApprovalOut", "BatchIn", "ChartOut", "CommentIn", "DecisionOut", "DictationIn", "DictationOut",
-    "EditIn", "ErrorOut", "LoginIn", "MeOut", "MessageIn", "Out", "PatientOut", "RunApprovalOut", "RunDetailOut", "RunOut",
-    "SnoozeIn", "StepOut", "TokenOut", "ToolExecutionOut", "UndoIn", "UndoOut",
+    "ActionOut", "ApprovalOut", "BatchIn", "ChangeOut", "ChartOut", "CommentIn", "DecisionOut", "DictationIn",
+    "DictationOut", "EditIn", "ErrorOut", "LoginIn", "MeOut", "MessageIn", "Out", "PatientOut",
+    "RunApprovalOut", "RunDetailOut", "RunOut", "RunUndoOut", "SnoozeIn", "StepOut", "TokenOut",
+    "ToolExecutionOut", "UndoIn", "UndoOut",
 ]
 
 

@@ -1,12 +1,14 @@
 """The README's screenshots (docs/chart.png, docs/inbox.png, docs/inbox-decision.png,
-docs/trace.png) from a running demo clinic.
+docs/trace.png, docs/inbox-ghost.png) from a running demo clinic.
 
 Start the server first (``make run``), then: ``.venv/bin/python docs/screenshots.py``.
 It dictates a short, realistic history for the demo patients through the API as the demo
 dentist (so it changes that clinic's data: use a fresh demo database), approves the history,
 leaves a few requests pending, and photographs the chart, the review inbox (before and after
-one decision: the focus stays with the dictation, the notice says what is still to decide) and
-a run's trace with Debian's Chromium (``/usr/bin/chromium``) at 1366x900.
+one decision: the focus stays with the dictation, the notice says what is still to decide), a
+run's trace (what was said, a reviewer's edit proposed vs approved, its change with Undo) and a
+proposal drawn as a ghost over the chart in the inbox, with Debian's Chromium
+(``/usr/bin/chromium``) at 1366x900.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ PENDING = {  # left for the reviewer
     BEN: ["forty six occlusal caries", "plan crown on forty six", "thirty five distal caries and thirty four mesial caries"],
     CLEO: ["fracture on eleven incisal", "pocket depths thirty one buccal two three two bleeding on buccal"],
 }
+EDITED = ("twenty five occlusal caries", ["O", "D"], "distal too")  # corrected before approval: the trace's edit
+GHOST = "fifteen distal caries"  # left pending on the charted patient: the inbox's ghost preview
 ON_PAGE = ["pocket depths twenty five buccal three two three", "next tooth", "buccal four five four bleeding on buccal"]
 
 
@@ -57,6 +61,11 @@ def main() -> None:
             http.post("/api/v1/approvals/decide", json={"ids": history, "verdict": "approve"}).raise_for_status()
         for patient, texts in PENDING.items():
             dictate_all(http, patient, texts)
+        said, surfaces, why = EDITED
+        edited = http.post("/api/v1/dictations", json={"patient_id": ADA, "text": said}).raise_for_status().json()
+        request = next(a for a in http.get("/api/v1/approvals").raise_for_status().json() if a["id"] == edited["approval_ids"][0])
+        changes = [{**c, "surfaces": surfaces} for c in request["arguments"]["changes"]]
+        http.post(f"/api/v1/approvals/{request['id']}/edit", json={"set": {"changes": changes}, "comment": why}).raise_for_status()
 
     with browser_page(args.url, args.chromium) as page:
         page.goto(f"/patients/{ADA}")
@@ -84,11 +93,21 @@ def main() -> None:
         page.wait_for_timeout(400)
         page.screenshot(path=str(DOCS / "inbox-decision.png"))
 
-        page.goto(f"/runs/{run_id}")
-        page.wait_for_selector(".approval-line")
+        page.goto(f"/runs/{edited['run_id']}")
+        page.wait_for_selector(".edit-diff")
+        page.wait_for_selector("#changes .undo-change")
         page.wait_for_timeout(400)
         page.screenshot(path=str(DOCS / "trace.png"))
-    print(f"wrote chart.png, inbox.png, inbox-decision.png and trace.png in {DOCS}")
+
+        with api_client(args.url) as http:
+            ghost = dictate_all(http, ADA, [GHOST])[0]
+        page.goto("/inbox")
+        page.wait_for_selector(f'body[data-live=true] .inbox-item[data-id="{ghost}"]')
+        page.click(f'.inbox-item[data-id="{ghost}"]')
+        page.wait_for_selector("#inbox-detail .ghost-preview .has-ghost")
+        page.wait_for_timeout(400)
+        page.screenshot(path=str(DOCS / "inbox-ghost.png"))
+    print(f"wrote chart.png, inbox.png, inbox-decision.png, trace.png and inbox-ghost.png in {DOCS}")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from core_schema.db import get_database
 from core_schema.errors import NotFound
 from runtime.process import get_engine, get_queue
 from runtime.runs_schemas import RecoveryOut, RunDetailOut, RunOut
+from voice.review import run_transcript
 from workflows import run_views
 from workflows.recovery import recover as recover_runs
 
@@ -18,13 +19,14 @@ def list_runs(tenant_id: uuid.UUID, limit: int = 50, where: run_views.RunFilter 
 
 
 def show_run(tenant_id: uuid.UUID, run_id: uuid.UUID) -> RunDetailOut:
-    """One run of the tenant with its steps, tool executions and approvals; ``NotFound`` for a
-    run of another clinic (invisible, not forbidden)."""
+    """One run of the tenant with its steps, tool executions, approvals (with the reviewers' edits)
+    and what was said (read from the utterance rows now); ``NotFound`` for a run of another
+    clinic (invisible, not forbidden)."""
 
     found = run_views.show_run(get_database(), tenant_id, run_id)
     if found is None:
         raise NotFound(f"run {run_id} not found in this clinic")
-    return RunDetailOut.model_validate(found)
+    return RunDetailOut.model_validate({**found, "transcript": run_transcript(get_engine(), tenant_id, run_id)})
 
 
 def recover() -> RecoveryOut:

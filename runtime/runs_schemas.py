@@ -40,10 +40,39 @@ class ToolExecutionOut(Out):
     error: str | None
 
 
+class FieldChangeOut(Out):
+    """One field a reviewer corrected: its path in the arguments, the proposed and the approved value."""
+
+    field: list[str]
+    before: Any = None
+    after: Any = None
+
+
+class EditOut(Out):
+    """A reviewer's correction of a proposal before deciding it."""
+
+    by: str | None
+    at: str
+    reason: str | None = None
+    fields: list[FieldChangeOut] = []
+
+
+class UtteranceOut(Out):
+    """What was said in the run (read from the utterance rows when asked)."""
+
+    id: str
+    seq: int
+    speaker: str | None
+    text: str
+    at: str
+
+
 class RunApprovalOut(Out):
     id: str
     status: str
     requested_action: str | None
+    requested_at: str | None = None
+    edits: list[EditOut] = []
 
 
 class RunDetailOut(Out):
@@ -56,6 +85,10 @@ class RunDetailOut(Out):
     error: Any = None
     trace_id: str | None
     undone: bool = False  # every change it applied was undone since
+    requested_by: str | None = None  # who started it (dictated)
+    patient_id: str | None = None
+    patient_name: str | None = None
+    transcript: list[UtteranceOut] = []
     steps: list[StepOut]
     tool_executions: list[ToolExecutionOut]
     approvals: list[RunApprovalOut]

@@ -89,6 +89,11 @@ def _authors(s: Session, row: ActionHistory) -> _Authors:
     return _Authors(requester, req.reviewer_id, permission, details.get("risk_tier"))
 
 
+def refusal_for(s: Session, row: ActionHistory, actor: Actor) -> str | None:
+    """Why ``actor`` may not undo ``row`` (authorship and tier, not the window); None when they may."""
+    return _refusal(row, _authors(s, row), actor)
+
+
 def _refusal(row: ActionHistory, authors: _Authors, actor: Actor) -> str | None:
     """Why ``actor`` may not undo ``row``; None when they may."""
     if actor.can("actions.undo.any"):

@@ -157,3 +157,24 @@ def recording(engine: Engine, tenant_id: uuid.UUID, approval_id: uuid.UUID) -> t
     except BlobMissing:
         raise NotFound(f"the recording of approval request {approval_id} is missing from storage") from None
     return chunks, AUDIO_TYPES.get(fmt.lower().lstrip("."), "application/octet-stream")
+
+
+def run_transcript(engine: Engine, tenant_id: uuid.UUID, run_id: uuid.UUID) -> list[dict[str, Any]]:
+    """What was said in a run, read from the utterance rows when a page asks (never kept in the
+    run's state or traces, which hold only ids): a dictation's utterance, or every utterance of
+    the exam session a run was proposed from, in the order spoken."""
+    with engine.db.tenant_session(tenant_id) as s:
+        run = s.get(AgentExecution, run_id)
+        if run is None:
+            return []
+        utterance = _utterance_ids(s, {run_id}).get(str(run_id))
+        query = select(VoiceUtterance)
+        if utterance is not None:
+            query = query.where(VoiceUtterance.id == utterance)
+        elif run.voice_session_id is not None:
+            query = query.where(VoiceUtterance.session_id == run.voice_session_id, VoiceUtterance.is_final.is_(True))
+        else:
+            return []
+        return [{"id": str(u.id), "seq": u.sequence_no, "speaker": u.speaker, "text": u.transcript or "",
+                 "at": u.created_at.isoformat()}
+                for u in s.scalars(query.order_by(VoiceUtterance.sequence_no, VoiceUtterance.created_at)) if u.transcript]

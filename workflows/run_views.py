@@ -17,6 +17,7 @@ from core_schema.models import (
     ActionHistory,
     AgentApprovalRequest,
     AgentExecution,
+    AgentIntervention,
     AgentStep,
     AgentTool,
     AgentWorkflow,
@@ -112,7 +113,14 @@ def show_run(db: Database, tenant_id: uuid.UUID, run_id: uuid.UUID) -> dict[str,
         reqs = s.execute(select(AgentApprovalRequest, User.full_name).join(User, User.id == AgentApprovalRequest.reviewer_id, isouter=True)
                          .where(AgentApprovalRequest.execution_id == run_id).order_by(AgentApprovalRequest.created_at)).all()
         threads = _messages(s, [str(r.id) for r, _ in reqs])
+        corrections = s.execute(select(AgentIntervention, User.full_name).join(User, User.id == AgentIntervention.user_id, isouter=True)
+                                .where(AgentIntervention.execution_id == run_id, AgentIntervention.intervention_type == "CORRECT")
+                                .order_by(AgentIntervention.created_at)).all()
+        requester = s.scalar(select(User.full_name).where(User.id == e.user_id)) if e.user_id else None
+        patient = s.get(Patient, e.patient_id) if e.patient_id else None
         return {
+            "requested_by": requester, "patient_id": str(e.patient_id) if e.patient_id else None,
+            "patient_name": f"{patient.first_name} {patient.last_name}" if patient else None,
             "id": str(e.id), "status": e.status, "current_node": e.current_node, "checkpoint_id": e.checkpoint_id,
             "undone": bool(_undone(s, [e.id])),
             "started_at": e.started_at.isoformat(), "completed_at": e.completed_at.isoformat() if e.completed_at else None,
@@ -126,5 +134,55 @@ def show_run(db: Database, tenant_id: uuid.UUID, run_id: uuid.UUID) -> dict[str,
                            "tool": (r.action_details or {}).get("tool"), "arguments": (r.action_details or {}).get("arguments"),
                            "risk_tier": (r.action_details or {}).get("risk_tier"),
                            "decided_by": reviewer, "decided_at": r.reviewed_at.isoformat() if r.reviewed_at else None,
-                           "comment": r.review_comment, "messages": threads.get(str(r.id), [])} for r, reviewer in reqs],
+                           "comment": r.review_comment, "requested_at": r.created_at.isoformat(), "messages": threads.get(str(r.id), []),
+                           "edits": _edits_of(r, corrections)} for r, reviewer in reqs],
         }
+
+
+FIXED_FIELDS = frozenset({"patient_id", "encounter_id"})
+
+
+def _edits_of(req: AgentApprovalRequest, corrections: Any) -> list[dict[str, Any]]:
+    """The reviewer's corrections of one request before deciding it: who, when, and each field
+    whose proposed value differs from the approved one (``before`` / ``after``, flattened so that a
+    person reads "tooth 17 · depths mm · MB: 2 -> 5", not JSON)."""
+    details = req.action_details or {}
+    if not details.get("edited"):
+        return []
+    mine = [(c, who) for c, who in corrections if (c.step_id is not None and c.step_id == req.step_id)
+            and (c.corrected_action or {}).get("tool") == details.get("tool")]
+    exact = [(c, who) for c, who in mine if (c.corrected_action or {}).get("arguments") == details.get("arguments")]
+    return [{"by": who, "at": c.created_at.isoformat(), "reason": c.reason,
+             "fields": field_changes((c.original_action or {}).get("arguments") or {},
+                                     (c.corrected_action or {}).get("arguments") or {})}
+            for c, who in (exact or mine)]
+
+
+def flatten(value: Any, path: tuple[str, ...] = ()) -> dict[tuple[str, ...], Any]:
+    """Leaves of nested arguments keyed by their path; a list item that names a tooth is keyed by
+    it ("tooth 17"), others by their position; lists of plain values stay whole."""
+    if isinstance(value, dict):
+        out: dict[tuple[str, ...], Any] = {}
+        for k, v in value.items():
+            if not path and k in FIXED_FIELDS:
+                continue
+            out |= flatten(v, (*path, str(k)))
+        return out
+    if isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value):
+        out = {}
+        seen: set[str] = set()
+        for i, v in enumerate(value, start=1):
+            name = f"tooth {v['tooth']}" if isinstance(v, dict) and v.get("tooth") is not None else str(i)
+            name = name if name not in seen else f"{name} ({i})"
+            seen.add(name)
+            rest = {k: x for k, x in v.items() if k != "tooth"} if isinstance(v, dict) and v.get("tooth") is not None else v
+            out |= flatten(rest, (*path[:-1], name) if path and name.startswith("tooth ") else (*path, name))
+        return out
+    return {path: value}
+
+
+def field_changes(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each field whose value the correction changed: ``{"field": [path...], "before", "after"}``."""
+    b, a = flatten(before), flatten(after)
+    keys = list(dict.fromkeys([*b, *a]))
+    return [{"field": list(k), "before": b.get(k), "after": a.get(k)} for k in keys if b.get(k) != a.get(k)]

@@ -59,11 +59,12 @@ def dictate(http: TestClient, headers: dict[str, str], patient_id: uuid.UUID, te
 def test_routes_are_all_listed() -> None:
     paths = {p for _, p in API_ROUTES}
     # the core + memory (search, list, forget) + imaging (with 2 rendering URLs) + reconciliation, plan drafts (start, show each) and FHIR
-    assert len(API_ROUTES) == 14 + 3 + 8 + 5 + 4 + 1 + 6  # ... + exams (start, show, control, finish) + a request's recording
+    assert len(API_ROUTES) == 14 + 3 + 8 + 5 + 4 + 1 + 6 + 3  # ... + exams (start, show, control, finish) + a request's recording
     # + respond and answer, the clinician's questions, snooze, wake, the snoozed list
     assert {"/api/v1/approvals/questions", "/api/v1/approvals/snoozed"} <= paths
     assert {m for m, p in API_ROUTES if p.endswith("/snooze")} == {"POST", "DELETE"}
     assert all(any(p.endswith(f"/{verb}") for p in paths) for verb in ("respond", "answer"))
+    # + a patient's history, a run's changes and undoing a run
     assert any(p.endswith("/chart") for p in paths) and "/api/v1/dictations" in paths and "/api/v1/me" in paths
     assert "/api/v1/events" in paths
 

@@ -12,6 +12,7 @@ import { PERIO_TOOL, perioEditor, perioEdits, perioReview } from "./perio_review
 import { actionTitle, api, canDecideTier, el, formatTime, humanize, page, patientNames, plain } from "./api.js";
 import { offerUndoForRun, toast } from "./toasts.js";
 import { scheduleReturn, setupRespond, setupSnooze, snoozeChip, threadChip, threadView } from "./inbox_respond.js";
+import { ghostPreview } from "./ghost.js";
 
 const list = document.getElementById("inbox-list");
 const detail = document.getElementById("inbox-detail");
@@ -220,6 +221,7 @@ function renderDetail() {
         el("span", { "aria-hidden": "true" }, "⚠"), c.message))) : null,
     heard(item),
     threadView(item),
+    ghostPreview(item),
     el("dl", { class: "kv-list" }, el("div", { class: "kv" }, el("dt", {}, "Tool"), el("dd", { class: "mono" }, item.tool || "–")),
       ...argRows(item.tool === PERIO_TOOL ? {} : item.arguments)),
     perioReview(item),

@@ -64,7 +64,7 @@ function topLabel(labels) {
   return PRIORITY.find((p) => labels.includes(p)) || labels[0];
 }
 
-function drawTooth(tooth, x, yBox, state) {
+function drawTooth(tooth, x, yBox, state, { idPrefix = "odontogram-", interactive = true } = {}) {
   const upper = isUpper(tooth);
   const b = BOX;
   const i = INSET;
@@ -92,8 +92,8 @@ function drawTooth(tooth, x, yBox, state) {
   if (whole.length) titleBits.push(whole.join(", "));
   if (state.mobility !== null) titleBits.push(`mobility ${state.mobility}`);
   for (const p of state.planned) titleBits.push(`planned: ${p.code}${p.label ? " " + p.label : ""}`);
-  const g = s("g", { class: classes.join(" "), "data-tooth": tooth, "data-status": state.status, role: "img",
-    "aria-label": titleBits.join(", "), id: `odontogram-tooth-${tooth}`,
+  const g = s("g", { class: classes.join(" "), "data-tooth": tooth, "data-status": state.status, role: interactive ? "img" : null,
+    "aria-label": interactive ? titleBits.join(", ") : null, id: `${idPrefix}tooth-${tooth}`,
     "data-planned": state.planned.length ? "true" : null, "data-whole": whole.join(" ") || null });
   g.append(s("title", {}, document.createTextNode(titleBits.join(" · "))));
   for (const [surf, region] of Object.entries(where)) {
@@ -134,7 +134,49 @@ function drawTooth(tooth, x, yBox, state) {
   return g;
 }
 
-export function renderOdontogram(container, chart, extras) {
+// A proposed change drawn over a tooth as a "ghost": dashed and translucent, never like a charted
+// finding. ``marks``: [{label, surfaces, planned}] of this tooth.
+function drawGhost(g, tooth, x, yBox, marks) {
+  const upper = isUpper(tooth);
+  const b = BOX;
+  const i = INSET;
+  const x0 = x + (CELL - BOX) / 2;
+  const y0 = yBox;
+  const regions = {
+    top: `${x0},${y0} ${x0 + b},${y0} ${x0 + b - i},${y0 + i} ${x0 + i},${y0 + i}`,
+    bottom: `${x0},${y0 + b} ${x0 + b},${y0 + b} ${x0 + b - i},${y0 + b - i} ${x0 + i},${y0 + b - i}`,
+    left: `${x0},${y0} ${x0 + i},${y0 + i} ${x0 + i},${y0 + b - i} ${x0},${y0 + b}`,
+    right: `${x0 + b},${y0} ${x0 + b - i},${y0 + i} ${x0 + b - i},${y0 + b - i} ${x0 + b},${y0 + b}`,
+    center: `${x0 + i},${y0 + i} ${x0 + b - i},${y0 + i} ${x0 + b - i},${y0 + b - i} ${x0 + i},${y0 + b - i}`,
+  };
+  const where = {
+    B: upper ? "top" : "bottom", L: upper ? "bottom" : "top",
+    M: mesialOnRight(tooth) ? "right" : "left", D: mesialOnRight(tooth) ? "left" : "right", O: "center",
+  };
+  g.classList.add("has-ghost");
+  g.append(s("rect", { x: x0 - 6, y: y0 - 6, width: b + 12, height: b + 12, rx: 8, class: "ghost-ring" }));
+  g.setAttribute("data-ghost", marks.map((m) => m.label).join(" "));
+  for (const mark of marks) {
+    const label = String(mark.label || "").toLowerCase();
+    const colour = PRIORITY.includes(label) || label === "crown" ? label : "other";
+    const cls = `ghost ${mark.planned ? "ghost-planned" : `f-${colour}`}`;
+    const data = { "data-ghost-tooth": tooth, "data-ghost-label": label };
+    const surfaces = (mark.surfaces || []).map(canonicalSurface).filter((surf) => where[surf]);
+    if (surfaces.length) {
+      for (const surf of surfaces) g.append(s("polygon", { points: regions[where[surf]], class: cls, "data-ghost-surface": surf, ...data }));
+    } else if (["missing", "extracted"].includes(label)) {
+      g.append(s("line", { x1: x0 - 2, y1: y0 - 2, x2: x0 + b + 2, y2: y0 + b + 2, class: "ghost ghost-x", ...data }));
+      g.append(s("line", { x1: x0 + b + 2, y1: y0 - 2, x2: x0 - 2, y2: y0 + b + 2, class: "ghost ghost-x", ...data }));
+    } else {
+      g.append(s("rect", { x: x0 - 4, y: y0 - 4, width: b + 8, height: b + 8, rx: 7, class: `${cls} ghost-whole`, ...data }));
+    }
+  }
+}
+
+// ``options``: ghost (tooth -> marks drawn over the chart as a preview), idPrefix (ids unique on
+// the page), interactive (false: a picture, not a keyboard-driven chart), label (its text alternative).
+export function renderOdontogram(container, chart, extras, options = {}) {
+  const { ghost = {}, idPrefix = "odontogram-", interactive = true, label = null } = options;
   const teeth = chart?.teeth || {};
   const planned = {};
   for (const item of extras?.planned || []) if (item.tooth) (planned[item.tooth] ||= []).push(item);
@@ -142,9 +184,11 @@ export function renderOdontogram(container, chart, extras) {
   const height = 196;
   // Keyboard: the chart takes the focus (Tab); arrows move across a jaw and between the jaws,
   // Home/End to its ends; the tooth reached is read out (aria-activedescendant) and outlined.
-  const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, class: "odontogram-svg", role: "group", tabindex: 0,
+  const svg = interactive ? s("svg", { viewBox: `0 0 ${width} ${height}`, class: "odontogram-svg", role: "group", tabindex: 0,
     "aria-label": "Odontogram, FDI notation: arrow keys move from tooth to tooth",
-    "aria-roledescription": "dental chart" });
+    "aria-roledescription": "dental chart" })
+    : s("svg", { viewBox: `0 0 ${width} ${height}`, class: "odontogram-svg", role: "img", "aria-label": label || "Dental chart" });
+  // One odontogram a page: the stylesheet fills with url(#hatch).
   const defs = s("defs", {}, s("pattern", { id: "hatch", width: 5, height: 5, patternUnits: "userSpaceOnUse", patternTransform: "rotate(45)" },
     s("rect", { width: 5, height: 5, class: "hatch-bg" }), s("line", { x1: 0, y1: 0, x2: 0, y2: 5, class: "hatch-line" })));
   svg.append(defs);
@@ -156,20 +200,21 @@ export function renderOdontogram(container, chart, extras) {
     row.forEach((tooth, idx) => {
       const x = xOf(idx);
       const state = toothState(teeth[tooth], planned[tooth] || []);
-      const g = drawTooth(tooth, x, yBox, state);
+      const g = drawTooth(tooth, x, yBox, state, { idPrefix, interactive });
+      if (ghost[tooth]?.length) drawGhost(g, tooth, x, yBox, ghost[tooth]);
       g.append(s("text", { x: x + CELL / 2, y: yLabel, class: "tooth-num" }, document.createTextNode(tooth)));
       svg.append(g);
     });
   }
   container.replaceChildren(svg);
-  keyboardTeeth(svg, container.dataset.kbTooth || "11", (tooth) => { container.dataset.kbTooth = tooth; });
+  if (interactive) keyboardTeeth(svg, container.dataset.kbTooth || "11", (tooth) => { container.dataset.kbTooth = tooth; }, idPrefix);
 }
 
-function keyboardTeeth(svg, start, remember) {
+function keyboardTeeth(svg, start, remember, idPrefix = "odontogram-") {
   let current = start;
   const show = () => {
     svg.querySelectorAll(".tooth-kb").forEach((n) => n.classList.remove("tooth-kb"));
-    svg.setAttribute("aria-activedescendant", `odontogram-tooth-${current}`);
+    svg.setAttribute("aria-activedescendant", `${idPrefix}tooth-${current}`);
     if (document.activeElement === svg) svg.querySelector(`g.tooth[data-tooth="${current}"]`)?.classList.add("tooth-kb");
     remember(current);
   };
@@ -187,7 +232,7 @@ function keyboardTeeth(svg, start, remember) {
     current = moves[event.key]();
     show();
   });
-  svg.setAttribute("aria-activedescendant", `odontogram-tooth-${current}`);
+  svg.setAttribute("aria-activedescendant", `${idPrefix}tooth-${current}`);
 }
 
 // The perio grid: six sites per tooth (three buccal, three lingual/palatal), depths and bleeding.

@@ -2,8 +2,9 @@
 // the dictation panel (typed text to POST /api/v1/dictations, or the microphone streamed to
 // the live-dictation WebSocket).
 
-import { api, el, formatTime, humanize, page } from "./api.js";
+import { api, el, formatTime, humanize, page, plain } from "./api.js";
 import { setupExam } from "./exam.js";
+import { renderChanges } from "./history.js";
 import { renderOdontogram, renderPerio, surfaceName } from "./odontogram.js";
 import { renderResult } from "./proposals.js";
 import { loadQuestions } from "./review_questions.js";
@@ -57,14 +58,28 @@ export async function loadChart() {
   }
 }
 
+// The changes applied to this patient: who asked, who approved, when, from which run; Undo while open.
+export async function loadHistory() {
+  const list = document.getElementById("history");
+  try {
+    const changes = await api(`/api/v1/patients/${patientId}/history`);
+    renderChanges(list, changes, { showRun: true, empty: "No change applied from dictation or review yet.", onUndone: () => {}, fold: 10 }); // chart-changed reloads both
+  } catch (err) {
+    list.replaceChildren(el("li", { class: "form-error" }, plain(err.message)));
+  }
+}
+
 window.addEventListener("dentalagent:chart-changed", (event) => {
-  if (!event.detail || !event.detail.patient_id || event.detail.patient_id === patientId) loadChart();
+  if (!event.detail || !event.detail.patient_id || event.detail.patient_id === patientId) {
+    loadChart();
+    loadHistory();
+  }
 });
 
 // Changes approved elsewhere (the inbox, a colleague) show up here without a reload.
 if (window.EventSource) {
   const events = new EventSource("/api/v1/events");
-  for (const name of ["APPLIED", "DECIDED"]) events.addEventListener(name, () => { loadChart(); loadQuestions().catch(() => {}); });
+  for (const name of ["APPLIED", "DECIDED"]) events.addEventListener(name, () => { loadChart(); loadHistory(); loadQuestions().catch(() => {}); });
   events.addEventListener("APPROVAL_QUESTION", () => loadQuestions().catch(() => {}));
   events.addEventListener("hello", () => { document.body.dataset.live = "true"; });
   events.onerror = () => {};
@@ -262,4 +277,5 @@ mic.addEventListener("click", () => {
 micState("idle");
 loadChart();
 loadQuestions().catch(() => {});
+loadHistory();
 setupExam({ patientId, chart: () => lastChart, onResult: (result) => renderResult(resultBox, result, patientId) });

@@ -1,7 +1,11 @@
-// One run's trace (GET /api/v1/runs/{id}): status, steps with durations, tool calls, approvals
-// and who decided them.
+// One run's trace (GET /api/v1/runs/{id}): who asked for it and for whom, what was said, the
+// changes it applied with Undo while their window is open (GET /api/v1/runs/{id}/changes), who
+// undid what, the approvals with who decided and what a reviewer corrected (proposed vs
+// approved, field by field), steps with durations and tool calls.
 
-import { actionTitle, api, el, formatDuration, formatTime, humanize, page, shortId, statusClass } from "./api.js";
+import { actionTitle, api, el, formatDuration, formatTime, humanize, page, plain, shortId, statusClass } from "./api.js";
+import { refusalText, renderChanges } from "./history.js";
+import { forgetUndo, toast } from "./toasts.js";
 
 const runId = page.run_id;
 
@@ -38,8 +42,10 @@ function approvalsView(run) {
       a.risk_tier ? el("span", { class: `chip tier tier-${a.risk_tier}` }, `Tier ${a.risk_tier}`) : null,
       el("span", { class: statusClass(a.status) }, humanize(a.status.toLowerCase())),
       a.decided_by ? el("span", { class: "muted small decided-by" }, `by ${a.decided_by}${a.decided_at ? `, ${formatTime(a.decided_at)}` : ""}`) : null),
+    a.requested_at ? el("p", { class: "muted small requested-at" }, `Requested ${formatTime(a.requested_at)}`) : null,
     a.comment ? el("p", { class: "muted small" }, `“${a.comment}”`) : null,
     questionsOf(a.messages),
+    ...(a.edits || []).map((e) => editView(e, a.comment)),
     sourcesOf(a.arguments)));
 }
 
@@ -51,6 +57,75 @@ function questionsOf(messages) {
       el("span", { class: "muted" }, `${m.kind === "ANSWER" ? "Answered" : "Asked"} by ${m.author || "someone"}, ${formatTime(m.at)}: `), m.text)));
 }
 
+
+// A field of the arguments as a person names it: "Tooth 17 · depths mm · MB".
+function fieldName(path) {
+  return path.map((p, i) => (i === 0 ? humanize(p) : String(p).replace(/_/g, " "))).join(" · ");
+}
+
+function valueText(value) {
+  if (value === null || value === undefined || value === "" || (Array.isArray(value) && !value.length)) return "none";
+  if (Array.isArray(value)) return value.map(valueText).join(", ");
+  if (typeof value === "object") return Object.entries(value).map(([k, v]) => `${k.replace(/_/g, " ")} ${valueText(v)}`).join(", ");
+  if (typeof value === "boolean") return value ? "yes" : "no";
+  return String(value).replace(/_/g, " ");
+}
+
+// A reviewer's correction before approving: what the agent proposed and what was approved.
+function editView(edit, comment) {
+  return el("div", { class: "edit-diff" },
+    el("p", { class: "small" }, el("strong", {}, "Edited before approval"), ` by ${edit.by || "a reviewer"}, ${formatTime(edit.at)}`,
+      edit.reason && edit.reason !== comment ? ` (“${edit.reason}”)` : ""),
+    el("table", { class: "table compact diff-table" },
+      el("caption", { class: "sr-only" }, "What the reviewer changed: the proposed and the approved value of each field"),
+      el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Field"), el("th", { scope: "col" }, "Proposed"), el("th", { scope: "col" }, "Approved"))),
+      el("tbody", {}, ...edit.fields.map((f) => el("tr", { dataset: { field: f.field.join(".") } },
+        el("th", { scope: "row" }, fieldName(f.field)),
+        el("td", { class: "diff-before" }, el("del", {}, valueText(f.before))),
+        el("td", { class: "diff-after" }, el("ins", {}, valueText(f.after))))))));
+}
+
+function transcriptView(run) {
+  const said = run.transcript || [];
+  if (!said.length) return [el("li", { class: "muted" }, "Nothing was said in this run (typed, or started by an agent).")];
+  return said.map((u) => el("li", { dataset: { utteranceId: u.id } },
+    el("blockquote", { class: "heard-transcript" }, u.text),
+    el("span", { class: "muted small" }, formatTime(u.at))));
+}
+
+async function loadChanges() {
+  const list = document.getElementById("changes");
+  const undoAll = document.getElementById("undo-run");
+  let changes;
+  try {
+    changes = await api(`/api/v1/runs/${runId}/changes`);
+  } catch (err) {
+    list.replaceChildren(el("li", { class: "form-error" }, plain(err.message)));
+    return;
+  }
+  renderChanges(list, changes, { empty: "This run applied no change.", onUndone: refresh });
+  const open = changes.filter((c) => c.undo_state === "open");
+  undoAll.hidden = !open.length;
+  undoAll.textContent = open.length > 1 ? `Undo all ${open.length} changes of this run` : "Undo this run";
+}
+
+document.getElementById("undo-run").addEventListener("click", async (event) => {
+  const button = event.currentTarget;
+  button.disabled = true;
+  try {
+    const result = await api(`/api/v1/runs/${runId}/undo`, { method: "POST", body: { reason: "undone from the run trace" } });
+    forgetUndo(runId);
+    toast(result.refused.length ? `${result.undone.length} undone; ${result.refused.length} could not be: ${refusalText(result.refused[0])}`
+      : "Undone. The chart is back as it was.", { kind: result.refused.length ? "error" : "info" });
+    window.dispatchEvent(new CustomEvent("dentalagent:chart-changed", { detail: {} }));
+  } catch (err) {
+    toast(refusalText(err), { kind: "error", timeout: 10000 });
+  } finally {
+    button.disabled = false;
+    refresh();
+  }
+});
+
 function toolsView(run) {
   if (!run.tool_executions.length) return [el("tr", {}, el("td", { colspan: 4, class: "muted" }, "No tool calls."))];
   return run.tool_executions.map((t) => el("tr", {},
@@ -60,7 +135,18 @@ function toolsView(run) {
     el("td", { class: "num" }, t.retry_count ?? 0)));
 }
 
-api(`/api/v1/runs/${runId}`).then((run) => {
+function whoView(run) {
+  return [
+    run.requested_by ? ["Requested by ", el("strong", {}, run.requested_by)] : "Started by an agent",
+    run.patient_id ? [" for ", el("a", { href: `/patients/${run.patient_id}` }, run.patient_name || "the patient")] : null,
+  ];
+}
+
+function refresh() {
+  return Promise.all([loadRun(), loadChanges()]);
+}
+
+const loadRun = () => api(`/api/v1/runs/${runId}`).then((run) => {
   document.getElementById("run-short").textContent = shortId(run.id);
   const status = document.getElementById("run-status");
   status.className = statusClass(run.undone ? "CANCELLED" : run.status);
@@ -74,6 +160,8 @@ api(`/api/v1/runs/${runId}`).then((run) => {
     box.textContent = typeof run.error === "string" ? run.error : JSON.stringify(run.error);
     box.hidden = false;
   }
+  document.getElementById("run-who").replaceChildren(...whoView(run).flat().filter(Boolean));
+  document.getElementById("transcript").replaceChildren(...transcriptView(run));
   document.getElementById("steps").replaceChildren(...stepsView(run));
   document.getElementById("approvals").replaceChildren(...approvalsView(run));
   document.querySelector("#tools tbody").replaceChildren(...toolsView(run));
@@ -82,3 +170,5 @@ api(`/api/v1/runs/${runId}`).then((run) => {
   box.textContent = err.message;
   box.hidden = false;
 });
+
+refresh();

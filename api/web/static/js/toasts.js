@@ -126,6 +126,11 @@ function dismiss(key) {
   tidy();
 }
 
+// The run's changes were undone elsewhere (its trace, the patient's history): its toast goes.
+export function forgetUndo(runId) {
+  dismiss(runId);
+}
+
 // Offer undo for the actions a run applied (found through GET /api/v1/actions).
 export async function offerUndoForRun(runId, { patientId = null } = {}) {
   const actions = await api("/api/v1/actions");
