@@ -469,3 +469,23 @@ def test_a_whole_dictation_is_approved_with_one_labelled_control(new_page, new_p
     page.fill("#reject-reason", "test over")
     page.keyboard.press("Enter")
     expect(page.locator(f'.inbox-item[data-id="{other}"]')).to_have_count(0)
+
+
+def test_the_requests_of_one_dictation_are_one_labelled_group(new_page, new_patient) -> None:
+    """Issue 20, item 2: items grouped by dictation (a listbox group with its heading); a lone
+    request stays a plain option; J walks the group in order."""
+    gina = str(new_patient("Gina", "Group"))
+    page = new_page("dentist@demo.clinic")
+    page.goto("/patients")
+    run_id, three = dictate_by_api(page, gina, "fourteen mesial caries, fifteen distal caries and seventeen occlusal caries")
+    _, (lone,) = dictate_by_api(page, gina, "twenty four mesial caries")
+    page.goto("/inbox")
+    group = page.locator(f'.inbox-group[data-run-id="{run_id}"]')
+    expect(group).to_have_attribute("role", "group")
+    expect(group.locator(".inbox-group-head")).to_have_text("Dictation · Gina Group · 3 changes")
+    assert group.locator(".inbox-item[role=option]").evaluate_all("rows => rows.map((r) => r.dataset.id)") == three
+    expect(page.locator(f'.inbox-item[data-id="{lone}"]')).to_have_count(1)
+    expect(page.locator(f'.inbox-group .inbox-item[data-id="{lone}"]')).to_have_count(0)
+    focus_in_inbox(page, three[0])
+    page.keyboard.press("j")
+    assert shown_id(page) == three[1]

@@ -54,8 +54,27 @@ function timeLeft(iso) {
   return mins < 60 ? `${mins} min left` : `${Math.floor(mins / 60)} h ${mins % 60} min left`;
 }
 
+// The requests of one run (a dictation, an exam, a radiograph) stay together, in the order the
+// first of each arrived: J/K, the focus after a decision and Shift+A all follow the groups.
+function grouped(rows) {
+  const runs = new Map();
+  for (const i of rows) {
+    const key = i.execution_id || i.id;
+    if (!runs.has(key)) runs.set(key, []);
+    runs.get(key).push(i);
+  }
+  return [...runs.values()].flat();
+}
+
 function visible() {
-  return items.filter((i) => !deciding.has(i.id));
+  return grouped(items.filter((i) => !deciding.has(i.id)));
+}
+
+// A group's heading: what kind of run asked, for whom, and how many requests wait in it.
+function groupLabel(rows) {
+  const tool = rows[0].tool;
+  const kind = tool === PERIO_TOOL ? "Perio exam" : tool === "chart_imaging_finding" ? "Radiograph" : "Dictation";
+  return `${kind} · ${names[patientOf(rows[0])] || "Patient"} · ${rows.length} ${tool === "chart_imaging_finding" ? "findings" : "changes"}`;
 }
 
 function focused() {
@@ -100,7 +119,7 @@ function render() {
   empty.hidden = rows.length > 0;
   empty.querySelector("strong").textContent = view === "snoozed" ? "Nothing snoozed." : "All caught up.";
   list.hidden = rows.length === 0;
-  list.replaceChildren(...rows.map((item) => {
+  const options = rows.map((item) => {
     const teeth = teethOf(item.arguments);
     const mayDecide = canDecideTier(item.risk_tier);
     const node = el("li", {
@@ -122,7 +141,23 @@ function render() {
       mayDecide ? null : el("span", { class: "chip chip-quiet" }, "view only")));
     node.addEventListener("click", () => { focusId = item.id; render(); });
     return node;
-  }));
+  });
+  // a run with several requests is a labelled group of options (listbox > group > option)
+  const nodes = [];
+  for (let at = 0; at < rows.length;) {
+    let end = at + 1;
+    while (end < rows.length && rows[end].execution_id === rows[at].execution_id) end += 1;
+    if (end - at > 1) {
+      const headId = `group-${rows[at].execution_id}`;
+      nodes.push(el("li", { class: "inbox-group", role: "group", "aria-labelledby": headId, dataset: { runId: rows[at].execution_id } },
+        el("div", { class: "inbox-group-head", id: headId }, groupLabel(rows.slice(at, end))),
+        el("ul", { class: "inbox-group-items", role: "none" }, ...options.slice(at, end))));
+    } else {
+      nodes.push(options[at]);
+    }
+    at = end;
+  }
+  list.replaceChildren(...nodes);
   if (focusId) list.setAttribute("aria-activedescendant", `request-${focusId}`);
   else list.removeAttribute("aria-activedescendant");
   renderDetail();
