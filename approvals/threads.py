@@ -121,10 +121,10 @@ def answer(engine: Engine, approval_id: uuid.UUID, actor: Actor, text: str | Non
         thread.updated_at = now
         message = _message(s, actor, thread, approval_id, ThreadMessageKind.ANSWER, body, now)
         _audit(s, actor, "APPROVAL_ANSWER", approval_id, message.id, run.id)
-        recipients = [*sorted(str(a) for a in askers if a is not None), str(req.assigned_to_user_id or "")]
+        recipients = {u for u in (*askers, req.assigned_to_user_id) if u is not None and u != actor.user_id}
         extra = {"patient_id": str(run.patient_id) if run.patient_id else None, "message_id": str(message.id)}
         out = _as_dict(message, actor_name(s, actor.user_id))
-    for user in dict.fromkeys(u for u in recipients if u and u != str(actor.user_id)):
+    for user in sorted(recipients):
         approval_queue.notify(engine.redis, actor.tenant_id, user, "APPROVAL_ANSWER", approval_id, run.id, extra)
     return out
 
