@@ -26,12 +26,20 @@ from core_schema.models import AgentApprovalRequest, AgentExecution, Patient, Vo
 from core_schema.statuses import ApprovalStatus, ExecutionStatus, ProtocolThreadStatus
 
 CHANNEL = "API"  # a thread opened over the agent protocol
+ROLLED_BACK = "rolled_back_by"  # agent_executions.metadata key: the run a rollback set aside for this one
 SORTABLE = {"created_at": VoiceSession.started_at, "updated_at": VoiceSession.started_at,
             "thread_id": VoiceSession.id}
 
 
+def counted() -> Any:
+    """The runs the protocol shows: all but those a ``rollback`` set aside. Those stay in the
+    platform's records (its audit trail: the run, its rejected requests, its trace) but, as a
+    LangGraph server deletes a rolled-back run, no longer count in a thread's runs, state or status."""
+    return ~func.coalesce(AgentExecution.metadata_.has_key(ROLLED_BACK), False)
+
+
 def _latest_run(thread: Any) -> Any:
-    return (select(AgentExecution.status).where(AgentExecution.voice_session_id == thread)
+    return (select(AgentExecution.status).where(AgentExecution.voice_session_id == thread, counted())
             .order_by(AgentExecution.started_at.desc()).limit(1).scalar_subquery())
 
 
@@ -86,7 +94,7 @@ def _metadata(vs: VoiceSession) -> dict[str, Any]:
 
 
 def _thread(s: Session, vs: VoiceSession, status: str, updated: datetime | None) -> dict[str, Any]:
-    latest = s.scalars(select(AgentExecution).where(AgentExecution.voice_session_id == vs.id)
+    latest = s.scalars(select(AgentExecution).where(AgentExecution.voice_session_id == vs.id, counted())
                        .order_by(AgentExecution.started_at.desc()).limit(1)).first()
     interrupts = pending_interrupts(s, vs.id)
     by_run: dict[str, list[dict[str, Any]]] = {}
@@ -99,7 +107,7 @@ def _thread(s: Session, vs: VoiceSession, status: str, updated: datetime | None)
 
 def _updated(thread: Any = VoiceSession.id) -> Any:
     last = select(func.max(func.coalesce(AgentExecution.completed_at, AgentExecution.started_at))).where(
-        AgentExecution.voice_session_id == thread).scalar_subquery()
+        AgentExecution.voice_session_id == thread, counted()).scalar_subquery()
     return func.coalesce(last, VoiceSession.started_at)
 
 
@@ -195,7 +203,7 @@ def state(tenant_id: uuid.UUID, thread_id: uuid.UUID) -> dict[str, Any]:
     """The thread's state: its latest run's values (ids only), what runs next, its pending interrupts."""
     with get_database().tenant_session(tenant_id) as s:
         vs = session_of(s, thread_id)
-        runs = s.scalars(select(AgentExecution).where(AgentExecution.voice_session_id == thread_id)
+        runs = s.scalars(select(AgentExecution).where(AgentExecution.voice_session_id == thread_id, counted())
                          .order_by(AgentExecution.started_at.desc())).all()
         return _state(vs, runs[0] if runs else None, s, every_run=True)
 
@@ -204,7 +212,7 @@ def history(tenant_id: uuid.UUID, thread_id: uuid.UUID, limit: int = 10) -> list
     """One state per run of the thread, newest first (the platform keeps a run's state, ids only, per run)."""
     with get_database().tenant_session(tenant_id) as s:
         vs = session_of(s, thread_id)
-        runs = s.scalars(select(AgentExecution).where(AgentExecution.voice_session_id == thread_id)
+        runs = s.scalars(select(AgentExecution).where(AgentExecution.voice_session_id == thread_id, counted())
                          .order_by(AgentExecution.started_at.desc()).limit(limit)).all()
         return [_state(vs, e, s) for e in runs]
 

@@ -162,6 +162,8 @@ def _start(p: Principal, thread_id: uuid.UUID | None, body: RunIn) -> dict[str, 
     """Start a run (``voice:dictate``) or resume interrupts (``approvals:decide``)."""
     resuming = bool(body.command and "resume" in body.command)
     p.require("approvals:decide" if resuming else "voice:dictate")
+    if body.multitask_strategy in ("interrupt", "rollback"):  # they reject what the run in flight waits for
+        p.require("approvals:decide")
     return runs.create(p.actor, thread_id, body.model_dump(exclude_none=True), api_client_id=p.api_client_id)
 
 

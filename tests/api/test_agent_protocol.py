@@ -301,3 +301,48 @@ def test_async_client_resumes_several_interrupts_by_id(server, token, dentist) -
     assert final["final_status"] == "COMPLETED" and len(final["applied_ids"]) == 1 and len(final["rejected_ids"]) == 1
     assert {a["id"]: a["status"] for a in _trace(server, token, run_id)["approvals"]} == {first: "APPROVED", second: "REJECTED"}
     assert _actions(run_id) == 1
+
+
+def _next_tooth_text(finding: str, values: dict[str, Any]) -> str:
+    """A dictation for another tooth than the run in ``values`` proposed (its interrupt's)."""
+    [request] = values["__interrupt__"][0]["value"]
+    charted = request["action_request"]["args"]["changes"][0]["tooth"]
+    spoken = {"13": "thirteen", "23": "twenty three", "33": "thirty three", "43": "forty three", "12": "twelve"}
+    return f"{next(t for n, t in spoken.items() if n != str(charted))} {finding}"
+
+
+@pytest.mark.parametrize("strategy", ["interrupt", "rollback"])
+def test_interrupt_and_rollback_withdraw_the_run_in_flight(server, token, dentist, strategy) -> None:
+    """A new run with multitask_strategy interrupt / rollback stops the thread's run in flight at its
+    approval pause: its request rejected through the approvals service (with the reason), nothing
+    applied, then the new run starts. Rollback also takes the stopped run out of the protocol's
+    views, as LangGraph deletes it, while the platform keeps it for the audit trail."""
+    thread_id, values = interrupted(dentist, "occlusal caries")
+    old = values["execution_id"]
+    new = dentist.runs.create(thread_id, "voice-to-chart", multitask_strategy=strategy,
+                              input={"patient_id": PATIENT, "text": _next_tooth_text("occlusal caries", values)})
+    assert new["run_id"] != old and new["multitask_strategy"] == strategy
+    dentist.runs.join(thread_id, new["run_id"])
+    assert _actions(old) == 0
+    trace = _trace(server, token, old)  # the platform's own view keeps the stopped run and its decision
+    assert trace["status"] == "CANCELLED"
+    [request] = trace["approvals"]
+    assert request["status"] == "REJECTED" and f"run {new['run_id']} replaced this run" in request["comment"]
+    listed = {r["run_id"] for r in dentist.runs.list(thread_id)}
+    assert new["run_id"] in listed
+    interrupts = dentist.threads.get(thread_id)["interrupts"]
+    assert old not in interrupts  # the withdrawn request is no interrupt any more
+    if strategy == "interrupt":
+        stopped = dentist.runs.get(thread_id, old)
+        assert stopped["status"] == "interrupted" and stopped["metadata"]["interrupted_by"] == new["run_id"]
+        assert old in listed
+    else:
+        assert old not in listed and _status(lambda: dentist.runs.get(thread_id, old)) == 404
+        assert old not in {h["metadata"]["run_id"] for h in dentist.threads.get_history(thread_id)}
+        assert _status(lambda: dentist.threads.delete(thread_id)) == 409  # its records are still the chart's history
+
+
+def test_multitask_strategy_is_checked(dentist) -> None:
+    thread = dentist.threads.create(metadata={"patient_id": PATIENT})
+    assert _status(lambda: dentist.runs.create(thread["thread_id"], "voice-to-chart", multitask_strategy="later",
+                                               input={"patient_id": PATIENT, "text": "eleven caries"})) == 422
