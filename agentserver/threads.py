@@ -22,7 +22,7 @@ from core_schema.db import get_database
 from core_schema.directory import Actor
 from core_schema.encounters import open_encounter
 from core_schema.errors import DomainError, InvalidInput, NotFound
-from core_schema.models import AgentApprovalRequest, AgentExecution, Patient, VoiceSession, VoiceUtterance
+from core_schema.models import AgentApprovalRequest, AgentExecution, AgentWorkflow, Patient, VoiceSession, VoiceUtterance
 from core_schema.statuses import ApprovalStatus, ExecutionStatus, ProtocolThreadStatus
 
 CHANNEL = "API"  # a thread opened over the agent protocol
@@ -87,10 +87,21 @@ def _iso(when: datetime | None) -> str | None:
     return when.isoformat() if when else None
 
 
-def _metadata(vs: VoiceSession) -> dict[str, Any]:
-    """The protocol's metadata plus the links clients filter on (ids only)."""
+GRAPH_KEYS = ("graph_id", "assistant_id")  # set by a LangGraph server on a thread's first run; Agent Inbox filters on them
+
+
+def _metadata(vs: VoiceSession, graph: str | None) -> dict[str, Any]:
+    """The protocol's metadata plus the links clients filter on (ids only); ``graph``: the workflow
+    of the thread's latest run, as ``graph_id`` and ``assistant_id`` (they are the same here)."""
     kept = dict((vs.meta or {}).get("metadata") or {})
-    return {**kept, "patient_id": str(vs.patient_id) if vs.patient_id else None, "channel": vs.channel}
+    graphs = {key: graph for key in GRAPH_KEYS} if graph else {}
+    return {**kept, **graphs, "patient_id": str(vs.patient_id) if vs.patient_id else None, "channel": vs.channel}
+
+
+def _runs_graph(graph: str, thread: Any = VoiceSession.id) -> Any:
+    """The thread has a (counted) run of workflow ``graph``: what ``metadata.graph_id`` matches."""
+    return exists().where(AgentExecution.voice_session_id == thread, counted(),
+                          AgentWorkflow.id == AgentExecution.workflow_id, AgentWorkflow.name == graph)
 
 
 def _thread(s: Session, vs: VoiceSession, status: str, updated: datetime | None) -> dict[str, Any]:
@@ -100,8 +111,9 @@ def _thread(s: Session, vs: VoiceSession, status: str, updated: datetime | None)
     by_run: dict[str, list[dict[str, Any]]] = {}
     for run_id, interrupt in interrupts:
         by_run.setdefault(run_id, []).append(interrupt)
+    graph = s.scalar(select(AgentWorkflow.name).where(AgentWorkflow.id == latest.workflow_id)) if latest else None
     return {"thread_id": str(vs.id), "created_at": _iso(vs.started_at), "updated_at": _iso(updated or vs.started_at),
-            "metadata": _metadata(vs), "status": status, "values": dict(latest.state_snapshot) if latest else {},
+            "metadata": _metadata(vs, graph), "status": status, "values": dict(latest.state_snapshot) if latest else {},
             "interrupts": by_run}
 
 
@@ -182,6 +194,9 @@ def search(tenant_id: uuid.UUID, *, metadata: dict[str, Any] | None = None, stat
         query = query.where(VoiceSession.patient_id == patient_id_of(wanted.pop("patient_id")))
     if "channel" in wanted:
         query = query.where(VoiceSession.channel == str(wanted.pop("channel")))
+    for key in GRAPH_KEYS:
+        if key in wanted:
+            query = query.where(_runs_graph(str(wanted.pop(key))))
     if wanted:
         query = query.where(VoiceSession.meta["metadata"].contains(wanted))
     if status is not None:

@@ -9,6 +9,7 @@ What the clients see is checked against the platform's own views (its run trace 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -346,3 +347,50 @@ def test_multitask_strategy_is_checked(dentist) -> None:
     thread = dentist.threads.create(metadata={"patient_id": PATIENT})
     assert _status(lambda: dentist.runs.create(thread["thread_id"], "voice-to-chart", multitask_strategy="later",
                                                input={"patient_id": PATIENT, "text": "eleven caries"})) == 422
+
+
+def _sse_events(response: httpx.Response) -> list[tuple[str, Any]]:
+    """(event, data) of a server-sent event stream."""
+    out, event = [], None
+    for line in response.iter_lines():
+        if line.startswith("event: "):
+            event = line[len("event: "):]
+        elif line.startswith("data: ") and event is not None:
+            out.append((event, json.loads(line[len("data: "):])))
+    return out
+
+
+def test_the_requests_agent_inbox_sends(server, token, dentist) -> None:
+    """The requests Agent Inbox (langchain-ai/agent-inbox f38301b, in Chromium) sent to list the
+    interrupts and accept one, captured by scripts/agent_inbox_check.py and replayed here as sent:
+    its list filters threads on ``metadata.graph_id``, reads the interrupt from the thread's
+    ``interrupts`` map (``Object.values(interrupts)[i][0].value``), accepts with the ActionRequest
+    as args over ``runs/stream`` in ``events`` mode (showing the node of each ``on_chain_start``)
+    and then reads the thread again."""
+    thread_id, values = interrupted(dentist, "distal caries", patient=str(DEMO_PATIENT_IDS[1]))
+    headers = {"x-api-key": token, "content-type": "application/json"}
+    listed = httpx.post(f"{server}/langgraph/threads/search", headers=headers, json={
+        "metadata": {"graph_id": "voice-to-chart"}, "limit": 10, "offset": 0, "status": "interrupted"})
+    assert listed.status_code == 200, listed.text
+    [thread] = [t for t in listed.json() if t["thread_id"] == thread_id]
+    assert thread["status"] == "interrupted" and thread["metadata"]["graph_id"] == "voice-to-chart"
+    [per_run] = thread["interrupts"].values()
+    [request] = per_run[0]["value"]
+    assert request["action_request"]["action"] == "update_dental_chart" and request["config"]["allow_accept"]
+    other_graph = httpx.post(f"{server}/langgraph/threads/search", headers=headers, json={
+        "metadata": {"graph_id": "imaging-review"}, "limit": 100, "offset": 0, "status": "interrupted"})
+    assert thread_id not in {t["thread_id"] for t in other_graph.json()}
+
+    accept = {"command": {"resume": [{"type": "accept", "args": {"action": request["action_request"]["action"],
+                                                                   "args": request["action_request"]["args"]}}]},
+              "stream_mode": "events", "assistant_id": "voice-to-chart"}
+    with httpx.stream("POST", f"{server}/langgraph/threads/{thread_id}/runs/stream", headers=headers, json=accept,
+                      timeout=120) as streamed:
+        assert streamed.status_code == 200
+        events = _sse_events(streamed)
+    assert events[0][0] == "metadata" and {e for e, _ in events} == {"metadata", "events"}
+    started = [d["metadata"]["langgraph_node"] for e, d in events if d.get("event") == "on_chain_start"]
+    assert started == ["await_approval", "apply", "summarize"]
+    again = httpx.get(f"{server}/langgraph/threads/{thread_id}", headers=headers)
+    assert again.status_code == 200 and again.json()["status"] == "idle" and again.json()["interrupts"] == {}
+    assert _actions(values["execution_id"]) == 1
