@@ -22,7 +22,14 @@ from core_schema.db import get_database
 from core_schema.directory import Actor
 from core_schema.encounters import open_encounter
 from core_schema.errors import DomainError, InvalidInput, NotFound
-from core_schema.models import AgentApprovalRequest, AgentExecution, AgentWorkflow, Patient, VoiceSession, VoiceUtterance
+from core_schema.models import (
+    AgentApprovalRequest,
+    AgentExecution,
+    AgentWorkflow,
+    Patient,
+    VoiceSession,
+    VoiceUtterance,
+)
 from core_schema.statuses import ApprovalStatus, ExecutionStatus, ProtocolThreadStatus
 
 CHANNEL = "API"  # a thread opened over the agent protocol
