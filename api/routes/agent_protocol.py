@@ -44,8 +44,10 @@ router = APIRouter(prefix=PREFIX, tags=["agent protocol"], dependencies=[Depends
 @public.get("/info")
 def info() -> dict[str, Any]:
     """What this server speaks (LangGraph clients ask before anything else)."""
-    return {"version": "0.1.0", "langgraph_py_version": None, "flags": {"assistants": True, "crons": False,
-                                                                         "langsmith": False, "store": True}}
+    return {"version": "0.1.0", "langgraph_py_version": None,
+            "flags": {"assistants": True, "crons": False, "langsmith": False, "store": True},
+            # Agent Inbox reads host.project_id / tenant_id (LangSmith ids): a self-hosted server has none
+            "host": {"kind": "self-hosted", "project_id": None, "revision_id": None, "tenant_id": None}}
 
 
 def _thread(thread_id: str) -> uuid.UUID:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 from langgraph_sdk import get_client, get_sync_client
 from langgraph_sdk.client import SyncLangGraphClient
@@ -24,6 +26,8 @@ from core_schema.seed.demo import DEMO_PASSWORD, DEMO_PATIENT_IDS
 from core_schema.settings import get_settings
 from runtime.process import SPECS
 from tests.api.loopback import loopback_server
+from tests.recovery import wait_for
+from workflows.checkpoint import libpq_url
 
 # Spoken FDI teeth: a finding already charted is not proposed again, so a helper moves to the next.
 TEETH = ("thirteen", "twenty three", "thirty three", "forty three", "twelve", "twenty one", "thirty two", "forty one",
@@ -253,7 +257,8 @@ def test_store_is_the_clinics_memory(dentist, other) -> None:
 
 
 def test_credentials(server, token) -> None:
-    assert httpx.get(f"{server}/langgraph/info").status_code == 200
+    info = httpx.get(f"{server}/langgraph/info")  # Agent Inbox's "Add inbox" reads host.project_id, none here
+    assert info.status_code == 200 and info.json()["host"]["project_id"] is None
     anonymous = get_sync_client(url=f"{server}/langgraph", api_key=None)
     assert _status(lambda: anonymous.threads.search()) == 401
     forged = get_sync_client(url=f"{server}/langgraph", api_key="not-a-token")
@@ -394,3 +399,43 @@ def test_the_requests_agent_inbox_sends(server, token, dentist) -> None:
     again = httpx.get(f"{server}/langgraph/threads/{thread_id}", headers=headers)
     assert again.status_code == 200 and again.json()["status"] == "idle" and again.json()["interrupts"] == {}
     assert _actions(values["execution_id"]) == 1
+
+
+def test_interrupt_waits_for_a_run_executing_a_step_then_withdraws_it(server, token, dentist) -> None:
+    """A run in the middle of a step is not cut: the new run waits until it reaches its approval
+    pause, then withdraws that. The first run is held mid-step (its proposal's insert waits behind a
+    table lock this test holds) until the second one is seen waiting for it."""
+    thread = dentist.threads.create(metadata={"patient_id": str(DEMO_PATIENT_IDS[0])})
+    conninfo = libpq_url(get_database())
+    results: dict[str, Any] = {}
+    with psycopg.connect(conninfo) as blocker, psycopg.connect(conninfo, autocommit=True) as watcher:
+        blocker.execute("LOCK TABLE agent_approval_requests IN EXCLUSIVE MODE")
+        first = dentist.runs.create(thread["thread_id"], "voice-to-chart",
+                                    input={"patient_id": str(DEMO_PATIENT_IDS[0]), "text": "thirty six distal caries"})
+
+        def waiting(query: str) -> bool:
+            row = watcher.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                                  "AND pid <> pg_backend_pid() AND query ILIKE %s", [query]).fetchone()
+            return bool(row and row[0])
+
+        wait_for(lambda: waiting("INSERT INTO agent_approval_requests%"))  # the first run is mid-step
+
+        def second() -> None:
+            results["second"] = dentist.runs.create(
+                thread["thread_id"], "voice-to-chart", multitask_strategy="interrupt",
+                input={"patient_id": str(DEMO_PATIENT_IDS[0]), "text": "forty seven distal caries"})
+
+        starter = threading.Thread(target=second)
+        starter.start()
+        # the second run's request waits on the first run's notification (the run queue's wait)
+        wait_for(lambda: waiting("SELECT status, error_details, workflow_id FROM agent_executions%"))
+        assert dentist.runs.get(thread["thread_id"], first["run_id"])["status"] == "running"
+        blocker.rollback()  # the lock goes: the first run reaches its approval pause
+        starter.join(120)
+    new = results["second"]
+    stopped = dentist.runs.get(thread["thread_id"], first["run_id"])
+    assert stopped["status"] == "interrupted" and stopped["metadata"]["interrupted_by"] == new["run_id"]
+    assert stopped["metadata"]["platform_status"] == "CANCELLED" and _actions(first["run_id"]) == 0
+    [request] = _trace(server, token, first["run_id"])["approvals"]
+    assert request["status"] == "REJECTED"
+    dentist.runs.join(thread["thread_id"], new["run_id"])
