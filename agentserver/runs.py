@@ -140,24 +140,30 @@ def create(actor: Actor, thread_id: uuid.UUID | None, body: dict[str, Any],
 
 
 def stop(actor: Actor, run_id: uuid.UUID, by: uuid.UUID, strategy: MultitaskStrategy) -> None:
-    """Stop a run in flight for run ``by`` (``interrupt`` / ``rollback``), at a safe point: a run
-    executing a step is waited for until it pauses or ends (a step may be writing the chart; it
-    is never cut), and one that then waits for approval has its open requests rejected through the
+    """Stop a run in flight for run ``by`` (``interrupt`` / ``rollback``) at its safe point
+    (``_at_safe_point``): one that waits for approval has its open requests rejected through the
     approvals service, audited, with the reason; it ends CANCELLED, nothing applied. A run that
-    ended meanwhile is left as it is. Still executing after ``STOP_WAIT_S``: 409, nothing stopped.
-    ``rollback`` marks the stopped run so the protocol no longer counts it (``threads.counted``)."""
-    status = _status(actor.tenant_id, run_id)
-    if status == ExecutionStatus.RUNNING:
-        get_queue().wait(run_id, timeout_s=STOP_WAIT_S)
-        status = _status(actor.tenant_id, run_id)
-        if status == ExecutionStatus.RUNNING:
-            raise DomainError("conflict", f"run {run_id} is still executing a step; it is stopped only at its "
-                              f"approval pause or its end (multitask_strategy {strategy.value})", 409)
-    if status != ExecutionStatus.WAITING_APPROVAL:
+    ended meanwhile is left as it is. ``rollback`` marks the stopped run so the protocol no longer
+    counts it (``threads.counted``)."""
+    if _at_safe_point(actor.tenant_id, run_id, f"multitask_strategy {strategy.value}") != ExecutionStatus.WAITING_APPROVAL:
         return
     withdraw(actor, run_id, f"withdrawn: run {by} replaced this run (multitask_strategy {strategy.value})")
     key = thread_store.ROLLED_BACK if strategy == MultitaskStrategy.ROLLBACK else INTERRUPTED_BY
     _mark(actor.tenant_id, run_id, key, str(by))
+
+
+def _at_safe_point(tenant_id: uuid.UUID, run_id: uuid.UUID, why: str) -> str:
+    """The run's status once it is not executing a step: a step may be writing the chart and is
+    never cut, so a RUNNING run is waited for until it pauses or ends. Still executing after
+    ``STOP_WAIT_S``: 409, nothing stopped."""
+    status = _status(tenant_id, run_id)
+    if status == ExecutionStatus.RUNNING:
+        get_queue().wait(run_id, timeout_s=STOP_WAIT_S)
+        status = _status(tenant_id, run_id)
+        if status == ExecutionStatus.RUNNING:
+            raise DomainError("conflict", f"run {run_id} is still executing a step; it is stopped only at its "
+                              f"approval pause or its end ({why})", 409)
+    return status
 
 
 def withdraw(actor: Actor, run_id: uuid.UUID, reason: str) -> None:
@@ -218,13 +224,14 @@ def values(tenant_id: uuid.UUID, thread_id: uuid.UUID, run_id: uuid.UUID) -> dic
 
 
 def cancel(actor: Actor, thread_id: uuid.UUID, run_id: uuid.UUID) -> None:
-    """Cancel a run waiting for a person: its open requests are rejected through the approvals
-    service (audited as any rejection) and the run ends CANCELLED, nothing applied. A run that is
-    executing a step cannot be stopped mid-step (409); an ended run has nothing to cancel (409)."""
-    run = get(actor.tenant_id, thread_id, run_id)
-    platform = run["metadata"]["platform_status"]
-    if platform != ExecutionStatus.WAITING_APPROVAL:
-        raise DomainError("conflict", f"run {run_id} is {platform}: only a run waiting for approval can be cancelled", 409)
+    """Cancel a run at its safe point (``_at_safe_point``: a run executing a step is waited for
+    until it pauses): its open requests are rejected through the approvals service (audited as any
+    rejection) and the run ends CANCELLED, nothing applied. A run that ended (before or while it
+    was waited for) has nothing left to cancel: 409."""
+    get(actor.tenant_id, thread_id, run_id)
+    status = _at_safe_point(actor.tenant_id, run_id, "cancel")
+    if status != ExecutionStatus.WAITING_APPROVAL:
+        raise DomainError("conflict", f"run {run_id} is {status}: it ended, nothing is left to cancel", 409)
     withdraw(actor, run_id, "cancelled in a LangGraph client")
 
 

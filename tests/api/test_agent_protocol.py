@@ -401,17 +401,21 @@ def test_the_requests_agent_inbox_sends(server, token, dentist) -> None:
     assert _actions(values["execution_id"]) == 1
 
 
-def test_interrupt_waits_for_a_run_executing_a_step_then_withdraws_it(server, token, dentist) -> None:
-    """A run in the middle of a step is not cut: the new run waits until it reaches its approval
-    pause, then withdraws that. The first run is held mid-step (its proposal's insert waits behind a
-    table lock this test holds) until the second one is seen waiting for it."""
-    thread = dentist.threads.create(metadata={"patient_id": str(DEMO_PATIENT_IDS[0])})
+@pytest.mark.parametrize("how", ["interrupt", "cancel"])
+def test_a_run_executing_a_step_is_stopped_at_its_pause(server, token, dentist, how) -> None:
+    """A run in the middle of a step is not cut: a new run with multitask_strategy interrupt, or a
+    cancel, waits until it reaches its approval pause, then withdraws that. The first run is held
+    mid-step (its proposal's insert waits behind a table lock this test holds) until the request
+    that stops it is seen waiting for it."""
+    patient = str(DEMO_PATIENT_IDS[0])
+    tooth = {"interrupt": "thirty six", "cancel": "thirty five"}[how]
+    thread = dentist.threads.create(metadata={"patient_id": patient})
     conninfo = libpq_url(get_database())
     results: dict[str, Any] = {}
     with psycopg.connect(conninfo) as blocker, psycopg.connect(conninfo, autocommit=True) as watcher:
         blocker.execute("LOCK TABLE agent_approval_requests IN EXCLUSIVE MODE")
         first = dentist.runs.create(thread["thread_id"], "voice-to-chart",
-                                    input={"patient_id": str(DEMO_PATIENT_IDS[0]), "text": "thirty six distal caries"})
+                                    input={"patient_id": patient, "text": f"{tooth} distal caries"})
 
         def waiting(query: str) -> bool:
             row = watcher.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
@@ -420,22 +424,26 @@ def test_interrupt_waits_for_a_run_executing_a_step_then_withdraws_it(server, to
 
         wait_for(lambda: waiting("INSERT INTO agent_approval_requests%"))  # the first run is mid-step
 
-        def second() -> None:
-            results["second"] = dentist.runs.create(
-                thread["thread_id"], "voice-to-chart", multitask_strategy="interrupt",
-                input={"patient_id": str(DEMO_PATIENT_IDS[0]), "text": "forty seven distal caries"})
+        def stop() -> None:
+            if how == "cancel":
+                dentist.runs.cancel(thread["thread_id"], first["run_id"])
+            else:
+                results["second"] = dentist.runs.create(
+                    thread["thread_id"], "voice-to-chart", multitask_strategy="interrupt",
+                    input={"patient_id": patient, "text": "forty seven distal caries"})
 
-        starter = threading.Thread(target=second)
-        starter.start()
-        # the second run's request waits on the first run's notification (the run queue's wait)
+        stopper = threading.Thread(target=stop)
+        stopper.start()
+        # the stopping request waits on the first run's notification (the run queue's wait)
         wait_for(lambda: waiting("SELECT status, error_details, workflow_id FROM agent_executions%"))
         assert dentist.runs.get(thread["thread_id"], first["run_id"])["status"] == "running"
         blocker.rollback()  # the lock goes: the first run reaches its approval pause
-        starter.join(120)
-    new = results["second"]
+        stopper.join(120)
     stopped = dentist.runs.get(thread["thread_id"], first["run_id"])
-    assert stopped["status"] == "interrupted" and stopped["metadata"]["interrupted_by"] == new["run_id"]
     assert stopped["metadata"]["platform_status"] == "CANCELLED" and _actions(first["run_id"]) == 0
     [request] = _trace(server, token, first["run_id"])["approvals"]
     assert request["status"] == "REJECTED"
-    dentist.runs.join(thread["thread_id"], new["run_id"])
+    if how == "interrupt":
+        new = results["second"]
+        assert stopped["status"] == "interrupted" and stopped["metadata"]["interrupted_by"] == new["run_id"]
+        dentist.runs.join(thread["thread_id"], new["run_id"])
