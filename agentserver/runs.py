@@ -16,15 +16,16 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from agentserver import assistants, interrupts
 from agentserver import threads as thread_store
+from approvals import service as approvals
 from core_schema.db import get_database
 from core_schema.directory import Actor
 from core_schema.errors import DomainError, InvalidInput, NotFound
 from core_schema.models import AgentApprovalRequest, AgentExecution, AgentStep, AgentWorkflow
-from core_schema.statuses import ApprovalStatus, ExecutionStatus, ProtocolRunStatus
+from core_schema.statuses import ApprovalStatus, ExecutionStatus, MultitaskStrategy, ProtocolRunStatus
 from runtime.process import get_engine, get_queue
 from voice import service as voice
 from voice.graph import SPEC as VOICE_TO_CHART
@@ -32,21 +33,36 @@ from voice.graph import SPEC as VOICE_TO_CHART
 RUN_STATUS = {ExecutionStatus.RUNNING: ProtocolRunStatus.RUNNING, ExecutionStatus.WAITING_APPROVAL: ProtocolRunStatus.INTERRUPTED,
               ExecutionStatus.COMPLETED: ProtocolRunStatus.SUCCESS, ExecutionStatus.CANCELLED: ProtocolRunStatus.SUCCESS,
               ExecutionStatus.FAILED: ProtocolRunStatus.ERROR}
-STRATEGIES = ("reject", "enqueue")  # interrupt / rollback would stop a run between steps: not offered
 STREAM_WAIT_S = 1.0  # how long a stream waits on the run's notification before it looks again
+STOP_WAIT_S = 30.0  # how long interrupt/rollback wait for the run in flight to reach its pause or its end
+INTERRUPTED_BY = "interrupted_by"  # agent_executions.metadata key: the run an interrupt stopped this one for
+IN_FLIGHT = (ExecutionStatus.RUNNING, ExecutionStatus.WAITING_APPROVAL)
 
 
 def _run(e: AgentExecution, workflow: str) -> dict[str, Any]:
+    meta = e.metadata_ or {}
+    status = RUN_STATUS.get(ExecutionStatus(e.status), ProtocolRunStatus.RUNNING)
+    if INTERRUPTED_BY in meta:  # stopped for a newer run (multitask_strategy interrupt), as LangGraph reports it
+        status = ProtocolRunStatus.INTERRUPTED
     return {"run_id": str(e.id), "thread_id": str(e.voice_session_id), "assistant_id": workflow,
             "created_at": e.started_at.isoformat(), "updated_at": (e.completed_at or e.started_at).isoformat(),
-            "status": RUN_STATUS.get(ExecutionStatus(e.status), ProtocolRunStatus.RUNNING).value,
-            "metadata": {"platform_status": e.status, **({"error": e.error_details} if e.error_details else {})},
-            "multitask_strategy": "reject", "kwargs": {}}
+            "status": status.value,
+            "metadata": {"platform_status": e.status, **({"error": e.error_details} if e.error_details else {}),
+                         **({INTERRUPTED_BY: meta[INTERRUPTED_BY]} if INTERRUPTED_BY in meta else {})},
+            "multitask_strategy": meta.get("multitask_strategy", MultitaskStrategy.REJECT.value), "kwargs": {}}
 
 
 def _runs_query(thread_id: uuid.UUID) -> Any:
     return (select(AgentExecution, AgentWorkflow.name).join(AgentWorkflow, AgentWorkflow.id == AgentExecution.workflow_id)
-            .where(AgentExecution.voice_session_id == thread_id))
+            .where(AgentExecution.voice_session_id == thread_id, thread_store.counted()))
+
+
+def _strategy(body: dict[str, Any]) -> MultitaskStrategy:
+    try:
+        return MultitaskStrategy(body.get("multitask_strategy") or MultitaskStrategy.REJECT)
+    except ValueError:
+        raise InvalidInput(f"multitask_strategy {body.get('multitask_strategy')!r}: one of "
+                           f"{', '.join(m.value for m in MultitaskStrategy)}") from None
 
 
 def get(tenant_id: uuid.UUID, thread_id: uuid.UUID, run_id: uuid.UUID) -> dict[str, Any]:
@@ -87,9 +103,7 @@ def create(actor: Actor, thread_id: uuid.UUID | None, body: dict[str, Any],
     if workflow != VOICE_TO_CHART.name:
         raise InvalidInput(f"{workflow} runs start from their own input (an upload): only {VOICE_TO_CHART.name} "
                            "starts from a protocol run")
-    strategy = body.get("multitask_strategy") or "reject"
-    if strategy not in STRATEGIES:
-        raise InvalidInput(f"multitask_strategy {strategy!r}: one of {', '.join(STRATEGIES)} (a run is never stopped between steps)")
+    strategy = _strategy(body)
     data = body.get("input") or {}
     if not isinstance(data, dict) or not isinstance(data.get("text"), str):
         raise InvalidInput("input: {patient_id, text} (the dictation) is needed")
@@ -102,19 +116,84 @@ def create(actor: Actor, thread_id: uuid.UUID | None, body: dict[str, Any],
         if patient_id is None:
             raise InvalidInput("input.patient_id: the thread has no patient yet")
         thread_store.assign_patient(s, vs, patient_id)
-        busy = s.scalar(select(AgentExecution.id).where(AgentExecution.voice_session_id == thread_id,
-                                                         AgentExecution.status == ExecutionStatus.RUNNING).limit(1))
-        if busy is not None and strategy == "reject":
-            raise DomainError("conflict", f"thread {thread_id} has run {busy} in progress (multitask_strategy reject)", 409)
+        in_flight = s.execute(select(AgentExecution.id, AgentExecution.status).where(
+            AgentExecution.voice_session_id == thread_id, AgentExecution.status.in_(IN_FLIGHT), thread_store.counted())
+            .order_by(AgentExecution.started_at)).all()
+        busy = [run for run, status in in_flight if status == ExecutionStatus.RUNNING]
+        if busy and strategy == MultitaskStrategy.REJECT:
+            raise DomainError("conflict", f"thread {thread_id} has run {busy[0]} in progress (multitask_strategy reject)", 409)
+    run_id = uuid.uuid4()
+    if strategy in (MultitaskStrategy.INTERRUPT, MultitaskStrategy.ROLLBACK):
+        for run, _ in in_flight:
+            stop(actor, run, run_id, strategy)
     opened = voice.open_dictation(engine, actor, patient_id, text=data["text"], session_id=thread_id)
-    run_id = engine.create(VOICE_TO_CHART.name, tenant_id=actor.tenant_id, user_id=actor.user_id, inputs=opened.inputs,
-                           patient_id=patient_id, encounter_id=opened.encounter_id, voice_session_id=thread_id,
-                           api_client_id=api_client_id)
+    engine.create(VOICE_TO_CHART.name, tenant_id=actor.tenant_id, user_id=actor.user_id, inputs=opened.inputs,
+                  patient_id=patient_id, encounter_id=opened.encounter_id, voice_session_id=thread_id,
+                  api_client_id=api_client_id, execution_id=run_id)
+    if strategy != MultitaskStrategy.REJECT:
+        _mark(actor.tenant_id, run_id, "multitask_strategy", strategy.value)
     queue = get_queue()
     queue.enqueue(run_id)
     if queue.live_workers() == 0:  # no worker process: a worker thread of this one takes the queue
         queue.drain_in_background()
     return get(actor.tenant_id, thread_id, run_id)
+
+
+def stop(actor: Actor, run_id: uuid.UUID, by: uuid.UUID, strategy: MultitaskStrategy) -> None:
+    """Stop a run in flight for run ``by`` (``interrupt`` / ``rollback``) at its safe point
+    (``_at_safe_point``): one that waits for approval has its open requests rejected through the
+    approvals service, audited, with the reason; it ends CANCELLED, nothing applied. A run that
+    ended meanwhile is left as it is. ``rollback`` marks the stopped run so the protocol no longer
+    counts it (``threads.counted``)."""
+    if _at_safe_point(actor.tenant_id, run_id, f"multitask_strategy {strategy.value}") != ExecutionStatus.WAITING_APPROVAL:
+        return
+    withdraw(actor, run_id, f"withdrawn: run {by} replaced this run (multitask_strategy {strategy.value})")
+    key = thread_store.ROLLED_BACK if strategy == MultitaskStrategy.ROLLBACK else INTERRUPTED_BY
+    _mark(actor.tenant_id, run_id, key, str(by))
+
+
+def _at_safe_point(tenant_id: uuid.UUID, run_id: uuid.UUID, why: str) -> str:
+    """The run's status once it is not executing a step: a step may be writing the chart and is
+    never cut, so a RUNNING run is waited for until it pauses or ends. Still executing after
+    ``STOP_WAIT_S``: 409, nothing stopped."""
+    status = _status(tenant_id, run_id)
+    if status == ExecutionStatus.RUNNING:
+        get_queue().wait(run_id, timeout_s=STOP_WAIT_S)
+        status = _status(tenant_id, run_id)
+        if status == ExecutionStatus.RUNNING:
+            raise DomainError("conflict", f"run {run_id} is still executing a step; it is stopped only at its "
+                              f"approval pause or its end ({why})", 409)
+    return status
+
+
+def withdraw(actor: Actor, run_id: uuid.UUID, reason: str) -> None:
+    """Reject the run's open requests (the web inbox's own decision: permission checks, audit,
+    exactly-once resume), ``reason`` as the review comment; the run then ends CANCELLED."""
+    with get_database().tenant_session(actor.tenant_id) as s:
+        pending = list(s.scalars(select(AgentApprovalRequest.id).where(
+            AgentApprovalRequest.execution_id == run_id, AgentApprovalRequest.status == ApprovalStatus.PENDING)
+            .order_by(AgentApprovalRequest.created_at, AgentApprovalRequest.id)).all())
+    if not pending:
+        return
+    report = approvals.decide(get_engine(), pending, actor, "reject", comment=reason)
+    if report.failure:
+        raise DomainError("apply_failed", report.failure, 409)
+
+
+def _status(tenant_id: uuid.UUID, run_id: uuid.UUID) -> str:
+    with get_database().tenant_session(tenant_id) as s:
+        status = s.scalar(select(AgentExecution.status).where(AgentExecution.id == run_id))
+    if status is None:
+        raise NotFound(f"run {run_id} not found")
+    return str(status)
+
+
+def _mark(tenant_id: uuid.UUID, run_id: uuid.UUID, key: str, value: str) -> None:
+    """Add ``key: value`` to the run's metadata (merged in SQL: a worker may write its trace id there)."""
+    with get_database().tenant_session(tenant_id) as s:
+        s.execute(update(AgentExecution).where(AgentExecution.id == run_id).values(
+            metadata_=func.coalesce(AgentExecution.metadata_, func.jsonb_build_object())
+            .op("||")(func.jsonb_build_object(key, value))))
 
 
 def resume(actor: Actor, thread_id: uuid.UUID, value: Any) -> dict[str, Any]:
@@ -145,17 +224,15 @@ def values(tenant_id: uuid.UUID, thread_id: uuid.UUID, run_id: uuid.UUID) -> dic
 
 
 def cancel(actor: Actor, thread_id: uuid.UUID, run_id: uuid.UUID) -> None:
-    """Cancel a run waiting for a person: its open requests are rejected through the approvals
-    service (audited as any rejection) and the run ends CANCELLED, nothing applied. A run that is
-    executing a step cannot be stopped mid-step (409); an ended run has nothing to cancel (409)."""
-    run = get(actor.tenant_id, thread_id, run_id)
-    platform = run["metadata"]["platform_status"]
-    if platform != ExecutionStatus.WAITING_APPROVAL:
-        raise DomainError("conflict", f"run {run_id} is {platform}: only a run waiting for approval can be cancelled", 409)
-    with get_database().tenant_session(actor.tenant_id) as s:
-        pending = s.scalars(select(AgentApprovalRequest.id).where(AgentApprovalRequest.execution_id == run_id,
-                                                                   AgentApprovalRequest.status == ApprovalStatus.PENDING)).all()
-    interrupts.resume(get_engine(), actor, thread_id, {str(a): {"type": "ignore", "args": None} for a in pending})
+    """Cancel a run at its safe point (``_at_safe_point``: a run executing a step is waited for
+    until it pauses): its open requests are rejected through the approvals service (audited as any
+    rejection) and the run ends CANCELLED, nothing applied. A run that ended (before or while it
+    was waited for) has nothing left to cancel: 409."""
+    get(actor.tenant_id, thread_id, run_id)
+    status = _at_safe_point(actor.tenant_id, run_id, "cancel")
+    if status != ExecutionStatus.WAITING_APPROVAL:
+        raise DomainError("conflict", f"run {run_id} is {status}: it ended, nothing is left to cancel", 409)
+    withdraw(actor, run_id, "cancelled in a LangGraph client")
 
 
 def update_state(actor: Actor, thread_id: uuid.UUID, values: Any, as_node: str | None) -> dict[str, Any]:
@@ -194,6 +271,16 @@ def _sse(event: str, data: Any, event_id: str | None = None) -> str:
     return f"{head}event: {event}\ndata: {json.dumps(data, default=str)}\n\n"
 
 
+def _events(run_id: uuid.UUID, thread_id: uuid.UUID, seq: int, node: str, output: dict[str, Any]) -> list[dict[str, Any]]:
+    """One step as LangGraph's ``events`` mode shows a node (``astream_events`` v2): its start and
+    its end with its output (ids only). Agent Inbox shows the node it reads from ``on_chain_start``."""
+    meta = {"langgraph_node": node, "langgraph_step": seq, "thread_id": str(thread_id), "run_id": str(run_id)}
+    common = {"name": node, "run_id": f"{run_id}:{seq}", "tags": [f"graph:step:{seq}"], "metadata": meta,
+              "parent_ids": [str(run_id)]}
+    return [{"event": "on_chain_start", **common, "data": {}},
+            {"event": "on_chain_end", **common, "data": {"output": output}}]
+
+
 def stream(tenant_id: uuid.UUID, thread_id: uuid.UUID, run_id: uuid.UUID, modes: list[str],
            after: int = 0) -> Iterator[str]:
     """SSE events of the run until it stops running: ``metadata``, then per step written ``updates``
@@ -213,6 +300,9 @@ def stream(tenant_id: uuid.UUID, thread_id: uuid.UUID, run_id: uuid.UUID, modes:
                               .order_by(AgentStep.sequence_no)).all()
             state = dict(e.state_snapshot or {})
         for seq, node, output in steps:
+            if "events" in modes:
+                for event in _events(run_id, thread_id, seq, node, output or {}):
+                    yield _sse("events", event, str(seq))
             if "updates" in modes:
                 yield _sse("updates", {node: output or {}}, str(seq))
             seen = seq

@@ -22,16 +22,31 @@ from core_schema.db import get_database
 from core_schema.directory import Actor
 from core_schema.encounters import open_encounter
 from core_schema.errors import DomainError, InvalidInput, NotFound
-from core_schema.models import AgentApprovalRequest, AgentExecution, Patient, VoiceSession, VoiceUtterance
+from core_schema.models import (
+    AgentApprovalRequest,
+    AgentExecution,
+    AgentWorkflow,
+    Patient,
+    VoiceSession,
+    VoiceUtterance,
+)
 from core_schema.statuses import ApprovalStatus, ExecutionStatus, ProtocolThreadStatus
 
 CHANNEL = "API"  # a thread opened over the agent protocol
+ROLLED_BACK = "rolled_back_by"  # agent_executions.metadata key: the run a rollback set aside for this one
 SORTABLE = {"created_at": VoiceSession.started_at, "updated_at": VoiceSession.started_at,
             "thread_id": VoiceSession.id}
 
 
+def counted() -> Any:
+    """The runs the protocol shows: all but those a ``rollback`` set aside. Those stay in the
+    platform's records (its audit trail: the run, its rejected requests, its trace) but, as a
+    LangGraph server deletes a rolled-back run, no longer count in a thread's runs, state or status."""
+    return ~func.coalesce(AgentExecution.metadata_.has_key(ROLLED_BACK), False)
+
+
 def _latest_run(thread: Any) -> Any:
-    return (select(AgentExecution.status).where(AgentExecution.voice_session_id == thread)
+    return (select(AgentExecution.status).where(AgentExecution.voice_session_id == thread, counted())
             .order_by(AgentExecution.started_at.desc()).limit(1).scalar_subquery())
 
 
@@ -79,27 +94,39 @@ def _iso(when: datetime | None) -> str | None:
     return when.isoformat() if when else None
 
 
-def _metadata(vs: VoiceSession) -> dict[str, Any]:
-    """The protocol's metadata plus the links clients filter on (ids only)."""
+GRAPH_KEYS = ("graph_id", "assistant_id")  # set by a LangGraph server on a thread's first run; Agent Inbox filters on them
+
+
+def _metadata(vs: VoiceSession, graph: str | None) -> dict[str, Any]:
+    """The protocol's metadata plus the links clients filter on (ids only); ``graph``: the workflow
+    of the thread's latest run, as ``graph_id`` and ``assistant_id`` (they are the same here)."""
     kept = dict((vs.meta or {}).get("metadata") or {})
-    return {**kept, "patient_id": str(vs.patient_id) if vs.patient_id else None, "channel": vs.channel}
+    graphs = {key: graph for key in GRAPH_KEYS} if graph else {}
+    return {**kept, **graphs, "patient_id": str(vs.patient_id) if vs.patient_id else None, "channel": vs.channel}
+
+
+def _runs_graph(graph: str, thread: Any = VoiceSession.id) -> Any:
+    """The thread has a (counted) run of workflow ``graph``: what ``metadata.graph_id`` matches."""
+    return exists().where(AgentExecution.voice_session_id == thread, counted(),
+                          AgentWorkflow.id == AgentExecution.workflow_id, AgentWorkflow.name == graph)
 
 
 def _thread(s: Session, vs: VoiceSession, status: str, updated: datetime | None) -> dict[str, Any]:
-    latest = s.scalars(select(AgentExecution).where(AgentExecution.voice_session_id == vs.id)
+    latest = s.scalars(select(AgentExecution).where(AgentExecution.voice_session_id == vs.id, counted())
                        .order_by(AgentExecution.started_at.desc()).limit(1)).first()
     interrupts = pending_interrupts(s, vs.id)
     by_run: dict[str, list[dict[str, Any]]] = {}
     for run_id, interrupt in interrupts:
         by_run.setdefault(run_id, []).append(interrupt)
+    graph = s.scalar(select(AgentWorkflow.name).where(AgentWorkflow.id == latest.workflow_id)) if latest else None
     return {"thread_id": str(vs.id), "created_at": _iso(vs.started_at), "updated_at": _iso(updated or vs.started_at),
-            "metadata": _metadata(vs), "status": status, "values": dict(latest.state_snapshot) if latest else {},
+            "metadata": _metadata(vs, graph), "status": status, "values": dict(latest.state_snapshot) if latest else {},
             "interrupts": by_run}
 
 
 def _updated(thread: Any = VoiceSession.id) -> Any:
     last = select(func.max(func.coalesce(AgentExecution.completed_at, AgentExecution.started_at))).where(
-        AgentExecution.voice_session_id == thread).scalar_subquery()
+        AgentExecution.voice_session_id == thread, counted()).scalar_subquery()
     return func.coalesce(last, VoiceSession.started_at)
 
 
@@ -174,6 +201,9 @@ def search(tenant_id: uuid.UUID, *, metadata: dict[str, Any] | None = None, stat
         query = query.where(VoiceSession.patient_id == patient_id_of(wanted.pop("patient_id")))
     if "channel" in wanted:
         query = query.where(VoiceSession.channel == str(wanted.pop("channel")))
+    for key in GRAPH_KEYS:
+        if key in wanted:
+            query = query.where(_runs_graph(str(wanted.pop(key))))
     if wanted:
         query = query.where(VoiceSession.meta["metadata"].contains(wanted))
     if status is not None:
@@ -195,7 +225,7 @@ def state(tenant_id: uuid.UUID, thread_id: uuid.UUID) -> dict[str, Any]:
     """The thread's state: its latest run's values (ids only), what runs next, its pending interrupts."""
     with get_database().tenant_session(tenant_id) as s:
         vs = session_of(s, thread_id)
-        runs = s.scalars(select(AgentExecution).where(AgentExecution.voice_session_id == thread_id)
+        runs = s.scalars(select(AgentExecution).where(AgentExecution.voice_session_id == thread_id, counted())
                          .order_by(AgentExecution.started_at.desc())).all()
         return _state(vs, runs[0] if runs else None, s, every_run=True)
 
@@ -204,7 +234,7 @@ def history(tenant_id: uuid.UUID, thread_id: uuid.UUID, limit: int = 10) -> list
     """One state per run of the thread, newest first (the platform keeps a run's state, ids only, per run)."""
     with get_database().tenant_session(tenant_id) as s:
         vs = session_of(s, thread_id)
-        runs = s.scalars(select(AgentExecution).where(AgentExecution.voice_session_id == thread_id)
+        runs = s.scalars(select(AgentExecution).where(AgentExecution.voice_session_id == thread_id, counted())
                          .order_by(AgentExecution.started_at.desc()).limit(limit)).all()
         return [_state(vs, e, s) for e in runs]
 

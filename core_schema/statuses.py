@@ -151,6 +151,15 @@ class ProtocolRunStatus(StrEnum):
     INTERRUPTED = "interrupted"
 
 
+class MultitaskStrategy(StrEnum):
+    """What a new run of a thread does to the thread's run in flight (``multitask_strategy``)."""
+
+    REJECT = "reject"  # refused (409) while a run executes
+    ENQUEUE = "enqueue"  # queued beside it
+    INTERRUPT = "interrupt"  # the run in flight is stopped at its next safe point (cancelled), then the new one starts
+    ROLLBACK = "rollback"  # as interrupt, and the stopped run no longer counts in the protocol's views
+
+
 class InterruptResponseType(StrEnum):
     """Agent Inbox's reply to an interrupt (``HumanResponse.type``)."""
 

@@ -44,8 +44,10 @@ router = APIRouter(prefix=PREFIX, tags=["agent protocol"], dependencies=[Depends
 @public.get("/info")
 def info() -> dict[str, Any]:
     """What this server speaks (LangGraph clients ask before anything else)."""
-    return {"version": "0.1.0", "langgraph_py_version": None, "flags": {"assistants": True, "crons": False,
-                                                                         "langsmith": False, "store": True}}
+    return {"version": "0.1.0", "langgraph_py_version": None,
+            "flags": {"assistants": True, "crons": False, "langsmith": False, "store": True},
+            # Agent Inbox reads host.project_id / tenant_id (LangSmith ids): a self-hosted server has none
+            "host": {"kind": "self-hosted", "project_id": None, "revision_id": None, "tenant_id": None}}
 
 
 def _thread(thread_id: str) -> uuid.UUID:
@@ -162,6 +164,8 @@ def _start(p: Principal, thread_id: uuid.UUID | None, body: RunIn) -> dict[str, 
     """Start a run (``voice:dictate``) or resume interrupts (``approvals:decide``)."""
     resuming = bool(body.command and "resume" in body.command)
     p.require("approvals:decide" if resuming else "voice:dictate")
+    if body.multitask_strategy in ("interrupt", "rollback"):  # they reject what the run in flight waits for
+        p.require("approvals:decide")
     return runs.create(p.actor, thread_id, body.model_dump(exclude_none=True), api_client_id=p.api_client_id)
 
 

@@ -9,10 +9,13 @@ What the clients see is checked against the platform's own views (its run trace 
 from __future__ import annotations
 
 import asyncio
+import json
+import threading
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 from langgraph_sdk import get_client, get_sync_client
 from langgraph_sdk.client import SyncLangGraphClient
@@ -23,6 +26,8 @@ from core_schema.seed.demo import DEMO_PASSWORD, DEMO_PATIENT_IDS
 from core_schema.settings import get_settings
 from runtime.process import SPECS
 from tests.api.loopback import loopback_server
+from tests.recovery import wait_for
+from workflows.checkpoint import libpq_url
 
 # Spoken FDI teeth: a finding already charted is not proposed again, so a helper moves to the next.
 TEETH = ("thirteen", "twenty three", "thirty three", "forty three", "twelve", "twenty one", "thirty two", "forty one",
@@ -261,7 +266,8 @@ def test_store_is_the_clinics_memory(dentist, other) -> None:
 
 
 def test_credentials(server, token) -> None:
-    assert httpx.get(f"{server}/langgraph/info").status_code == 200
+    info = httpx.get(f"{server}/langgraph/info")  # Agent Inbox's "Add inbox" reads host.project_id, none here
+    assert info.status_code == 200 and info.json()["host"]["project_id"] is None
     anonymous = get_sync_client(url=f"{server}/langgraph", api_key=None)
     assert _status(lambda: anonymous.threads.search()) == 401
     forged = get_sync_client(url=f"{server}/langgraph", api_key="not-a-token")
@@ -310,3 +316,143 @@ def test_async_client_resumes_several_interrupts_by_id(server, token, dentist) -
     assert final["final_status"] == "COMPLETED" and len(final["applied_ids"]) == 1 and len(final["rejected_ids"]) == 1
     assert {a["id"]: a["status"] for a in _trace(server, token, run_id)["approvals"]} == {first: "APPROVED", second: "REJECTED"}
     assert _actions(run_id) == 1
+
+
+def _next_tooth_text(finding: str, values: dict[str, Any]) -> str:
+    """A dictation for another tooth than the run in ``values`` proposed (its interrupt's)."""
+    [request] = values["__interrupt__"][0]["value"]
+    charted = request["action_request"]["args"]["changes"][0]["tooth"]
+    spoken = {"13": "thirteen", "23": "twenty three", "33": "thirty three", "43": "forty three", "12": "twelve"}
+    return f"{next(t for n, t in spoken.items() if n != str(charted))} {finding}"
+
+
+@pytest.mark.parametrize("strategy", ["interrupt", "rollback"])
+def test_interrupt_and_rollback_withdraw_the_run_in_flight(server, token, dentist, strategy) -> None:
+    """A new run with multitask_strategy interrupt / rollback stops the thread's run in flight at its
+    approval pause: its request rejected through the approvals service (with the reason), nothing
+    applied, then the new run starts. Rollback also takes the stopped run out of the protocol's
+    views, as LangGraph deletes it, while the platform keeps it for the audit trail."""
+    thread_id, values = interrupted(dentist, "occlusal caries")
+    old = values["execution_id"]
+    new = dentist.runs.create(thread_id, "voice-to-chart", multitask_strategy=strategy,
+                              input={"patient_id": PATIENT, "text": _next_tooth_text("occlusal caries", values)})
+    assert new["run_id"] != old and new["multitask_strategy"] == strategy
+    dentist.runs.join(thread_id, new["run_id"])
+    assert _actions(old) == 0
+    trace = _trace(server, token, old)  # the platform's own view keeps the stopped run and its decision
+    assert trace["status"] == "CANCELLED"
+    [request] = trace["approvals"]
+    assert request["status"] == "REJECTED" and f"run {new['run_id']} replaced this run" in request["comment"]
+    listed = {r["run_id"] for r in dentist.runs.list(thread_id)}
+    assert new["run_id"] in listed
+    interrupts = dentist.threads.get(thread_id)["interrupts"]
+    assert old not in interrupts  # the withdrawn request is no interrupt any more
+    if strategy == "interrupt":
+        stopped = dentist.runs.get(thread_id, old)
+        assert stopped["status"] == "interrupted" and stopped["metadata"]["interrupted_by"] == new["run_id"]
+        assert old in listed
+    else:
+        assert old not in listed and _status(lambda: dentist.runs.get(thread_id, old)) == 404
+        assert old not in {h["metadata"]["run_id"] for h in dentist.threads.get_history(thread_id)}
+        assert _status(lambda: dentist.threads.delete(thread_id)) == 409  # its records are still the chart's history
+
+
+def test_multitask_strategy_is_checked(dentist) -> None:
+    thread = dentist.threads.create(metadata={"patient_id": PATIENT})
+    assert _status(lambda: dentist.runs.create(thread["thread_id"], "voice-to-chart", multitask_strategy="later",
+                                               input={"patient_id": PATIENT, "text": "eleven caries"})) == 422
+
+
+def _sse_events(response: httpx.Response) -> list[tuple[str, Any]]:
+    """(event, data) of a server-sent event stream."""
+    out, event = [], None
+    for line in response.iter_lines():
+        if line.startswith("event: "):
+            event = line[len("event: "):]
+        elif line.startswith("data: ") and event is not None:
+            out.append((event, json.loads(line[len("data: "):])))
+    return out
+
+
+def test_the_requests_agent_inbox_sends(server, token, dentist) -> None:
+    """The requests Agent Inbox (langchain-ai/agent-inbox f38301b, in Chromium) sent to list the
+    interrupts and accept one, captured by scripts/agent_inbox_check.py and replayed here as sent:
+    its list filters threads on ``metadata.graph_id``, reads the interrupt from the thread's
+    ``interrupts`` map (``Object.values(interrupts)[i][0].value``), accepts with the ActionRequest
+    as args over ``runs/stream`` in ``events`` mode (showing the node of each ``on_chain_start``)
+    and then reads the thread again."""
+    thread_id, values = interrupted(dentist, "distal caries", patient=str(DEMO_PATIENT_IDS[1]))
+    headers = {"x-api-key": token, "content-type": "application/json"}
+    listed = httpx.post(f"{server}/langgraph/threads/search", headers=headers, json={
+        "metadata": {"graph_id": "voice-to-chart"}, "limit": 10, "offset": 0, "status": "interrupted"})
+    assert listed.status_code == 200, listed.text
+    [thread] = [t for t in listed.json() if t["thread_id"] == thread_id]
+    assert thread["status"] == "interrupted" and thread["metadata"]["graph_id"] == "voice-to-chart"
+    [per_run] = thread["interrupts"].values()
+    [request] = per_run[0]["value"]
+    assert request["action_request"]["action"] == "update_dental_chart" and request["config"]["allow_accept"]
+    other_graph = httpx.post(f"{server}/langgraph/threads/search", headers=headers, json={
+        "metadata": {"graph_id": "imaging-review"}, "limit": 100, "offset": 0, "status": "interrupted"})
+    assert thread_id not in {t["thread_id"] for t in other_graph.json()}
+
+    accept = {"command": {"resume": [{"type": "accept", "args": {"action": request["action_request"]["action"],
+                                                                   "args": request["action_request"]["args"]}}]},
+              "stream_mode": "events", "assistant_id": "voice-to-chart"}
+    with httpx.stream("POST", f"{server}/langgraph/threads/{thread_id}/runs/stream", headers=headers, json=accept,
+                      timeout=120) as streamed:
+        assert streamed.status_code == 200
+        events = _sse_events(streamed)
+    assert events[0][0] == "metadata" and {e for e, _ in events} == {"metadata", "events"}
+    started = [d["metadata"]["langgraph_node"] for e, d in events if d.get("event") == "on_chain_start"]
+    assert started == ["await_approval", "apply", "summarize"]
+    again = httpx.get(f"{server}/langgraph/threads/{thread_id}", headers=headers)
+    assert again.status_code == 200 and again.json()["status"] == "idle" and again.json()["interrupts"] == {}
+    assert _actions(values["execution_id"]) == 1
+
+
+@pytest.mark.parametrize("how", ["interrupt", "cancel"])
+def test_a_run_executing_a_step_is_stopped_at_its_pause(server, token, dentist, how) -> None:
+    """A run in the middle of a step is not cut: a new run with multitask_strategy interrupt, or a
+    cancel, waits until it reaches its approval pause, then withdraws that. The first run is held
+    mid-step (its proposal's insert waits behind a table lock this test holds) until the request
+    that stops it is seen waiting for it."""
+    patient = str(DEMO_PATIENT_IDS[0])
+    tooth = {"interrupt": "thirty six", "cancel": "thirty five"}[how]
+    thread = dentist.threads.create(metadata={"patient_id": patient})
+    conninfo = libpq_url(get_database())
+    results: dict[str, Any] = {}
+    with psycopg.connect(conninfo) as blocker, psycopg.connect(conninfo, autocommit=True) as watcher:
+        blocker.execute("LOCK TABLE agent_approval_requests IN EXCLUSIVE MODE")
+        first = dentist.runs.create(thread["thread_id"], "voice-to-chart",
+                                    input={"patient_id": patient, "text": f"{tooth} distal caries"})
+
+        def waiting(query: str) -> bool:
+            row = watcher.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                                  "AND pid <> pg_backend_pid() AND query ILIKE %s", [query]).fetchone()
+            return bool(row and row[0])
+
+        wait_for(lambda: waiting("INSERT INTO agent_approval_requests%"))  # the first run is mid-step
+
+        def stop() -> None:
+            if how == "cancel":
+                dentist.runs.cancel(thread["thread_id"], first["run_id"])
+            else:
+                results["second"] = dentist.runs.create(
+                    thread["thread_id"], "voice-to-chart", multitask_strategy="interrupt",
+                    input={"patient_id": patient, "text": "forty seven distal caries"})
+
+        stopper = threading.Thread(target=stop)
+        stopper.start()
+        # the stopping request waits on the first run's notification (the run queue's wait)
+        wait_for(lambda: waiting("SELECT status, error_details, workflow_id FROM agent_executions%"))
+        assert dentist.runs.get(thread["thread_id"], first["run_id"])["status"] == "running"
+        blocker.rollback()  # the lock goes: the first run reaches its approval pause
+        stopper.join(120)
+    stopped = dentist.runs.get(thread["thread_id"], first["run_id"])
+    assert stopped["metadata"]["platform_status"] == "CANCELLED" and _actions(first["run_id"]) == 0
+    [request] = _trace(server, token, first["run_id"])["approvals"]
+    assert request["status"] == "REJECTED"
+    if how == "interrupt":
+        new = results["second"]
+        assert stopped["status"] == "interrupted" and stopped["metadata"]["interrupted_by"] == new["run_id"]
+        dentist.runs.join(thread["thread_id"], new["run_id"])
