@@ -1,8 +1,8 @@
 """Agent Inbox itself, in Chromium, against the platform (issue 21): run by hand, never in CI.
 
 Why by hand: Agent Inbox is a Next.js app published only as its GitHub repository (no npm
-package), and CI reaches neither GitHub nor the npm registry. The exact requests it makes are
-tested in CI through the SDK (``tests/api/test_agent_inbox_requests.py``); this script checks
+package), and CI does not reach GitHub. The exact requests it makes are tested in CI
+(``test_the_requests_agent_inbox_sends`` in ``tests/api/test_agent_protocol.py``); this script checks
 the real app end to end and prints every request it sent, so that test can be kept in step.
 
 What it does: a throwaway migrated and seeded platform (embedded, or a scratch database when
