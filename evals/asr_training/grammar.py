@@ -1,0 +1,132 @@
+"""Dental dictation sentences from a small command grammar, for adapting the recogniser.
+
+Why: tiny.en's decoder is a language model of general English; dictation is a tiny language
+(teeth in FDI and Universal, surfaces, labels, perio sequences, voice controls). Sentences
+are drawn with a seeded generator in the styles the blind set's writers used (BLIND.md):
+digits, number words, "tooth", "number", "#", quadrant words, UK and US wording, shorthand,
+hesitations and self-corrections. The written form is the training target; ``spoken`` is what
+the synthesiser reads ("#3" is read "number 3").
+"""
+
+from __future__ import annotations
+
+import random
+
+from voice.asr.lexicon import EXTRA_DIAGNOSES, EXTRA_PROCEDURES, FINDINGS, catalog_terms, number_words
+
+SURFACES = ("mesial", "occlusal", "distal", "buccal", "lingual", "incisal", "facial", "labial", "palatal")
+SHORT_SURFACES = ("MO", "DO", "MOD", "OB", "OL", "MID", "B", "O", "M", "D")
+COMBINED = ("mesio-occlusal", "disto-occlusal", "mesio-occlusal-distal", "mesiobuccal", "distobuccal",
+            "mesiolingual", "distolingual", "mesiopalatal", "distopalatal")
+FDI = tuple(f"{q}{t}" for q in range(1, 5) for t in range(1, 9))
+QUADRANT = {"1": "upper right", "2": "upper left", "3": "lower left", "4": "lower right"}
+POSITION = ("central incisor", "lateral incisor", "canine", "first premolar", "second premolar",
+            "first molar", "second molar", "third molar")
+CONTROLS = ("accept", "accept that", "scratch that", "undo that", "undo", "cancel that", "next tooth",
+            "previous tooth", "go back", "read back", "read that back", "pause", "resume", "pause listening",
+            "carry on", "yes accept", "no cancel", "skip", "next", "back one")
+TALK = ("open a little wider for me", "bite down on this gauze", "you're doing great", "rinse for me please",
+        "can you pass the mirror", "let's take a break", "turn towards me a bit", "any pain there",
+        "we'll get the x-ray next", "lovely, nearly done", "close together gently", "sorry, was that sore",
+        "can I have the suction please", "just a little pressure now")
+HESITATIONS = ("um, ", "uh, ", "okay, ", "right, ", "so ", "and ", "")
+
+
+def _fdi_spoken(rng: random.Random, tooth: str) -> str:
+    form = rng.random()
+    if form < 0.35:
+        return tooth
+    if form < 0.6:
+        return number_words(int(tooth))
+    if form < 0.75:
+        return f"tooth {rng.choice((tooth, number_words(int(tooth))))}"
+    if form < 0.9:
+        return f"{QUADRANT[tooth[0]]} {tooth[1] if rng.random() < 0.5 else number_words(int(tooth[1]))}"
+    return f"the {QUADRANT[tooth[0]]} {POSITION[int(tooth[1]) - 1]}"
+
+
+def _universal(rng: random.Random) -> str:
+    n = rng.randint(1, 32)
+    form = rng.random()
+    if form < 0.3:
+        return f"number {n}"
+    if form < 0.5:
+        return f"#{n}"
+    if form < 0.75:
+        return f"tooth {number_words(n)}"
+    return f"number {number_words(n)}"
+
+
+def tooth(rng: random.Random) -> str:
+    return _universal(rng) if rng.random() < 0.25 else _fdi_spoken(rng, rng.choice(FDI))
+
+
+def surfaces(rng: random.Random) -> str:
+    r = rng.random()
+    if r < 0.45:
+        return rng.choice(SURFACES)
+    if r < 0.65:
+        return f"{rng.choice(SURFACES)} and {rng.choice(SURFACES)}"
+    if r < 0.85:
+        return rng.choice(COMBINED)
+    return rng.choice(SHORT_SURFACES)
+
+
+def _depth(rng: random.Random) -> str:
+    d = rng.choice((1, 2, 2, 3, 3, 3, 4, 4, 5, 6, 7, 8))
+    return str(d) if rng.random() < 0.4 else number_words(d)
+
+
+def sentence(rng: random.Random) -> str:
+    """One dictation-like sentence."""
+    procs, diags = catalog_terms()
+    procs = list(dict.fromkeys([*procs, *EXTRA_PROCEDURES]))
+    diags = list(dict.fromkeys([*diags, *EXTRA_DIAGNOSES]))
+    t, s = tooth(rng), surfaces(rng)
+    finding = rng.choice(FINDINGS)
+    kind = rng.random()
+    if kind < 0.22:
+        body = rng.choice((f"{t} {s} caries", f"{s} caries on {t}", f"{t} {s} decay", f"caries {s} {t}",
+                           f"{t} has {s} caries", f"{s} {finding} on {t}", f"{t} {finding}",
+                           f"{t} is {rng.choice(('missing', 'crowned', 'fractured', 'impacted'))}"))
+    elif kind < 0.4:
+        p = rng.choice(procs)
+        body = rng.choice((f"plan {p} on {t}", f"plan a {p} for {t}", f"{t} needs {p}", f"{p} {t}",
+                           f"treatment plan {p} {t} {s}", f"{t} {s} {p}", f"existing {p} on {t}",
+                           f"we'll do {p} on {t}"))
+    elif kind < 0.52:
+        d = rng.choice(diags)
+        body = rng.choice((f"{d} on {t}", f"diagnosis {d} {t}", f"{t} {d}", f"{t} looks like {d}"))
+    elif kind < 0.7:
+        depths = " ".join(_depth(rng) for _ in range(3))
+        side = rng.choice(("buccal", "lingual", "palatal", "facial"))
+        body = rng.choice((f"pocket depths {t} {side} {depths}", f"{t} {side} {depths}", depths,
+                           f"{depths}, {' '.join(_depth(rng) for _ in range(3))}", f"{side} {depths}",
+                           f"bleeding on {t} {rng.choice(SURFACES)}", f"bleeding on the {rng.choice(('mesial', 'distal'))}",
+                           f"recession {_depth(rng)} on {t}", f"recession {' '.join(_depth(rng) for _ in range(3))}",
+                           f"mobility grade {rng.choice(('one', 'two', '1', '2'))} on {t}",
+                           f"furcation class {rng.choice(('one', 'two', 'three'))} {t}", f"plaque on {t}",
+                           f"suppuration {t} {rng.choice(SURFACES)}", f"{t} bleeding on probing"))
+    elif kind < 0.82:
+        body = rng.choice((*CONTROLS, f"go to {t}", f"skip {t}", f"go to {t} {rng.choice(('lingual', 'buccal', 'palatal'))}",
+                           f"jump to {t}"))
+    elif kind < 0.9:
+        body = rng.choice(TALK)
+    else:
+        a, b = sentence(rng), sentence(rng)
+        body = f"{a}, and {b}" if rng.random() < 0.7 else f"{a}, sorry, {b}"
+    return (rng.choice(HESITATIONS) + body).strip()
+
+
+def sentences(n: int, seed: int) -> list[str]:
+    """``n`` distinct sentences, the same for the same seed."""
+    rng = random.Random(seed)
+    out: dict[str, None] = {}
+    while len(out) < n:
+        out[sentence(rng)] = None
+    return list(out)
+
+
+def spoken(text: str) -> str:
+    """What the synthesiser should read for a written sentence ("#3" -> "number 3")."""
+    return text.replace("#", "number ")
