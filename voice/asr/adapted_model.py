@@ -11,13 +11,8 @@ its own pinned sha256, so a damaged or hand-edited folder is refused with one li
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
 import shutil
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +20,7 @@ import numpy as np
 from core_schema.model_files import PINNED_MODELS, verify_model_files, verify_model_folder
 from voice.asr import ct2_file
 from voice.asr.errors import ModelNotFoundError
+from voice.asr.model_folder import build_in_place, folder_lock, models_home
 
 MODEL_NAME = "tiny.en-dental"
 FOLDER_NAME = "whisper-tiny.en-dental"
@@ -62,22 +58,11 @@ def is_composed(folder: Path, delta: Path = DELTA_PATH) -> bool:
         return False
 
 
-@contextmanager
-def _lock(parent: Path) -> Iterator[None]:
-    with open(parent / f".{FOLDER_NAME}.lock", "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def compose(base_folder: Path, dest: Path, delta: Path = DELTA_PATH) -> Path:
     """The composed folder at ``dest``: built once (atomic, under a lock), then reused."""
     if is_composed(dest, delta):
         return dest
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    with _lock(dest.parent):
+    with folder_lock(dest):
         if is_composed(dest, delta):  # another process finished while we waited
             return dest
         tensors = load_delta(delta)
@@ -85,28 +70,19 @@ def compose(base_folder: Path, dest: Path, delta: Path = DELTA_PATH) -> Path:
             model = ct2_file.replace(ct2_file.read(base_folder / "model.bin"), tensors)
         except ct2_file.ModelFileError as exc:
             raise AdaptedModelError(f"the dental decoder does not fit the packaged tiny.en: {exc}") from None
-        tmp = dest.parent / f".{dest.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        tmp.mkdir()
-        try:
+
+        def fill(tmp: Path) -> None:
             ct2_file.write(model, tmp / "model.bin")
             for name in _COPIED:
                 shutil.copyfile(base_folder / name, tmp / name)
             (tmp / MANIFEST).write_text(json.dumps(_manifest(delta)))
-            if dest.exists():  # stale (an older delta, or an interrupted copy): swap it out
-                old = dest.parent / f".{dest.name}.old-{uuid.uuid4().hex[:8]}"
-                dest.rename(old)
-                shutil.rmtree(old, ignore_errors=True)
-            tmp.rename(dest)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-    return dest
+
+        return build_in_place(dest, fill)
 
 
 def default_folder() -> Path:
     """``$DENTALAGENT_HOME/models/whisper-tiny.en-dental``."""
-    from core_schema.settings import get_settings
-
-    return get_settings().home.expanduser().resolve() / "models" / FOLDER_NAME
+    return models_home(FOLDER_NAME)
 
 
 def adapted_model_path(base_folder: Path, dest: Path | None = None) -> Path:

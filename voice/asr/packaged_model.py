@@ -15,20 +15,17 @@ folder is then checked against the sha256 this project pins for it (``core_schem
 from __future__ import annotations
 
 import base64
-import fcntl
 import hashlib
 import importlib.metadata
 import json
 import os
-import shutil
-import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from voice.asr.errors import ModelNotFoundError
+from voice.asr.model_folder import build_in_place, folder_lock, models_home
 
 MODEL_NAME = "base"
 FOLDER_NAME = "whisper-base"
@@ -146,30 +143,17 @@ def is_joined(folder: Path, manifest: dict[str, object] | None = None) -> bool:
     return model_bin.is_file() and model_bin.stat().st_size == recorded.get("model_bin_size")
 
 
-@contextmanager
-def _lock(parent: Path) -> Iterator[None]:
-    """One joiner per home at a time (the others then find the folder done)."""
-    with open(parent / f".{FOLDER_NAME}.lock", "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def join_parts(parts: Sequence[Part], dest: Path) -> Path:
     """The joined CTranslate2 folder at ``dest``: built once (checked, atomic), then reused as is."""
     manifest = _manifest(parts)
     if is_joined(dest, manifest):
         return dest
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    with _lock(dest.parent):
+    with folder_lock(dest):
         if is_joined(dest, manifest):  # another process finished while we waited
             return dest
         pieces, plain = _pieces(parts)
-        tmp = dest.parent / f".{dest.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        tmp.mkdir()
-        try:
+
+        def fill(tmp: Path) -> None:
             for name, file in plain.items():
                 with open(tmp / name, "wb") as out:
                     _copy_checked(file, out)
@@ -181,21 +165,13 @@ def join_parts(parts: Sequence[Part], dest: Path) -> Path:
             (tmp / MANIFEST).write_text(
                 json.dumps({**manifest, "model_bin_size": size, "model_bin_sha256": digest.hexdigest()}, indent=2)
             )
-            if dest.exists():  # stale (older parts or an interrupted manual copy): swap it out
-                old = dest.parent / f".{dest.name}.old-{uuid.uuid4().hex[:8]}"
-                dest.rename(old)
-                shutil.rmtree(old, ignore_errors=True)
-            tmp.rename(dest)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-    return dest
+
+        return build_in_place(dest, fill)
 
 
 def default_folder() -> Path:
     """``$DENTALAGENT_HOME/models/whisper-base``."""
-    from core_schema.settings import get_settings
-
-    return get_settings().home.expanduser().resolve() / "models" / FOLDER_NAME
+    return models_home(FOLDER_NAME)
 
 
 def base_model_path(dest: Path | None = None) -> Path:

@@ -64,7 +64,9 @@ function topLabel(labels) {
   return PRIORITY.find((p) => labels.includes(p)) || labels[0];
 }
 
-function drawTooth(tooth, x, yBox, state, { idPrefix = "odontogram-", interactive = true } = {}) {
+// Where a tooth's five surfaces are drawn: the box at (x0, y0), side b, and each surface's polygon
+// (the occlusal in the middle; buccal outward, mesial toward the midline).
+function toothGeometry(tooth, x, yBox) {
   const upper = isUpper(tooth);
   const b = BOX;
   const i = INSET;
@@ -81,6 +83,11 @@ function drawTooth(tooth, x, yBox, state, { idPrefix = "odontogram-", interactiv
     B: upper ? "top" : "bottom", L: upper ? "bottom" : "top",
     M: mesialOnRight(tooth) ? "right" : "left", D: mesialOnRight(tooth) ? "left" : "right", O: "center",
   };
+  return { upper, b, x0, y0, regions, where };
+}
+
+function drawTooth(tooth, x, yBox, state, { idPrefix = "odontogram-", interactive = true } = {}) {
+  const { upper, b, x0, y0, regions, where } = toothGeometry(tooth, x, yBox);
   const gone = state.status === "missing" || state.status === "extracted";
   const whole = state.whole;
   const classes = ["tooth", `status-${state.status}`];
@@ -137,22 +144,7 @@ function drawTooth(tooth, x, yBox, state, { idPrefix = "odontogram-", interactiv
 // A proposed change drawn over a tooth as a "ghost": dashed and translucent, never like a charted
 // finding. ``marks``: [{label, surfaces, planned}] of this tooth.
 function drawGhost(g, tooth, x, yBox, marks) {
-  const upper = isUpper(tooth);
-  const b = BOX;
-  const i = INSET;
-  const x0 = x + (CELL - BOX) / 2;
-  const y0 = yBox;
-  const regions = {
-    top: `${x0},${y0} ${x0 + b},${y0} ${x0 + b - i},${y0 + i} ${x0 + i},${y0 + i}`,
-    bottom: `${x0},${y0 + b} ${x0 + b},${y0 + b} ${x0 + b - i},${y0 + b - i} ${x0 + i},${y0 + b - i}`,
-    left: `${x0},${y0} ${x0 + i},${y0 + i} ${x0 + i},${y0 + b - i} ${x0},${y0 + b}`,
-    right: `${x0 + b},${y0} ${x0 + b - i},${y0 + i} ${x0 + b - i},${y0 + b - i} ${x0 + b},${y0 + b}`,
-    center: `${x0 + i},${y0 + i} ${x0 + b - i},${y0 + i} ${x0 + b - i},${y0 + b - i} ${x0 + i},${y0 + b - i}`,
-  };
-  const where = {
-    B: upper ? "top" : "bottom", L: upper ? "bottom" : "top",
-    M: mesialOnRight(tooth) ? "right" : "left", D: mesialOnRight(tooth) ? "left" : "right", O: "center",
-  };
+  const { b, x0, y0, regions, where } = toothGeometry(tooth, x, yBox);
   g.classList.add("has-ghost");
   g.append(s("rect", { x: x0 - 6, y: y0 - 6, width: b + 12, height: b + 12, rx: 8, class: "ghost-ring" }));
   g.setAttribute("data-ghost", marks.map((m) => m.label).join(" "));
