@@ -5,8 +5,12 @@ between keys, and every decision lands on the item that was shown when its key w
 
 from __future__ import annotations
 
+import pytest
+
 from benchmarks.review_speed import Api, build_queue, check, clear
 from tests.web.conftest import sign_in
+
+pytestmark = pytest.mark.embedded_only
 
 
 def test_a_mixed_inbox_cleared_at_150_ms_decides_each_item_shown(browser, live_server, new_patient) -> None:

@@ -23,6 +23,8 @@ from tests.web.test_web_accessibility import serious_violations
 from tools.clinical.chart import write_snapshot
 from voice.service import run_dictation
 
+pytestmark = pytest.mark.embedded_only
+
 CARIES_36 = 'g.tooth[data-tooth="36"] polygon.surface[data-finding="caries"]'
 
 
