@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from approvals import threads
 from core_schema.db import get_database
 from core_schema.errors import NotFound
 from runtime.process import get_engine, get_queue
@@ -26,7 +27,11 @@ def show_run(tenant_id: uuid.UUID, run_id: uuid.UUID) -> RunDetailOut:
     found = run_views.show_run(get_database(), tenant_id, run_id)
     if found is None:
         raise NotFound(f"run {run_id} not found in this clinic")
-    return RunDetailOut.model_validate({**found, "transcript": run_transcript(get_engine(), tenant_id, run_id)})
+    engine = get_engine()
+    with engine.db.tenant_session(tenant_id) as s:  # the questions asked on its approvals (the inbox's respond)
+        asked = threads.messages_of(s, [a["id"] for a in found["approvals"]])
+    approvals = [{**a, "messages": asked.get(a["id"], [])} for a in found["approvals"]]
+    return RunDetailOut.model_validate({**found, "approvals": approvals, "transcript": run_transcript(engine, tenant_id, run_id)})
 
 
 def recover() -> RecoveryOut:

@@ -21,13 +21,11 @@ from core_schema.models import (
     AgentStep,
     AgentTool,
     AgentWorkflow,
-    Conversation,
-    Message,
     Patient,
     ToolExecution,
     User,
 )
-from core_schema.statuses import ExecutionStatus, ThreadType
+from core_schema.statuses import ExecutionStatus
 
 
 def _undone(s: Any, run_ids: list[uuid.UUID]) -> set[uuid.UUID]:
@@ -82,23 +80,6 @@ def list_runs(db: Database, tenant_id: uuid.UUID, limit: int = 50, where: RunFil
                 for e, name, first, last, user in rows]
 
 
-def _messages(s: Any, approval_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
-    """Questions asked on each request (the inbox's respond) and the clinician's answers: who, what, when."""
-    if not approval_ids:
-        return {}
-    rows = s.execute(select(Message, User.full_name).join(Conversation, Conversation.id == Message.conversation_id)
-                     .join(User, User.id == Message.sender_user_id, isouter=True)
-                     .where(Conversation.conversation_type == ThreadType.APPROVAL,
-                            Conversation.metadata_["approval_id"].astext.in_(approval_ids))
-                     .order_by(Message.sent_at, Message.id)).all()
-    out: dict[str, list[dict[str, Any]]] = {}
-    for m, author in rows:
-        meta = m.metadata_ or {}
-        out.setdefault(str(meta.get("approval_id")), []).append(
-            {"kind": meta.get("kind"), "author": author, "text": m.content, "at": m.sent_at.isoformat()})
-    return out
-
-
 def show_run(db: Database, tenant_id: uuid.UUID, run_id: uuid.UUID) -> dict[str, Any] | None:
     """One run of the tenant with its steps, tool executions and approvals; None when the
     tenant has no such run (another clinic's run is invisible, not forbidden)."""
@@ -112,7 +93,6 @@ def show_run(db: Database, tenant_id: uuid.UUID, run_id: uuid.UUID) -> dict[str,
                            .order_by(ToolExecution.started_at)).all()
         reqs = s.execute(select(AgentApprovalRequest, User.full_name).join(User, User.id == AgentApprovalRequest.reviewer_id, isouter=True)
                          .where(AgentApprovalRequest.execution_id == run_id).order_by(AgentApprovalRequest.created_at)).all()
-        threads = _messages(s, [str(r.id) for r, _ in reqs])
         corrections = s.execute(select(AgentIntervention, User.full_name).join(User, User.id == AgentIntervention.user_id, isouter=True)
                                 .where(AgentIntervention.execution_id == run_id, AgentIntervention.intervention_type == "CORRECT")
                                 .order_by(AgentIntervention.created_at)).all()
@@ -134,7 +114,7 @@ def show_run(db: Database, tenant_id: uuid.UUID, run_id: uuid.UUID) -> dict[str,
                            "tool": (r.action_details or {}).get("tool"), "arguments": (r.action_details or {}).get("arguments"),
                            "risk_tier": (r.action_details or {}).get("risk_tier"),
                            "decided_by": reviewer, "decided_at": r.reviewed_at.isoformat() if r.reviewed_at else None,
-                           "comment": r.review_comment, "requested_at": r.created_at.isoformat(), "messages": threads.get(str(r.id), []),
+                           "comment": r.review_comment, "requested_at": r.created_at.isoformat(),
                            "edits": _edits_of(r, corrections)} for r, reviewer in reqs],
         }
 
