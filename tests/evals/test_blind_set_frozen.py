@@ -15,6 +15,8 @@ FROZEN = {
     "voice_blind_dev_us.jsonl": ("e2c434e712e915d1eddbf60bdebfe1ce88e54241fcd4e36898c28c1e634a0071", 220),
     "voice_blind_dev_vocab.jsonl": ("4cd295203aa0e039af15651da2971f7a1c0c0faf8cd816d07c4e4973f5072a2a", 225),
     "voice_blind_dev_long.jsonl": ("cd431ec96b5134df8cd4a1d7f28ad999f9065e14e0081cc67ddeeb2fd61bde0e", 249),
+    # Written blind from the contract on 2026-12-07, before the recogniser was retrained: all untouched.
+    "voice_blind_fresh.jsonl": ("bfaa23d9e5429302166f3fa1757b736df4bf9bfc1989875ee193b7f1bd0fb406", 240),
 }
 
 
