@@ -5,7 +5,7 @@ Why: tiny.en's decoder is a language model of general English; dictation is a ti
 are drawn with a seeded generator in the styles the blind set's writers used (BLIND.md):
 digits, number words, "tooth", "number", "#", quadrant words, UK and US wording, shorthand,
 hesitations and self-corrections. The written form is the training target; ``spoken`` is what
-the synthesiser reads ("#3" is read "number 3").
+the synthesiser reads ("#3" is read "number 3" or "hash 3", as people and Piper say it).
 """
 
 from __future__ import annotations
@@ -127,6 +127,7 @@ def sentences(n: int, seed: int) -> list[str]:
     return list(out)
 
 
-def spoken(text: str) -> str:
-    """What the synthesiser should read for a written sentence ("#3" -> "number 3")."""
-    return text.replace("#", "number ")
+def spoken(text: str, rng: random.Random | None = None) -> str:
+    """What the synthesiser should read for a written sentence ("#3" -> "number 3" or "hash 3")."""
+    word = "hash " if rng is not None and rng.random() < 0.5 else "number "
+    return text.replace("#", word)

@@ -7,11 +7,13 @@ decoder then trains on those outputs in a separate PyTorch venv (``train_decoder
 
 Texts: the command grammar (``grammar.py``) plus the blind set's dev splits, the controls' tune
 rows and the project's own text set. Never the untouched split (nor the tune split, kept for
-watching over-fitting): any sentence equal to one of theirs is dropped. Voices: espeak-ng only
-(accents, variants, speeds, pitches), never Piper ``joe``, the eval voice. Half the utterances
-get seeded clinic noise at 5 to 20 dB (seeds far from the eval's seed 0).
+watching over-fitting): any sentence equal to one of theirs is dropped. Voices: espeak-ng
+(accents, variants, speeds, pitches) and, with ``--flite`` (Debian's ``flite``), its four
+English voices (awb, rms, slt, kal16) at varied speeds: closer to a human voice than formant
+synthesis and still never Piper ``joe``, the eval voice. Half the utterances get seeded clinic
+noise at 5 to 20 dB (seeds far from the eval's seed 0).
 
-    .venv/bin/python -m evals.asr_training.prepare --out /work/asr-train-data --grammar 1500
+    .venv/bin/python -m evals.asr_training.prepare --out /work/asr-train-data --grammar 1500 [--flite 0.4]
 """
 
 from __future__ import annotations
@@ -19,45 +21,38 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import subprocess
 import sys
+import tempfile
+import wave
 from pathlib import Path
 
 import numpy as np
 
 from evals.asr_training.grammar import sentences, spoken
+from evals.asr_training.held_out import CONTROLS, held_out_texts, rows
 from evals.audio_synth import Voice, make_noise, mix_at_snr, quantize16, synth_espeak
+from voice.asr.audio import resample
 from voice.asr.decoder import FRAMES_PER_S, RATE, VAD_MARGIN_S, _tokenizer, speech_bounds
 from voice.asr.model import load_model
 from voice.asr.vocabulary import build_vocabulary
 
-DATASETS = Path(__file__).resolve().parents[1] / "datasets"
 TRAIN_FILES = ("voice_blind_dev.jsonl", "voice_blind_dev2.jsonl", "voice_blind_dev_uk.jsonl",
                "voice_blind_dev_us.jsonl", "voice_blind_dev_vocab.jsonl", "voice_blind_dev_long.jsonl",
                "voice_text.jsonl")
-HELD_OUT_FILES = ("voice_blind_untouched.jsonl", "voice_blind_tune.jsonl")
 ESPEAK_VOICES = ("en-us", "en-gb", "en-gb-x-rp", "en-gb-scotland", "en-029", "en-gb-x-gbclan", "en-gb-x-gbcwmd")
 VARIANTS = ("", "+m1", "+m2", "+m3", "+m4", "+m5", "+m7", "+f1", "+f2", "+f3", "+f4", "+klatt", "+klatt2")
+FLITE_VOICES = ("awb", "rms", "slt", "kal16")
 WINDOW_FRAMES = 3000
 NOISE_SEED_BASE = 1_000_000  # the eval mixes noise with seed 0
-
-
-def _rows(name: str) -> list[dict[str, object]]:
-    return [json.loads(line) for line in (DATASETS / name).read_text().splitlines() if line.strip()]
-
-
-def held_out_texts() -> set[str]:
-    """Sentences of the splits that must not be trained on (compared, never read by a person)."""
-    texts = {str(r["text"]).strip().lower() for name in HELD_OUT_FILES for r in _rows(name)}
-    texts |= {str(r["text"]).strip().lower() for r in _rows("voice_blind_controls.jsonl") if r.get("split") != "tune"}
-    return texts
 
 
 def training_texts(n_grammar: int, seed: int) -> list[str]:
     """Grammar sentences and the allowed datasets' sentences, minus any held-out sentence."""
     texts = sentences(n_grammar, seed)
     for name in TRAIN_FILES:
-        texts += [str(r["text"]) for r in _rows(name)]
-    texts += [str(r["text"]) for r in _rows("voice_blind_controls.jsonl") if r.get("split") == "tune"]
+        texts += [str(r["text"]) for r in rows(name)]
+    texts += [str(r["text"]) for r in rows(CONTROLS) if r.get("split") == "tune"]
     banned = held_out_texts()
     return list(dict.fromkeys(t.strip() for t in texts if t.strip() and t.strip().lower() not in banned))
 
@@ -65,6 +60,27 @@ def training_texts(n_grammar: int, seed: int) -> list[str]:
 def random_voice(rng: random.Random) -> Voice:
     return Voice("train", "espeak", rng.choice(ESPEAK_VOICES) + rng.choice(VARIANTS),
                  rng.randint(120, 200), rng.randint(25, 75))
+
+
+def synth_flite(text: str, voice: str, stretch: float) -> np.ndarray:
+    """flite speech at 16 kHz mono float32; ``stretch`` > 1 speaks slower."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "s.wav"
+        subprocess.run(["flite", "-voice", voice, "--setf", f"duration_stretch={stretch:.2f}", "-t", text,
+                        "-o", str(out)], check=True, capture_output=True, timeout=60)
+        with wave.open(str(out), "rb") as w:
+            rate, frames = w.getframerate(), w.readframes(w.getnframes())
+    return resample(np.frombuffer(frames, dtype="<i2").astype(np.float32) / 32768.0, rate)
+
+
+def speak(text: str, rng: random.Random, flite_share: float) -> tuple[np.ndarray, str, int]:
+    """(audio, voice name, speed) for one training sentence."""
+    said = spoken(text, rng)
+    if rng.random() < flite_share:
+        name, stretch = rng.choice(FLITE_VOICES), rng.uniform(0.85, 1.25)
+        return synth_flite(said, name, stretch), f"flite-{name}", round(100 * stretch)
+    voice = random_voice(rng)
+    return synth_espeak(said, voice), voice.espeak_voice, voice.words_per_minute
 
 
 def _write_meta(out: Path, meta: list[dict[str, object]]) -> None:
@@ -80,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=19)
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--flite", type=float, default=0.0, help="share of utterances spoken by flite's voices")
     args = parser.parse_args(argv)
 
     rng = random.Random(args.seed)
@@ -95,8 +112,7 @@ def main(argv: list[str] | None = None) -> int:
                                     shape=(len(texts), WINDOW_FRAMES // 2, 384))
     meta: list[dict[str, object]] = []
     for i, text in enumerate(texts):
-        voice = random_voice(rng)
-        audio = synth_espeak(spoken(text), voice)
+        audio, voice_name, speed = speak(text, rng, args.flite)
         pad = np.zeros(int(0.3 * RATE), dtype=np.float32)
         audio = np.concatenate([pad, audio, pad])
         snr = None if rng.random() < 0.5 else rng.uniform(5, 20)
@@ -115,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         enc[len(meta)] = np.asarray(whisper.encode(features)).astype(np.float16)[0]
         end_ts = min(1500, round((bounds[1] - start) / RATE / 0.02))
         target = [tok.timestamp_begin, *tok.encode(" " + text), tok.timestamp_begin + end_ts, tok.eot]
-        meta.append({"text": text, "voice": voice.espeak_voice, "wpm": voice.words_per_minute,
+        meta.append({"text": text, "voice": voice_name, "wpm": speed,
                      "snr": snr, "prompt": list(prompt), "target": target})
         if i % 25 == 0:  # written as it goes, so a run cut short still leaves usable data
             print(f"{i}/{len(texts)}", file=sys.stderr, flush=True)

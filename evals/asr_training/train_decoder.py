@@ -33,6 +33,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from evals.asr_training.held_out import held_out_texts  # standard library only (run with PYTHONPATH=.)
+
 _HERE = Path(__file__).resolve()
 _spec = importlib.util.spec_from_file_location("ct2_file", _HERE.parents[2] / "voice" / "asr" / "ct2_file.py")
 assert _spec is not None and _spec.loader is not None
@@ -160,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--cache-kv", action="store_true", help="precompute the cross-attention keys/values to disk")
     ap.add_argument("--limit", type=int, default=None, help="use only the first N prepared utterances")
+    ap.add_argument("--init", type=Path, default=None, help="start from an earlier delta (.npz) instead of tiny.en")
     args = ap.parse_args(argv)
 
     torch.manual_seed(args.seed)
@@ -168,10 +171,18 @@ def main(argv: list[str] | None = None) -> int:
     base = ct2_file.read(args.base)
     heads = int(base.variables["decoder/num_heads"].array())
     model = Decoder(base, heads)
+    if args.init is not None:  # continue an earlier adaptation on new data
+        with np.load(args.init) as delta:
+            for key in delta.files:
+                model.p[key.replace("|", "__")].data.copy_(torch.from_numpy(delta[key].astype(np.float32)))
+        print(f"started from {args.init} ({len(delta.files)} tensors)", flush=True)
     meta = json.loads((args.data / "meta.json").read_text())
     rows = meta["rows"][: args.limit] if args.limit else meta["rows"]
     enc = np.load(args.data / "encoder.npy", mmap_mode="r")
-    ids = list(range(len(rows)))
+    banned = held_out_texts()
+    ids = [i for i, r in enumerate(rows) if str(r["text"]).strip().lower() not in banned]
+    if len(ids) < len(rows):
+        print(f"dropped {len(rows) - len(ids)} utterances whose sentence is in a held-out split", flush=True)
     rng.shuffle(ids)
     n_val = max(8, int(len(ids) * args.val))
     val, train = sorted(ids[:n_val]), ids[n_val:]
