@@ -32,6 +32,15 @@ from voice.asr import RULES, Rule, correct_transcript, correct_transcript_with_l
         ("Impact at 38, plan a surgical extraction.", "Impacted 38, plan a surgical extraction."),
         ("Percation on the buccal of 46.", "Furcation on the buccal of 46."),
         ("Palatial recession on 23.", "Palatal recession on 23."),
+        # voice controls, whole utterances only
+        ("Except.", "Accept."),
+        ("yep, except that", "yep, accept that"),
+        ("Except all, please.", "Accept all, please."),
+        ("Um, and do that please.", "Um, undo that please."),
+        ("Confirmed that.", "Confirm that."),
+        ("skip aching", "skip eighteen"),
+        ("Delta forty-six lingual", "Go to forty-six lingual"),
+        ("Put the extraction of aching first.", "Put the extraction of eighteen first."),
     ],
 )
 def test_known_errors_are_fixed(heard: str, meant: str) -> None:
@@ -54,6 +63,11 @@ def test_known_errors_are_fixed(heard: str, meant: str) -> None:
         "The patient plans to travel; plant-based diet.",
         "Recession to the gingival margin.",
         "Sixteen, to sixteen, one six.",
+        "Except the crown on 26, everything is sound.",
+        "Everything except 36.",
+        "Confirmed caries on 36.",
+        "And do the crown on 46 next.",
+        "Patient complains of aching on biting.",
     ],
 )
 def test_correct_text_is_left_unchanged(text: str) -> None:

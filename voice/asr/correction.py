@@ -42,6 +42,9 @@ def _words(words: Iterable[str]) -> str:
 _S = r"[\s,-]*"  # Whisper separates sub-words with spaces, hyphens or commas
 
 _SURFACE = "(?:" + "|".join(SURFACE_WORDS) + ")"
+# A voice control is a whole utterance: its fillers before it, and nothing but courtesy after it.
+_LEAD = r"(\s*(?:(?:um|uh|er|okay|ok|yep|yes|yeah|right|so)[,.]?\s+)*)"
+_END = r"(?:[,\s]+please)?\s*[.!?]*\s*$"
 
 #: The correction table. Order matters: multi-word rules before single-word ones.
 #: Replacements may use group references (\\1), expanded by ``re.Match.expand``.
@@ -89,8 +92,14 @@ RULES: tuple[Rule, ...] = (
     Rule(rf"({_SURFACE})\s+cuss", r"\1 cusp", "cusp heard as 'cuss' after a surface"),
     Rule(r"impact\s+at(?=\s+\d)", "impacted", "'impacted 38' heard as 'impact at 38'"),
     Rule(rf"[fp]ur{_S}cation|percation", "furcation", "furcation"),
-    Rule(r"^\s*(?:and|an|on)\s+do(?=\s+(?:that|it|the\s+last|my\s+last)\b)", "undo",
+    Rule(rf"^{_LEAD}(?:and|an|on)\s+do(?=\s+(?:that|it|the\s+last|my\s+last)\b)", r"\1undo",
          "'undo that' heard as 'and do that' (only at the start: a whole utterance)"),
+    Rule(rf"^{_LEAD}except(?=(?:\s+(?:that|it|this|all|them))?{_END})", r"\1accept",
+         "'accept' heard as 'except': a whole utterance 'except (that)' says nothing else"),
+    Rule(rf"^{_LEAD}delta(?=\s+(?:tooth\s+|number\s+)?(?:\d|twenty|thirty|forty|fourteen|fifteen|sixteen|seventeen|eighteen|eleven|twelve|thirteen))",
+         r"\1go to", "'go to 26' heard as 'Delta 26' (at the start of an utterance)"),
+    Rule(rf"^{_LEAD}confirmed(?=(?:\s+(?:that|it|this|all))?{_END})", r"\1confirm",
+         "'confirm that' heard as 'confirmed that' (a whole utterance)"),
     Rule(r"superioration|superation|supperation|suparation|supuration", "suppuration", "suppuration heard as 'superioration'"),
     # Procedures
     Rule(rf"route{_S}canal|ruth{_S}canal|root{_S}kennel", "root canal", "root canal heard as 'route canal'"),
@@ -117,6 +126,8 @@ RULES: tuple[Rule, ...] = (
     Rule(r"(?<=upper,\s)less|(?<=upper\s)less|(?<=lower,\s)less|(?<=lower\s)less", "left", "'upper left' heard as 'upper, less'"),
     Rule(r"molar's", "molars", "plural molars written as molar's"),
     Rule(r"great(?=\s+(?:\d|one|two|three)\b)", "grade", "'grade 3' heard as 'great 3'"),
+    Rule(r"(skip|go\s+to|number|on|extraction\s+of)\s+aching", r"\1 eighteen",
+         "'eighteen' heard as 'aching' where only a tooth can follow"),
     # Perio charting
     Rule(rf"to(?={_S}(?:millimeters?|millimetres?|mm)\b)", "two", "'to millimeters' is 'two millimeters'"),
     Rule(rf"for(?={_S}(?:millimeters?|millimetres?|mm)\b)", "four", "'for millimeters' is 'four millimeters'"),
