@@ -96,3 +96,14 @@ def test_a_slot_resting_on_a_repaired_word_is_flagged() -> None:
     assert {d.slot for d in p.doubt} == {"tooth", "label"}
     (sure,) = interpret_heard([Heard("16 occlusal caries", -0.3)]).proposals
     assert sure.doubt == []
+
+
+def test_irreversible_is_trusted_sooner_than_reversible() -> None:
+    """A recogniser swallows "ir-", it does not invent it: "irreversible" at 0.6 stands, "reversible" at 0.6 is asked."""
+    said = [HeardWord("irreversible", 0.6), HeardWord("pulpitis", 0.95), HeardWord("on", 0.9), HeardWord("36", 0.95)]
+    (p,) = interpret_heard([Heard("irreversible pulpitis on 36", -0.2)], said).proposals
+    assert (p.label, p.tooth, p.doubt) == ("irreversible_pulpitis", "36", [])
+    unsure = [HeardWord("irreversible", 0.45), *said[1:]]
+    assert interpret_heard([Heard("irreversible pulpitis on 36", -0.2)], unsure).kind == "clarify"
+    rev = [HeardWord("reversible", 0.6), *said[1:]]
+    assert interpret_heard([Heard("reversible pulpitis on 36", -0.2)], rev).kind == "clarify"

@@ -34,6 +34,11 @@ RESCUE_MARGIN = 0.45
 LOW_WORD_PROBABILITY = 0.35
 #: A polarity word ("reversible") must be heard this surely: tiny.en often drops "ir-", flipping a diagnosis.
 POLARITY_WORD_PROBABILITY = 0.9
+#: ...except "irreversible" itself: a recogniser swallows "ir-", it does not invent it. Calibrated on
+#: generated pulpitis sentences in non-eval voices (flite, espeak; clean and 10 dB): a spoken
+#: "reversible" was heard as "irreversible" 0 times in 62 (tiny.en and tiny.en-dental), while every
+#: flip the other way had a word probability under 0.4 (``evals/asr_training/polarity_calibration.py``).
+IRREVERSIBLE_WORD_PROBABILITY = 0.5
 #: How much a flagged proposal's confidence drops (never below the clarify threshold's floor).
 DOUBT_PENALTY = 0.2
 DOUBT_FLOOR = 0.6
@@ -151,8 +156,7 @@ def _norm(value: object) -> object:
 def _flag_uncertain_words(proposals: list[Proposal], words: Sequence[HeardWord], notation: str) -> None:
     """A low-probability word that names a tooth, surface, label or depth flags that slot."""
     for w in words:
-        polarity = _clean(w.word) in POLARITY_WORDS
-        if w.probability >= (POLARITY_WORD_PROBABILITY if polarity else LOW_WORD_PROBABILITY):
+        if w.probability >= _sure_above(_clean(w.word)):
             continue
         slot = word_slot(w.word, notation)
         if slot is None:
@@ -160,6 +164,13 @@ def _flag_uncertain_words(proposals: list[Proposal], words: Sequence[HeardWord],
         for p in proposals:
             if _has_slot(p, slot) and not any(d.slot == slot for d in p.doubt):
                 p.doubt.append(Doubt(slot=slot, heard=_clean(w.word), word_probability=round(w.probability, 3)))
+
+
+def _sure_above(word: str) -> float:
+    """The probability from which a word is heard surely enough to stand on its own."""
+    if word == "irreversible":
+        return IRREVERSIBLE_WORD_PROBABILITY
+    return POLARITY_WORD_PROBABILITY if word in POLARITY_WORDS else LOW_WORD_PROBABILITY
 
 
 def _has_slot(p: Proposal, slot: str) -> bool:
