@@ -34,10 +34,11 @@ RESCUE_MARGIN = 0.45
 LOW_WORD_PROBABILITY = 0.35
 #: A polarity word ("reversible") must be heard this surely: tiny.en often drops "ir-", flipping a diagnosis.
 POLARITY_WORD_PROBABILITY = 0.9
-#: ...except "irreversible" itself: a recogniser swallows "ir-", it does not invent it. Calibrated on
-#: generated pulpitis sentences in non-eval voices (flite, espeak; clean and 10 dB): a spoken
-#: "reversible" was heard as "irreversible" 0 times in 62 (tiny.en and tiny.en-dental), while every
-#: flip the other way had a word probability under 0.4 (``evals/asr_training/polarity_calibration.py``).
+#: ...except "irreversible" itself: a recogniser swallows "ir-", it does not invent it. Calibrated
+#: (``evals/asr_training/polarity_calibration.py``: 80 generated pulpitis sentences per model in
+#: non-eval voices, flite and espeak, half at 10 dB): a spoken "reversible" was heard as "irreversible"
+#: 0 times in 78 (tiny.en and tiny.en-dental), a spoken "irreversible" as "reversible" 7 times (once
+#: at p >= 0.5, so "reversible" keeps the stricter bar).
 IRREVERSIBLE_WORD_PROBABILITY = 0.5
 #: How much a flagged proposal's confidence drops (never below the clarify threshold's floor).
 DOUBT_PENALTY = 0.2
