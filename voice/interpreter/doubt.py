@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .lexicon import POLARITY_WORDS
+from .lexicon import POLARITY_WORDS, REVERSIBILITY_WORDS
 from .models import Clarify, Doubt, Interpretation, InterpretContext, Proposal
 from .normalize import normalise
 from .rules import interpret
@@ -169,7 +169,7 @@ def _flag_uncertain_words(proposals: list[Proposal], words: Sequence[HeardWord],
 
 def _sure_above(word: str) -> float:
     """The probability from which a word is heard surely enough to stand on its own."""
-    if word == "irreversible":
+    if word == REVERSIBILITY_WORDS[1]:  # "irreversible"
         return IRREVERSIBLE_WORD_PROBABILITY
     return POLARITY_WORD_PROBABILITY if word in POLARITY_WORDS else LOW_WORD_PROBABILITY
 
