@@ -34,6 +34,18 @@ from evals.sandbox import migrate_and_seed, restore_environ
 SPEC_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "spec"
 ALLOWED_SKIPS = Path(__file__).with_name("allowed_skips.txt")
 
+#: Slow suites that ``.ci/run`` keeps in one storage mode (marker -> that mode). A browser or the
+#: speech model dominates them, and they reach storage through the service layer the rest of the
+#: suite checks in both modes, so the second mode adds nothing but minutes. A suite declares it
+#: (``pytestmark = pytest.mark.ci_server_only``); ``.ci/run`` deselects it in the other mode
+#: (``-m "not ci_server_only"``); a plain ``make test`` runs every suite in its one mode.
+ONE_MODE_MARKERS = {"ci_server_only": "server", "ci_embedded_only": "embedded"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for marker, mode in ONE_MODE_MARKERS.items():
+        config.addinivalue_line("markers", f"{marker}: .ci/run runs this suite in {mode} mode only")
+
 
 @dataclass
 class PlatformEnv:

@@ -30,6 +30,26 @@ TALK = ("open a little wider for me", "bite down on this gauze", "you're doing g
         "we'll get the x-ray next", "lovely, nearly done", "close together gently", "sorry, was that sore",
         "can I have the suction please", "just a little pressure now")
 HESITATIONS = ("um, ", "uh, ", "okay, ", "right, ", "so ", "and ", "")
+# The contract's other commands (note.add, history.show / chart.show, procedure.start / complete,
+# plan.item.move, context references), in the project's own wording.
+NOTE_LEADS = ("note", "add a note", "clinical note", "make a note", "note that", "put a note in")
+NOTE_SUBJECTS = ("patient", "she", "he", "the patient")
+NOTE_VERBS = ("reports", "complains of", "denies", "mentions", "describes", "has had")
+NOTE_COMPLAINTS = ("sensitivity to cold", "pain when chewing", "a dull ache at night", "bleeding gums when brushing",
+                   "clicking in the jaw", "a broken filling", "swelling on the left side", "a bad taste",
+                   "grinding at night", "pain lasting a few seconds", "food packing between the teeth",
+                   "sensitivity to sweets", "a loose crown", "headaches in the morning", "dry mouth")
+NOTE_ADVICE = ("advised to use a soft toothbrush", "recommended a night guard", "referred to the periodontist",
+               "review in six months", "prescribed amoxicillin five hundred milligrams", "discussed flossing technique",
+               "consent signed for extraction", "medical history updated, no changes", "allergic to penicillin",
+               "smoker, ten a day", "anxious patient, prefers morning appointments", "to bring the x-rays next visit",
+               "local anaesthetic given, two cartridges", "patient happy with the shade")
+VIEWS = ("show the chart", "open the chart", "show the perio chart", "show me the history", "show history for {t}",
+         "what's been done on {t}", "history of {t}", "open the treatment plan", "show the plan")
+STATES = ("start the {p} on {t}", "starting {p} on {t}", "complete the {p} on {t}", "{p} on {t} is done",
+          "finished the {p}", "complete it", "start it", "mark it complete", "same on {t}", "and the same on {t}")
+MOVES = ("move the {p} before the {q}", "move the {p} after the {q}", "do the {p} first", "put the {p} last",
+         "move it before the {q}", "add a {p} afterward")
 
 
 def _fdi_spoken(rng: random.Random, tooth: str) -> str:
@@ -107,6 +127,8 @@ def sentence(rng: random.Random) -> str:
                            f"mobility grade {rng.choice(('one', 'two', '1', '2'))} on {t}",
                            f"furcation class {rng.choice(('one', 'two', 'three'))} {t}", f"plaque on {t}",
                            f"suppuration {t} {rng.choice(SURFACES)}", f"{t} bleeding on probing"))
+    elif kind < 0.76:
+        body = _other_command(rng, t, rng.choice(procs), rng.choice(procs))
     elif kind < 0.82:
         body = rng.choice((*CONTROLS, f"go to {t}", f"skip {t}", f"go to {t} {rng.choice(('lingual', 'buccal', 'palatal'))}",
                            f"jump to {t}"))
@@ -116,6 +138,26 @@ def sentence(rng: random.Random) -> str:
         a, b = sentence(rng), sentence(rng)
         body = f"{a}, and {b}" if rng.random() < 0.7 else f"{a}, sorry, {b}"
     return (rng.choice(HESITATIONS) + body).strip()
+
+
+def _note(rng: random.Random) -> str:
+    """A free-text clinical note: what the patient says, or what was done or advised."""
+    if rng.random() < 0.5:
+        text = f"{rng.choice(NOTE_SUBJECTS)} {rng.choice(NOTE_VERBS)} {rng.choice(NOTE_COMPLAINTS)}"
+        if rng.random() < 0.4:
+            text += f", {rng.choice(NOTE_ADVICE)}"
+    else:
+        text = rng.choice(NOTE_ADVICE)
+    return f"{rng.choice(NOTE_LEADS)}{rng.choice((': ', ', ', ' '))}{text}"
+
+
+def _other_command(rng: random.Random, t: str, p: str, q: str) -> str:
+    """A note, a view, a procedure's start or completion, a plan move or a reference to the context."""
+    kind = rng.random()
+    if kind < 0.45:
+        return _note(rng)
+    template = rng.choice(VIEWS if kind < 0.6 else STATES if kind < 0.85 else MOVES)
+    return template.format(t=t, p=p, q=q)
 
 
 def sentences(n: int, seed: int) -> list[str]:

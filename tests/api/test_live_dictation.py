@@ -29,7 +29,9 @@ from core_schema.seed.demo import (
 from core_schema.settings import get_settings
 from evals.audio_synth import SAMPLE_RATE, _float_to_pcm16, encode, piper_available, synthesize
 
-pytestmark = pytest.mark.skipif(not piper_available(), reason="piper-tts voice not installed")
+# an audio suite: the speech model dominates it, the mode adds nothing (tests/conftest.py)
+pytestmark = [pytest.mark.skipif(not piper_available(), reason="piper-tts voice not installed"),
+              pytest.mark.ci_embedded_only]
 
 SENTENCE = "Tooth sixteen occlusal caries and mark seventeen as missing"
 CHUNK_S = 0.25  # MediaRecorder's timeslice in the web app

@@ -8,6 +8,9 @@ import pytest
 
 from evals.audio_synth import piper_available, synthesize_wav
 
+# an audio suite: the speech model dominates it, the mode adds nothing (tests/conftest.py)
+pytestmark = pytest.mark.ci_embedded_only
+
 CONTRACT_KEYS = {"kind", "proposals", "clarify", "transcript", "interpreter", "latency_ms"}
 
 

@@ -7,6 +7,7 @@ import random
 from evals.asr_training.grammar import sentences, spoken
 from evals.asr_training.held_out import HELD_OUT_FILES, held_out_texts
 from evals.asr_training.prepare import training_texts
+from voice.interpreter.rules import interpret
 
 
 def test_no_held_out_sentence_is_trained_on() -> None:
@@ -27,3 +28,10 @@ def test_a_hash_tooth_is_read_both_ways() -> None:
     readings = {spoken("#3 MO composite", rng) for _ in range(20)}
     assert readings == {"number 3 MO composite", "hash 3 MO composite"}
     assert spoken("#3 has a crown") == "number 3 has a crown"
+
+
+def test_the_grammar_speaks_every_command_of_the_contract() -> None:
+    """Notes, views, procedure states and plan moves are trained on too, not only charting."""
+    heard = {p.command for s in sentences(800, seed=3) for p in interpret(s, "fdi", None).proposals}
+    assert heard >= {"chart.finding.add", "plan.item.add", "diagnosis.add", "perio.record", "note.add",
+                     "history.show", "chart.show", "procedure.start", "procedure.complete", "plan.item.move"}

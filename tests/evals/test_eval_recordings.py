@@ -18,7 +18,9 @@ from evals.task import run_eval
 from evals.text_scoring import load_rows
 from evals.voice_eval import EvalOptions, run, verdicts
 
-pytestmark = pytest.mark.skipif(not (piper_available() and espeak_available()), reason="needs Piper and espeak-ng")
+# an audio suite: the speech model dominates it, the mode adds nothing (tests/conftest.py)
+pytestmark = [pytest.mark.skipif(not (piper_available() and espeak_available()), reason="needs Piper and espeak-ng"),
+              pytest.mark.ci_embedded_only]
 
 # A handful of spoken rows of the built-in set (ASR on a small CPU is slow): voice -> ids.
 VOICES = {"piper-joe": ("find-002", "find-009", "plan-001"), "espeak-us": ("find-001", "dx-004")}

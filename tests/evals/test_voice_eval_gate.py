@@ -11,6 +11,9 @@ from evals.gate import GATE_CONFIG, check, load_gates, run_gate
 from evals.text_scoring import load_rows
 from evals.voice_eval import spoken_rows
 
+# an audio suite: the speech model dominates it, the mode adds nothing (tests/conftest.py)
+pytestmark = pytest.mark.ci_embedded_only
+
 GATES = load_gates(GATE_CONFIG)
 
 

@@ -67,24 +67,6 @@ def live_server(platform) -> Iterator[LiveServer]:
         thread.join(timeout=15)
 
 
-def pytest_configure(config: Any) -> None:
-    config.addinivalue_line("markers", "embedded_only: a browser suite run in embedded mode only (what it checks "
-                                       "is the page; its service tests run in both modes)")
-
-
-EMBEDDED_ONLY = "browser suite: embedded mode only (the page is the same in both modes; its service tests run in both)"
-
-
-def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
-    """CI runs the suite in both modes; a page behaves the same in each, so the slowest browser
-    suites (module ``pytestmark = pytest.mark.embedded_only``) run once, in embedded mode (the
-    session's mode is the one ``tests/conftest.py`` picks: server when DATABASE_URL is set)."""
-    if os.environ.get("DATABASE_URL"):
-        for item in items:
-            if item.get_closest_marker("embedded_only"):
-                item.add_marker(pytest.mark.skip(reason=EMBEDDED_ONLY))
-
-
 @pytest.fixture(scope="module")
 def playwright() -> Iterator[Any]:
     """Per module: Playwright's sync API keeps an event loop running in this thread while it is

@@ -16,6 +16,9 @@ from core_schema.seed.demo import DEMO_PASSWORD
 from tests.api.imaging_upload import phantom_case
 from tests.web.conftest import sign_in
 
+# a browser suite: the page is the same in both modes (tests/conftest.py)
+pytestmark = pytest.mark.ci_server_only
+
 AXE = Path(__file__).with_name("vendor") / "axe.min.js"
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
@@ -41,8 +44,6 @@ def serious_violations(page) -> list[str]:
 
 
 def test_no_serious_or_critical_axe_violations_on_any_page(platform, axe_page, live_server, new_patient) -> None:
-    if platform.mode != "embedded":  # the pages are the same in both modes; the scan is the slowest browser test
-        pytest.skip("axe scan: embedded mode only (the pages do not depend on the mode)")
     page = axe_page
     patient = str(new_patient("Axel", "Access"))
     page.goto("/signin")

@@ -12,6 +12,9 @@ from playwright.sync_api import expect
 from core_schema.seed.demo import DEMO_PASSWORD, DEMO_PATIENT_IDS
 from tests.web.conftest import keyboard_focus
 
+# a browser suite: the page is the same in both modes (tests/conftest.py)
+pytestmark = pytest.mark.ci_server_only
+
 ADA, BEN, CLEO = (str(p) for p in DEMO_PATIENT_IDS)
 
 

@@ -7,9 +7,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.api.imaging_upload import phantom_case
+
+# a browser suite: the page is the same in both modes (tests/conftest.py)
+pytestmark = pytest.mark.ci_server_only
 
 # Before any page script: every violation the browser reports is kept on the window.
 RECORD_VIOLATIONS = """

@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.api.imaging_upload import phantom_case
 from tests.web.conftest import keyboard_focus
+
+# a browser suite: the page is the same in both modes (tests/conftest.py)
+pytestmark = pytest.mark.ci_server_only
 
 
 def surface(page, tooth: str, name: str):

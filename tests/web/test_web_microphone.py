@@ -14,6 +14,9 @@ from playwright.sync_api import expect
 from core_schema.seed.demo import DEMO_PATIENT_IDS
 from tests.web.conftest import CHROMIUM, chromium_args, sign_in
 
+# a browser suite: the page is the same in both modes (tests/conftest.py)
+pytestmark = pytest.mark.ci_server_only
+
 SENTENCE = "twenty six occlusal caries"
 
 

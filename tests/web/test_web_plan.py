@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.reconciliation.seeding import Seed
+
+# a browser suite: the page is the same in both modes (tests/conftest.py)
+pytestmark = pytest.mark.ci_server_only
 
 
 def test_plan_page_reconciles_drafts_and_decides(new_page, engine, new_patient) -> None:

@@ -19,7 +19,8 @@ from tests.web.conftest import keyboard_focus, sign_in
 from tests.web.test_web_accessibility import serious_violations
 from voice.service import run_dictation
 
-pytestmark = pytest.mark.embedded_only
+# a browser suite: the page is the same in both modes (tests/conftest.py)
+pytestmark = pytest.mark.ci_server_only
 
 CLINICIAN = "hygienist@demo.clinic"  # dictates a tier-3 change, which goes to the dentist's inbox
 QUESTION = "Occlusal or distal? The radiograph shows a distal shadow."

@@ -20,6 +20,9 @@ from voice import sessions as voice_store
 from voice.exam import service as exams
 from voice.service import run_dictation
 
+# a browser suite: the page is the same in both modes (tests/conftest.py)
+pytestmark = pytest.mark.ci_server_only
+
 
 @pytest.fixture
 def reviewer(browser, live_server) -> Iterator[Any]:

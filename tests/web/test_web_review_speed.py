@@ -10,7 +10,8 @@ import pytest
 from benchmarks.review_speed import Api, build_queue, check, clear
 from tests.web.conftest import sign_in
 
-pytestmark = pytest.mark.embedded_only
+# a browser suite: the page is the same in both modes (tests/conftest.py)
+pytestmark = pytest.mark.ci_server_only
 
 
 def test_a_mixed_inbox_cleared_at_150_ms_decides_each_item_shown(browser, live_server, new_patient) -> None:

@@ -23,7 +23,8 @@ from tests.web.test_web_accessibility import serious_violations
 from tools.clinical.chart import write_snapshot
 from voice.service import run_dictation
 
-pytestmark = pytest.mark.embedded_only
+# a browser suite: the page is the same in both modes (tests/conftest.py)
+pytestmark = pytest.mark.ci_server_only
 
 CARIES_36 = 'g.tooth[data-tooth="36"] polygon.surface[data-finding="caries"]'
 

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import func, select
 
 from core_schema.models import AgentApprovalRequest, VoiceSession, VoiceUtterance
 from core_schema.seed.demo import DEMO_PATIENT_IDS
 from core_schema.settings import get_settings
+
+# an audio suite: the speech model dominates it, the mode adds nothing (tests/conftest.py)
+pytestmark = pytest.mark.ci_embedded_only
 
 # Linux caps one argv string at 128 KiB (MAX_ARG_STRLEN): 120 000 characters is as long as
 # `dictate --text` can be given, 30x the default limit.

@@ -15,6 +15,9 @@ from evals.audio_synth import malformed_fixtures, piper_available, synthesize_wa
 from tests.workflows.conftest import current_chart
 from voice.service import run_dictation as dictate
 
+# an audio suite: the speech model dominates it, the mode adds nothing (tests/conftest.py)
+pytestmark = pytest.mark.ci_embedded_only
+
 SENTENCE = "Tooth sixteen occlusal caries and mark seventeen as missing"
 
 
