@@ -22,7 +22,7 @@ from evals.audio_synth import make_noise, mix_at_snr, quantize16, synth_espeak
 from voice.asr import Transcriber
 from voice.asr.lexicon import number_words
 
-BANDS = (0.9, 0.5, 0.0)
+BANDS = (0.9, 0.8, 0.7, 0.6, 0.5, 0.3, 0.0)
 NOISE_SEED_BASE = 2_000_000  # apart from the eval (0) and the training data (1,000,000)
 
 
