@@ -50,7 +50,7 @@ class Settings(BaseSettings):
     app_db_password: str | None = Field(
         default=None, description="Password of the tenant-session role dentalagent_app (set by `db upgrade`); none with trust auth."
     )
-    asr_model: str | None = Field(default=None, description="tiny.en (bundled, the default), tiny.en-dental (tiny.en with the dental-adapted decoder, composed on first use), base (the whisper-base extra) or a local CTranslate2 Whisper folder.")
+    asr_model: str | None = Field(default="tiny.en-dental", description="tiny.en-dental (the default: the bundled tiny.en with this repository's dental-adapted decoder, composed on first use; chosen by the numbers in voice/asr/README.md), tiny.en (bundled), base (the whisper-base extra) or a local CTranslate2 Whisper folder.")
     asr_device: Literal["auto", "cpu", "cuda"] = "auto"
     max_audio_seconds: float = 60.0
     max_audio_bytes: int = 20 * 1024 * 1024

@@ -60,4 +60,4 @@ def test_transcribe_and_interpret_audio(platform, tmp_path) -> None:
     assert set(rows[0]) == {"file", "text", "duration_s", "latency_ms", "model"} and "17" in rows[0]["text"]
     assert rows[1]["file"] == str(bad) and rows[1]["error"]
     out = json.loads(platform.cli("interpret", "--audio", str(wav), "--json").stdout)
-    assert out["proposals"][0]["tooth"] == "17" and out["asr"]["model"] == "tiny.en"
+    assert out["proposals"][0]["tooth"] == "17" and out["asr"]["model"] == "tiny.en-dental"

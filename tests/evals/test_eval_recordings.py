@@ -11,12 +11,14 @@ import json
 
 import pytest
 
+from core_schema.settings import get_settings
 from evals.audio_synth import encode, espeak_available, piper_available, synthesize, wav_bytes
 from evals.dataset import load_dataset
 from evals.solvers import AsrSolver, AudioSettings, RulesSolver
 from evals.task import run_eval
 from evals.text_scoring import load_rows
 from evals.voice_eval import EvalOptions, run, verdicts
+from voice.asr import Transcriber
 
 # an audio suite: the speech model dominates it, the mode adds nothing (tests/conftest.py)
 pytestmark = [pytest.mark.skipif(not (piper_available() and espeak_available()), reason="needs Piper and espeak-ng"),
@@ -30,9 +32,7 @@ FIGURES = ("n", "command_accuracy", "kind_accuracy", "slot_accuracy", "word_erro
 
 @pytest.fixture(scope="module")
 def transcriber():
-    from voice.asr import Transcriber
-
-    return Transcriber()
+    return Transcriber(model=get_settings().asr_model)  # the recogniser the CLI uses
 
 
 @pytest.fixture(scope="module")

@@ -63,7 +63,7 @@ def test_dictate_wav_to_chart_and_back(platform, engine, new_patient, tmp_path) 
     wav = tmp_path / "dictation.wav"
     wav.write_bytes(synthesize_wav(SENTENCE, cache_dir=None))
     out = _dictate_cli(platform, str(wav), "--patient", str(patient))
-    assert out["asr"]["model"] == "tiny.en" and out["asr"]["duration_s"] > 1
+    assert out["asr"]["model"] == "tiny.en-dental" and out["asr"]["duration_s"] > 1
     _approve_undo_cycle(platform, engine, out, patient)
     with engine.db.tenant_session(DEMO_TENANT_ID) as s:
         rec = s.scalars(select(VoiceRecording).where(VoiceRecording.session_id == uuid.UUID(out["session_id"]))).one()
