@@ -7,7 +7,8 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from approvals import queue, snooze as snoozing, threads
+from approvals import queue, threads
+from approvals import snooze as snoozing
 from approvals.decisions import decide_batch, failure_summary, pending_for, pending_in, sweep_timeouts
 from approvals.schemas import (
     ApprovalOut,
@@ -19,8 +20,8 @@ from approvals.schemas import (
     SweepOut,
     ThreadMessageOut,
 )
-from core_schema.statuses import ThreadMessageKind
 from core_schema.directory import Actor
+from core_schema.statuses import ThreadMessageKind
 from workflows.engine import Engine
 
 Verdict = Literal["approve", "reject", "edit"]
