@@ -67,7 +67,9 @@ def resolve_model_path(model: str | Path | None) -> Path:
     if model == "base":  # a str name only: a Path("base") is a folder
         return packaged_model.base_model_path()
     if model == adapted_model.MODEL_NAME:  # tiny.en with the dental decoder (composed on first use)
-        tiny = verify_model_folder("whisper-tiny.en", default_model_path(), ModelNotFoundError)
+        tiny = default_model_path()
+        if not adapted_model.is_composed(adapted_model.default_folder()):  # tiny.en is read only to compose
+            verify_model_folder("whisper-tiny.en", tiny, ModelNotFoundError)
         return adapted_model.adapted_model_path(tiny)
     path = Path(model).expanduser()
     if not path.is_dir() or not all((path / f).is_file() for f in _REQUIRED_FILES):
