@@ -169,6 +169,30 @@ def sentences(n: int, seed: int) -> list[str]:
     return list(out)
 
 
+def pulpitis_sentence(rng: random.Random) -> tuple[str, str]:
+    """(polarity said, sentence): a pulpitis diagnosis, the one diagnosis a lost syllable flips.
+
+    Why apart from ``sentence``: in the grammar's mix pulpitis is about 2% of the data, and the
+    recogniser hears Piper's "irreversible" as "reversible" about half the time (tune split, issue 19).
+    """
+    polarity = rng.choice(("reversible", "irreversible"))
+    lead = rng.choice(("", "symptomatic ", "asymptomatic ")) if polarity == "irreversible" else ""
+    t = tooth(rng)
+    dx = f"{lead}{polarity} pulpitis"
+    body = rng.choice((f"{dx} on {t}", f"{t} {dx}", f"{t}, {dx}", f"diagnosis {dx} {t}", f"{t} looks like {dx}",
+                       f"{dx} {t}", f"{dx} on {t}, plan a root canal", f"{t} is {dx}"))
+    return polarity, (rng.choice(HESITATIONS) + body).strip()
+
+
+def pulpitis_sentences(n: int, seed: int) -> list[str]:
+    """``n`` distinct pulpitis sentences, half of each polarity on average, the same for the same seed."""
+    rng = random.Random(seed)
+    out: dict[str, None] = {}
+    while len(out) < n:
+        out[pulpitis_sentence(rng)[1]] = None
+    return list(out)
+
+
 def spoken(text: str, rng: random.Random | None = None) -> str:
     """What the synthesiser should read for a written sentence ("#3" -> "number 3" or "hash 3")."""
     word = "hash " if rng is not None and rng.random() < 0.5 else "number "

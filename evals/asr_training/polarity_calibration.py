@@ -6,7 +6,11 @@ half at 10 dB clinic noise, recognised by one model; prints, per (said, heard) p
 utterances fell in each word-probability band. ``voice.interpreter.doubt`` takes its thresholds
 from this table (see ``IRREVERSIBLE_WORD_PROBABILITY``).
 
-    .venv/bin/python -m evals.asr_training.polarity_calibration --model tiny.en --n 80
+``--voice piper-joe`` speaks the same generated sentences in the eval voice instead: a diagnosis of
+how the recogniser hears that voice (it is how the lost "ir-" of issue 19 was found), never a source
+for a threshold, which would then be fitted to the voice it is judged with.
+
+    .venv/bin/python -m evals.asr_training.polarity_calibration --model tiny.en --n 80 [--voice piper-joe]
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import random
 import numpy as np
 
 from evals.asr_training.prepare import FLITE_VOICES, random_voice, synth_flite
-from evals.audio_synth import make_noise, mix_at_snr, quantize16, synth_espeak
+from evals.audio_synth import VOICES, make_noise, mix_at_snr, quantize16, synth_espeak, synth_piper
 from voice.asr import Transcriber
 from voice.asr.lexicon import number_words
 
@@ -40,12 +44,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model", default="tiny.en")
     ap.add_argument("--n", type=int, default=80)
     ap.add_argument("--seed", type=int, default=5)
+    ap.add_argument("--voice", choices=("training", "piper-joe"), default="training",
+                    help="training: flite and espeak-ng (calibration); piper-joe: the eval voice (diagnosis only)")
     args = ap.parse_args(argv)
     transcriber, rng = Transcriber(model=args.model, device="cpu"), random.Random(args.seed)
     table: collections.Counter[tuple[str, str, str]] = collections.Counter()
     for i in range(args.n):
         said, text = sentence(rng)
-        if rng.random() < 0.5:
+        if args.voice == "piper-joe":
+            audio = synth_piper(text, VOICES["piper-joe"])
+        elif rng.random() < 0.5:
             audio = synth_flite(text, rng.choice(FLITE_VOICES), rng.uniform(0.9, 1.2))
         else:
             audio = synth_espeak(text, random_voice(rng))
@@ -59,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         heard = "irreversible" if words[0].word.lower().lstrip(" ,.").startswith("ir") else "reversible"
         band = next(f">= {b}" for b in BANDS if words[0].probability >= b)
         table[(said, heard, band)] += 1
-    print(f"model {transcriber.model_name}, {args.n} utterances")
+    print(f"model {transcriber.model_name}, voice {args.voice}, {args.n} utterances")
     for (said, heard, band), count in sorted(table.items()):
         print(f"said {said:12}  heard {heard:24}  p {band:7}  {count}")
     return 0

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -29,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from evals.asr_training.grammar import sentences, spoken
+from evals.asr_training.grammar import pulpitis_sentences, sentences, spoken
 from evals.asr_training.held_out import CONTROLS, held_out_texts, rows
 from evals.audio_synth import Voice, make_noise, mix_at_snr, quantize16, synth_espeak
 from voice.asr.audio import resample
@@ -45,6 +46,10 @@ VARIANTS = ("", "+m1", "+m2", "+m3", "+m4", "+m5", "+m7", "+f1", "+f2", "+f3", "
 FLITE_VOICES = ("awb", "rms", "slt", "kal16")
 WINDOW_FRAMES = 3000
 NOISE_SEED_BASE = 1_000_000  # the eval mixes noise with seed 0
+#: "irreversible" with its first syllable reduced, as espeak-ng phonemes (its own reading is "I2rI#v'3:sI#b@L"):
+#: how Piper and fast speakers say it, and the "ir-" the recogniser loses. The target keeps "irreversible".
+REDUCED_IRREVERSIBLE = ("[[@r@v'3:s@b@L]]", "[[@rI#v'3:sI#b@L]]", "[[I#r@v'3:s@b@L]]", "[[I#rI#v'3:sI#b@L]]")
+REDUCED_SHARE = 0.6
 
 
 def training_texts(n_grammar: int, seed: int) -> list[str]:
@@ -80,7 +85,14 @@ def speak(text: str, rng: random.Random, flite_share: float) -> tuple[np.ndarray
         name, stretch = rng.choice(FLITE_VOICES), rng.uniform(0.85, 1.25)
         return synth_flite(said, name, stretch), f"flite-{name}", round(100 * stretch)
     voice = random_voice(rng)
-    return synth_espeak(said, voice), voice.espeak_voice, voice.words_per_minute
+    return synth_espeak(espeak_text(said, rng), voice), voice.espeak_voice, voice.words_per_minute
+
+
+def espeak_text(said: str, rng: random.Random) -> str:
+    """What espeak-ng reads: the sentence, with "irreversible" reduced in ``REDUCED_SHARE`` of them."""
+    if rng.random() >= REDUCED_SHARE:
+        return said
+    return re.sub("irreversible", lambda _: rng.choice(REDUCED_IRREVERSIBLE), said, flags=re.IGNORECASE)
 
 
 def _write_meta(out: Path, meta: list[dict[str, object]]) -> None:
@@ -97,12 +109,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--flite", type=float, default=0.0, help="share of utterances spoken by flite's voices")
+    parser.add_argument("--pulpitis", type=int, default=0, help="pulpitis sentences to add after --limit")
     args = parser.parse_args(argv)
 
     rng = random.Random(args.seed)
     texts = training_texts(args.grammar, args.seed)
     rng.shuffle(texts)
     texts = texts[: args.limit] if args.limit else texts
+    banned = held_out_texts()
+    texts += [t for t in pulpitis_sentences(args.pulpitis, args.seed) if t.lower() not in banned and t not in texts]
+    rng.shuffle(texts)
     whisper, _, _, _ = load_model(None, device="cpu", compute_type="int8", cpu_threads=args.threads)
     tok = _tokenizer(whisper)
     prompt_text = build_vocabulary().initial_prompt

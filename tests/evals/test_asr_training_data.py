@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import random
 
-from evals.asr_training.grammar import sentences, spoken
+from evals.asr_training.grammar import pulpitis_sentences, sentences, spoken
 from evals.asr_training.held_out import HELD_OUT_FILES, held_out_texts
-from evals.asr_training.prepare import training_texts
+from evals.asr_training.prepare import REDUCED_IRREVERSIBLE, espeak_text, training_texts
 from voice.interpreter.rules import interpret
 
 
@@ -35,3 +35,20 @@ def test_the_grammar_speaks_every_command_of_the_contract() -> None:
     heard = {p.command for s in sentences(800, seed=3) for p in interpret(s, "fdi", None).proposals}
     assert heard >= {"chart.finding.add", "plan.item.add", "diagnosis.add", "perio.record", "note.add",
                      "history.show", "chart.show", "procedure.start", "procedure.complete", "plan.item.move"}
+
+
+def test_pulpitis_sentences_say_both_polarities_and_are_seeded() -> None:
+    said = pulpitis_sentences(60, seed=41)
+    assert said == pulpitis_sentences(60, seed=41) and len(set(said)) == 60
+    labels = {p.label for s in said for p in interpret(s, "fdi", None).proposals}
+    assert {"reversible_pulpitis", "irreversible_pulpitis"} <= labels
+
+
+def test_espeak_reads_some_irreversible_with_a_reduced_first_syllable() -> None:
+    """The lost "ir-" is trained on: espeak reads it reduced, the target text still says "irreversible"."""
+    rng = random.Random(4)
+    readings = [espeak_text("Irreversible pulpitis on 36", rng) for _ in range(40)]
+    reduced = [r for r in readings if r != "Irreversible pulpitis on 36"]
+    assert 10 < len(reduced) < 40
+    assert {r.removesuffix(" pulpitis on 36") for r in reduced} <= set(REDUCED_IRREVERSIBLE)
+    assert {espeak_text("reversible pulpitis on 36", rng) for _ in range(40)} == {"reversible pulpitis on 36"}

@@ -39,7 +39,7 @@ def test_a_low_probability_tooth_word_flags_the_tooth() -> None:
 
 
 def test_doubtful_polarity_is_asked_never_proposed() -> None:
-    heard = interpret_heard([Heard("irreversible pulpitis on 36", -0.2), Heard("reversible pulpitis on 36", -0.22)])
+    heard = interpret_heard([Heard("reversible pulpitis on 36", -0.2), Heard("irreversible pulpitis on 36", -0.22)])
     assert heard.kind == "clarify" and heard.proposals == []
     assert {"irreversible_pulpitis", "reversible_pulpitis"} <= set(heard.clarify.options)
     words = [HeardWord("reversible", 0.3), HeardWord("pulpitis", 0.9), HeardWord("on", 0.9), HeardWord("36", 0.9)]
@@ -107,3 +107,17 @@ def test_irreversible_is_trusted_sooner_than_reversible() -> None:
     assert interpret_heard([Heard("irreversible pulpitis on 36", -0.2)], unsure).kind == "clarify"
     rev = [HeardWord("reversible", 0.6), *said[1:]]
     assert interpret_heard([Heard("reversible pulpitis on 36", -0.2)], rev).kind == "clarify"
+
+
+def test_a_close_reading_that_lost_the_ir_is_no_doubt() -> None:
+    """Best "irreversible", close "reversible": the close reading swallowed the syllable; the best stands.
+    The other way round ("reversible" best, "irreversible" close) is still asked (above)."""
+    words = [HeardWord("irreversible", 0.8), HeardWord("pulpitis", 0.95), HeardWord("on", 0.9), HeardWord("36", 0.95)]
+    readings = [Heard("irreversible pulpitis on 36", -0.2), Heard("reversible pulpitis on 36", -0.22)]
+    (p,) = interpret_heard(readings, words).proposals
+    assert (p.label, p.tooth, p.doubt) == ("irreversible_pulpitis", "36", [])
+    unsure = [HeardWord("irreversible", 0.4), *words[1:]]
+    assert interpret_heard(readings, unsure).kind == "clarify"
+    other_tooth = [*readings, Heard("irreversible pulpitis on 26", -0.23)]
+    (q,) = interpret_heard(other_tooth, words).proposals
+    assert [d.slot for d in q.doubt] == ["tooth"]

@@ -44,6 +44,12 @@ IRREVERSIBLE_WORD_PROBABILITY = 0.5
 DOUBT_PENALTY = 0.2
 DOUBT_FLOOR = 0.6
 _POLARITY = frozenset({"reversible_pulpitis", "irreversible_pulpitis"})
+#: (best reading, close reading) label pairs that are not a disagreement: the same asymmetry, in the n-best.
+#: A close "reversible" beside a best "irreversible" is the syllable lost, not a second opinion; calibrated
+#: (``polarity_calibration.py``, issue 19 round four): a spoken "reversible" was never the best reading
+#: "irreversible" (0 of 141 in flite/espeak voices, tiny.en-dental v3 and v4), while a best "irreversible"
+#: with a close "reversible" is the commonest way v4 hears a true "irreversible".
+_SWALLOWED = ("irreversible_pulpitis", "reversible_pulpitis")
 _SLOTS = ("command", "teeth", "surfaces", "label", "values")
 _COMMAND_WORDS = frozenset({"label", "perio_kw", "bleed", "recession", "note", "history", "chart", "next", "v_start",
                             "v_complete", "v_move", "same"})
@@ -144,6 +150,8 @@ def _disagreements(idx: int, p: Proposal, others: list[Interpretation]) -> list[
         q = other.proposals[idx]
         for slot in _SLOTS:
             mine, theirs = getattr(p, slot), getattr(q, slot)
+            if slot == "label" and (mine, theirs) == _SWALLOWED:
+                continue  # a close reading that lost the "ir-" is no doubt: the best one heard it
             if _norm(mine) != _norm(theirs) and theirs not in alts.setdefault(slot, []):
                 alts[slot].append(theirs)
     return [Doubt(slot="tooth" if slot == "teeth" else slot, heard=getattr(p, slot), alternatives=v)
