@@ -140,7 +140,7 @@ def sentence(rng: random.Random) -> str:
     return (rng.choice(HESITATIONS) + body).strip()
 
 
-def _note(rng: random.Random) -> str:
+def _note(rng: random.Random, lead: str | None = None) -> str:
     """A free-text clinical note: what the patient says, or what was done or advised."""
     if rng.random() < 0.5:
         text = f"{rng.choice(NOTE_SUBJECTS)} {rng.choice(NOTE_VERBS)} {rng.choice(NOTE_COMPLAINTS)}"
@@ -148,7 +148,7 @@ def _note(rng: random.Random) -> str:
             text += f", {rng.choice(NOTE_ADVICE)}"
     else:
         text = rng.choice(NOTE_ADVICE)
-    return f"{rng.choice(NOTE_LEADS)}{rng.choice((': ', ', ', ' '))}{text}"
+    return f"{lead or rng.choice(NOTE_LEADS)}{rng.choice((': ', ', ', ' '))}{text}"
 
 
 def _other_command(rng: random.Random, t: str, p: str, q: str) -> str:
@@ -190,6 +190,19 @@ def pulpitis_sentences(n: int, seed: int) -> list[str]:
     out: dict[str, None] = {}
     while len(out) < n:
         out[pulpitis_sentence(rng)[1]] = None
+    return list(out)
+
+
+def note_sentences(n: int, seed: int) -> list[str]:
+    """``n`` distinct free-text clinical notes (``_note``), the same for the same seed.
+
+    Why apart: notes are about 3% of the grammar's mix, and "note" opens most of them; Piper's
+    "note" is heard "no" about half the time (issue 19, round four).
+    """
+    rng = random.Random(seed)
+    out: dict[str, None] = {}
+    while len(out) < n:
+        out[(rng.choice(HESITATIONS) + _note(rng, "note" if rng.random() < 0.6 else None)).strip()] = None
     return list(out)
 
 

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from evals.asr_training.grammar import pulpitis_sentences, sentences, spoken
+from evals.asr_training.grammar import note_sentences, pulpitis_sentences, sentences, spoken
 from evals.asr_training.held_out import CONTROLS, held_out_texts, rows
 from evals.audio_synth import Voice, make_noise, mix_at_snr, quantize16, synth_espeak
 from voice.asr.audio import resample
@@ -46,10 +46,16 @@ VARIANTS = ("", "+m1", "+m2", "+m3", "+m4", "+m5", "+m7", "+f1", "+f2", "+f3", "
 FLITE_VOICES = ("awb", "rms", "slt", "kal16")
 WINDOW_FRAMES = 3000
 NOISE_SEED_BASE = 1_000_000  # the eval mixes noise with seed 0
-#: "irreversible" with its first syllable reduced, as espeak-ng phonemes (its own reading is "I2rI#v'3:sI#b@L"):
-#: how Piper and fast speakers say it, and the "ir-" the recogniser loses. The target keeps "irreversible".
-REDUCED_IRREVERSIBLE = ("[[@r@v'3:s@b@L]]", "[[@rI#v'3:sI#b@L]]", "[[I#r@v'3:s@b@L]]", "[[I#rI#v'3:sI#b@L]]")
+#: Words read reduced, as espeak-ng phonemes, the way Piper and fast speakers say them and the recogniser
+#: then mishears them (issue 19): "irreversible" with its first syllable reduced (espeak's own reading is
+#: "I2rI#v'3:sI#b@L"; the "ir-" is lost), and "note" with a glottal t (heard "no"). The target keeps the word.
+REDUCED = {
+    "irreversible": ("[[@r@v'3:s@b@L]]", "[[@rI#v'3:sI#b@L]]", "[[I#r@v'3:s@b@L]]", "[[I#rI#v'3:sI#b@L]]"),
+    "note": ("[[n'oU?]]", "[[n'@U?]]"),
+}
+REDUCED_IRREVERSIBLE = REDUCED["irreversible"]
 REDUCED_SHARE = 0.6
+_REDUCIBLE = re.compile(r"\b(" + "|".join(REDUCED) + r")\b", re.IGNORECASE)
 
 
 def training_texts(n_grammar: int, seed: int) -> list[str]:
@@ -89,10 +95,10 @@ def speak(text: str, rng: random.Random, flite_share: float) -> tuple[np.ndarray
 
 
 def espeak_text(said: str, rng: random.Random) -> str:
-    """What espeak-ng reads: the sentence, with "irreversible" reduced in ``REDUCED_SHARE`` of them."""
+    """What espeak-ng reads: the sentence, with its ``REDUCED`` words reduced in ``REDUCED_SHARE`` of them."""
     if rng.random() >= REDUCED_SHARE:
         return said
-    return re.sub("irreversible", lambda _: rng.choice(REDUCED_IRREVERSIBLE), said, flags=re.IGNORECASE)
+    return _REDUCIBLE.sub(lambda m: rng.choice(REDUCED[m.group(1).lower()]), said)
 
 
 def _write_meta(out: Path, meta: list[dict[str, object]]) -> None:
@@ -110,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--flite", type=float, default=0.0, help="share of utterances spoken by flite's voices")
     parser.add_argument("--pulpitis", type=int, default=0, help="pulpitis sentences to add after --limit")
+    parser.add_argument("--notes", type=int, default=0, help="clinical notes to add after --limit")
     args = parser.parse_args(argv)
 
     rng = random.Random(args.seed)
@@ -117,7 +124,8 @@ def main(argv: list[str] | None = None) -> int:
     rng.shuffle(texts)
     texts = texts[: args.limit] if args.limit else texts
     banned = held_out_texts()
-    texts += [t for t in pulpitis_sentences(args.pulpitis, args.seed) if t.lower() not in banned and t not in texts]
+    focus = pulpitis_sentences(args.pulpitis, args.seed) + note_sentences(args.notes, args.seed)
+    texts += [t for t in dict.fromkeys(focus) if t.lower() not in banned and t not in texts]
     rng.shuffle(texts)
     whisper, _, _, _ = load_model(None, device="cpu", compute_type="int8", cpu_threads=args.threads)
     tok = _tokenizer(whisper)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import random
+import re
 
-from evals.asr_training.grammar import pulpitis_sentences, sentences, spoken
+from evals.asr_training.grammar import note_sentences, pulpitis_sentences, sentences, spoken
 from evals.asr_training.held_out import HELD_OUT_FILES, held_out_texts
-from evals.asr_training.prepare import REDUCED_IRREVERSIBLE, espeak_text, training_texts
+from evals.asr_training.prepare import REDUCED, REDUCED_IRREVERSIBLE, espeak_text, training_texts
 from voice.interpreter.rules import interpret
 
 
@@ -52,3 +53,17 @@ def test_espeak_reads_some_irreversible_with_a_reduced_first_syllable() -> None:
     assert 10 < len(reduced) < 40
     assert {r.removesuffix(" pulpitis on 36") for r in reduced} <= set(REDUCED_IRREVERSIBLE)
     assert {espeak_text("reversible pulpitis on 36", rng) for _ in range(40)} == {"reversible pulpitis on 36"}
+
+
+def test_note_sentences_are_notes_most_of_them_opened_by_note() -> None:
+    said = note_sentences(40, seed=41)
+    assert said == note_sentences(40, seed=41) and len(set(said)) == 40
+    assert all(p.command == "note.add" for s in said for p in interpret(s, "fdi", None).proposals)
+    assert sum(bool(re.match(r"(?:(?:um|uh|okay|right|so|and),? )?note\b", s)) for s in said) > 20
+
+
+def test_espeak_reads_note_with_a_glottal_t_but_never_notes_or_no() -> None:
+    rng = random.Random(5)
+    readings = {espeak_text("note: patient reports pain, no swelling, see notes", rng) for _ in range(40)}
+    assert {r.split(":")[0] for r in readings} == {"note", *REDUCED["note"]}
+    assert all(r.endswith(": patient reports pain, no swelling, see notes") for r in readings)

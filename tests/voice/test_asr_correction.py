@@ -41,6 +41,9 @@ from voice.asr import RULES, Rule, correct_transcript, correct_transcript_with_l
         ("skip aching", "skip eighteen"),
         ("Delta forty-six lingual", "Go to forty-six lingual"),
         ("Put the extraction of aching first.", "Put the extraction of eighteen first."),
+        ("has three has a crown", "hash three has a crown"),
+        ("Ash three symptomatic irreversible pulpitis", "Hash three symptomatic irreversible pulpitis"),
+        ("okay, has 19 MO caries", "okay, hash 19 MO caries"),
     ],
 )
 def test_known_errors_are_fixed(heard: str, meant: str) -> None:
@@ -68,6 +71,9 @@ def test_known_errors_are_fixed(heard: str, meant: str) -> None:
         "Confirmed caries on 36.",
         "And do the crown on 46 next.",
         "Patient complains of aching on biting.",
+        "Has the patient had x-rays?",
+        "Number 3 has three canals.",
+        "Hashimoto's, on levothyroxine.",
     ],
 )
 def test_correct_text_is_left_unchanged(text: str) -> None:

@@ -99,12 +99,15 @@ def test_a_slot_resting_on_a_repaired_word_is_flagged() -> None:
 
 
 def test_irreversible_is_trusted_sooner_than_reversible() -> None:
-    """A recogniser swallows "ir-", it does not invent it: "irreversible" at 0.6 stands, "reversible" at 0.6 is asked."""
+    """A recogniser swallows "ir-", it does not invent it: "irreversible" stands at any probability (the
+    first word's is split between its cased spellings), "reversible" at 0.6 is asked."""
     said = [HeardWord("irreversible", 0.6), HeardWord("pulpitis", 0.95), HeardWord("on", 0.9), HeardWord("36", 0.95)]
     (p,) = interpret_heard([Heard("irreversible pulpitis on 36", -0.2)], said).proposals
     assert (p.label, p.tooth, p.doubt) == ("irreversible_pulpitis", "36", [])
-    unsure = [HeardWord("irreversible", 0.45), *said[1:]]
-    assert interpret_heard([Heard("irreversible pulpitis on 36", -0.2)], unsure).kind == "clarify"
+    first_word = [HeardWord("irreversible", 0.18), *said[1:]]
+    readings = [Heard("irreversible pulpitis on 36", -0.2), Heard("Irreversible pulpitis on 36", -0.24)]
+    (q,) = interpret_heard(readings, first_word).proposals
+    assert (q.label, q.doubt) == ("irreversible_pulpitis", [])
     rev = [HeardWord("reversible", 0.6), *said[1:]]
     assert interpret_heard([Heard("reversible pulpitis on 36", -0.2)], rev).kind == "clarify"
 
@@ -116,8 +119,8 @@ def test_a_close_reading_that_lost_the_ir_is_no_doubt() -> None:
     readings = [Heard("irreversible pulpitis on 36", -0.2), Heard("reversible pulpitis on 36", -0.22)]
     (p,) = interpret_heard(readings, words).proposals
     assert (p.label, p.tooth, p.doubt) == ("irreversible_pulpitis", "36", [])
-    unsure = [HeardWord("irreversible", 0.4), *words[1:]]
-    assert interpret_heard(readings, unsure).kind == "clarify"
+    swallowed = [HeardWord("reversible", 0.95), *words[1:]]
+    assert interpret_heard(readings[::-1], swallowed).kind == "clarify"
     other_tooth = [*readings, Heard("irreversible pulpitis on 26", -0.23)]
     (q,) = interpret_heard(other_tooth, words).proposals
     assert [d.slot for d in q.doubt] == ["tooth"]
