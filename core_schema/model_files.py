@@ -51,11 +51,11 @@ PINNED_MODELS: dict[str, PinnedModel] = {
     # tiny.en with the dental-adapted decoder (voice.asr.adapted_model): the shipped delta, and the
     # folder composed from it and the packaged tiny.en (config, tokenizer and vocabulary are tiny.en's)
     "whisper-tiny.en-dental-delta": PinnedModel("this repository (voice/asr/adapted, evals/asr_training)", {
-        "tiny_en_dental.npz": "0295214d87e735ed85441138aaada0a2fe8ff50a2cb860bcdf194e207c3937b0",
+        "tiny_en_dental.npz": "6acfaa752e01e59e331c223e23ae391e0b3ad8753e5e45ca9fa8d13f78cd120c",
     }),
     "whisper-tiny.en-dental": PinnedModel("composed from whisper-tiny.en and the dental delta", {
         "config.json": "14b1b421a90349bc551b881461426b561a874049cb9e4c4864f2ca384f6a7cc5",
-        "model.bin": "a07623d1e5e79f6852ba4a6a5a5d4dec56ce55c339054a429c89530070f37ae7",
+        "model.bin": "164be6527a8a3a96d79f7b1d6893687a4495560abdde04d326a9cfb3726ae9b5",
         "tokenizer.json": "929c5252409436dce1b38a75d1abbcb5e132d170d8e324e4e04ed915fa2d22df",
         "vocabulary.txt": "ff77588746d3a2595d32ab5b69ffd7b95ce2441ac57533cb66fc3eb575a115cf",
     }),
