@@ -57,12 +57,17 @@ class ExamScore:
     controls: int = 0
     false_controls: int = 0
     clinical: int = 0
+    #: dictated values (and other non-control utterances) read as a control, by action: a false "pause"
+    #: drops every value after it in this eval (no one says "resume"); actions only, never what was said
+    dictation_controls: dict[str, int] = field(default_factory=dict)
     latency_ms: list[float] = field(default_factory=list)
     misses: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, other: ExamScore) -> None:
         for name in ("sites_right", "sites", "bleeding_right", "bleeding", "controls_right", "controls", "false_controls", "clinical"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
+        for action, n in other.dictation_controls.items():
+            self.dictation_controls[action] = self.dictation_controls.get(action, 0) + n
         self.latency_ms += other.latency_ms
         self.misses += other.misses
 
@@ -73,6 +78,7 @@ class ExamScore:
                 "bleeding_sites_right": ratio(self.bleeding_right, self.bleeding),
                 "controls_recognised": ratio(self.controls_right, self.controls), "controls": self.controls,
                 "false_controls": ratio(self.false_controls, self.clinical), "clinical_sentences": self.clinical,
+                "dictation_read_as_control": dict(sorted(self.dictation_controls.items())),
                 "latency_ms": {"p50": round(percentile(self.latency_ms, 50), 1), "p95": round(percentile(self.latency_ms, 95), 1)}
                 if self.latency_ms else {}}
 
@@ -110,6 +116,10 @@ def _score_utterance(score: ExamScore, utterance: dict[str, Any], heard: str, co
             score.controls_right += 1
         else:
             score.misses.append({"said": utterance["text"], "heard": heard, "expected": expect, "got": control})
+    elif expect != "not_control":
+        if control is not None:
+            action = str(control.get("action"))
+            score.dictation_controls[action] = score.dictation_controls.get(action, 0) + 1
     elif expect == "not_control":
         score.clinical += 1
         if control is not None:
@@ -169,15 +179,19 @@ DATASET = Path(__file__).parent / "datasets" / "exam_sessions.jsonl"
 def markdown(rows: list[tuple[str, dict[str, Any]]]) -> str:
     """One line per listening condition: the exams' totals."""
     lines = ["| exam sessions heard as | sites | site accuracy | bleeding sites right | controls recognised "
-             "| false controls in clinical sentences | p50 / p95 ms per utterance |",
-             "| --- | --- | --- | --- | --- | --- | --- |"]
+             "| false controls in clinical sentences | dictation read as a control | p50 / p95 ms per utterance |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for condition, result in rows:
         t = result["total"]
         lat = t.get("latency_ms") or {}
         lines.append(f"| {condition} | {t['sites']} | {_pct(t['site_accuracy'])} | {_pct(t['bleeding_sites_right'])} | "
                      f"{_pct(t['controls_recognised'])} ({t['controls']}) | {_pct(t['false_controls'])} ({t['clinical_sentences']}) | "
-                     f"{lat.get('p50', 0):.0f} / {lat.get('p95', 0):.0f} |")
+                     f"{_actions(t.get('dictation_read_as_control') or {})} | {lat.get('p50', 0):.0f} / {lat.get('p95', 0):.0f} |")
     return "\n".join(lines) + "\n"
+
+
+def _actions(counts: dict[str, int]) -> str:
+    return ", ".join(f"{action} {n}" for action, n in counts.items()) or "0"
 
 
 def _pct(v: float | None) -> str:

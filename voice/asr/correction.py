@@ -98,6 +98,10 @@ RULES: tuple[Rule, ...] = (
          "'accept' heard as 'except': a whole utterance 'except (that)' says nothing else"),
     Rule(rf"^{_LEAD}delta(?=\s+(?:tooth\s+|number\s+)?(?:\d|twenty|thirty|forty|fourteen|fifteen|sixteen|seventeen|eighteen|eleven|twelve|thirteen))",
          r"\1go to", "'go to 26' heard as 'Delta 26' (at the start of an utterance)"),
+    Rule(rf"^{_LEAD}read\s+that(?={_END})", r"\1read back", "'read back' heard as 'Read that.' (a whole utterance)"),
+    Rule(rf"^{_LEAD}(?:note|no)\s+to(?=\s+(?:tooth\s+|number\s+)?(?:\d|twenty|thirty|forty|fourteen|fifteen|sixteen|seventeen|"
+         rf"eighteen|eleven|twelve|thirteen))", r"\1go to",
+         "'go to 36' heard as 'note to 36' (at the start of an utterance: no note opens 'to 36')"),
     Rule(rf"^{_LEAD}(?:has|ash)(?=[\s,]+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
          rf"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty)\b)", r"\1hash",
          "'#3' read 'hash three' heard as 'has three' / 'Ash three' (at the start of an utterance, where no sentence opens so)"),
