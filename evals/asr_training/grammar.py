@@ -11,6 +11,7 @@ the synthesiser reads ("#3" is read "number 3" or "hash 3", as people and Piper 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 from voice.asr.lexicon import EXTRA_DIAGNOSES, EXTRA_PROCEDURES, FINDINGS, catalog_terms, number_words
 
@@ -160,13 +161,18 @@ def _other_command(rng: random.Random, t: str, p: str, q: str) -> str:
     return template.format(t=t, p=p, q=q)
 
 
-def sentences(n: int, seed: int) -> list[str]:
-    """``n`` distinct sentences, the same for the same seed."""
+def _distinct(n: int, seed: int, make: Callable[[random.Random], str]) -> list[str]:
+    """``n`` distinct sentences from ``make``, the same for the same seed."""
     rng = random.Random(seed)
     out: dict[str, None] = {}
     while len(out) < n:
-        out[sentence(rng)] = None
+        out[make(rng)] = None
     return list(out)
+
+
+def sentences(n: int, seed: int) -> list[str]:
+    """``n`` distinct sentences, the same for the same seed."""
+    return _distinct(n, seed, sentence)
 
 
 def pulpitis_sentence(rng: random.Random) -> tuple[str, str]:
@@ -186,11 +192,7 @@ def pulpitis_sentence(rng: random.Random) -> tuple[str, str]:
 
 def pulpitis_sentences(n: int, seed: int) -> list[str]:
     """``n`` distinct pulpitis sentences, half of each polarity on average, the same for the same seed."""
-    rng = random.Random(seed)
-    out: dict[str, None] = {}
-    while len(out) < n:
-        out[pulpitis_sentence(rng)[1]] = None
-    return list(out)
+    return _distinct(n, seed, lambda rng: pulpitis_sentence(rng)[1])
 
 
 def note_sentences(n: int, seed: int) -> list[str]:
@@ -199,11 +201,7 @@ def note_sentences(n: int, seed: int) -> list[str]:
     Why apart: notes are about 3% of the grammar's mix, and "note" opens most of them; Piper's
     "note" is heard "no" about half the time (issue 19, round four).
     """
-    rng = random.Random(seed)
-    out: dict[str, None] = {}
-    while len(out) < n:
-        out[(rng.choice(HESITATIONS) + _note(rng, "note" if rng.random() < 0.6 else None)).strip()] = None
-    return list(out)
+    return _distinct(n, seed, lambda rng: (rng.choice(HESITATIONS) + _note(rng, "note" if rng.random() < 0.6 else None)).strip())
 
 
 def spoken(text: str, rng: random.Random | None = None) -> str:

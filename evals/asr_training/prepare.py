@@ -53,7 +53,6 @@ REDUCED = {
     "irreversible": ("[[@r@v'3:s@b@L]]", "[[@rI#v'3:sI#b@L]]", "[[I#r@v'3:s@b@L]]", "[[I#rI#v'3:sI#b@L]]"),
     "note": ("[[n'oU?]]", "[[n'@U?]]"),
 }
-REDUCED_IRREVERSIBLE = REDUCED["irreversible"]
 REDUCED_SHARE = 0.6
 _REDUCIBLE = re.compile(r"\b(" + "|".join(REDUCED) + r")\b", re.IGNORECASE)
 

@@ -7,7 +7,7 @@ import re
 
 from evals.asr_training.grammar import note_sentences, pulpitis_sentences, sentences, spoken
 from evals.asr_training.held_out import HELD_OUT_FILES, held_out_texts
-from evals.asr_training.prepare import REDUCED, REDUCED_IRREVERSIBLE, espeak_text, training_texts
+from evals.asr_training.prepare import REDUCED, espeak_text, training_texts
 from voice.interpreter.rules import interpret
 
 
@@ -51,7 +51,7 @@ def test_espeak_reads_some_irreversible_with_a_reduced_first_syllable() -> None:
     readings = [espeak_text("Irreversible pulpitis on 36", rng) for _ in range(40)]
     reduced = [r for r in readings if r != "Irreversible pulpitis on 36"]
     assert 10 < len(reduced) < 40
-    assert {r.removesuffix(" pulpitis on 36") for r in reduced} <= set(REDUCED_IRREVERSIBLE)
+    assert {r.removesuffix(" pulpitis on 36") for r in reduced} <= set(REDUCED["irreversible"])
     assert {espeak_text("reversible pulpitis on 36", rng) for _ in range(40)} == {"reversible pulpitis on 36"}
 
 
